@@ -1,0 +1,1 @@
+//! msgl: the library behind the `msgl` command.
