@@ -1,1 +1,11 @@
 //! msgl: the library behind the `msgl` command.
+//!
+//! The CLI (`cli`) is thin; the logic lives here: the journal and its
+//! reports, a node's home, signed objects, channels and settlement.
+
+pub mod accounts;
+pub mod cli;
+pub mod error;
+pub mod fsutil;
+pub mod home;
+pub mod journal;

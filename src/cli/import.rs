@@ -1,0 +1,48 @@
+//! `msgl import --hledger FILE`.
+
+use crate::cli::{emit, Ctx};
+use crate::error::{Error, Result};
+use crate::journal::{self, check::CheckBlock, hledger, print};
+
+/// Read an hledger journal (FILE, or `-` for standard input) and print it in
+/// msgl's format, or write it to a new file with -o. The inverse of
+/// `print --hledger`. The result is checked like `msgl check` before
+/// anything is written.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The input is an hledger journal (the only format msgl imports)
+    #[arg(long, required = true)]
+    pub hledger: bool,
+    /// The hledger journal to read (`-` is standard input)
+    #[arg(value_name = "FILE")]
+    pub input: std::path::PathBuf,
+    /// Write to this new file instead of standard output (never overwrites)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+pub fn run(args: &Args, _ctx: &Ctx) -> Result<()> {
+    let name = args.input.display().to_string();
+    let text = if name == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| Error::io("-", e))?;
+        s
+    } else {
+        std::fs::read_to_string(&args.input).map_err(|e| Error::io(&args.input, e))?
+    };
+    let j = hledger::import(&text, &name)?;
+    let mut check = CheckBlock::default();
+    for e in &j.entries {
+        check.entry(&name, e, false);
+    }
+    let (_, problems) = journal::check::join_blocks(&name, vec![check]);
+    if let Some(p) = problems.into_iter().next() {
+        return Err(p);
+    }
+    let out = print::journal(&j);
+    match &args.output {
+        None => emit(&out),
+        Some(path) => crate::fsutil::write_new(path, out.as_bytes()),
+    }
+}

@@ -1,0 +1,168 @@
+//! The command line: one module per subcommand, each with its `Args`
+//! (parsed by clap: the one table of flags from which help, man pages and
+//! completions are generated) and a `run` that calls into the library and
+//! prints.
+//!
+//! Adding a subcommand: a module here with `pub struct Args` (clap::Args)
+//! and `pub fn run(args: &Args, ctx: &Ctx) -> Result<()>`, a variant in
+//! `Command` and an arm in `run`.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::home::Home;
+use crate::journal::{self, Journal, Source};
+
+pub mod accounts;
+pub mod add;
+pub mod balance;
+pub mod check;
+pub mod completions;
+pub mod import;
+pub mod print;
+pub mod register;
+
+/// msgl: plaintext double-entry books, signed acks, reconciliation and
+/// STARK-proven settlement for the nodes of a paid messaging network.
+#[derive(Debug, Parser)]
+#[command(name = "msgl", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct Global {
+    /// The node's home directory [default: $MSGL_HOME, else the current directory]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "MSGL_HOME",
+        hide_env = true
+    )]
+    pub home: Option<PathBuf>,
+    /// Read this journal instead of the home's journal.ledger (`-` is standard input)
+    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Print nothing but errors and requested data
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the journal: balance, sequence numbers, timestamps
+    Check(check::Args),
+    /// Show account balances as a tree, with the node's net value
+    #[command(visible_alias = "bal")]
+    Balance(balance::Args),
+    /// Show postings with a running total
+    #[command(visible_alias = "reg")]
+    Register(register::Args),
+    /// List the accounts in the journal
+    Accounts(accounts::Args),
+    /// Print the journal (msgl's format, or hledger's with --hledger)
+    Print(print::Args),
+    /// Read an hledger journal and print it in msgl's format
+    Import(import::Args),
+    /// Book an entry: a message, a payment or a deposit
+    Add(add::Args),
+    /// Print a shell completion script
+    Completions(completions::Args),
+}
+
+/// What every command gets besides its own arguments.
+pub struct Ctx {
+    pub global: Global,
+}
+
+impl Ctx {
+    pub fn home(&self) -> Home {
+        Home::locate(self.global.home.as_deref())
+    }
+
+    /// The journal to read: `-f FILE`, else the home's journal.
+    pub fn journal_source(&self) -> Source {
+        match &self.global.file {
+            Some(f) => Source::from_arg(f),
+            None => Source::File(self.home().journal_path()),
+        }
+    }
+
+    pub fn load_journal(&self) -> Result<Journal> {
+        journal::parse_file(&self.journal_source())
+    }
+
+    /// The node's token (the commodity meant by a bare amount).
+    pub fn token(&self) -> Result<String> {
+        Ok(match self.home().config_opt()? {
+            Some(c) => c.token,
+            None => crate::home::DEFAULT_TOKEN.to_string(),
+        })
+    }
+}
+
+/// `-O/--output`: every report has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// For people
+    #[default]
+    Text,
+    /// For scripts: one JSON document
+    Json,
+    /// For scripts and spreadsheets: a header row, then one row per line
+    Csv,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct OutputArg {
+    /// Output format
+    #[arg(short = 'O', long = "output", value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+}
+
+/// The clap command, for man pages and completions.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+/// Parses the arguments and runs the command.
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx { global: cli.global };
+    match &cli.command {
+        Command::Check(a) => check::run(a, &ctx),
+        Command::Balance(a) => balance::run(a, &ctx),
+        Command::Register(a) => register::run(a, &ctx),
+        Command::Accounts(a) => accounts::run(a, &ctx),
+        Command::Print(a) => print::run(a, &ctx),
+        Command::Import(a) => import::run(a, &ctx),
+        Command::Add(a) => add::run(a, &ctx),
+        Command::Completions(a) => completions::run(a, &ctx),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`msgl bal | head`) ends quietly.
+pub fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::input(format!("cannot write output: {e}"))),
+    }
+}
+
+/// A CSV field, quoted when needed.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

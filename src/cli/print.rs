@@ -1,0 +1,53 @@
+//! `msgl print [--hledger]`.
+
+use crate::cli::{emit, Ctx, Format, OutputArg};
+use crate::error::Result;
+use crate::journal::print;
+
+/// Print the journal's entries in msgl's format, with elided amounts
+/// inferred; or, with --hledger, in hledger's format (dates from the
+/// timestamps, hledger's signs, implied postings written out) for
+/// `hledger -f - bal`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Write hledger's journal format
+    #[arg(long)]
+    pub hledger: bool,
+    #[command(flatten)]
+    pub out: OutputArg,
+}
+
+pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
+    let name = ctx.journal_source().name();
+    let journal = ctx.load_journal()?;
+    let text = match (args.out.output, args.hledger) {
+        (Format::Json, _) => {
+            serde_json::to_string_pretty(&journal.entries).expect("serializable") + "\n"
+        }
+        (Format::Csv, _) => {
+            let mut s = String::from("timestamp,seq,description,account,commodity,amount\n");
+            for e in &journal.entries {
+                for p in e.resolve(false).map_err(|i| i.into_error(&name))? {
+                    s += &format!(
+                        "{},{},{},{},{},{}\n",
+                        e.timestamp,
+                        e.seq,
+                        crate::cli::csv_field(&e.description),
+                        crate::cli::csv_field(&p.account),
+                        crate::cli::csv_field(p.amount.commodity_str()),
+                        p.amount.quantity
+                    );
+                }
+            }
+            s
+        }
+        (Format::Text, true) => print::hledger_journal(&journal, &name)?,
+        (Format::Text, false) => {
+            for e in &journal.entries {
+                e.resolve(false).map_err(|i| i.into_error(&name))?;
+            }
+            print::journal(&journal)
+        }
+    };
+    emit(&text)
+}

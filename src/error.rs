@@ -1,0 +1,113 @@
+//! One error type for the whole tool: what went wrong, where, and a hint.
+//!
+//! Printed as `msgl: FILE:LINE:COL: what (hint)`; the exit status follows
+//! DESIGN §7: 1 when a check failed, 2 for bad usage or unreadable input.
+
+use std::fmt;
+use std::path::Path;
+
+/// Where in which file a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// Why a command failed, which decides the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A check failed: unbalanced entry, bad signature, mismatch (exit 1).
+    Check,
+    /// Bad usage or unreadable / malformed input (exit 2).
+    Input,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: Kind,
+    pub location: Option<Location>,
+    /// What went wrong, without a trailing period.
+    pub what: String,
+    /// How to fix it, if we know.
+    pub hint: Option<String>,
+    /// The name of the file without a line (e.g. a YAML object or a key).
+    pub file: Option<String>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn input(what: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::Input,
+            location: None,
+            what: what.into(),
+            hint: None,
+            file: None,
+        }
+    }
+
+    pub fn check(what: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::Check,
+            ..Error::input(what)
+        }
+    }
+
+    pub fn at(mut self, file: &str, line: usize, col: usize) -> Self {
+        self.location = Some(Location {
+            file: file.to_string(),
+            line,
+            col,
+        });
+        self
+    }
+
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().display().to_string());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// An I/O failure on `path`, as an input error.
+    pub fn io(path: impl AsRef<Path>, err: std::io::Error) -> Self {
+        let hint = match err.kind() {
+            std::io::ErrorKind::NotFound => Some("check the path, or pass --home DIR / -f FILE"),
+            std::io::ErrorKind::PermissionDenied => Some("check the file's permissions"),
+            _ => None,
+        };
+        let mut e = Error::input(err.to_string()).in_file(path);
+        e.hint = hint.map(str::to_string);
+        e
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self.kind {
+            Kind::Check => 1,
+            Kind::Input => 2,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "msgl: ")?;
+        if let Some(l) = &self.location {
+            write!(f, "{}:{}:{}: ", l.file, l.line, l.col)?;
+        } else if let Some(file) = &self.file {
+            write!(f, "{file}: ")?;
+        }
+        write!(f, "{}", self.what)?;
+        if let Some(h) = &self.hint {
+            write!(f, " ({h})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,232 @@
+//! Safe appends (DESIGN §7): an exclusive lock on the journal, the next
+//! sequence number read under it, and one whole entry written with a single
+//! `write` and synced, or nothing.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use fs4::fs_std::FileExt;
+
+use super::{print, Amount, Entry, Posting};
+use crate::error::{Error, Result};
+
+/// What the end of the journal says: the last entry's sequence number and
+/// timestamp.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tail {
+    pub last_seq: Option<u64>,
+    pub last_timestamp: Option<u64>,
+}
+
+impl Tail {
+    pub fn next_seq(&self) -> u64 {
+        self.last_seq.map_or(1, |s| s + 1)
+    }
+}
+
+/// An entry to book; the sequence number is assigned under the lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry {
+    /// `None`: now (never earlier than the last entry's timestamp).
+    pub timestamp: Option<u64>,
+    pub description: String,
+    pub comment: Option<String>,
+    pub postings: Vec<Posting>,
+}
+
+impl NewEntry {
+    pub fn new(description: &str) -> NewEntry {
+        NewEntry {
+            timestamp: None,
+            description: description.to_string(),
+            comment: None,
+            postings: Vec::new(),
+        }
+    }
+
+    /// Adds a posting (`amount: None` elides it).
+    pub fn posting(mut self, account: impl Into<String>, amount: Option<Amount>) -> NewEntry {
+        self.postings.push(Posting {
+            line: 0,
+            account: account.into(),
+            amount,
+            comment: None,
+        });
+        self
+    }
+
+    /// Sets the header comment, e.g. `ack: acks/<file>` (a tag).
+    pub fn comment(mut self, c: impl Into<String>) -> NewEntry {
+        self.comment = Some(c.into());
+        self
+    }
+}
+
+/// What was booked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booked {
+    pub seq: u64,
+    pub timestamp: u64,
+    pub entry: Entry,
+}
+
+/// An open journal under an exclusive lock; dropped, it unlocks.
+pub struct Locked {
+    file: File,
+    path: PathBuf,
+    tail: Tail,
+}
+
+/// Milliseconds since the unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Locks the journal at `path` (created empty if missing) and reads its tail.
+pub fn lock(path: &Path) -> Result<Locked> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    FileExt::lock_exclusive(&file).map_err(|e| Error::io(path, e))?;
+    let tail = read_tail(&mut file, path)?;
+    Ok(Locked {
+        file,
+        path: path.to_path_buf(),
+        tail,
+    })
+}
+
+impl Locked {
+    pub fn tail(&self) -> Tail {
+        self.tail
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Validates `new`, gives it the next sequence number and appends it
+    /// whole. Nothing is written if it does not balance.
+    pub fn append(&mut self, new: NewEntry) -> Result<Booked> {
+        let last_ts = self.tail.last_timestamp.unwrap_or(0);
+        let timestamp = match new.timestamp {
+            Some(t) if t < last_ts => {
+                return Err(Error::input(format!(
+                    "timestamp {t} is earlier than the journal's last entry ({last_ts})"
+                ))
+                .in_file(&self.path)
+                .hint("timestamps never decrease: omit --at, or give a later time"))
+            }
+            Some(t) => t,
+            None => now_ms().max(last_ts),
+        };
+        let seq = self.tail.next_seq();
+        let entry = Entry {
+            line: 0,
+            timestamp,
+            seq,
+            description: new.description,
+            comment: new.comment,
+            postings: new.postings,
+            notes: Vec::new(),
+        };
+        // Validate exactly as a reader will: print, then parse the text.
+        let mut text = String::new();
+        print::write_entry(&mut text, &entry, false);
+        let parsed = super::parse_str(&text, &self.path.display().to_string())?;
+        if parsed.entries.len() != 1 {
+            return Err(Error::input(
+                "internal error: the entry does not read back as one entry",
+            ));
+        }
+        if let Err(imb) = parsed.entries[0].resolve(false) {
+            return Err(imb.into_error(&self.path.display().to_string()));
+        }
+        let mut bytes = Vec::with_capacity(text.len() + 1);
+        if self.file.metadata().map(|m| m.len()).unwrap_or(0) > 0 {
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(text.as_bytes());
+        self.file
+            .write_all(&bytes)
+            .and_then(|_| self.file.sync_data())
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.tail = Tail {
+            last_seq: Some(seq),
+            last_timestamp: Some(timestamp),
+        };
+        Ok(Booked {
+            seq,
+            timestamp,
+            entry,
+        })
+    }
+}
+
+/// Books one entry: lock, append, unlock.
+pub fn append(path: &Path, new: NewEntry) -> Result<Booked> {
+    lock(path)?.append(new)
+}
+
+/// Reads the last header of the journal from its end; refuses a torn tail
+/// (a last line without its newline), so that a new entry is never glued
+/// onto half of an old one.
+fn read_tail(file: &mut File, path: &Path) -> Result<Tail> {
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len == 0 {
+        return Ok(Tail::default());
+    }
+    let mut window: u64 = 64 << 10;
+    loop {
+        let start = len.saturating_sub(window);
+        let mut buf = vec![0; (len - start) as usize];
+        file.seek(SeekFrom::Start(start))
+            .and_then(|_| file.read_exact(&mut buf))
+            .map_err(|e| Error::io(path, e))?;
+        if start == len.saturating_sub(window) && buf.last() != Some(&b'\n') {
+            return Err(Error::input(
+                "the journal's last line is incomplete (no newline at the end)",
+            )
+            .in_file(path)
+            .hint("an interrupted write? run `msgl check`, repair the last entry, then retry"));
+        }
+        // Last line that starts with a digit (a header), not in a cut first line.
+        let mut end = buf.len();
+        while let Some(i) = memchr::memrchr(b'\n', &buf[..end.saturating_sub(1)]) {
+            let line_start = i + 1;
+            if let Some(t) = header_tail(&buf[line_start..end]) {
+                return Ok(t);
+            }
+            end = line_start;
+        }
+        if start == 0 {
+            if let Some(t) = header_tail(&buf[..end]) {
+                return Ok(t);
+            }
+            return Ok(Tail::default());
+        }
+        window *= 4;
+    }
+}
+
+/// `(seq, ts)` of a header line, if `line` is one.
+fn header_tail(line: &[u8]) -> Option<Tail> {
+    if !line.first()?.is_ascii_digit() {
+        return None;
+    }
+    let text = std::str::from_utf8(line).ok()?;
+    let (ts, rest) = text.split_once(' ')?;
+    let rest = rest.trim_start().strip_prefix('(')?;
+    let (seq, _) = rest.split_once(')')?;
+    Some(Tail {
+        last_seq: Some(seq.parse().ok()?),
+        last_timestamp: Some(ts.parse().ok()?),
+    })
+}

@@ -1,0 +1,271 @@
+//! `msgl import --hledger`: hledger's journal format back into msgl's.
+//!
+//! The inverse of `print --hledger`: the date and the `ms:` tag give the
+//! timestamp (midnight UTC without the tag), the code gives the sequence
+//! number, and hledger's signs (credit-normal accounts negative) turn back
+//! into msgl's (positive when an account grows).
+
+use pest::Parser as _;
+use pest_derive::Parser;
+use rust_decimal::Decimal;
+
+use super::print::{days_from_civil, MS_TAG};
+use super::{AccountType, Amount, Entry, Journal, Posting};
+use crate::error::{Error, Result};
+
+#[derive(Parser)]
+#[grammar = "../grammar/hledger.pest"]
+struct Grammar;
+
+/// hledger directives that do not change balances and are skipped.
+const SKIPPED: &[&str] = &["account ", "commodity ", "decimal-mark ", "payee ", "tag "];
+
+/// Reads an hledger journal.
+pub fn import(text: &str, file: &str) -> Result<Journal> {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut current: Option<Entry> = None;
+    let mut elided = false;
+    for (i, raw) in text.split_terminator('\n').enumerate() {
+        let no = i + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let err = |what: &str, col: usize, hint: &str| {
+            Error::input(what.to_string())
+                .at(file, no, col)
+                .hint(hint.to_string())
+        };
+        let first = line.as_bytes().first().copied();
+        match first {
+            None => entries.extend(current.take()),
+            Some(b' ' | b'\t') if line.trim().is_empty() => entries.extend(current.take()),
+            Some(b';' | b'#' | b'*') => entries.extend(current.take()),
+            Some(b'0'..=b'9') => {
+                entries.extend(current.take());
+                let pairs = Grammar::parse(Rule::hl_header, line).map_err(|_| {
+                    err(
+                        "malformed hledger entry header",
+                        1,
+                        "`YYYY-MM-DD [(CODE)] DESCRIPTION`",
+                    )
+                })?;
+                let mut e = Entry {
+                    line: no,
+                    timestamp: 0,
+                    seq: 0,
+                    description: String::new(),
+                    comment: None,
+                    postings: vec![],
+                    notes: vec![],
+                };
+                let mut code = None;
+                for p in pairs.into_iter().next().expect("matched").into_inner() {
+                    match p.as_rule() {
+                        Rule::date => {
+                            let parts: Vec<i64> = p
+                                .into_inner()
+                                .map(|d| d.as_str().parse().unwrap_or(0))
+                                .collect();
+                            let days = days_from_civil(parts[0], parts[1] as u32, parts[2] as u32)
+                                .filter(|d| *d >= 0)
+                                .ok_or_else(|| {
+                                    err("invalid date", 1, "a real calendar date, from 1970 on")
+                                })?;
+                            e.timestamp = days as u64 * 86_400_000;
+                        }
+                        Rule::code => {
+                            code =
+                                Some(p.as_str().parse::<u64>().map_err(|_| {
+                                    err("code out of range", 1, "a sequence number")
+                                })?)
+                        }
+                        Rule::description => e.description = p.as_str().to_string(),
+                        Rule::comment => {
+                            e.comment = Some(
+                                p.into_inner()
+                                    .next()
+                                    .map(|t| t.as_str().trim().to_string())
+                                    .unwrap_or_default(),
+                            )
+                        }
+                        _ => {}
+                    }
+                }
+                // The exact time travels in the `ms:` tag.
+                if let Some(c) = e.comment.take() {
+                    let (tag, rest) = match c.split_once(',') {
+                        Some((t, r)) => (t.trim(), Some(r.trim().to_string())),
+                        None => (c.trim(), None),
+                    };
+                    match tag
+                        .strip_prefix(MS_TAG)
+                        .and_then(|t| t.strip_prefix(':'))
+                        .map(str::trim)
+                    {
+                        Some(ms) => {
+                            let ms: u64 = ms
+                                .parse()
+                                .map_err(|_| err("bad ms: tag", 1, "unix epoch milliseconds"))?;
+                            if ms / 86_400_000 != e.timestamp / 86_400_000 {
+                                return Err(err(
+                                    "the ms: tag is not on the entry's date",
+                                    1,
+                                    "fix the date or the tag",
+                                ));
+                            }
+                            e.timestamp = ms;
+                            e.comment = rest.filter(|r| !r.is_empty());
+                        }
+                        None => e.comment = Some(c),
+                    }
+                }
+                e.seq = match code {
+                    Some(c) => c,
+                    None => entries.last().map_or(1, |l| l.seq + 1),
+                };
+                elided = false;
+                current = Some(e);
+            }
+            Some(b' ' | b'\t') => {
+                let Some(e) = current.as_mut() else {
+                    return Err(err(
+                        "posting outside an entry",
+                        1,
+                        "postings follow their header line",
+                    ));
+                };
+                let pairs = Grammar::parse(Rule::hl_indented, line).map_err(|er| {
+                    let col = match er.location {
+                        pest::error::InputLocation::Pos(p) => p + 1,
+                        pest::error::InputLocation::Span((s, _)) => s + 1,
+                    };
+                    let t = line.trim_start();
+                    if t.starts_with('(') || t.starts_with('[') {
+                        err(
+                            "virtual postings are not supported",
+                            col,
+                            "msgl journals are strictly double-entry",
+                        )
+                    } else if line.contains('=') {
+                        err(
+                            "balance assertions are not supported",
+                            col,
+                            "remove the `= AMOUNT` part",
+                        )
+                    } else {
+                        err(
+                            "malformed hledger posting",
+                            col,
+                            "`ACCOUNT  AMOUNT [COMMODITY]`",
+                        )
+                    }
+                })?;
+                let inner = pairs
+                    .into_iter()
+                    .next()
+                    .expect("matched")
+                    .into_inner()
+                    .next()
+                    .expect("one");
+                if inner.as_rule() == Rule::comment {
+                    let text = inner
+                        .into_inner()
+                        .next()
+                        .map(|t| t.as_str().trim().to_string())
+                        .unwrap_or_default();
+                    e.notes.push((e.postings.len(), text));
+                    continue;
+                }
+                let mut posting = Posting {
+                    line: no,
+                    account: String::new(),
+                    amount: None,
+                    comment: None,
+                };
+                for p in inner.into_inner() {
+                    match p.as_rule() {
+                        Rule::account => posting.account = p.as_str().to_string(),
+                        Rule::amount => {
+                            let mut neg = false;
+                            let mut q = Decimal::ZERO;
+                            let mut c = None;
+                            for a in p.into_inner() {
+                                match a.as_rule() {
+                                    Rule::sign => neg = a.as_str() == "-",
+                                    Rule::number => {
+                                        q = Decimal::from_str_exact(a.as_str()).map_err(|_| {
+                                            err(
+                                                "amount out of range",
+                                                1,
+                                                "at most 28 significant digits",
+                                            )
+                                        })?
+                                    }
+                                    Rule::commodity => c = Some(a.as_str().to_string()),
+                                    _ => {}
+                                }
+                            }
+                            if neg {
+                                q.set_sign_negative(true);
+                            }
+                            posting.amount = Some(Amount {
+                                quantity: q,
+                                commodity: c,
+                            });
+                        }
+                        Rule::comment => {
+                            posting.comment = Some(
+                                p.into_inner()
+                                    .next()
+                                    .map(|t| t.as_str().trim().to_string())
+                                    .unwrap_or_default(),
+                            )
+                        }
+                        _ => {}
+                    }
+                }
+                let ty = AccountType::of(&posting.account).ok_or_else(|| {
+                    err(
+                        &format!("unknown account type in `{}`", posting.account),
+                        5,
+                        "msgl accounts start with Assets, Liabilities, Equity, Income or Expenses",
+                    )
+                })?;
+                if let Some(a) = posting.amount.as_mut() {
+                    a.quantity *= ty.sign();
+                    if a.quantity.is_zero() {
+                        a.quantity = a.quantity.abs();
+                    }
+                } else if elided {
+                    return Err(err(
+                        "a second posting without an amount",
+                        5,
+                        "at most one posting per entry may omit its amount",
+                    ));
+                } else {
+                    elided = true;
+                }
+                e.postings.push(posting);
+            }
+            Some(_) => {
+                if SKIPPED.iter().any(|d| line.starts_with(d)) {
+                    entries.extend(current.take());
+                    continue;
+                }
+                return Err(err(
+                    "unsupported hledger line",
+                    1,
+                    "msgl imports entries, comments and account/commodity directives",
+                ));
+            }
+        }
+    }
+    entries.extend(current.take());
+    if !text.is_empty() && !text.ends_with('\n') {
+        let n = text.split_terminator('\n').count();
+        return Err(Error::input(
+            "the last line is incomplete: the file does not end with a newline",
+        )
+        .at(file, n, 1)
+        .hint("end the file with a newline"));
+    }
+    Ok(Journal { entries })
+}

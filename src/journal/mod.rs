@@ -1,0 +1,168 @@
+//! The journal (DESIGN §3): entries of postings, their parser, checks,
+//! printers and the locked appender.
+
+pub mod append;
+pub mod check;
+pub mod hledger;
+
+pub mod parse;
+pub mod print;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub use parse::{parse_file, parse_str, Source};
+
+/// One entry: `<ms> (<seq>) <description>` and its postings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Line of the header in its file (1-based); 0 for an entry not read from a file.
+    #[serde(skip)]
+    pub line: usize,
+    pub timestamp: u64,
+    pub seq: u64,
+    pub description: String,
+    /// The comment after the header, without its `;`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub postings: Vec<Posting>,
+    /// Comment lines inside the entry: (number of postings before it, text).
+    #[serde(skip)]
+    pub notes: Vec<(usize, String)>,
+}
+
+/// An indented posting line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Posting {
+    #[serde(skip)]
+    pub line: usize,
+    pub account: String,
+    /// `None` when the amount is elided in the file (inferred by `Entry::resolve`).
+    pub amount: Option<Amount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A quantity and its commodity. Without a commodity the node's token is meant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Amount {
+    #[serde(with = "rust_decimal::serde::str")]
+    pub quantity: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commodity: Option<String>,
+}
+
+impl Amount {
+    pub fn new(quantity: Decimal, commodity: Option<&str>) -> Amount {
+        Amount {
+            quantity,
+            commodity: commodity.map(str::to_string),
+        }
+    }
+
+    pub fn commodity_str(&self) -> &str {
+        self.commodity.as_deref().unwrap_or("")
+    }
+}
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.quantity)?;
+        if let Some(c) = &self.commodity {
+            write!(f, " {c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The five account types, from an account's first segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum AccountType {
+    Assets,
+    Liabilities,
+    Equity,
+    Income,
+    Expenses,
+}
+
+impl AccountType {
+    /// The type of an account, from its first segment (case-insensitive; a
+    /// few common synonyms so that hledger journals import).
+    pub fn of(account: &str) -> Option<AccountType> {
+        let top = account.split(':').next().unwrap_or("");
+        let t = top.to_ascii_lowercase();
+        Some(match t.as_str() {
+            "assets" | "asset" => AccountType::Assets,
+            "liabilities" | "liability" => AccountType::Liabilities,
+            "equity" => AccountType::Equity,
+            "income" | "revenue" | "revenues" => AccountType::Income,
+            "expenses" | "expense" => AccountType::Expenses,
+            _ => return None,
+        })
+    }
+
+    /// Debit-normal accounts (Assets, Expenses) grow with debits.
+    pub fn debit_normal(self) -> bool {
+        matches!(self, AccountType::Assets | AccountType::Expenses)
+    }
+
+    /// +1 for debit-normal, −1 for credit-normal: the factor that turns a
+    /// "positive when it grows" amount into a debit-positive one (hledger's).
+    pub fn sign(self) -> Decimal {
+        if self.debit_normal() {
+            Decimal::ONE
+        } else {
+            Decimal::NEGATIVE_ONE
+        }
+    }
+}
+
+/// The two entry kinds whose single posting implies its counterpart.
+pub const MESSAGE_SENT: &str = "MESSAGE SENT";
+pub const MESSAGE_RECEIVED: &str = "MESSAGE RECEIVED";
+
+impl Entry {
+    /// The account implied by a single-posting MESSAGE SENT / MESSAGE
+    /// RECEIVED entry, if this is one (DESIGN §3).
+    pub fn implied_counterpart(&self) -> Option<String> {
+        if self.postings.len() != 1 || self.postings[0].amount.is_none() {
+            return None;
+        }
+        let account = &self.postings[0].account;
+        let segs: Vec<&str> = account.split(':').collect();
+        let (prefix, counter) = match self.description.as_str() {
+            MESSAGE_SENT => (["Assets", "AccountsReceivable"], "Income:Messages"),
+            MESSAGE_RECEIVED => (["Liabilities", "AccountsPayable"], "Expenses:Messages"),
+            _ => return None,
+        };
+        if segs.len() >= 3 && segs[0] == prefix[0] && segs[1] == prefix[1] {
+            Some(format!("{counter}:{}", segs[2]))
+        } else {
+            None
+        }
+    }
+
+    /// The entry's postings with every amount known: the elided one
+    /// inferred, and the implied counterpart (if any) written out. Checks
+    /// that the result balances; `strict` refuses the implied form.
+    pub fn resolve(&self, strict: bool) -> Result<Vec<ResolvedPosting<'_>>, check::Imbalance> {
+        check::resolve(self, strict)
+    }
+}
+
+/// A posting with a known amount; `implied`/`inferred` say where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedPosting<'a> {
+    pub account: std::borrow::Cow<'a, str>,
+    pub amount: Amount,
+    /// The amount was elided in the file and inferred.
+    pub inferred: bool,
+    /// The whole posting is the implied counterpart of a MESSAGE entry.
+    pub implied: bool,
+}
+
+/// A parsed journal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Journal {
+    pub entries: Vec<Entry>,
+}
