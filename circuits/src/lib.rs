@@ -1,3 +1,14 @@
 //! Poseidon2 over Mersenne-31 and the Stwo AIR for msgl's batch statements.
+//!
+//! * [`poseidon2`]: the native hash (`H`, pack/unpack, chains);
+//! * [`statement`]: the proof's public input (D2);
+//! * [`air`]: the components, [`prove`] / [`verify`] and the serialized [`BatchProof`].
 
+pub mod air;
 pub mod poseidon2;
+pub mod statement;
+
+pub use air::{
+    prove, prove_bare, verify, verify_bare, BatchProof, ProofDecodeError, ProveError, VerifyError,
+};
+pub use statement::{Entry, Statement, StatementError};

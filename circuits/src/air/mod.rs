@@ -1,0 +1,113 @@
+//! The Stwo AIR: a bare Poseidon2 component (benchmark baseline) and the
+//! hash-chain component that proves a [`Statement`](crate::statement::Statement).
+//!
+//! Layout shared by both components: every trace row holds `per_row`
+//! permutation *slots*; slot `t` of the batch sits in row `t / per_row`
+//! (trace order, i.e. coset order, the order next-row masks follow) at
+//! position `t % per_row`. `per_row` and the row count are derived from the
+//! number of units by [`Layout::for_units`], by prover and verifier alike.
+
+pub mod bare_eval;
+pub mod bare_trace;
+pub mod chain_eval;
+pub mod chain_trace;
+pub mod permutation;
+mod proof;
+mod prover;
+mod trace_util;
+
+pub use proof::{BatchProof, ProofDecodeError, MAX_PROOF_BYTES};
+pub use prover::{prove, prove_bare, verify, verify_bare, ProveError, VerifyError};
+
+use stwo::core::fri::FriConfig;
+use stwo::core::pcs::PcsConfig;
+use stwo::prover::backend::simd::m31::LOG_N_LANES;
+
+/// Largest batch (sum of units) the prover and verifier accept.
+pub const MAX_BATCH_UNITS: u64 = 1 << 22;
+
+/// Largest number of permutation slots per trace row.
+pub const MAX_PER_ROW: usize = 8;
+
+/// The proof system's parameters; the verifier always uses these, never the
+/// configuration a proof carries. Conjectured security
+/// `pow_bits + log_blowup * n_queries = 26 + 1 * 70 = 96` bits
+/// (see SOUNDNESS.md).
+pub fn pcs_config() -> PcsConfig {
+    PcsConfig {
+        pow_bits: 26,
+        fri_config: FriConfig::new(0, 1, 70, 1),
+        lifting_log_size: None,
+    }
+}
+
+/// How a batch of permutation slots is laid out in the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// Permutations per row (1..=MAX_PER_ROW).
+    pub per_row: usize,
+    /// log2 of the number of rows (>= LOG_N_LANES).
+    pub log_rows: u32,
+}
+
+impl Layout {
+    /// Chooses the layout with the fewest slots `per_row << log_rows >= units`;
+    /// ties go to `per_row` closest to 4 (then the smaller), which keeps
+    /// both the column count (proof size) and the row count moderate.
+    pub fn for_units(units: u64) -> Layout {
+        let units = units.max(1);
+        let mut best: Option<(u64, usize, Layout)> = None;
+        for per_row in 1..=MAX_PER_ROW {
+            let rows = units.div_ceil(per_row as u64);
+            let log_rows = rows.next_power_of_two().trailing_zeros().max(LOG_N_LANES);
+            let slots = (per_row as u64) << log_rows;
+            let key = (slots, per_row.abs_diff(4), Layout { per_row, log_rows });
+            let better = match &best {
+                None => true,
+                Some((s, d, l)) => (slots, key.1, per_row) < (*s, *d, l.per_row),
+            };
+            if better {
+                best = Some(key);
+            }
+        }
+        best.map(|b| b.2).unwrap_or(Layout {
+            per_row: 1,
+            log_rows: LOG_N_LANES,
+        })
+    }
+
+    /// Total slots (`per_row << log_rows`).
+    pub fn slots(&self) -> usize {
+        self.per_row << self.log_rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_choices() {
+        assert_eq!(
+            Layout::for_units(150_000),
+            Layout {
+                per_row: 5,
+                log_rows: 15
+            }
+        );
+        assert_eq!(
+            Layout::for_units(1 << 17),
+            Layout {
+                per_row: 4,
+                log_rows: 15
+            }
+        );
+        for u in [1u64, 2, 15, 16, 17, 100, 1000, 4097, 150_000, 1 << 20] {
+            let l = Layout::for_units(u);
+            assert!(l.slots() as u64 >= u);
+            assert!(l.log_rows >= LOG_N_LANES);
+            assert!((1..=MAX_PER_ROW).contains(&l.per_row));
+        }
+        assert_eq!(pcs_config().security_bits(), 96);
+    }
+}

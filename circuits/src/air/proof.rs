@@ -1,0 +1,83 @@
+//! The serialized batch proof.
+
+use std::fmt;
+
+use bincode::Options;
+use serde::{Deserialize, Serialize};
+use stwo::core::proof::StarkProof;
+use stwo::core::vcs_lifted::blake2_merkle::Blake2sMerkleHasher;
+
+/// Largest serialized proof accepted by [`BatchProof::from_bytes`].
+pub const MAX_PROOF_BYTES: usize = 16 << 20;
+
+const MAGIC: [u8; 8] = *b"msglbp01";
+
+/// A Stwo proof for a batch, with the LogUp claimed sum of its interaction
+/// trace (zero for the bare component, which has none).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BatchProof {
+    /// The claimed sum as 4 Mersenne-31 coordinates (each must be `< P`).
+    pub claimed_sum: [u32; 4],
+    pub stark: StarkProof<Blake2sMerkleHasher>,
+}
+
+/// Why bytes are not a proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofDecodeError {
+    TooLarge { len: usize },
+    BadMagic,
+    Malformed(String),
+}
+
+impl fmt::Display for ProofDecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProofDecodeError::TooLarge { len } => {
+                write!(
+                    f,
+                    "proof is {len} bytes, more than the {MAX_PROOF_BYTES} allowed"
+                )
+            }
+            ProofDecodeError::BadMagic => write!(f, "not an msgl batch proof (bad magic)"),
+            ProofDecodeError::Malformed(e) => write!(f, "malformed proof: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ProofDecodeError {}
+
+fn codec() -> impl Options {
+    // The byte limit bounds every length-prefixed allocation: bincode never
+    // reserves more than it has bytes left to read.
+    bincode::DefaultOptions::new()
+        .with_limit(MAX_PROOF_BYTES as u64)
+        .with_fixint_encoding()
+        .with_little_endian()
+        .reject_trailing_bytes()
+}
+
+impl BatchProof {
+    /// `msglbp01` followed by the bincode (fixed-width integers, little-endian) encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        let body = codec()
+            .serialize(self)
+            .expect("a proof built by this crate serializes");
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Parses [`Self::to_bytes`]' format; refuses inputs over
+    /// [`MAX_PROOF_BYTES`] before reading them.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofDecodeError> {
+        if bytes.len() > MAX_PROOF_BYTES {
+            return Err(ProofDecodeError::TooLarge { len: bytes.len() });
+        }
+        let body = bytes
+            .strip_prefix(&MAGIC)
+            .ok_or(ProofDecodeError::BadMagic)?;
+        codec()
+            .deserialize(body)
+            .map_err(|e| ProofDecodeError::Malformed(e.to_string()))
+    }
+}

@@ -1,0 +1,365 @@
+//! Proving and verifying, with the public input bound into Fiat–Shamir.
+//!
+//! Order on both sides (STWO-NOTES): PCS config, public input, preprocessed
+//! tree (empty), trace tree, draw relations, claimed sum, interaction tree,
+//! then Stwo's own protocol.
+
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use num_traits::Zero;
+use stwo::core::air::Component;
+use stwo::core::channel::{Blake2sChannel, Channel};
+use stwo::core::fields::m31::{BaseField, M31};
+use stwo::core::fields::qm31::SecureField;
+use stwo::core::fields::FieldExpOps;
+use stwo::core::pcs::CommitmentSchemeVerifier;
+use stwo::core::poly::circle::CanonicCoset;
+use stwo::core::vcs_lifted::blake2_merkle::Blake2sMerkleChannel;
+use stwo::core::verifier::verify as stwo_verify;
+use stwo::prover::backend::simd::SimdBackend;
+use stwo::prover::poly::circle::PolyOps;
+use stwo::prover::{prove as stwo_prove, CommitmentSchemeProver};
+use stwo_constraint_framework::{Relation, TraceLocationAllocator};
+
+use super::bare_eval::{BareComponent, BareEval};
+use super::bare_trace::gen_bare_trace;
+use super::chain_eval::{ChainComponent, ChainEnd, ChainEval, ChainStart};
+use super::chain_trace::{chain_witness, gen_chain_interaction, gen_chain_trace};
+use super::{pcs_config, BatchProof, Layout, MAX_BATCH_UNITS};
+use crate::poseidon2::P;
+use crate::statement::{Statement, StatementError};
+
+/// Domain of the bare benchmark component's public input.
+const BARE_DOMAIN: &[u8] = b"msgl/bare-poseidon2/v1";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProveError {
+    /// The statement breaks a D2 rule, or a chain does not reach its old tip.
+    Statement(StatementError),
+    /// More units than [`MAX_BATCH_UNITS`].
+    TooLarge { units: u64 },
+    /// Stwo refused to prove (a bug: the witness satisfies the AIR).
+    Stwo(String),
+}
+
+impl fmt::Display for ProveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProveError::Statement(e) => write!(f, "invalid statement: {e}"),
+            ProveError::TooLarge { units } => {
+                write!(f, "batch of {units} units exceeds {MAX_BATCH_UNITS}")
+            }
+            ProveError::Stwo(e) => write!(f, "prover failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ProveError {}
+
+impl From<StatementError> for ProveError {
+    fn from(e: StatementError) -> Self {
+        ProveError::Statement(e)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The statement breaks a D2 rule (checked without hashing).
+    Statement(StatementError),
+    /// More units than [`MAX_BATCH_UNITS`].
+    TooLarge { units: u64 },
+    /// The proof does not have the expected shape.
+    Malformed(String),
+    /// The proof is not valid for this statement.
+    Rejected(String),
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyError::Statement(e) => write!(f, "invalid statement: {e}"),
+            VerifyError::TooLarge { units } => {
+                write!(f, "batch of {units} units exceeds {MAX_BATCH_UNITS}")
+            }
+            VerifyError::Malformed(e) => write!(f, "malformed proof: {e}"),
+            VerifyError::Rejected(e) => write!(f, "proof rejected: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+fn domain_words(domain: &[u8]) -> Vec<u32> {
+    domain
+        .chunks(4)
+        .map(|c| {
+            let mut b = [0u8; 4];
+            b[..c.len()].copy_from_slice(c);
+            u32::from_be_bytes(b)
+        })
+        .collect()
+}
+
+fn secure_to_u32s(x: SecureField) -> [u32; 4] {
+    x.to_m31_array().map(|m| m.0)
+}
+
+fn u32s_to_secure(x: [u32; 4]) -> Result<SecureField, VerifyError> {
+    if x.iter().any(|&v| v >= P) {
+        return Err(VerifyError::Malformed("non-canonical claimed sum".into()));
+    }
+    Ok(SecureField::from_m31_array(x.map(M31::from_u32_unchecked)))
+}
+
+fn new_channel() -> Blake2sChannel {
+    let mut channel = Blake2sChannel::default();
+    pcs_config().mix_into(&mut channel);
+    channel
+}
+
+fn m31(x: u32) -> BaseField {
+    BaseField::from_u32_unchecked(x)
+}
+
+/// The verifier's side of the LogUp sum: `sum_i 1/Start(i, new_preimage_i)
+/// + 1/End(i, old_tip_i, units_i)`. `None` if a denominator is zero.
+fn public_sum(statement: &Statement, start: &ChainStart, end: &ChainEnd) -> Option<SecureField> {
+    let mut sum = SecureField::zero();
+    for (i, e) in statement.entries.iter().enumerate() {
+        let seg = m31(i as u32);
+        let start_vals: Vec<BaseField> = std::iter::once(seg)
+            .chain(e.new_preimage.iter().map(|&x| m31(x)))
+            .collect();
+        let end_vals: Vec<BaseField> = std::iter::once(seg)
+            .chain(e.old_tip.iter().map(|&x| m31(x)))
+            .chain(std::iter::once(m31(e.units() as u32)))
+            .collect();
+        let ds: SecureField = start.combine(&start_vals);
+        let de: SecureField = end.combine(&end_vals);
+        if ds.is_zero() || de.is_zero() {
+            return None;
+        }
+        sum += ds.inverse() + de.inverse();
+    }
+    Some(sum)
+}
+
+fn checked_layout(units: u64) -> Option<Layout> {
+    (units <= MAX_BATCH_UNITS).then(|| Layout::for_units(units))
+}
+
+/// Proves `statement`: for every entry, `H^(new - old)(new_preimage) == old_tip`.
+/// Checks the statement first (D2 rules and every chain); never proves a
+/// false statement.
+pub fn prove(statement: &Statement) -> Result<BatchProof, ProveError> {
+    statement.validate()?;
+    let units = statement.total_units();
+    let layout = checked_layout(units).ok_or(ProveError::TooLarge { units })?;
+    let wit = chain_witness(statement)?;
+    let config = pcs_config();
+
+    let twiddles = SimdBackend::precompute_twiddles(
+        CanonicCoset::new(layout.log_rows + 1 + config.fri_config.log_blowup_factor)
+            .circle_domain()
+            .half_coset,
+    );
+    let channel = &mut new_channel();
+    statement.mix_into(channel);
+    let mut scheme =
+        CommitmentSchemeProver::<SimdBackend, Blake2sMerkleChannel>::new(config, &twiddles);
+    scheme.set_store_polynomials_coefficients();
+
+    let mut tree = scheme.tree_builder();
+    tree.extend_evals(vec![]);
+    tree.commit(channel);
+
+    let (trace, lookup) = gen_chain_trace(layout, &wit);
+    drop(wit);
+    let mut tree = scheme.tree_builder();
+    tree.extend_evals(trace);
+    tree.commit(channel);
+
+    let start = ChainStart::draw(channel);
+    let end = ChainEnd::draw(channel);
+    let (interaction, claimed_sum) = gen_chain_interaction(layout, &lookup, &start, &end);
+    drop(lookup);
+    channel.mix_felts(&[claimed_sum]);
+    let mut tree = scheme.tree_builder();
+    tree.extend_evals(interaction);
+    tree.commit(channel);
+
+    let component = ChainComponent::new(
+        &mut TraceLocationAllocator::default(),
+        ChainEval {
+            layout,
+            start,
+            end,
+            claimed_sum,
+        },
+        claimed_sum,
+    );
+    let stark = stwo_prove::<SimdBackend, Blake2sMerkleChannel>(&[&component], channel, scheme)
+        .map_err(|e| ProveError::Stwo(format!("{e:?}")))?;
+    Ok(BatchProof {
+        claimed_sum: secure_to_u32s(claimed_sum),
+        stark,
+    })
+}
+
+/// Verifies `proof` for `statement`. Checks the statement's D2 rules (not
+/// the chains: that is what the proof is for). Never panics: a panic inside
+/// Stwo on a hostile proof is caught and reported as a rejection.
+pub fn verify(statement: &Statement, proof: &BatchProof) -> Result<(), VerifyError> {
+    statement.validate().map_err(VerifyError::Statement)?;
+    let units = statement.total_units();
+    let layout = checked_layout(units).ok_or(VerifyError::TooLarge { units })?;
+    catch_unwind(AssertUnwindSafe(|| {
+        verify_chain_inner(statement, layout, proof)
+    }))
+    .unwrap_or_else(|_| Err(VerifyError::Rejected("verifier panicked".into())))
+}
+
+fn check_shape(proof: &BatchProof, n_trees: usize) -> Result<(), VerifyError> {
+    let p = &proof.stark.0;
+    if p.config != pcs_config() {
+        return Err(VerifyError::Rejected(
+            "proof was made with other PCS parameters".into(),
+        ));
+    }
+    // Trees: preprocessed, trace, interaction, composition.
+    if p.commitments.len() != n_trees + 1 {
+        return Err(VerifyError::Malformed(format!(
+            "{} commitments, expected {}",
+            p.commitments.len(),
+            n_trees + 1
+        )));
+    }
+    Ok(())
+}
+
+fn verify_chain_inner(
+    statement: &Statement,
+    layout: Layout,
+    proof: &BatchProof,
+) -> Result<(), VerifyError> {
+    let config = pcs_config();
+    check_shape(proof, 3)?;
+    let claimed_sum = u32s_to_secure(proof.claimed_sum)?;
+    let channel = &mut new_channel();
+    statement.mix_into(channel);
+    let scheme = &mut CommitmentSchemeVerifier::<Blake2sMerkleChannel>::new(config);
+
+    let sizes = ChainComponent::new(
+        &mut TraceLocationAllocator::default(),
+        ChainEval {
+            layout,
+            start: ChainStart::dummy(),
+            end: ChainEnd::dummy(),
+            claimed_sum,
+        },
+        claimed_sum,
+    )
+    .trace_log_degree_bounds();
+    if sizes.len() != 3 {
+        return Err(VerifyError::Malformed("unexpected tree count".into()));
+    }
+    let commitments = &proof.stark.0.commitments;
+    scheme.commit(commitments[0], &sizes[0], channel);
+    scheme.commit(commitments[1], &sizes[1], channel);
+    let start = ChainStart::draw(channel);
+    let end = ChainEnd::draw(channel);
+    channel.mix_felts(&[claimed_sum]);
+    scheme.commit(commitments[2], &sizes[2], channel);
+
+    let public = public_sum(statement, &start, &end)
+        .ok_or_else(|| VerifyError::Rejected("zero LogUp denominator".into()))?;
+    if claimed_sum != public {
+        return Err(VerifyError::Rejected(
+            "LogUp sum does not match the statement".into(),
+        ));
+    }
+
+    let component = ChainComponent::new(
+        &mut TraceLocationAllocator::default(),
+        ChainEval {
+            layout,
+            start,
+            end,
+            claimed_sum,
+        },
+        claimed_sum,
+    );
+    stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, proof.stark.clone())
+        .map_err(|e| VerifyError::Rejected(format!("{e:?}")))
+}
+
+fn mix_bare(channel: &mut Blake2sChannel, units: u64) {
+    let mut words = domain_words(BARE_DOMAIN);
+    words.push((units >> 32) as u32);
+    words.push(units as u32);
+    channel.mix_u32s(&words);
+}
+
+/// Proves `units` independent Poseidon2 permutations (inputs from
+/// [`bare_input`](super::bare_trace::bare_input), padded to the layout's
+/// slot count). The benchmark baseline for [`prove`].
+pub fn prove_bare(units: u64) -> Result<BatchProof, ProveError> {
+    let layout = checked_layout(units).ok_or(ProveError::TooLarge { units })?;
+    let config = pcs_config();
+    let twiddles = SimdBackend::precompute_twiddles(
+        CanonicCoset::new(layout.log_rows + 1 + config.fri_config.log_blowup_factor)
+            .circle_domain()
+            .half_coset,
+    );
+    let channel = &mut new_channel();
+    mix_bare(channel, units);
+    let mut scheme =
+        CommitmentSchemeProver::<SimdBackend, Blake2sMerkleChannel>::new(config, &twiddles);
+    scheme.set_store_polynomials_coefficients();
+    let mut tree = scheme.tree_builder();
+    tree.extend_evals(vec![]);
+    tree.commit(channel);
+    let mut tree = scheme.tree_builder();
+    tree.extend_evals(gen_bare_trace(layout));
+    tree.commit(channel);
+    let component = BareComponent::new(
+        &mut TraceLocationAllocator::default(),
+        BareEval { layout },
+        SecureField::zero(),
+    );
+    let stark = stwo_prove::<SimdBackend, Blake2sMerkleChannel>(&[&component], channel, scheme)
+        .map_err(|e| ProveError::Stwo(format!("{e:?}")))?;
+    Ok(BatchProof {
+        claimed_sum: [0; 4],
+        stark,
+    })
+}
+
+/// Verifies a [`prove_bare`] proof for `units` permutations.
+pub fn verify_bare(units: u64, proof: &BatchProof) -> Result<(), VerifyError> {
+    let layout = checked_layout(units).ok_or(VerifyError::TooLarge { units })?;
+    catch_unwind(AssertUnwindSafe(|| {
+        check_shape(proof, 2)?;
+        if proof.claimed_sum != [0; 4] {
+            return Err(VerifyError::Malformed(
+                "bare proof with a claimed sum".into(),
+            ));
+        }
+        let channel = &mut new_channel();
+        mix_bare(channel, units);
+        let scheme = &mut CommitmentSchemeVerifier::<Blake2sMerkleChannel>::new(pcs_config());
+        let component = BareComponent::new(
+            &mut TraceLocationAllocator::default(),
+            BareEval { layout },
+            SecureField::zero(),
+        );
+        let sizes = component.trace_log_degree_bounds();
+        let commitments = &proof.stark.0.commitments;
+        scheme.commit(commitments[0], &sizes[0], channel);
+        scheme.commit(commitments[1], &sizes[1], channel);
+        stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, proof.stark.clone())
+            .map_err(|e| VerifyError::Rejected(format!("{e:?}")))
+    }))
+    .unwrap_or_else(|_| Err(VerifyError::Rejected("verifier panicked".into())))
+}
