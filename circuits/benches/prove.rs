@@ -47,11 +47,22 @@ fn vm_hwm_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// Child: prints `first_s best_s proof_bytes verify_ms hwm_kb`.
+/// User + system CPU seconds of this process so far (from /proc/self/stat).
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which ends with ')'): utime is the 12th, stime the 13th.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Child: prints `first_s best_s proof_bytes verify_ms hwm_kb cpu_s_per_prove`.
 fn child(kind: &str, units: u64, reps: usize) {
     let st = (kind == "chain").then(|| statement(units));
     let mut times = Vec::new();
     let mut proof = None;
+    let cpu0 = cpu_secs();
     for _ in 0..reps.max(1) {
         let t = Instant::now();
         let p = match &st {
@@ -61,6 +72,7 @@ fn child(kind: &str, units: u64, reps: usize) {
         times.push(t.elapsed().as_secs_f64());
         proof = Some(p);
     }
+    let cpu_per_prove = (cpu_secs() - cpu0) / times.len() as f64;
     let proof = proof.expect("at least one repetition");
     let bytes = proof.to_bytes();
     let n_verify = 5;
@@ -74,12 +86,13 @@ fn child(kind: &str, units: u64, reps: usize) {
     let verify_ms = t.elapsed().as_secs_f64() * 1000.0 / n_verify as f64;
     let best = times.iter().cloned().fold(f64::INFINITY, f64::min);
     println!(
-        "RESULT {} {} {} {:.3} {}",
+        "RESULT {} {} {} {:.3} {} {:.3}",
         times[0],
         best,
         bytes.len(),
         verify_ms,
-        vm_hwm_kb()
+        vm_hwm_kb(),
+        cpu_per_prove
     );
 }
 
@@ -89,6 +102,7 @@ struct Res {
     bytes: usize,
     verify_ms: f64,
     hwm_kb: u64,
+    cpu: f64,
 }
 
 fn run_child(kind: &str, units: u64, reps: usize) -> Res {
@@ -121,6 +135,7 @@ fn run_child(kind: &str, units: u64, reps: usize) -> Res {
         bytes: f[2].parse().unwrap(),
         verify_ms: f[3].parse().unwrap(),
         hwm_kb: f[4].parse().unwrap(),
+        cpu: f[5].parse().unwrap(),
     }
 }
 
@@ -146,17 +161,19 @@ fn main() {
             v
         }
     };
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average at start: {}", load.trim());
     println!(
         "96-bit config (pow 26, log blowup 1, 70 queries); {CHANNELS} channels; prove time = best of {reps} (first in parentheses); verify = mean of 5"
     );
-    println!("| units | layout (perms/row x rows) | chain prove s | chain units/s | bare prove s | bare perms/s | ratio chain/bare | chain proof KB | bare proof KB | chain verify ms | chain peak RSS MB | bare peak RSS MB |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| units | layout (perms/row x rows) | chain prove s | chain units/s | bare prove s | bare perms/s | ratio chain/bare | chain proof KB | bare proof KB | chain verify ms | chain peak RSS MB | bare peak RSS MB | chain CPU s/prove | bare CPU s/prove |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &u in &sizes {
         let l = Layout::for_units(u);
         let c = run_child("chain", u, reps);
         let b = run_child("bare", u, reps);
         println!(
-            "| {u} | {} x 2^{} | {:.3} ({:.3}) | {:.0} | {:.3} ({:.3}) | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} |",
+            "| {u} | {} x 2^{} | {:.3} ({:.3}) | {:.0} | {:.3} ({:.3}) | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | {:.2} |",
             l.per_row,
             l.log_rows,
             c.best,
@@ -171,6 +188,8 @@ fn main() {
             c.verify_ms,
             c.hwm_kb as f64 / 1024.0,
             b.hwm_kb as f64 / 1024.0,
+            c.cpu,
+            b.cpu,
         );
     }
 }

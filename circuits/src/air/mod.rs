@@ -31,12 +31,12 @@ pub const MAX_PER_ROW: usize = 8;
 
 /// The proof system's parameters; the verifier always uses these, never the
 /// configuration a proof carries. Conjectured security
-/// `pow_bits + log_blowup * n_queries = 26 + 1 * 70 = 96` bits
-/// (see SOUNDNESS.md).
+/// `pow_bits + log_blowup * n_queries = 20 + 1 * 76 = 96` bits
+/// (see SOUNDNESS.md for why not 26 + 70).
 pub fn pcs_config() -> PcsConfig {
     PcsConfig {
-        pow_bits: 26,
-        fri_config: FriConfig::new(0, 1, 70, 1),
+        pow_bits: 20,
+        fri_config: FriConfig::new(0, 1, 76, 1),
         lifting_log_size: None,
     }
 }

@@ -156,14 +156,18 @@ pub fn prove(statement: &Statement) -> Result<BatchProof, ProveError> {
     statement.validate()?;
     let units = statement.total_units();
     let layout = checked_layout(units).ok_or(ProveError::TooLarge { units })?;
+    let span = tracing::info_span!("msgl chain witness").entered();
     let wit = chain_witness(statement)?;
+    span.exit();
     let config = pcs_config();
 
+    let span = tracing::info_span!("msgl twiddles").entered();
     let twiddles = SimdBackend::precompute_twiddles(
         CanonicCoset::new(layout.log_rows + 1 + config.fri_config.log_blowup_factor)
             .circle_domain()
             .half_coset,
     );
+    span.exit();
     let channel = &mut new_channel();
     statement.mix_into(channel);
     let mut scheme =
@@ -174,16 +178,20 @@ pub fn prove(statement: &Statement) -> Result<BatchProof, ProveError> {
     tree.extend_evals(vec![]);
     tree.commit(channel);
 
+    let span = tracing::info_span!("msgl chain trace").entered();
     let (trace, lookup) = gen_chain_trace(layout, &wit);
     drop(wit);
+    span.exit();
     let mut tree = scheme.tree_builder();
     tree.extend_evals(trace);
     tree.commit(channel);
 
     let start = ChainStart::draw(channel);
     let end = ChainEnd::draw(channel);
+    let span = tracing::info_span!("msgl chain interaction").entered();
     let (interaction, claimed_sum) = gen_chain_interaction(layout, &lookup, &start, &end);
     drop(lookup);
+    span.exit();
     channel.mix_felts(&[claimed_sum]);
     let mut tree = scheme.tree_builder();
     tree.extend_evals(interaction);
