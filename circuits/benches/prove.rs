@@ -163,8 +163,22 @@ fn main() {
     };
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average at start: {}", load.trim());
+    let cfg = msgl_circuits::air::pcs_config();
     println!(
-        "96-bit config (pow 26, log blowup 1, 70 queries); {CHANNELS} channels; prove time = best of {reps} (first in parentheses); verify = mean of 5"
+        "{}-bit config (pow {}, log blowup {}, {} queries); {CHANNELS} channels; prove time = best of {reps} (first in parentheses); verify = mean of 5",
+        cfg.security_bits(),
+        cfg.pow_bits,
+        cfg.fri_config.log_blowup_factor,
+        cfg.fri_config.n_queries
+    );
+    let n_hash = 1u64 << 20;
+    let t = Instant::now();
+    let d = poseidon2::hash_n(&[1, 2, 3, 4, 5, 6, 7, 8], n_hash);
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "native H (one thread): {n_hash} hashes in {secs:.3} s = {:.2} M hashes/s (digest[0] = {})",
+        n_hash as f64 / secs / 1e6,
+        d[0]
     );
     println!("| units | layout (perms/row x rows) | chain prove s | chain units/s | bare prove s | bare perms/s | ratio chain/bare | chain proof KB | bare proof KB | chain verify ms | chain peak RSS MB | bare peak RSS MB | chain CPU s/prove | bare CPU s/prove |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");

@@ -94,7 +94,7 @@ pub fn gen_chain_trace(
             let t = row * n + j;
             let block = &mut out[j * CHAIN_SLOT_COLS..(j + 1) * CHAIN_SLOT_COLS];
             let mut input = [0u32; 16];
-            if t < wit.inputs.len() {
+            if t < wit.inputs.len() && t < layout.slots() {
                 let (seg, step) = (wit.seg[t], wit.step[t]);
                 block[0] = 1;
                 block[1] = (step == 1) as u32;

@@ -17,6 +17,8 @@ mod prover;
 mod trace_util;
 
 pub use proof::{BatchProof, ProofDecodeError, MAX_PROOF_BYTES};
+#[doc(hidden)]
+pub use prover::prove_unchecked;
 pub use prover::{prove, prove_bare, verify, verify_bare, ProveError, VerifyError};
 
 use stwo::core::fri::FriConfig;

@@ -25,7 +25,7 @@ use stwo_constraint_framework::{Relation, TraceLocationAllocator};
 use super::bare_eval::{BareComponent, BareEval};
 use super::bare_trace::gen_bare_trace;
 use super::chain_eval::{ChainComponent, ChainEnd, ChainEval, ChainStart};
-use super::chain_trace::{chain_witness, gen_chain_interaction, gen_chain_trace};
+use super::chain_trace::{chain_witness, gen_chain_interaction, gen_chain_trace, ChainWitness};
 use super::{pcs_config, BatchProof, Layout, MAX_BATCH_UNITS};
 use crate::poseidon2::P;
 use crate::statement::{Statement, StatementError};
@@ -159,6 +159,24 @@ pub fn prove(statement: &Statement) -> Result<BatchProof, ProveError> {
     let span = tracing::info_span!("msgl chain witness").entered();
     let wit = chain_witness(statement)?;
     span.exit();
+    prove_from_witness(statement, layout, wit)
+}
+
+/// Proves from a caller-supplied witness without checking it against the
+/// statement: a *dishonest* prover, for tests of the verifier's soundness
+/// (tests/dishonest_prover.rs). Slots beyond the layout are ignored.
+#[doc(hidden)]
+pub fn prove_unchecked(statement: &Statement, wit: ChainWitness) -> Result<BatchProof, ProveError> {
+    let units = statement.total_units();
+    let layout = checked_layout(units).ok_or(ProveError::TooLarge { units })?;
+    prove_from_witness(statement, layout, wit)
+}
+
+fn prove_from_witness(
+    statement: &Statement,
+    layout: Layout,
+    wit: ChainWitness,
+) -> Result<BatchProof, ProveError> {
     let config = pcs_config();
 
     let span = tracing::info_span!("msgl twiddles").entered();
