@@ -1,5 +1,6 @@
 //! Phase timings of one chain proof: `cargo run --release -p msgl-circuits
-//! --example profile -- UNITS` prints Stwo's tracing spans as they close.
+//! --example profile -- UNITS [bare]` prints Stwo's tracing spans as they
+//! close (for the chain proof, or the bare component with `bare`).
 
 use msgl_circuits::poseidon2::{self, Digest, P};
 use msgl_circuits::{prove, Entry, Statement};
@@ -33,7 +34,11 @@ fn main() {
         .with_target(false)
         .init();
     let t = std::time::Instant::now();
-    let proof = prove(&statement).expect("prove");
+    let proof = if std::env::args().nth(2).as_deref() == Some("bare") {
+        msgl_circuits::prove_bare(units).expect("prove bare")
+    } else {
+        prove(&statement).expect("prove")
+    };
     eprintln!(
         "total {:.3} s, proof {} bytes",
         t.elapsed().as_secs_f64(),
