@@ -33,6 +33,7 @@ contract MsglSettlement {
         address payer; // zero: the channel does not exist
         uint64 units; // cap on the cumulative count
         address payee;
+        uint64 releaseAt; // nonzero: the payer asked for the escrow back
         bytes32 tip; // last settled preimage (the anchor before any settlement)
         uint64 count; // units settled so far
         uint64 epoch; // epoch of the last settlement (ms)
@@ -74,6 +75,8 @@ contract MsglSettlement {
     /// @notice The payer's escrow and deposit covered only `paid` of `owed`.
     event Shortfall(bytes32 indexed channel, address indexed payer, uint256 owed, uint256 paid);
     event StatementSettled(bytes32 indexed statement, uint256 entries);
+    event EscrowReleaseRequested(bytes32 indexed channel, uint256 escrow, uint64 readyAt);
+    event EscrowReleased(bytes32 indexed channel, address indexed payer, uint256 amount);
     event WithdrawRequested(address indexed payer, uint256 amount, uint64 readyAt);
     event Withdrawn(address indexed payer, uint256 amount);
 
@@ -94,6 +97,9 @@ contract MsglSettlement {
     error CountAboveCap(bytes32 channel, uint64 newCount, uint64 units);
     error EpochTooOld(bytes32 channel, uint64 storedEpoch, uint64 epoch);
     error StatementNotProven(bytes32 statement);
+    error NotPayer(bytes32 channel, address caller);
+    error NoReleaseRequest(bytes32 channel);
+    error ReleaseNotReady(bytes32 channel, uint64 readyAt, uint256 now_);
     error NoWithdrawRequest();
     error WithdrawNotReady(uint64 readyAt, uint256 now_);
     error TokenTransferFailed();
@@ -171,6 +177,36 @@ contract MsglSettlement {
         a.withdrawReadyAt = 0;
         emit Withdrawn(msg.sender, amount);
         if (amount != 0) _safeCall(abi.encodeCall(IERC20Minimal.transfer, (msg.sender, amount)));
+    }
+
+    /// @notice Asks for the channel's remaining escrow back, after
+    ///         `withdrawDelay` seconds during which the payee may still settle
+    ///         against it. A new request restarts the delay.
+    function requestEscrowRelease(bytes32 channel) external {
+        Channel storage c = channels[channel];
+        if (c.payer == address(0)) revert UnknownChannel(channel);
+        if (c.payer != msg.sender) revert NotPayer(channel, msg.sender);
+        uint64 readyAt = uint64(block.timestamp) + withdrawDelay;
+        c.releaseAt = readyAt;
+        emit EscrowReleaseRequested(channel, c.escrow, readyAt);
+    }
+
+    /// @notice Moves what is left of the channel's escrow back into the
+    ///         payer's deposit once the delay has passed. The channel stays
+    ///         open: later settlements draw on the deposit.
+    function releaseEscrow(bytes32 channel) external {
+        Channel storage c = channels[channel];
+        address payer = c.payer;
+        if (payer == address(0)) revert UnknownChannel(channel);
+        if (payer != msg.sender) revert NotPayer(channel, msg.sender);
+        uint64 readyAt = c.releaseAt;
+        if (readyAt == 0) revert NoReleaseRequest(channel);
+        if (block.timestamp < readyAt) revert ReleaseNotReady(channel, readyAt, block.timestamp);
+        uint256 amount = c.escrow;
+        c.escrow = 0;
+        c.releaseAt = 0;
+        accounts[payer].deposit += amount;
+        emit EscrowReleased(channel, payer, amount);
     }
 
     // ---------------------------------------------------------------- payees

@@ -42,6 +42,8 @@ pub struct ChannelState {
     pub epoch: u64,
     pub unit_price: U256,
     pub escrow: U256,
+    /// When the payer may take the escrow back (0: not asked).
+    pub release_at: u64,
 }
 
 /// A payer's account as the contract stores it.
@@ -234,6 +236,38 @@ impl System {
         )
     }
 
+    /// `payer` asks for channel `id`'s escrow back after the delay.
+    pub fn request_escrow_release(
+        &self,
+        chain: &mut Chain,
+        payer: Address,
+        id: [u8; 32],
+    ) -> Result<Outcome, Revert> {
+        chain.send(
+            payer,
+            self.settlement.address,
+            &MsglSettlement::requestEscrowReleaseCall {
+                channel: B256::from(id),
+            },
+        )
+    }
+
+    /// `payer` moves channel `id`'s remaining escrow back to its deposit.
+    pub fn release_escrow(
+        &self,
+        chain: &mut Chain,
+        payer: Address,
+        id: [u8; 32],
+    ) -> Result<Outcome, Revert> {
+        chain.send(
+            payer,
+            self.settlement.address,
+            &MsglSettlement::releaseEscrowCall {
+                channel: B256::from(id),
+            },
+        )
+    }
+
     /// The stored channel `id` (payer zero: no such channel).
     pub fn channel(&self, chain: &mut Chain, id: [u8; 32]) -> Result<ChannelState, Revert> {
         let c = chain.read(
@@ -249,6 +283,7 @@ impl System {
             epoch: c.epoch,
             unit_price: c.unitPrice,
             escrow: c.escrow,
+            release_at: c.releaseAt,
         })
     }
 

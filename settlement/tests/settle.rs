@@ -542,6 +542,85 @@ fn withdraw_waits_for_the_delay_and_payees_settle_meanwhile() {
 }
 
 #[test]
+fn escrow_comes_back_after_the_delay_and_the_payee_settles_meanwhile() {
+    let (mut chain, system) = setup();
+    fund(&mut chain, &system, ALICE, u(100 * PRICE));
+    let pw = PayWord::new(50, 100);
+    open(&mut chain, &system, ALICE, BOB, &pw, u(60 * PRICE));
+
+    expect_revert::<MsglSettlement::NoReleaseRequest>(system.release_escrow(
+        &mut chain,
+        ALICE,
+        pw.id(),
+    ));
+    let e: MsglSettlement::NotPayer =
+        expect_revert(system.request_escrow_release(&mut chain, BOB, pw.id()));
+    assert_eq!(e.caller, BOB);
+    expect_revert::<MsglSettlement::UnknownChannel>(system.request_escrow_release(
+        &mut chain,
+        ALICE,
+        PayWord::new(51, 5).id(),
+    ));
+
+    let out = system
+        .request_escrow_release(&mut chain, ALICE, pw.id())
+        .unwrap();
+    let ready_at = chain.timestamp() + DELAY;
+    let requested = out.events::<MsglSettlement::EscrowReleaseRequested>();
+    assert_eq!(
+        (requested[0].escrow, requested[0].readyAt),
+        (u(60 * PRICE), ready_at)
+    );
+    assert_eq!(
+        system.channel(&mut chain, pw.id()).unwrap().release_at,
+        ready_at
+    );
+    chain.advance_time(DELAY - 1);
+    let e: MsglSettlement::ReleaseNotReady =
+        expect_revert(system.release_escrow(&mut chain, ALICE, pw.id()));
+    assert_eq!(e.readyAt, ready_at);
+
+    // Bob settles from the escrow during the delay.
+    let s = statement(vec![pw.entry(0, 25, EPOCH)]);
+    system
+        .register(&mut chain, VERIFIER, statement_hash(&s))
+        .unwrap();
+    system.settle(&mut chain, BOB, &s).unwrap();
+    assert_eq!(
+        system.channel(&mut chain, pw.id()).unwrap().escrow,
+        u(35 * PRICE)
+    );
+
+    chain.advance_time(1);
+    expect_revert::<MsglSettlement::NotPayer>(system.release_escrow(&mut chain, BOB, pw.id()));
+    let out = system
+        .release_escrow(&mut chain, ALICE, pw.id())
+        .expect("release");
+    assert_eq!(
+        out.events::<MsglSettlement::EscrowReleased>()[0].amount,
+        u(35 * PRICE)
+    );
+    let channel = system.channel(&mut chain, pw.id()).unwrap();
+    assert_eq!((channel.escrow, channel.release_at), (U256::ZERO, 0));
+    assert_eq!(
+        system.account(&mut chain, ALICE).unwrap().deposit,
+        u(75 * PRICE)
+    );
+
+    // The channel stays open and is now paid from the deposit.
+    let s = statement(vec![pw.entry(25, 30, EPOCH)]);
+    system
+        .register(&mut chain, VERIFIER, statement_hash(&s))
+        .unwrap();
+    system.settle(&mut chain, BOB, &s).unwrap();
+    assert_eq!(
+        system.account(&mut chain, ALICE).unwrap().deposit,
+        u(70 * PRICE)
+    );
+    assert_eq!(system.balance(&mut chain, BOB).unwrap(), u(30 * PRICE));
+}
+
+#[test]
 fn revert_reasons_are_readable() {
     let (mut chain, system) = setup();
     let err = system.withdraw(&mut chain, ALICE).unwrap_err();
