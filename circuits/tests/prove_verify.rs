@@ -191,3 +191,18 @@ fn corrupted_proofs_are_refused_without_panicking() {
     std::panic::set_hook(hook);
     assert!(checked >= 200);
 }
+
+#[test]
+fn oversized_batches_are_refused_before_any_work() {
+    use msgl_circuits::air::MAX_BATCH_UNITS;
+    use msgl_circuits::VerifyError;
+    let mut s = statement();
+    s.entries[0].new_count = s.entries[0].old_count + MAX_BATCH_UNITS;
+    s.validate().expect("D2 allows it");
+    assert!(matches!(prove(&s), Err(ProveError::TooLarge { .. })));
+    let proof = prove(&statement()).expect("prove");
+    assert!(matches!(
+        verify(&s, &proof),
+        Err(VerifyError::TooLarge { .. })
+    ));
+}

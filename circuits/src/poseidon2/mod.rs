@@ -26,12 +26,25 @@ pub const PARTIAL_ROUNDS: usize = 14;
 
 const P64: u64 = P as u64;
 
-/// Reduces any `u64` to its canonical residue modulo `P`.
+// Lazy reduction: inside the permutation every state element is kept as a
+// u64 below 2^31 + 8 (congruent to its value mod P, not necessarily
+// canonical); only the output is canonicalized.
+
+/// One fold: `x < 2^34` becomes `< 2^31 + 8`.
 #[inline(always)]
-fn reduce(x: u64) -> u32 {
-    // 2^31 = 1 (mod P): fold the high bits twice, then one conditional subtraction.
-    let x = (x & P64) + (x >> 31); // < 2^31 + 2^33
-    let x = (x & P64) + (x >> 31); // < 2^31 + 8
+fn fold1(x: u64) -> u64 {
+    (x & P64) + (x >> 31)
+}
+
+/// Two folds: any `x < 2^64` becomes `< 2^31 + 8`.
+#[inline(always)]
+fn fold2(x: u64) -> u64 {
+    fold1(fold1(x))
+}
+
+/// Canonical form of a lazily reduced element (`x < 2^31 + 8`).
+#[inline(always)]
+fn canon(x: u64) -> u32 {
     let x = x as u32;
     if x >= P {
         x - P
@@ -40,18 +53,19 @@ fn reduce(x: u64) -> u32 {
     }
 }
 
+/// `(s + c)^5` for `s < 2^31 + 8`, `c < P`.
 #[inline(always)]
-fn sbox(x: u32) -> u32 {
-    let x = x as u64;
-    let x2 = reduce(x * x) as u64;
-    let x4 = reduce(x2 * x2) as u64;
-    reduce(x4 * x)
+fn sbox_lazy(s: u64, c: u64) -> u64 {
+    let x = fold1(s + c);
+    let x2 = fold2(x * x);
+    let x4 = fold2(x2 * x2);
+    fold2(x4 * x)
 }
 
 /// Plonky3's `MDSMat4` (applied to each block of four): the matrix
-/// `[[2,3,1,1],[1,2,3,1],[1,1,2,3],[3,1,1,2]]`. Inputs `< 2^34`, outputs `< 2^37`.
+/// `[[2,3,1,1],[1,2,3,1],[1,1,2,3],[3,1,1,2]]`. Inputs `< 2^32`, outputs `< 2^35`.
 #[inline(always)]
-fn mat4(x: &mut [u64; 4]) {
+fn mat4(x: &mut [u64]) {
     let t01 = x[0] + x[1];
     let t23 = x[2] + x[3];
     let t0123 = t01 + t23;
@@ -61,70 +75,77 @@ fn mat4(x: &mut [u64; 4]) {
     let y1 = t01123 + 2 * x[2];
     let y0 = t01123 + t01;
     let y2 = t01233 + t23;
-    *x = [y0, y1, y2, y3];
+    x[0] = y0;
+    x[1] = y1;
+    x[2] = y2;
+    x[3] = y3;
+}
+
+#[inline(always)]
+fn external_lazy(s: &mut [u64; 16]) {
+    for blk in s.chunks_exact_mut(4) {
+        mat4(blk);
+    }
+    let mut sums = [0u64; 4];
+    for (k, sum) in sums.iter_mut().enumerate() {
+        *sum = s[k] + s[4 + k] + s[8 + k] + s[12 + k];
+    }
+    for (i, x) in s.iter_mut().enumerate() {
+        *x = fold2(*x + sums[i % 4]);
+    }
+}
+
+#[inline(always)]
+fn internal_lazy(s: &mut [u64; 16]) {
+    let part: u64 = s[1..].iter().sum();
+    let full = part + s[0];
+    // sum - 2*s0 = part - s0 = part + (2P - s0), with s0 < 2^31 + 8 < 2P.
+    s[0] = fold2(part + 2 * P64 - s[0]);
+    for i in 1..16 {
+        s[i] = fold2(full + (s[i] << INTERNAL_DIAG_SHIFTS[i - 1]));
+    }
 }
 
 /// The external linear layer (Plonky3's `mds_light_permutation` for width
 /// 16): `M4` on each block of four, then each element gets the sum of the
-/// elements in the same position of all four blocks added.
-#[inline(always)]
+/// elements in the same position of all four blocks added. Canonical in and out.
 pub fn external_linear_layer(state: &mut [u32; 16]) {
-    let mut w = [0u64; 16];
-    for b in 0..4 {
-        let mut blk = [
-            state[4 * b] as u64,
-            state[4 * b + 1] as u64,
-            state[4 * b + 2] as u64,
-            state[4 * b + 3] as u64,
-        ];
-        mat4(&mut blk);
-        w[4 * b..4 * b + 4].copy_from_slice(&blk);
-    }
-    let mut sums = [0u64; 4];
-    for (k, s) in sums.iter_mut().enumerate() {
-        *s = w[k] + w[4 + k] + w[8 + k] + w[12 + k];
-    }
-    for i in 0..16 {
-        state[i] = reduce(w[i] + sums[i % 4]);
-    }
+    let mut s = state.map(u64::from);
+    external_lazy(&mut s);
+    *state = s.map(canon);
 }
 
 /// The internal linear layer: `state[i] <- sum + V[i] * state[i]` with
-/// `V[0] = -2` and `V[i] = 2^INTERNAL_DIAG_SHIFTS[i-1]`.
-#[inline(always)]
+/// `V[0] = -2` and `V[i] = 2^INTERNAL_DIAG_SHIFTS[i-1]`. Canonical in and out.
 pub fn internal_linear_layer(state: &mut [u32; 16]) {
-    let part_sum: u64 = state[1..].iter().map(|&x| x as u64).sum();
-    let full_sum = part_sum + state[0] as u64;
-    // sum - 2*s0 = part_sum - s0 = part_sum + (P - s0).
-    state[0] = reduce(part_sum + (P64 - state[0] as u64));
-    for i in 1..16 {
-        state[i] = reduce(full_sum + ((state[i] as u64) << INTERNAL_DIAG_SHIFTS[i - 1]));
-    }
-}
-
-#[inline(always)]
-fn full_round(state: &mut [u32; 16], rc: &[u32; 16]) {
-    for (s, &c) in state.iter_mut().zip(rc) {
-        *s = sbox(reduce(*s as u64 + c as u64));
-    }
-    external_linear_layer(state);
+    let mut s = state.map(u64::from);
+    internal_lazy(&mut s);
+    *state = s.map(canon);
 }
 
 /// The Poseidon2 permutation, in place. Every element of `state` must be
 /// canonical (`< P`); the output is canonical.
 pub fn permute(state: &mut [u32; 16]) {
     debug_assert!(state.iter().all(|&x| x < P));
-    external_linear_layer(state);
+    let mut s = state.map(u64::from);
+    external_lazy(&mut s);
     for rc in &RC_EXTERNAL_INITIAL {
-        full_round(state, rc);
+        for (x, &c) in s.iter_mut().zip(rc) {
+            *x = sbox_lazy(*x, c as u64);
+        }
+        external_lazy(&mut s);
     }
     for &c in &RC_INTERNAL {
-        state[0] = sbox(reduce(state[0] as u64 + c as u64));
-        internal_linear_layer(state);
+        s[0] = sbox_lazy(s[0], c as u64);
+        internal_lazy(&mut s);
     }
     for rc in &RC_EXTERNAL_FINAL {
-        full_round(state, rc);
+        for (x, &c) in s.iter_mut().zip(rc) {
+            *x = sbox_lazy(*x, c as u64);
+        }
+        external_lazy(&mut s);
     }
+    *state = s.map(canon);
 }
 
 /// `H(w)`: the first 8 elements of `permute((w, 0, ..., 0))` (D1).
@@ -192,6 +213,10 @@ pub fn unpack(b: &[u8; 32]) -> Result<Digest, NonCanonical> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reduce(x: u64) -> u32 {
+        canon(fold2(x))
+    }
 
     #[test]
     fn reduce_edges() {
