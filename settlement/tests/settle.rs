@@ -621,6 +621,31 @@ fn escrow_comes_back_after_the_delay_and_the_payee_settles_meanwhile() {
 }
 
 #[test]
+fn gas_does_not_grow_with_units() {
+    let (mut chain, system) = setup();
+    fund(&mut chain, &system, ALICE, u(1_000_000 * PRICE));
+    // Bob already holds tokens, so neither payment creates his balance slot.
+    system.mint(&mut chain, BOB, u(1)).unwrap();
+    let mut gas = Vec::new();
+    for (tag, units) in [(60, 1), (61, 1_000)] {
+        let pw = PayWord::new(tag, 1_000);
+        // Escrow left over either way: neither settlement clears the slot.
+        open(&mut chain, &system, ALICE, BOB, &pw, u(2_000 * PRICE));
+        let s = statement(vec![pw.entry(0, units, EPOCH)]);
+        system
+            .register(&mut chain, VERIFIER, statement_hash(&s))
+            .unwrap();
+        gas.push(system.settle(&mut chain, BOB, &s).unwrap().gas_used);
+    }
+    // Same storage work: only a few calldata bytes differ (4 or 16 gas each).
+    let (one, thousand) = (gas[0], gas[1]);
+    assert!(
+        one.abs_diff(thousand) < 200,
+        "1 unit: {one} gas, 1000 units: {thousand} gas"
+    );
+}
+
+#[test]
 fn revert_reasons_are_readable() {
     let (mut chain, system) = setup();
     let err = system.withdraw(&mut chain, ALICE).unwrap_err();

@@ -195,7 +195,8 @@ fn run() -> Result<String, Revert> {
          for 1 unit or 2^30 − 1 (the statement carries only the old and new counts and \
          tips; the proof, checked off chain in v1, does the per-unit hashing), so gas \
          per unit falls as units per entry grow. (The 100-channel first settlement \
-         above moved 100,000 units for {hundred_first} gas.)\n\n",
+         above moved 100,000 units for {hundred_first} gas; this one costs less because \
+         it empties every escrow, and clearing a slot earns a refund.)\n\n",
         units_gas as f64 / 150_000.0
     ));
     md.push_str(&format!(
