@@ -17,7 +17,7 @@ use revm::{
     database::{CacheDB, EmptyDB},
     handler::{MainnetContext, MainnetEvm},
     primitives::{hardfork::SpecId, TxKind},
-    Context, Database, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext,
+    Context, Database, DatabaseCommit, ExecuteEvm, MainBuilder, MainContext,
 };
 
 use crate::bindings::{FactRegistry, MsglSettlement, TestToken};
@@ -30,8 +30,9 @@ pub const TX_GAS_LIMIT: u64 = 1 << 24;
 
 type Evm = MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>;
 
-/// An in-memory chain. Every [`Chain::call`] is its own block-less
-/// transaction, committed at once when it succeeds.
+/// An in-memory chain. Every [`Chain::call`] or [`Chain::deploy`] is its
+/// own block-less transaction, committed at once when it succeeds; a failed
+/// one changes nothing (not even the sender's nonce).
 pub struct Chain {
     evm: Evm,
 }
@@ -219,11 +220,7 @@ impl Chain {
         init_code: impl Into<Bytes>,
     ) -> Result<Deployed, Revert> {
         let tx = self.tx(from, TxKind::Create, init_code.into())?;
-        let result = self
-            .evm
-            .transact_commit(tx)
-            .map_err(|e| invalid(e.to_string()))?;
-        match result {
+        match self.execute(tx)? {
             ExecutionResult::Success {
                 output: Output::Create(_, Some(address)),
                 gas,
@@ -258,22 +255,18 @@ impl Chain {
         calldata: impl Into<Bytes>,
     ) -> Result<Outcome, Revert> {
         let tx = self.tx(from, TxKind::Call(to), calldata.into())?;
+        outcome(self.execute(tx)?)
+    }
+
+    /// Runs `tx`; commits its state only when it succeeded.
+    fn execute(&mut self, tx: TxEnv) -> Result<ExecutionResult, Revert> {
         let result = self.evm.transact_one(tx);
-        let result = match result {
-            Ok(result) => result,
-            Err(e) => {
-                let _ = self.evm.finalize();
-                return Err(invalid(e.to_string()));
-            }
-        };
+        let state = self.evm.finalize();
+        let result = result.map_err(|e| invalid(e.to_string()))?;
         if result.is_success() {
-            let state = self.evm.finalize();
-            use revm::DatabaseCommit;
             self.evm.ctx.journaled_state.database.commit(state);
-        } else {
-            let _ = self.evm.finalize();
         }
-        outcome(result)
+        Ok(result)
     }
 
     /// Runs a call from `from` to `to` and throws its effects away (an

@@ -99,3 +99,119 @@ pub fn open_channel_calldata(
     }
     .abi_encode()
 }
+
+/// Why settle calldata does not give back a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalldataError {
+    /// Not `settle(Entry[])` calldata, or malformed ABI.
+    Abi(String),
+    /// A tip is not 8 canonical Mersenne-31 elements (D1).
+    NonCanonical {
+        index: usize,
+        field: &'static str,
+        source: poseidon2::NonCanonical,
+    },
+}
+
+impl std::fmt::Display for CalldataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CalldataError::Abi(e) => write!(f, "not settle(Entry[]) calldata: {e}"),
+            CalldataError::NonCanonical {
+                index,
+                field,
+                source,
+            } => write!(f, "entry {index}: {field}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for CalldataError {}
+
+/// The statement entry of an ABI entry, refusing non-canonical tips.
+pub fn entry_from_abi(index: usize, e: &MsglSettlement::Entry) -> Result<Entry, CalldataError> {
+    let digest = |field: &'static str, b: &B256| {
+        poseidon2::unpack(&b.0).map_err(|source| CalldataError::NonCanonical {
+            index,
+            field,
+            source,
+        })
+    };
+    Ok(Entry {
+        channel: e.channel.0,
+        old_tip: digest("oldTip", &e.oldTip)?,
+        old_count: e.oldCount,
+        new_preimage: digest("newTip", &e.newTip)?,
+        new_count: e.newCount,
+        epoch: e.epoch,
+    })
+}
+
+/// The statement inside `settle` calldata (the inverse of
+/// [`settle_calldata`]); it is not validated beyond canonical digests.
+pub fn statement_from_calldata(calldata: &[u8]) -> Result<Statement, CalldataError> {
+    let call = MsglSettlement::settleCall::abi_decode(calldata)
+        .map_err(|e| CalldataError::Abi(e.to_string()))?;
+    let entries = call
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| entry_from_abi(i, e))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Statement { entries })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Statement {
+        let pre = [5, 6, 7, 8, 9, 10, 11, 12];
+        let entry = |ch: u8, old: u64, new: u64| Entry {
+            channel: [ch; 32],
+            old_tip: poseidon2::hash_n(&pre, new - old),
+            old_count: old,
+            new_preimage: pre,
+            new_count: new,
+            epoch: 1_700_000_000_123,
+        };
+        Statement {
+            entries: vec![entry(1, 0, 3), entry(2, 7, 9)],
+        }
+    }
+
+    #[test]
+    fn calldata_round_trips() {
+        let s = sample();
+        let calldata = settle_calldata(&s);
+        assert_eq!(statement_from_calldata(&calldata).unwrap(), s);
+        // 4 + offset + length + 2 entries of 6 words.
+        assert_eq!(calldata.len(), 4 + 32 + 32 + 2 * 6 * 32);
+    }
+
+    #[test]
+    fn calldata_with_a_non_canonical_tip_is_refused() {
+        let s = sample();
+        let mut entries = abi_entries(&s);
+        entries[1].newTip = B256::repeat_byte(0xff);
+        let calldata = MsglSettlement::settleCall { entries }.abi_encode();
+        match statement_from_calldata(&calldata) {
+            Err(CalldataError::NonCanonical { index, field, .. }) => {
+                assert_eq!((index, field), (1, "newTip"));
+            }
+            other => panic!("expected NonCanonical, got {other:?}"),
+        }
+        let err = statement_from_calldata(&register_calldata([0; 32])).unwrap_err();
+        assert!(matches!(err, CalldataError::Abi(_)), "{err}");
+    }
+
+    #[test]
+    fn statement_hash_is_keccak_of_the_abi_encoding() {
+        let s = sample();
+        let calldata = settle_calldata(&s);
+        assert_eq!(statement_hash(&s), keccak256(&calldata[4..]).0);
+        let mut other = s.clone();
+        other.entries[0].epoch += 1;
+        assert_ne!(statement_hash(&other), statement_hash(&s));
+    }
+}

@@ -648,7 +648,16 @@ fn gas_does_not_grow_with_units() {
 #[test]
 fn revert_reasons_are_readable() {
     let (mut chain, system) = setup();
+    let nonce = chain.nonce(ALICE);
     let err = system.withdraw(&mut chain, ALICE).unwrap_err();
+    // A failed transaction changes nothing, not even the nonce.
+    assert_eq!(chain.nonce(ALICE), nonce);
+    system.mint(&mut chain, ALICE, u(1)).unwrap();
+    assert_eq!(chain.nonce(ALICE), nonce + 1);
+    assert_eq!(chain.nonce(DEPLOYER), 3);
+    let failed = chain.deploy(DEPLOYER, vec![0xfe]).unwrap_err();
+    assert!(failed.reason.contains("halted"), "{}", failed.reason);
+    assert_eq!(chain.nonce(DEPLOYER), 3);
     assert!(err.reason.contains("NoWithdrawRequest"), "{}", err.reason);
     assert!(err.is::<MsglSettlement::NoWithdrawRequest>());
     assert!(err.gas_used > 21_000);
