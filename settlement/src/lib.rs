@@ -16,6 +16,12 @@ use msgl_circuits::statement::{Entry, Statement};
 pub mod bindings {
     #![allow(missing_docs, clippy::too_many_arguments)]
 
+    // `sol!` reads the artifacts at compile time without telling cargo;
+    // these make cargo rebuild the bindings when an artifact changes.
+    const _: &[u8] = include_bytes!("../../contracts/out/MsglSettlement.json");
+    const _: &[u8] = include_bytes!("../../contracts/out/FactRegistry.json");
+    const _: &[u8] = include_bytes!("../../contracts/out/TestToken.json");
+
     alloy_sol_types::sol!(
         #[derive(Debug, PartialEq, Eq)]
         MsglSettlement,
