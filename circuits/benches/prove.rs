@@ -57,7 +57,7 @@ fn cpu_secs() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// Child: prints `first_s best_s proof_bytes verify_ms hwm_kb cpu_s_per_prove`.
+/// Child: prints `first_s median_s proof_bytes verify_ms hwm_kb cpu_s_per_prove`.
 fn child(kind: &str, units: u64, reps: usize) {
     let st = (kind == "chain").then(|| statement(units));
     let mut times = Vec::new();
@@ -84,11 +84,13 @@ fn child(kind: &str, units: u64, reps: usize) {
         }
     }
     let verify_ms = t.elapsed().as_secs_f64() * 1000.0 / n_verify as f64;
-    let best = times.iter().cloned().fold(f64::INFINITY, f64::min);
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
     println!(
         "RESULT {} {} {} {:.3} {} {:.3}",
         times[0],
-        best,
+        median,
         bytes.len(),
         verify_ms,
         vm_hwm_kb(),
@@ -98,7 +100,7 @@ fn child(kind: &str, units: u64, reps: usize) {
 
 struct Res {
     first: f64,
-    best: f64,
+    median: f64,
     bytes: usize,
     verify_ms: f64,
     hwm_kb: u64,
@@ -131,7 +133,7 @@ fn run_child(kind: &str, units: u64, reps: usize) -> Res {
     let f: Vec<&str> = line.split_whitespace().skip(1).collect();
     Res {
         first: f[0].parse().unwrap(),
-        best: f[1].parse().unwrap(),
+        median: f[1].parse().unwrap(),
         bytes: f[2].parse().unwrap(),
         verify_ms: f[3].parse().unwrap(),
         hwm_kb: f[4].parse().unwrap(),
@@ -146,7 +148,7 @@ fn main() {
             .position(|a| a == name)
             .and_then(|i| args.get(i + 1).cloned())
     };
-    let reps: usize = arg("--reps").and_then(|r| r.parse().ok()).unwrap_or(2);
+    let reps: usize = arg("--reps").and_then(|r| r.parse().ok()).unwrap_or(5);
     if let Some(i) = args.iter().position(|a| a == "--child") {
         let kind = args[i + 1].clone();
         let units: u64 = args[i + 2].parse().expect("units");
@@ -165,7 +167,7 @@ fn main() {
     println!("load average at start: {}", load.trim());
     let cfg = msgl_circuits::air::pcs_config();
     println!(
-        "{}-bit config (pow {}, log blowup {}, {} queries); {CHANNELS} channels; prove time = best of {reps} (first in parentheses); verify = mean of 5",
+        "{}-bit config (pow {}, log blowup {}, {} queries); {CHANNELS} channels; prove time = median of {reps} (first in parentheses); verify = mean of 5",
         cfg.security_bits(),
         cfg.pow_bits,
         cfg.fri_config.log_blowup_factor,
@@ -180,23 +182,23 @@ fn main() {
         n_hash as f64 / secs / 1e6,
         d[0]
     );
-    println!("| units | layout (perms/row x rows) | chain prove s | chain units/s | bare prove s | bare perms/s | ratio chain/bare | chain proof KB | bare proof KB | chain verify ms | chain peak RSS MB | bare peak RSS MB | chain CPU s/prove | bare CPU s/prove |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| units | layout (perms/row x rows) | chain prove s | chain units/s | bare prove s | bare perms/s | ratio chain/bare | chain proof KB | bare proof KB | chain verify ms | chain peak RSS MB | bare peak RSS MB | chain CPU s/prove | bare CPU s/prove | ratio by CPU |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &u in &sizes {
         let l = Layout::for_units(u);
         let c = run_child("chain", u, reps);
         let b = run_child("bare", u, reps);
         println!(
-            "| {u} | {} x 2^{} | {:.3} ({:.3}) | {:.0} | {:.3} ({:.3}) | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | {:.2} |",
+            "| {u} | {} x 2^{} | {:.3} ({:.3}) | {:.0} | {:.3} ({:.3}) | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} |",
             l.per_row,
             l.log_rows,
-            c.best,
+            c.median,
             c.first,
-            u as f64 / c.best,
-            b.best,
+            u as f64 / c.median,
+            b.median,
             b.first,
-            u as f64 / b.best,
-            b.best / c.best,
+            u as f64 / b.median,
+            b.median / c.median,
             c.bytes as f64 / 1024.0,
             b.bytes as f64 / 1024.0,
             c.verify_ms,
@@ -204,6 +206,7 @@ fn main() {
             b.hwm_kb as f64 / 1024.0,
             c.cpu,
             b.cpu,
+            b.cpu / c.cpu,
         );
     }
 }
