@@ -206,3 +206,21 @@ fn oversized_batches_are_refused_before_any_work() {
         Err(VerifyError::TooLarge { .. })
     ));
 }
+
+#[test]
+fn bare_component_roundtrip_and_no_cross_acceptance() {
+    use msgl_circuits::{prove_bare, verify_bare};
+    let bare = prove_bare(100).expect("prove bare");
+    verify_bare(100, &bare).expect("verify bare");
+    let bare = BatchProof::from_bytes(&bare.to_bytes()).expect("decode");
+    verify_bare(100, &bare).expect("verify decoded bare");
+    assert!(verify_bare(101, &bare).is_err(), "other unit count");
+    assert!(verify_bare(1000, &bare).is_err(), "other layout");
+    let s = statement();
+    let chain = prove(&s).expect("prove");
+    assert!(verify(&s, &bare).is_err(), "bare proof as chain proof");
+    assert!(
+        verify_bare(s.total_units(), &chain).is_err(),
+        "chain proof as bare proof"
+    );
+}
