@@ -34,25 +34,39 @@ where
 {
     assert!(log_rows >= LOG_N_LANES);
     let n = 1usize << log_rows;
-    let mut cols: Vec<BaseColumn> = (0..n_cols).map(|_| BaseColumn::zeros(n)).collect();
+    // SAFETY: every packed row of every column is written exactly once below
+    // (all `v < n_vec`, all `c < n_cols`) before the columns are returned.
+    let mut cols: Vec<BaseColumn> = (0..n_cols)
+        .map(|_| unsafe { BaseColumn::uninitialized(n) })
+        .collect();
     let ptrs = ColPtrs(cols.iter_mut().map(|c| c.data.as_mut_ptr()).collect());
     let n_vec = n >> LOG_N_LANES;
     (0..n_vec).into_par_iter().for_each_init(
         || vec![0u32; n_cols * N_LANES],
         |buf, v| {
+            // Row-major scratch: lane `l`'s values are buf[l * n_cols..][..n_cols].
             for lane in 0..N_LANES {
                 let s = (v << LOG_N_LANES) + lane;
                 let row =
                     circle_domain_index_to_coset_index(bit_reverse_index(s, log_rows), log_rows);
                 fill(row, &mut buf[lane * n_cols..(lane + 1) * n_cols]);
             }
-            for c in 0..n_cols {
-                let packed = PackedBaseField::from_array(std::array::from_fn(|lane| {
-                    BaseField::from_u32_unchecked(buf[lane * n_cols + c])
-                }));
-                // SAFETY: `v < n_vec` = the column's packed length; only this
-                // iteration writes packed row `v` (see ColPtrs).
-                unsafe { *ptrs.col(c).add(v) = packed };
+            // Transpose 16 columns at a time through an L1-sized tile.
+            let mut tile = [[0u32; N_LANES]; 16];
+            for cb in (0..n_cols).step_by(16) {
+                let w = (n_cols - cb).min(16);
+                for lane in 0..N_LANES {
+                    let src = &buf[lane * n_cols + cb..lane * n_cols + cb + w];
+                    for (c, &x) in src.iter().enumerate() {
+                        tile[c][lane] = x;
+                    }
+                }
+                for (c, t) in tile.iter().enumerate().take(w) {
+                    let packed = PackedBaseField::from_array(t.map(BaseField::from_u32_unchecked));
+                    // SAFETY: `v < n_vec` = the column's packed length; only
+                    // this iteration writes packed row `v` (see ColPtrs).
+                    unsafe { *ptrs.col(cb + c).add(v) = packed };
+                }
             }
         },
     );
