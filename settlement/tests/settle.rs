@@ -646,6 +646,91 @@ fn gas_does_not_grow_with_units() {
 }
 
 #[test]
+fn the_registry_owner_manages_verifiers() {
+    let (mut chain, system) = setup();
+    let registry = system.registry.address;
+    let fact = [7u8; 32];
+    assert!(!system.is_registered(&mut chain, fact).unwrap());
+    let owner = chain.read(registry, &FactRegistry::ownerCall {}).unwrap();
+    assert_eq!(owner, DEPLOYER);
+
+    // Only the owner sets verifiers.
+    let e: FactRegistry::NotOwner = expect_revert(chain.send(
+        VERIFIER,
+        registry,
+        &FactRegistry::setVerifierCall {
+            verifier: CAROL,
+            authorized: true,
+        },
+    ));
+    assert_eq!(e.caller, VERIFIER);
+    chain
+        .send(
+            DEPLOYER,
+            registry,
+            &FactRegistry::setVerifierCall {
+                verifier: CAROL,
+                authorized: true,
+            },
+        )
+        .unwrap();
+    let out = system.register(&mut chain, CAROL, fact).unwrap();
+    assert_eq!(out.events::<FactRegistry::FactRegistered>().len(), 1);
+    assert!(system.is_registered(&mut chain, fact).unwrap());
+    // Registering again is harmless and says nothing.
+    let again = system.register(&mut chain, VERIFIER, fact).unwrap();
+    assert!(again.logs.is_empty());
+
+    // A removed verifier can no longer register.
+    chain
+        .send(
+            DEPLOYER,
+            registry,
+            &FactRegistry::setVerifierCall {
+                verifier: VERIFIER,
+                authorized: false,
+            },
+        )
+        .unwrap();
+    expect_revert::<FactRegistry::NotVerifier>(system.register(&mut chain, VERIFIER, [8; 32]));
+
+    // Ownership moves; the old owner loses its rights.
+    chain
+        .send(
+            DEPLOYER,
+            registry,
+            &FactRegistry::transferOwnershipCall { newOwner: DAVE },
+        )
+        .unwrap();
+    expect_revert::<FactRegistry::NotOwner>(chain.send(
+        DEPLOYER,
+        registry,
+        &FactRegistry::setVerifierCall {
+            verifier: VERIFIER,
+            authorized: true,
+        },
+    ));
+    expect_revert::<FactRegistry::ZeroAddress>(chain.send(
+        DAVE,
+        registry,
+        &FactRegistry::transferOwnershipCall {
+            newOwner: Address::ZERO,
+        },
+    ));
+    chain
+        .send(
+            DAVE,
+            registry,
+            &FactRegistry::setVerifierCall {
+                verifier: VERIFIER,
+                authorized: true,
+            },
+        )
+        .unwrap();
+    system.register(&mut chain, VERIFIER, [8; 32]).unwrap();
+}
+
+#[test]
 fn revert_reasons_are_readable() {
     let (mut chain, system) = setup();
     let nonce = chain.nonce(ALICE);
