@@ -224,3 +224,37 @@ fn bare_component_roundtrip_and_no_cross_acceptance() {
         "chain proof as bare proof"
     );
 }
+
+#[test]
+fn edge_layouts_prove_and_verify() {
+    use msgl_circuits::air::Layout;
+    // A single unit; a trace filled exactly (no padding slot, so the cyclic
+    // wrap goes from the last entry's last slot to entry 0's first slot);
+    // one long chain spanning many rows.
+    let cases = [
+        Statement {
+            entries: vec![entry(1, 0, 1)],
+        },
+        Statement {
+            entries: vec![entry(1, 0, 30), entry(2, 5, 34)],
+        },
+        Statement {
+            entries: vec![entry(1, 0, 16)],
+        },
+        Statement {
+            entries: vec![entry(7, 1, 300)],
+        },
+    ];
+    for s in &cases {
+        let units = s.total_units();
+        if units == 64 || units == 16 {
+            assert_eq!(
+                Layout::for_units(units).slots() as u64,
+                units,
+                "full layout"
+            );
+        }
+        let proof = prove(s).expect("prove");
+        verify(s, &proof).expect("verify");
+    }
+}
