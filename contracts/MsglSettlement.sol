@@ -29,6 +29,10 @@ contract MsglSettlement {
         uint64 epoch;
     }
 
+    /// Five storage slots: (payer, units), (payee, releaseAt), tip,
+    /// (count, epoch, unitPrice), escrow. unitPrice shares the slot that
+    /// settle writes, so a channel's first settlement does not pay for a
+    /// zero-to-nonzero store.
     struct Channel {
         address payer; // zero: the channel does not exist
         uint64 units; // cap on the cumulative count
@@ -37,7 +41,7 @@ contract MsglSettlement {
         bytes32 tip; // last settled preimage (the anchor before any settlement)
         uint64 count; // units settled so far
         uint64 epoch; // epoch of the last settlement (ms)
-        uint256 unitPrice; // token base units per unit
+        uint128 unitPrice; // token base units per unit
         uint256 escrow; // locked for this channel's payee
     }
 
@@ -85,7 +89,7 @@ contract MsglSettlement {
     error SelfChannel();
     error ZeroUnits();
     error ZeroUnitPrice();
-    error ChannelValueOverflow(uint64 units, uint256 unitPrice);
+    error UnitPriceTooLarge(uint256 unitPrice);
     error NonCanonicalAnchor(bytes32 anchor);
     error ChannelExists(bytes32 channel);
     error InsufficientDeposit(uint256 available, uint256 needed);
@@ -135,8 +139,8 @@ contract MsglSettlement {
         if (!_canonical(anchor)) revert NonCanonicalAnchor(anchor);
         Channel storage c = channels[anchor];
         if (c.payer != address(0)) revert ChannelExists(anchor);
-        // The largest debt the channel can ever settle must not overflow.
-        if (unitPrice > type(uint256).max / units) revert ChannelValueOverflow(units, unitPrice);
+        // units * unitPrice < 2^192: no settlement amount can overflow.
+        if (unitPrice > type(uint128).max) revert UnitPriceTooLarge(unitPrice);
         Account storage a = accounts[msg.sender];
         uint256 available = a.deposit;
         if (escrow > available) revert InsufficientDeposit(available, escrow);
@@ -145,7 +149,7 @@ contract MsglSettlement {
         c.units = units;
         c.payee = payee;
         c.tip = anchor;
-        c.unitPrice = unitPrice;
+        c.unitPrice = uint128(unitPrice);
         c.escrow = escrow;
         emit ChannelOpened(anchor, msg.sender, payee, units, unitPrice, escrow);
     }

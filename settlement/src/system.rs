@@ -281,7 +281,7 @@ impl System {
             tip: c.tip,
             count: c.count,
             epoch: c.epoch,
-            unit_price: c.unitPrice,
+            unit_price: U256::from(c.unitPrice),
             escrow: c.escrow,
             release_at: c.releaseAt,
         })

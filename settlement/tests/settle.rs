@@ -376,6 +376,19 @@ fn other_refusals() {
             escrow: U256::ZERO,
         },
     ));
+    // A unit price that does not fit 128 bits.
+    let e: MsglSettlement::UnitPriceTooLarge = expect_revert(system.open_channel(
+        &mut chain,
+        ALICE,
+        &OpenChannel {
+            payee: BOB,
+            anchor: PayWord::new(29, 5).id(),
+            units: 5,
+            unit_price: U256::from(u128::MAX) + u(1),
+            escrow: U256::ZERO,
+        },
+    ));
+    assert_eq!(e.unitPrice, U256::from(u128::MAX) + u(1));
     // More escrow than deposit.
     let e: MsglSettlement::InsufficientDeposit = expect_revert(system.open_channel(
         &mut chain,
