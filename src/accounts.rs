@@ -5,7 +5,6 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::journal::{AccountType, Amount, Entry};
@@ -37,7 +36,7 @@ impl Query {
 /// signs (positive when the account grows).
 #[derive(Debug, Default)]
 pub struct Balances {
-    by_commodity: FxHashMap<Option<String>, FxHashMap<String, Decimal>>,
+    by_commodity: FxHashMap<Option<String>, FxHashMap<Box<str>, Decimal>>,
 }
 
 fn overflow(account: &str) -> Error {
@@ -64,7 +63,7 @@ impl Balances {
                         .ok_or_else(|| overflow(&p.account))?
                 }
                 None => {
-                    accounts.insert(p.account.into_owned(), p.amount.quantity);
+                    accounts.insert(p.account.into(), p.amount.quantity);
                 }
             }
         }
@@ -91,77 +90,83 @@ impl Balances {
         Ok(())
     }
 
-    /// Every posted-to account with its sums, in tree order.
-    fn leaves(&self) -> Vec<(&str, Vec<Amount>)> {
-        let mut map: FxHashMap<&str, Vec<Amount>> = FxHashMap::default();
-        for (c, accounts) in &self.by_commodity {
-            for (a, q) in accounts {
-                map.entry(a.as_str()).or_default().push(Amount {
-                    quantity: *q,
-                    commodity: c.clone(),
-                });
-            }
-        }
-        let mut leaves: Vec<(&str, Vec<Amount>)> = map.into_iter().collect();
-        leaves.sort_unstable_by(|a, b| tree_order(a.0, b.0));
-        for (_, amounts) in &mut leaves {
-            amounts.sort_by(|x, y| x.commodity.cmp(&y.commodity));
-        }
-        leaves
+    /// The commodities seen, sorted (`None`, the node's token, first).
+    pub fn commodities(&self) -> Vec<Option<String>> {
+        let mut cs: Vec<Option<String>> = self.by_commodity.keys().cloned().collect();
+        cs.sort();
+        cs
     }
 
-    /// The account tree: every account and every ancestor, each with the sum
-    /// of itself and its descendants, in tree order; accounts deeper than
-    /// `depth` fold into their ancestor.
-    pub fn tree(&self, depth: Option<usize>) -> Vec<Row> {
-        let mut rows: Vec<Row> = Vec::new();
-        // Stack of open ancestors: (index into rows, segment count).
-        let mut stack: Vec<usize> = Vec::new();
-        for (account, amounts) in self.leaves() {
-            let segs: Vec<&str> = account.split(':').collect();
-            // Pop what is not an ancestor of this account.
-            while let Some(&top) = stack.last() {
-                let r = &rows[top];
-                let rsegs = r.depth;
-                if rsegs <= segs.len() && r.account.split(':').eq(segs[..rsegs].iter().copied()) {
-                    break;
+    /// Prepares a report: every (account, commodity, sum) sorted in tree
+    /// order — accounts first clipped to `depth`, so a shallow report sorts
+    /// few — and, for tree mode, the subtree sums of every ancestor.
+    pub fn report(
+        &self,
+        depth: Option<usize>,
+        flat: bool,
+        commodities: &[Option<String>],
+    ) -> Report<'_> {
+        let limit = depth.unwrap_or(usize::MAX);
+        let mut leaves: Vec<(&str, u16, Decimal)> =
+            Vec::with_capacity(self.by_commodity.values().map(|m| m.len()).sum());
+        for (ci, c) in commodities.iter().enumerate() {
+            for (a, q) in &self.by_commodity[c] {
+                leaves.push((a.as_ref(), ci as u16, *q));
+            }
+        }
+        if depth.is_some() {
+            let mut clipped: FxHashMap<(&str, u16), Decimal> = FxHashMap::default();
+            for (a, c, q) in leaves.drain(..) {
+                *clipped.entry((clip(a, limit), c)).or_default() += q;
+            }
+            leaves = clipped.into_iter().map(|((a, c), q)| (a, c, q)).collect();
+        }
+        leaves.sort_unstable_by(|a, b| tree_order(a.0, b.0).then(a.1.cmp(&b.1)));
+        let mut below: FxHashMap<(&str, u16), Decimal> = FxHashMap::default();
+        if !flat {
+            // One entry per proper ancestor: few (one per peer, not per message).
+            for &(a, c, q) in &leaves {
+                for (i, b) in a.bytes().enumerate() {
+                    if b == b':' {
+                        *below.entry((&a[..i], c)).or_default() += q;
+                    }
                 }
-                stack.pop();
-            }
-            let have = stack.last().map_or(0, |&i| rows[i].depth);
-            let visible = depth.map_or(segs.len(), |d| d.min(segs.len()));
-            for d in have + 1..=visible {
-                rows.push(Row {
-                    account: segs[..d].join(":"),
-                    depth: d,
-                    amounts: Vec::new(),
-                });
-                stack.push(rows.len() - 1);
-            }
-            for &i in &stack {
-                add_amounts(&mut rows[i].amounts, &amounts);
             }
         }
-        rows
+        Report {
+            leaves,
+            below,
+            flat,
+            n_commodities: commodities.len() as u16,
+        }
     }
 
-    /// Accounts with postings (clipped to `depth`) and their own sums.
-    pub fn flat(&self, depth: Option<usize>) -> Vec<Row> {
-        let mut rows: Vec<Row> = Vec::new();
-        for (account, amounts) in self.leaves() {
-            let segs: Vec<&str> = account.split(':').collect();
-            let d = depth.map_or(segs.len(), |d| d.min(segs.len()));
-            let name = segs[..d].join(":");
-            match rows.last_mut() {
-                Some(r) if r.account == name => add_amounts(&mut r.amounts, &amounts),
-                _ => rows.push(Row {
-                    account: name,
-                    depth: d,
-                    amounts: amounts.clone(),
-                }),
-            }
-        }
-        rows
+    /// The widest amount any row of `report` shows, in characters, without
+    /// formatting every row: a bound computed from the sums themselves.
+    pub fn widest(report: &Report<'_>, commodities: &[Option<String>]) -> usize {
+        let width = |q: &Decimal, c: u16| {
+            let digits = if q.is_zero() {
+                1
+            } else {
+                q.mantissa()
+                    .unsigned_abs()
+                    .checked_ilog10()
+                    .map_or(1, |l| l as usize + 1)
+            };
+            let scale = q.scale() as usize;
+            let body = if q.is_zero() {
+                1
+            } else if scale == 0 {
+                digits
+            } else {
+                digits.max(scale + 1) + 1
+            };
+            body + usize::from(q.is_sign_negative() && !q.is_zero())
+                + commodities[c as usize].as_ref().map_or(0, |n| n.len() + 1)
+        };
+        let leaves = report.leaves.iter().map(|(_, c, q)| width(q, *c));
+        let below = report.below.iter().map(|((_, c), q)| width(q, *c));
+        leaves.chain(below).max().unwrap_or(1)
     }
 
     /// Assets − Liabilities, per commodity.
@@ -187,11 +192,110 @@ impl Balances {
     }
 }
 
-fn add_amounts(into: &mut Vec<Amount>, add: &[Amount]) {
-    for a in add {
-        match into.iter_mut().find(|x| x.commodity == a.commodity) {
-            Some(x) => x.quantity += a.quantity,
-            None => into.push(a.clone()),
+/// A prepared balance report, walked once per output pass.
+pub struct Report<'a> {
+    leaves: Vec<(&'a str, u16, Decimal)>,
+    below: FxHashMap<(&'a str, u16), Decimal>,
+    flat: bool,
+    n_commodities: u16,
+}
+
+/// `a` clipped to its first `limit` segments.
+fn clip(a: &str, limit: usize) -> &str {
+    let mut d = 1;
+    for (i, b) in a.bytes().enumerate() {
+        if b == b':' {
+            if d == limit {
+                return &a[..i];
+            }
+            d += 1;
+        }
+    }
+    a
+}
+
+impl Report<'_> {
+    /// Calls `row(account, depth, amounts)` for each row in tree order. In
+    /// tree mode every account and ancestor gets its subtree's sum; in flat
+    /// mode each posted-to account (clipped to the depth) gets its own sum.
+    pub fn walk(&self, mut row: impl FnMut(&str, usize, &[(u16, Decimal)])) {
+        let leaves = &self.leaves;
+        let mut amounts: Vec<(u16, Decimal)> = Vec::new();
+        if self.flat {
+            let mut i = 0;
+            while i < leaves.len() {
+                let name = leaves[i].0;
+                amounts.clear();
+                while i < leaves.len() && leaves[i].0 == name {
+                    add_to(&mut amounts, leaves[i].1, leaves[i].2);
+                    i += 1;
+                }
+                row(name, name.split(':').count(), &amounts);
+            }
+            return;
+        }
+        let mut open: Vec<&str> = Vec::new();
+        let mut i = 0;
+        while i < leaves.len() {
+            let account = leaves[i].0;
+            let mut own_end = i;
+            while own_end < leaves.len() && leaves[own_end].0 == account {
+                own_end += 1;
+            }
+            // Close what is not an ancestor of this account.
+            while let Some(top) = open.last() {
+                if account.len() > top.len()
+                    && account.as_bytes()[top.len()] == b':'
+                    && account.starts_with(top)
+                {
+                    break;
+                }
+                open.pop();
+            }
+            // Show the missing ancestors, then the account itself.
+            let mut d = open.len();
+            let ends = account
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b':')
+                .map(|(i, _)| i)
+                .chain(std::iter::once(account.len()));
+            for end in ends.skip(d) {
+                d += 1;
+                let name = &account[..end];
+                amounts.clear();
+                // Only an account with children has a subtree sum: the
+                // ancestors shown here, and a leaf followed by its children.
+                let has_children = end < account.len()
+                    || leaves.get(own_end).is_some_and(|n| {
+                        n.0.len() > end && n.0.as_bytes()[end] == b':' && n.0.starts_with(name)
+                    });
+                if has_children {
+                    for c in 0..self.n_commodities {
+                        if let Some(q) = self.below.get(&(name, c)) {
+                            add_to(&mut amounts, c, *q);
+                        }
+                    }
+                }
+                if end == account.len() {
+                    for &(_, c, q) in &leaves[i..own_end] {
+                        add_to(&mut amounts, c, q);
+                    }
+                }
+                row(name, d, &amounts);
+                open.push(name);
+            }
+            i = own_end;
+        }
+    }
+}
+
+fn add_to(amounts: &mut Vec<(u16, Decimal)>, c: u16, q: Decimal) {
+    match amounts.iter_mut().find(|(x, _)| *x == c) {
+        Some((_, s)) => *s += q,
+        None => {
+            amounts.push((c, q));
+            amounts.sort_by_key(|(x, _)| *x);
         }
     }
 }
@@ -199,32 +303,42 @@ fn add_amounts(into: &mut Vec<Amount>, add: &[Amount]) {
 /// Orders account names so that a parent comes right before its subtree
 /// (`Assets:A` < `Assets:A:x` < `Assets:A b`).
 pub fn tree_order(a: &str, b: &str) -> Ordering {
-    let key = |c: u8| if c == b':' { 0 } else { c };
-    a.bytes().map(key).cmp(b.bytes().map(key))
-}
-
-/// One line of a balance report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Row {
-    pub account: String,
-    pub depth: usize,
-    pub amounts: Vec<Amount>,
-}
-
-impl Row {
-    pub fn is_zero(&self) -> bool {
-        self.amounts.iter().all(|a| a.quantity.is_zero())
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len().min(b.len());
+    // The first differing byte decides; find it eight bytes at a time.
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_ne_bytes(a[i..i + 8].try_into().expect("8 bytes"));
+        let y = u64::from_ne_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        if x != y {
+            break;
+        }
+        i += 8;
     }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    if i == n {
+        return a.len().cmp(&b.len());
+    }
+    let key = |c: u8| if c == b':' { 0 } else { c };
+    key(a[i]).cmp(&key(b[i]))
 }
 
 /// An amount for display: zero is `0`, other values keep their scale.
 pub fn show(a: &Amount) -> String {
-    if a.quantity.is_zero() {
-        match &a.commodity {
-            Some(c) => format!("0 {c}"),
-            None => "0".to_string(),
-        }
+    show_parts(a.quantity, a.commodity.as_deref())
+}
+
+/// [`show`] from its parts.
+pub fn show_parts(q: Decimal, commodity: Option<&str>) -> String {
+    let n = if q.is_zero() {
+        "0".to_string()
     } else {
-        a.to_string()
+        q.to_string()
+    };
+    match commodity {
+        Some(c) => format!("{n} {c}"),
+        None => n,
     }
 }

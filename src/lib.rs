@@ -9,3 +9,4 @@ pub mod error;
 pub mod fsutil;
 pub mod home;
 pub mod journal;
+pub mod testdata;

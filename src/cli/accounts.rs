@@ -6,8 +6,10 @@ use crate::accounts::{tree_order, Query};
 use crate::cli::{csv_field, emit, Ctx, Format, OutputArg};
 use crate::error::Result;
 
-/// List the accounts the journal posts to (implied counterparts included),
-/// one a line, in tree order.
+/// List the accounts in the journal
+///
+/// Every account the journal posts to (implied counterparts included), one a
+/// line, in tree order.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only accounts containing one of these (case-insensitive)

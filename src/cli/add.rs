@@ -6,9 +6,14 @@ use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};
 use crate::journal::{append, parse::parse_amount_text, Amount};
 
-/// Book one entry at the end of the journal: the next sequence number, the
-/// timestamp now (or --at), checked before anything is written, appended
-/// whole under an exclusive lock.
+/// Book an entry: a message, a payment or a deposit
+///
+/// Appends one entry to the journal under an exclusive lock: the next sequence
+/// number, the time now (or --at, never earlier than the last entry), checked
+/// before anything is written, written whole or not at all. Accounts follow
+/// DESIGN §3: Assets:AccountsReceivable:<Peer>:<msg> and
+/// Liabilities:AccountsPayable:<Peer>:<msg>, Assets:Cash:<TOKEN>,
+/// Assets:Contract:Deposit.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// What happened

@@ -1,15 +1,19 @@
 //! `msgl balance|bal [--depth N] [--flat] [QUERY]`.
 
-use serde::Serialize;
+use std::io::Write;
 
-use crate::accounts::{show, Balances, Query, Row};
-use crate::cli::{csv_field, emit, Ctx, Format, OutputArg};
-use crate::error::Result;
-use crate::journal::{parse::fold_blocks, Amount};
+use rust_decimal::Decimal;
 
-/// Show account balances as a tree (a parent is the sum of its children),
-/// and the node's net value, Assets − Liabilities, at the foot. Amounts are
-/// positive when an account grows.
+use crate::accounts::{show_parts, Balances, Query};
+use crate::cli::{csv_field, Ctx, Format, OutputArg};
+use crate::error::{Error, Result};
+use crate::journal::parse::fold_reduce;
+
+/// Show account balances as a tree, with the node's net value
+///
+/// A parent's balance is the sum of its children's. Amounts are positive when
+/// an account grows. The foot shows Net (Assets - Liabilities). Accounts whose
+/// balance is zero are hidden unless -E.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Fold accounts deeper than N into their parent
@@ -30,118 +34,167 @@ pub struct Args {
 
 pub const NET: &str = "Net (Assets - Liabilities)";
 
-#[derive(Serialize)]
-struct Report<'a> {
-    accounts: &'a [Row],
-    net: &'a [Amount],
-}
-
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let src = ctx.journal_source();
     let name = src.name();
     let query = Query::new(&args.query);
-    let blocks = fold_blocks(&src, Balances::default, |b, e| {
-        b.add_entry(&e, &name, &query)
-    })?;
     let mut total = Balances::default();
-    for b in blocks {
-        total.merge(b)?;
-    }
+    fold_reduce(
+        &src,
+        Balances::default,
+        |b, e| b.add_entry(&e, &name, &query),
+        |b| total.merge(b),
+    )?;
     let depth = args.depth.map(|d| d.max(1));
-    let mut rows = if args.flat {
-        total.flat(depth)
-    } else {
-        total.tree(depth)
-    };
-    if !args.empty {
-        rows.retain(|r| !r.is_zero());
-    }
-    let net = total.net();
-    emit(&render(&rows, &net, args.out.output, args.flat))
-}
+    let commodities = total.commodities();
+    let names: Vec<Option<&str>> = commodities.iter().map(|c| c.as_deref()).collect();
+    let report = total.report(depth, args.flat, &commodities);
+    let show_row =
+        |amounts: &[(u16, Decimal)]| args.empty || amounts.iter().any(|(_, q)| !q.is_zero());
+    let net: Vec<(u16, Decimal)> = total
+        .net()
+        .into_iter()
+        .map(|a| {
+            (
+                commodities
+                    .iter()
+                    .position(|c| *c == a.commodity)
+                    .unwrap_or(0) as u16,
+                a.quantity,
+            )
+        })
+        .collect();
 
-fn render(rows: &[Row], net: &[Amount], format: Format, flat: bool) -> String {
-    match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&Report {
-                accounts: rows,
-                net,
-            })
-            .expect("serializable");
-            s.push('\n');
-            s
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut io: std::io::Result<()> = Ok(());
+    let mut put = |io: &mut std::io::Result<()>,
+                   f: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>| {
+        if io.is_ok() {
+            *io = f(&mut out);
+        }
+    };
+    match args.out.output {
+        Format::Text => {
+            // The column fits the widest sum (a row that sums a leaf and its
+            // children is bounded by the two, so the width may exceed it
+            // by a character or two: harmless).
+            let mut width = Balances::widest(&report, &commodities);
+            for (c, q) in &net {
+                width = width.max(show_parts(*q, names[*c as usize]).len());
+            }
+            let flat = args.flat;
+            report.walk(|account, d, amounts| {
+                if !show_row(amounts) {
+                    return;
+                }
+                let label = if flat {
+                    account
+                } else {
+                    account.rsplit(':').next().unwrap_or(account)
+                };
+                let indent = if flat { 0 } else { 2 * (d - 1) };
+                put(&mut io, &mut |w| {
+                    let n = amounts.len().max(1);
+                    for i in 0..n {
+                        let a = amounts.get(i).map_or_else(
+                            || "0".to_string(),
+                            |(c, q)| show_parts(*q, names[*c as usize]),
+                        );
+                        if i + 1 == n {
+                            writeln!(w, "{a:>width$}  {:indent$}{label}", "")?;
+                        } else {
+                            writeln!(w, "{a:>width$}")?;
+                        }
+                    }
+                    Ok(())
+                });
+            });
+            put(&mut io, &mut |w| {
+                writeln!(w, "{}", "-".repeat(width))?;
+                let n = net.len().max(1);
+                for i in 0..n {
+                    let a = net.get(i).map_or_else(
+                        || "0".to_string(),
+                        |(c, q)| show_parts(*q, names[*c as usize]),
+                    );
+                    if i + 1 == n {
+                        writeln!(w, "{a:>width$}  {NET}")?;
+                    } else {
+                        writeln!(w, "{a:>width$}")?;
+                    }
+                }
+                Ok(())
+            });
         }
         Format::Csv => {
-            let mut s = String::from("account,commodity,amount\n");
-            for r in rows {
-                for a in &r.amounts {
-                    s += &format!(
-                        "{},{},{}\n",
-                        csv_field(&r.account),
-                        csv_field(a.commodity_str()),
-                        a.quantity
-                    );
+            put(&mut io, &mut |w| writeln!(w, "account,commodity,amount"));
+            report.walk(|account, _, amounts| {
+                if show_row(amounts) {
+                    put(&mut io, &mut |w| {
+                        for (c, q) in amounts {
+                            writeln!(
+                                w,
+                                "{},{},{}",
+                                csv_field(account),
+                                csv_field(names[*c as usize].unwrap_or("")),
+                                q
+                            )?;
+                        }
+                        Ok(())
+                    });
                 }
-            }
-            for a in net {
-                s += &format!(
-                    "{},{},{}\n",
-                    csv_field(NET),
-                    csv_field(a.commodity_str()),
-                    a.quantity
-                );
-            }
-            s
+            });
+            put(&mut io, &mut |w| {
+                for (c, q) in &net {
+                    writeln!(
+                        w,
+                        "{},{},{}",
+                        csv_field(NET),
+                        csv_field(names[*c as usize].unwrap_or("")),
+                        q
+                    )?;
+                }
+                Ok(())
+            });
         }
-        Format::Text => {
-            let cells: Vec<(String, String)> = rows
-                .iter()
-                .flat_map(|r| {
-                    let label = if flat {
-                        r.account.clone()
-                    } else {
-                        let leaf = r.account.rsplit(':').next().unwrap_or(&r.account);
-                        format!("{}{}", "  ".repeat(r.depth - 1), leaf)
-                    };
-                    let amounts: Vec<String> = if r.amounts.is_empty() {
-                        vec!["0".into()]
-                    } else {
-                        r.amounts.iter().map(show).collect()
-                    };
-                    let n = amounts.len();
-                    amounts.into_iter().enumerate().map(move |(i, a)| {
-                        (
-                            a,
-                            if i + 1 == n {
-                                label.clone()
-                            } else {
-                                String::new()
-                            },
-                        )
+        Format::Json => {
+            let amounts_json = |amounts: &[(u16, Decimal)]| -> String {
+                let items: Vec<String> = amounts
+                    .iter()
+                    .map(|(c, q)| match names[*c as usize] {
+                        Some(n) => format!(
+                            "{{\"quantity\":\"{q}\",\"commodity\":{}}}",
+                            serde_json::to_string(n).expect("string")
+                        ),
+                        None => format!("{{\"quantity\":\"{q}\"}}"),
                     })
-                })
-                .collect();
-            let net_cells: Vec<String> = net.iter().map(show).collect();
-            let width = cells
-                .iter()
-                .map(|c| c.0.len())
-                .chain(net_cells.iter().map(String::len))
-                .max()
-                .unwrap_or(1)
-                .max(1);
-            let mut s = String::new();
-            for (a, l) in &cells {
-                s += &format!("{a:>width$}  {l}\n");
-            }
-            s += &format!("{}\n", "-".repeat(width));
-            if net_cells.is_empty() {
-                s += &format!("{:>width$}  {NET}\n", "0");
-            }
-            let n = net_cells.len();
-            for (i, a) in net_cells.iter().enumerate() {
-                s += &format!("{a:>width$}  {}\n", if i + 1 == n { NET } else { "" });
-            }
-            s
+                    .collect();
+                format!("[{}]", items.join(","))
+            };
+            put(&mut io, &mut |w| write!(w, "{{\"accounts\":["));
+            let mut first = true;
+            report.walk(|account, d, amounts| {
+                if show_row(amounts) {
+                    let sep = if first { "" } else { "," };
+                    first = false;
+                    let line = format!(
+                        "{sep}\n{{\"account\":{},\"depth\":{d},\"amounts\":{}}}",
+                        serde_json::to_string(account).expect("string"),
+                        amounts_json(amounts)
+                    );
+                    put(&mut io, &mut |w| w.write_all(line.as_bytes()));
+                }
+            });
+            let tail = format!("\n],\"net\":{}}}\n", amounts_json(&net));
+            put(&mut io, &mut |w| w.write_all(tail.as_bytes()));
         }
+    }
+    let r = io.and_then(|_| out.flush());
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::input(format!("cannot write output: {e}")))
+        }
+        _ => Ok(()),
     }
 }

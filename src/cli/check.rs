@@ -7,10 +7,14 @@ use crate::journal::{
     parse::fold_blocks,
 };
 
-/// Check that every entry balances (amounts are positive when an account
-/// grows; Assets and Expenses are debits), that sequence numbers strictly
-/// increase and that timestamps never decrease. Each problem is printed as
-/// FILE:LINE:COL; the exit status is 1 if there is any.
+/// Check the journal: balance, sequence numbers, timestamps
+///
+/// Every entry must balance (amounts are positive when an account grows; Assets
+/// and Expenses are debits, Liabilities, Equity and Income credits); MESSAGE
+/// SENT and MESSAGE RECEIVED may have one posting, their counterpart implied,
+/// unless --strict. Sequence numbers strictly increase; timestamps never
+/// decrease. Each problem is printed as `msgl: FILE:LINE:COL: what (hint)`; the
+/// exit status is 1 if there is any, 2 if the journal cannot be read.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Also refuse the single-posting MESSAGE SENT / MESSAGE RECEIVED form (implied counterpart)

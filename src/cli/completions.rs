@@ -3,8 +3,10 @@
 use crate::cli::{command, Ctx};
 use crate::error::Result;
 
-/// Print a completion script for SHELL (generated from the same clap
-/// definitions as the help and the man pages).
+/// Print a shell completion script
+///
+/// Generated from the same definitions as the help and the man pages; also
+/// shipped in completions/.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[arg(value_enum)]

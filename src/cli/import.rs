@@ -4,10 +4,12 @@ use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};
 use crate::journal::{self, check::CheckBlock, hledger, print};
 
-/// Read an hledger journal (FILE, or `-` for standard input) and print it in
-/// msgl's format, or write it to a new file with -o. The inverse of
-/// `print --hledger`. The result is checked like `msgl check` before
-/// anything is written.
+/// Read an hledger journal and print it in msgl's format
+///
+/// The inverse of `print --hledger`: dates and `ms:` tags become timestamps,
+/// codes become sequence numbers, hledger's signs become msgl's. The result is
+/// checked like `msgl check` before anything is written; with -o it goes to a
+/// new file, which is never overwritten.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The input is an hledger journal (the only format msgl imports)

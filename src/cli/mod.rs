@@ -20,6 +20,7 @@ pub mod add;
 pub mod balance;
 pub mod check;
 pub mod completions;
+pub mod docs;
 pub mod import;
 pub mod print;
 pub mod register;
@@ -57,23 +58,15 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check the journal: balance, sequence numbers, timestamps
     Check(check::Args),
-    /// Show account balances as a tree, with the node's net value
     #[command(visible_alias = "bal")]
     Balance(balance::Args),
-    /// Show postings with a running total
     #[command(visible_alias = "reg")]
     Register(register::Args),
-    /// List the accounts in the journal
     Accounts(accounts::Args),
-    /// Print the journal (msgl's format, or hledger's with --hledger)
     Print(print::Args),
-    /// Read an hledger journal and print it in msgl's format
     Import(import::Args),
-    /// Book an entry: a message, a payment or a deposit
     Add(add::Args),
-    /// Print a shell completion script
     Completions(completions::Args),
 }
 

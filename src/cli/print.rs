@@ -4,10 +4,13 @@ use crate::cli::{emit, Ctx, Format, OutputArg};
 use crate::error::Result;
 use crate::journal::print;
 
-/// Print the journal's entries in msgl's format, with elided amounts
-/// inferred; or, with --hledger, in hledger's format (dates from the
-/// timestamps, hledger's signs, implied postings written out) for
-/// `hledger -f - bal`.
+/// Print the journal (msgl's format, or hledger's with --hledger)
+///
+/// msgl's format with elided amounts inferred; or, with --hledger, hledger's
+/// journal format (dates from the timestamps and an `ms:` tag with the exact
+/// time, the sequence number as the code, hledger's signs with credit-normal
+/// accounts negated, implied postings written out), so that `msgl print
+/// --hledger | hledger -f - bal` agrees with `msgl balance`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Write hledger's journal format

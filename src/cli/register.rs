@@ -8,8 +8,11 @@ use crate::cli::{csv_field, emit, Ctx, Format, OutputArg};
 use crate::error::Result;
 use crate::journal::Amount;
 
-/// Show the postings that match QUERY, one a line, with a running total.
-/// The counterpart implied by a single-posting MESSAGE entry is shown too.
+/// Show postings with a running total
+///
+/// One line per posting that matches QUERY, with the running total of those
+/// postings. The counterpart implied by a single-posting MESSAGE entry, and
+/// amounts inferred for elided postings, are shown.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only postings to accounts containing one of these (case-insensitive)

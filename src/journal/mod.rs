@@ -7,6 +7,7 @@ pub mod hledger;
 
 pub mod parse;
 pub mod print;
+pub mod scan;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -89,16 +90,23 @@ impl AccountType {
     /// The type of an account, from its first segment (case-insensitive; a
     /// few common synonyms so that hledger journals import).
     pub fn of(account: &str) -> Option<AccountType> {
-        let top = account.split(':').next().unwrap_or("");
-        let t = top.to_ascii_lowercase();
-        Some(match t.as_str() {
-            "assets" | "asset" => AccountType::Assets,
-            "liabilities" | "liability" => AccountType::Liabilities,
-            "equity" => AccountType::Equity,
-            "income" | "revenue" | "revenues" => AccountType::Income,
-            "expenses" | "expense" => AccountType::Expenses,
-            _ => return None,
-        })
+        let top = account.split_once(':').map_or(account, |(t, _)| t);
+        const NAMES: [(&str, AccountType); 10] = [
+            ("Assets", AccountType::Assets),
+            ("Liabilities", AccountType::Liabilities),
+            ("Income", AccountType::Income),
+            ("Expenses", AccountType::Expenses),
+            ("Equity", AccountType::Equity),
+            ("Asset", AccountType::Assets),
+            ("Liability", AccountType::Liabilities),
+            ("Revenue", AccountType::Income),
+            ("Revenues", AccountType::Income),
+            ("Expense", AccountType::Expenses),
+        ];
+        NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(top))
+            .map(|&(_, t)| t)
     }
 
     /// Debit-normal accounts (Assets, Expenses) grow with debits.

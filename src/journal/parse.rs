@@ -15,6 +15,7 @@ use pest::Parser as _;
 use pest_derive::Parser;
 use rust_decimal::Decimal;
 
+use super::scan::{self, AmountParts, HeaderParts, IndentedParts};
 use super::{Amount, Entry, Journal, Posting};
 use crate::error::{Error, Result};
 
@@ -112,13 +113,41 @@ where
     M: Fn() -> S + Sync,
     F: Fn(&mut S, Entry) -> Result<()> + Sync,
 {
+    let mut sinks: Vec<(usize, S)> = Vec::new();
+    run_blocks(src, make, fold, |i, s| {
+        sinks.push((i, s));
+        Ok(())
+    })?;
+    sinks.sort_by_key(|(i, _)| *i);
+    Ok(sinks.into_iter().map(|(_, s)| s).collect())
+}
+
+/// Like [`fold_blocks`], but hands each block's sink to `reduce` as soon as
+/// it is done, in any order: memory stays bounded for commutative folds
+/// such as balances.
+pub fn fold_reduce<S, M, F, R>(src: &Source, make: M, fold: F, mut reduce: R) -> Result<()>
+where
+    S: Send,
+    M: Fn() -> S + Sync,
+    F: Fn(&mut S, Entry) -> Result<()> + Sync,
+    R: FnMut(S) -> Result<()>,
+{
+    run_blocks(src, make, fold, |_, s| reduce(s))
+}
+
+fn run_blocks<S, M, F, R>(src: &Source, make: M, fold: F, mut done: R) -> Result<()>
+where
+    S: Send,
+    M: Fn() -> S + Sync,
+    F: Fn(&mut S, Entry) -> Result<()> + Sync,
+    R: FnMut(usize, S) -> Result<()>,
+{
     let name = src.name();
     let mut input = src.open()?;
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
-
     // Bounded queue: the reader never runs more than a few blocks ahead.
     let (job_tx, job_rx) = mpsc::sync_channel::<(usize, usize, Vec<u8>)>(workers);
     let job_rx = std::sync::Mutex::new(job_rx);
@@ -140,24 +169,41 @@ where
             });
         }
         drop(res_tx);
-
-        let read_result = split_blocks(&mut *input, &name, |idx, first_line, block| {
-            job_tx
-                .send((idx, first_line, block))
-                .map_err(|_| Error::input("internal error: parser workers stopped"))
+        // The reader has its own thread; results are consumed here.
+        let name = name.as_str();
+        let reader = scope.spawn(move || {
+            let r = split_blocks(&mut *input, name, |idx, first_line, block| {
+                job_tx
+                    .send((idx, first_line, block))
+                    .map_err(|_| Error::input("internal error: parser workers stopped"))
+            });
+            drop(job_tx);
+            r
         });
-        drop(job_tx);
-
-        let mut results: Vec<(usize, Result<S>)> = res_rx.iter().collect();
-        results.sort_by_key(|(i, _)| *i);
-        let mut sinks = Vec::with_capacity(results.len());
-        for (_, r) in results {
-            sinks.push(r?);
+        // The first error in file order wins.
+        let mut first_err: Option<(usize, Error)> = None;
+        for (idx, r) in res_rx.iter() {
+            let r = match r {
+                Ok(s) if first_err.is_none() => done(idx, s).err(),
+                Ok(_) => None,
+                Err(e) => Some(e),
+            };
+            if let Some(e) = r {
+                if first_err.as_ref().is_none_or(|(i, _)| idx < *i) {
+                    first_err = Some((idx, e));
+                }
+            }
         }
-        // A read or framing error (torn tail, over-long line) comes after
-        // every block before it parsed cleanly.
-        read_result?;
-        Ok(sinks)
+        let read_result = reader.join().expect("reader thread does not panic");
+        // A framing error (torn tail, over-long line) explains any error in
+        // its own block, so it wins over those; earlier blocks' errors win
+        // over it.
+        match (first_err, read_result) {
+            (Some((i, e)), Err((j, _))) if i < j => Err(e),
+            (_, Err((_, e))) => Err(*e),
+            (Some((_, e)), Ok(())) => Err(e),
+            (None, Ok(())) => Ok(()),
+        }
     })
 }
 
@@ -167,9 +213,18 @@ fn split_blocks(
     input: &mut dyn Read,
     name: &str,
     mut emit: impl FnMut(usize, usize, Vec<u8>) -> Result<()>,
+) -> Result<(), (usize, Box<Error>)> {
+    let mut idx = 0;
+    split_blocks_inner(input, name, &mut idx, &mut emit).map_err(|e| (idx, Box::new(e)))
+}
+
+fn split_blocks_inner(
+    input: &mut dyn Read,
+    name: &str,
+    idx: &mut usize,
+    emit: &mut impl FnMut(usize, usize, Vec<u8>) -> Result<()>,
 ) -> Result<()> {
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + BLOCK / 4);
-    let mut idx = 0;
     let mut line = 1;
     let mut eof = false;
     while !eof || !buf.is_empty() {
@@ -219,11 +274,11 @@ fn split_blocks(
             let start = memchr::memrchr(b'\n', &block).map(|i| i + 1).unwrap_or(0);
             let text = String::from_utf8_lossy(&block[start..]).into_owned();
             let head = block[..start].to_vec();
-            emit(idx, line, head)?;
+            emit(*idx, line, head)?;
             return Err(torn_tail(name, line + lines, &text));
         }
-        emit(idx, line, block)?;
-        idx += 1;
+        emit(*idx, line, block)?;
+        *idx += 1;
         line += lines;
     }
     Ok(())
@@ -355,44 +410,37 @@ impl<'n> LineReader<'n> {
     }
 
     fn header(&self, no: usize, line: &str) -> Result<Entry> {
-        let mut pairs = Grammar::parse(Rule::header, line)
-            .map_err(|e| self.grammar_error(no, line, e, Rule::header))?;
-        let header = pairs.next().expect("header rule matched");
-        let mut entry = Entry {
+        let parts = match scan::header(line) {
+            Some(p) => p,
+            None => pest_header(line)
+                .map_err(|e| grammar_error(self.name, no, line, e, Rule::header))?,
+        };
+        let timestamp = parts.timestamp.parse().map_err(|_| {
+            Error::input("timestamp out of range")
+                .at(self.name, no, 1)
+                .hint("unix epoch milliseconds, e.g. 1592063779399")
+        })?;
+        let seq = parts.seq.parse().map_err(|_| {
+            Error::input("sequence number out of range")
+                .at(self.name, no, line.find('(').map_or(1, |i| i + 2))
+                .hint("at most 20 digits")
+        })?;
+        let mut description = String::new();
+        if let Some((d, at)) = parts.description {
+            if !d.is_ascii() || d.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+                no_control(self.name, no, line, d, at + 1, "description")?;
+            }
+            description = d.to_string();
+        }
+        Ok(Entry {
             line: no,
-            timestamp: 0,
-            seq: 0,
-            description: String::new(),
-            comment: None,
+            timestamp,
+            seq,
+            description,
+            comment: parts.comment.map(str::to_string),
             postings: Vec::new(),
             notes: Vec::new(),
-        };
-        for p in header.into_inner() {
-            let col = p.as_span().start() + 1;
-            match p.as_rule() {
-                Rule::timestamp => {
-                    entry.timestamp = p.as_str().parse().map_err(|_| {
-                        Error::input("timestamp out of range")
-                            .at(self.name, no, col)
-                            .hint("unix epoch milliseconds, e.g. 1592063779399")
-                    })?
-                }
-                Rule::seq => {
-                    entry.seq = p.as_str().parse().map_err(|_| {
-                        Error::input("sequence number out of range")
-                            .at(self.name, no, col)
-                            .hint("at most 20 digits")
-                    })?
-                }
-                Rule::description => {
-                    self.no_control(no, line, p.as_str(), col, "description")?;
-                    entry.description = p.as_str().to_string();
-                }
-                Rule::comment => entry.comment = Some(comment_text(p)),
-                _ => {}
-            }
-        }
-        Ok(entry)
+        })
     }
 
     fn indented(&mut self, no: usize, line: &str) -> Result<()> {
@@ -402,104 +450,65 @@ impl<'n> LineReader<'n> {
                 .at(self.name, no, col)
                 .hint("postings follow their header line directly, with no blank line between"));
         };
-        let pairs = Grammar::parse(Rule::indented, line).map_err(|e| {
-            let name = self.name;
-            grammar_error(name, no, line, e, Rule::indented)
-        })?;
-        let inner = pairs
-            .into_iter()
-            .next()
-            .expect("indented rule matched")
-            .into_inner()
-            .next()
-            .expect("comment or posting");
-        match inner.as_rule() {
-            Rule::comment => {
-                let n = entry.postings.len();
-                entry.notes.push((n, comment_text(inner)));
+        let parts = match scan::indented(line) {
+            Some(p) => p,
+            None => pest_indented(line)
+                .map_err(|e| grammar_error(self.name, no, line, e, Rule::indented))?,
+        };
+        let (account, account_at, amount, comment) = match parts {
+            IndentedParts::Comment(c) => {
+                entry.notes.push((entry.postings.len(), c.to_string()));
+                return Ok(());
             }
-            Rule::posting => {
-                let mut posting = Posting {
-                    line: no,
-                    account: String::new(),
-                    amount: None,
-                    comment: None,
-                };
-                let mut sign_neg = false;
-                for p in inner.into_inner() {
-                    let col = p.as_span().start() + 1;
-                    match p.as_rule() {
-                        Rule::account => {
-                            check_account(self.name, no, line, p.as_str(), col)?;
-                            posting.account = p.as_str().to_string();
-                        }
-                        Rule::amount => {
-                            let mut qty = Decimal::ZERO;
-                            let mut commodity = None;
-                            for a in p.into_inner() {
-                                match a.as_rule() {
-                                    Rule::sign => sign_neg = a.as_str() == "-",
-                                    Rule::number => {
-                                        qty =
-                                            Decimal::from_str_exact(a.as_str()).map_err(|_| {
-                                                Error::input("amount out of range")
-                                                    .at(self.name, no, a.as_span().start() + 1)
-                                                    .hint("at most 28 significant digits")
-                                            })?;
-                                    }
-                                    Rule::commodity => commodity = Some(a.as_str().to_string()),
-                                    _ => {}
-                                }
-                            }
-                            if sign_neg {
-                                qty.set_sign_negative(true);
-                            }
-                            posting.amount = Some(Amount {
-                                quantity: qty,
-                                commodity,
-                            });
-                        }
-                        Rule::comment => posting.comment = Some(comment_text(p)),
-                        _ => {}
-                    }
+            IndentedParts::Posting {
+                account,
+                account_at,
+                amount,
+                comment,
+            } => (account, account_at, amount, comment),
+        };
+        check_account(self.name, no, line, account, account_at + 1)?;
+        let amount = match amount {
+            None => {
+                if let Some(prev) = self.elided_line {
+                    return Err(Error::input(format!(
+                        "a second posting without an amount (line {prev} has none either)"
+                    ))
+                    .at(self.name, no, account_at + 1)
+                    .hint("at most one posting per entry may omit its amount"));
                 }
-                if posting.amount.is_none() {
-                    if let Some(prev) = self.elided_line {
-                        let col = line.len() - line.trim_start().len() + 1;
-                        return Err(Error::input(format!(
-                            "a second posting without an amount (line {prev} has none either)"
-                        ))
-                        .at(self.name, no, col)
-                        .hint("at most one posting per entry may omit its amount"));
-                    }
-                    self.elided_line = Some(no);
-                }
-                entry.postings.push(posting);
+                self.elided_line = Some(no);
+                None
             }
-            _ => unreachable!("indented holds a comment or a posting"),
-        }
+            Some(a) => {
+                let mut q = parse_number(a.number).ok_or_else(|| {
+                    Error::input("amount out of range")
+                        .at(self.name, no, char_col(line, a.number_at))
+                        .hint("at most 28 significant digits")
+                })?;
+                if a.negative {
+                    q.set_sign_negative(true);
+                }
+                Some(Amount {
+                    quantity: q,
+                    commodity: a.commodity.map(str::to_string),
+                })
+            }
+        };
+        entry.postings.push(Posting {
+            line: no,
+            account: account.to_string(),
+            amount,
+            comment: comment.map(str::to_string),
+        });
         Ok(())
-    }
-
-    fn grammar_error(
-        &self,
-        no: usize,
-        line: &str,
-        e: pest::error::Error<Rule>,
-        rule: Rule,
-    ) -> Error {
-        grammar_error(self.name, no, line, e, rule)
-    }
-
-    fn no_control(&self, no: usize, line: &str, text: &str, col: usize, what: &str) -> Result<()> {
-        no_control(self.name, no, line, text, col, what)
     }
 }
 
-fn comment_text(p: pest::iterators::Pair<'_, Rule>) -> String {
+fn comment_str(p: pest::iterators::Pair<'_, Rule>) -> &str {
     p.into_inner()
         .next()
-        .map(|t| t.as_str().trim().to_string())
+        .map(|t| t.as_str().trim())
         .unwrap_or_default()
 }
 
@@ -526,7 +535,16 @@ fn no_control(name: &str, no: usize, line: &str, text: &str, col: usize, what: &
 
 /// Account-level checks the grammar cannot express well.
 fn check_account(name: &str, no: usize, line: &str, account: &str, col: usize) -> Result<()> {
-    no_control(name, no, line, account, col, "account name")?;
+    if !account.is_ascii()
+        || account
+            .bytes()
+            .any(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+    {
+        no_control(name, no, line, account, col, "account name")?;
+    }
+    if memchr::memchr(b' ', account.as_bytes()).is_none() {
+        return check_account_type(name, no, account, col);
+    }
     // `Assets:Cash 5`: hledger would read "Assets:Cash 5" as the account.
     let words: Vec<(usize, &str)> = account
         .match_indices(' ')
@@ -553,6 +571,10 @@ fn check_account(name: &str, no: usize, line: &str, account: &str, col: usize) -
             );
         }
     }
+    check_account_type(name, no, account, col)
+}
+
+fn check_account_type(name: &str, no: usize, account: &str, col: usize) -> Result<()> {
     if super::AccountType::of(account).is_none() {
         let top = account.split(':').next().unwrap_or("");
         return Err(Error::input(format!("unknown account type `{top}`"))
@@ -596,31 +618,10 @@ fn grammar_error(
         ErrorVariant::CustomError { .. } => vec![],
     };
     let has = |r: Rule| expected.contains(&r);
-    let (what, hint) = if rule == Rule::header {
-        if has(Rule::seq) || rest.starts_with('(') {
-            ("bad sequence number", "the header is `<unix ms> (<seq>) <description>`, e.g. `1592063779399 (1023) MESSAGE SENT`")
-        } else if line[..pos.min(line.len())]
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-        {
-            if rest.starts_with(['.', '-', '/', ':']) {
-                (
-                    "bad timestamp",
-                    "timestamps are unix epoch milliseconds, a whole number",
-                )
-            } else {
-                (
-                    "expected a space and `(<seq>)` after the timestamp",
-                    "the header is `<unix ms> (<seq>) <description>`",
-                )
-            }
-        } else {
-            (
-                "malformed header",
-                "the header is `<unix ms> (<seq>) <description>`",
-            )
-        }
-    } else if has(Rule::number) || has(Rule::sign) {
+    if rule == Rule::header {
+        return header_error(name, no, line);
+    }
+    let (what, hint) = if has(Rule::number) || has(Rule::sign) {
         (
             "bad amount",
             "an amount is a decimal number with an optional sign and commodity, e.g. -0.00001 SNT",
@@ -636,9 +637,13 @@ fn grammar_error(
             "account names are colon-separated, e.g. Assets:Cash:SNT",
         )
     } else if expected.is_empty() || has(Rule::EOI) || has(Rule::comment) {
-        if rest
-            .trim_start()
-            .starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
+        // Right after the account (nothing but the account before us)?
+        let before = line[..pos.min(line.len())].trim();
+        let at_amount = !before.contains("  ") && !before.contains('\t');
+        if at_amount
+            || rest
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
         {
             ("bad amount", "an amount is a decimal number with an optional sign and commodity, e.g. -0.00001 SNT")
         } else {
@@ -654,6 +659,159 @@ fn grammar_error(
         )
     };
     Error::input(what).at(name, no, col).hint(hint)
+}
+
+/// A decimal number (digits, optional fraction); `None` if out of range.
+pub fn parse_number(text: &str) -> Option<Decimal> {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    if int.len() + frac.len() <= 18 {
+        // Fast: the digits fit a u64.
+        let mut m: u64 = 0;
+        for b in int.bytes().chain(frac.bytes()) {
+            m = m * 10 + u64::from(b - b'0');
+        }
+        return Decimal::try_from_i128_with_scale(m as i128, frac.len() as u32).ok();
+    }
+    Decimal::from_str_exact(text).ok()
+}
+
+/// The grammar's reading of a header line.
+fn pest_header(line: &str) -> Result<HeaderParts<'_>, pest::error::Error<Rule>> {
+    let header = Grammar::parse(Rule::header, line)?
+        .next()
+        .expect("header rule matched");
+    let mut parts = HeaderParts {
+        timestamp: "",
+        seq: "",
+        description: None,
+        comment: None,
+    };
+    for p in header.into_inner() {
+        match p.as_rule() {
+            Rule::timestamp => parts.timestamp = p.as_str(),
+            Rule::seq => parts.seq = p.as_str(),
+            Rule::description => parts.description = Some((p.as_str(), p.as_span().start())),
+            Rule::comment => parts.comment = Some(comment_str(p)),
+            _ => {}
+        }
+    }
+    Ok(parts)
+}
+
+/// The grammar's reading of an indented line.
+fn pest_indented(line: &str) -> Result<IndentedParts<'_>, pest::error::Error<Rule>> {
+    let inner = Grammar::parse(Rule::indented, line)?
+        .next()
+        .expect("indented rule matched")
+        .into_inner()
+        .next()
+        .expect("comment or posting");
+    if inner.as_rule() == Rule::comment {
+        return Ok(IndentedParts::Comment(comment_str(inner)));
+    }
+    let (mut account, mut account_at, mut amount, mut comment) = ("", 0, None, None);
+    for p in inner.into_inner() {
+        match p.as_rule() {
+            Rule::account => {
+                account = p.as_str();
+                account_at = p.as_span().start();
+            }
+            Rule::amount => {
+                let mut a = AmountParts {
+                    negative: false,
+                    number: "",
+                    number_at: 0,
+                    commodity: None,
+                };
+                for x in p.into_inner() {
+                    match x.as_rule() {
+                        Rule::sign => a.negative = x.as_str() == "-",
+                        Rule::number => {
+                            a.number = x.as_str();
+                            a.number_at = x.as_span().start();
+                        }
+                        Rule::commodity => a.commodity = Some(x.as_str()),
+                        _ => {}
+                    }
+                }
+                amount = Some(a);
+            }
+            Rule::comment => comment = Some(comment_str(p)),
+            _ => {}
+        }
+    }
+    Ok(IndentedParts::Posting {
+        account,
+        account_at,
+        amount,
+        comment,
+    })
+}
+
+/// For the property test that the fast scanner agrees with the grammar:
+/// both readings of a line (`None` where a reader declines).
+#[doc(hidden)]
+pub fn both_readings(line: &str) -> (Option<String>, Option<String>) {
+    if line.as_bytes().first().is_some_and(|b| b.is_ascii_digit()) {
+        (
+            pest_header(line).ok().map(|p| format!("{p:?}")),
+            scan::header(line).map(|p| format!("{p:?}")),
+        )
+    } else {
+        (
+            pest_indented(line).ok().map(|p| format!("{p:?}")),
+            scan::indented(line).map(|p| format!("{p:?}")),
+        )
+    }
+}
+
+/// Says exactly where and why a header line is malformed.
+fn header_error(name: &str, no: usize, line: &str) -> Error {
+    const SHAPE: &str =
+        "the header is `<unix ms> (<seq>) <description>`, e.g. `1592063779399 (1023) MESSAGE SENT`";
+    let b = line.as_bytes();
+    let at = |i: usize, what: &str, hint: &str| {
+        Error::input(what.to_string())
+            .at(name, no, char_col(line, i))
+            .hint(hint.to_string())
+    };
+    if looks_like_hledger_date(line) {
+        return at(
+            0,
+            "a date where a unix timestamp belongs",
+            "this looks like an hledger entry: use `msgl import --hledger FILE`",
+        );
+    }
+    let mut i = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if i < b.len() && !matches!(b[i], b' ' | b'\t') {
+        return at(
+            i,
+            "bad timestamp",
+            "timestamps are unix epoch milliseconds, a whole number",
+        );
+    }
+    let ws = b[i..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    i += ws;
+    if i >= b.len() || b[i] != b'(' {
+        return at(i, "expected `(<seq>)` after the timestamp", SHAPE);
+    }
+    i += 1;
+    let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return at(i, "expected a sequence number", SHAPE);
+    }
+    i += digits;
+    if i >= b.len() || b[i] != b')' {
+        return at(
+            i,
+            "expected `)` after the sequence number",
+            "a sequence number is a whole number",
+        );
+    }
+    at(i + 1, "expected a space before the description", SHAPE)
 }
 
 /// A number in the journal's amount syntax.

@@ -1,0 +1,123 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_msgl_global_optspecs
+    string join \n home= f/file= q/quiet h/help V/version
+end
+
+function __fish_msgl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_msgl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_msgl_using_subcommand
+    set -l cmd (__fish_msgl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c msgl -n "__fish_msgl_needs_command" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_needs_command" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_needs_command" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_needs_command" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_needs_command" -s V -l version -d 'Print version'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "check" -d 'Check the journal: balance, sequence numbers, timestamps'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "balance" -d 'Show account balances as a tree, with the node\'s net value'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "bal" -d 'Show account balances as a tree, with the node\'s net value'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "register" -d 'Show postings with a running total'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "reg" -d 'Show postings with a running total'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "accounts" -d 'List the accounts in the journal'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c msgl -n "__fish_msgl_using_subcommand check" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand check" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand check" -l strict -d 'Also refuse the single-posting MESSAGE SENT / MESSAGE RECEIVED form (implied counterpart)'
+complete -c msgl -n "__fish_msgl_using_subcommand check" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand balance" -s d -l depth -d 'Fold accounts deeper than N into their parent' -r
+complete -c msgl -n "__fish_msgl_using_subcommand balance" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
+complete -c msgl -n "__fish_msgl_using_subcommand balance" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand balance" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand balance" -l flat -d 'List accounts with postings by full name, each with its own sum'
+complete -c msgl -n "__fish_msgl_using_subcommand balance" -s E -l empty -d 'Show accounts whose balance is zero'
+complete -c msgl -n "__fish_msgl_using_subcommand balance" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand balance" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand bal" -s d -l depth -d 'Fold accounts deeper than N into their parent' -r
+complete -c msgl -n "__fish_msgl_using_subcommand bal" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
+complete -c msgl -n "__fish_msgl_using_subcommand bal" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand bal" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand bal" -l flat -d 'List accounts with postings by full name, each with its own sum'
+complete -c msgl -n "__fish_msgl_using_subcommand bal" -s E -l empty -d 'Show accounts whose balance is zero'
+complete -c msgl -n "__fish_msgl_using_subcommand bal" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand bal" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand register" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
+complete -c msgl -n "__fish_msgl_using_subcommand register" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand register" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand register" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand register" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand reg" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
+complete -c msgl -n "__fish_msgl_using_subcommand reg" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand reg" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand reg" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand reg" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand accounts" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
+complete -c msgl -n "__fish_msgl_using_subcommand accounts" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand accounts" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand accounts" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand accounts" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand print" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
+complete -c msgl -n "__fish_msgl_using_subcommand print" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand print" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand print" -l hledger -d 'Write hledger\'s journal format'
+complete -c msgl -n "__fish_msgl_using_subcommand print" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand print" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand import" -s o -l output -d 'Write to this new file instead of standard output (never overwrites)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand import" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand import" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand import" -l hledger -d 'The input is an hledger journal (the only format msgl imports)'
+complete -c msgl -n "__fish_msgl_using_subcommand import" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand add" -l peer -d 'The peer (matched case-insensitively against msgl.yaml\'s peers)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand add" -s m -l message -d 'The message hash (hex); its first 16 digits name the sub-account' -r
+complete -c msgl -n "__fish_msgl_using_subcommand add" -s a -l amount -d 'The amount, positive (e.g. 0.00001 or 0.00001 SNT)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand add" -l at -d 'The entry\'s time, unix epoch milliseconds [default: now]' -r
+complete -c msgl -n "__fish_msgl_using_subcommand add" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand add" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand add" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand completions" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand completions" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "check" -d 'Check the journal: balance, sequence numbers, timestamps'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "balance" -d 'Show account balances as a tree, with the node\'s net value'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "register" -d 'Show postings with a running total'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "accounts" -d 'List the accounts in the journal'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,338 @@
+//! The journal commands as a user runs them, on real files.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn msgl() -> Command {
+    Command::cargo_bin("msgl").unwrap()
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = msgl().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const NODE1: &str = "ledgers/seed/node1.ledger";
+const NODE2: &str = "ledgers/seed/node2.ledger";
+
+#[test]
+fn seed_journals_check_clean_and_strict_refuses_implied_form() {
+    for (f, line) in [(NODE1, 2), (NODE2, 3)] {
+        let (code, out, _) = run(&["-f", f, "check"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("2 entries, ok"), "{out}");
+        let (code, _, err) = run(&["-f", f, "check", "--strict"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!(":{line}:1: MESSAGE")) && err.contains("has one posting"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn print_infers_the_elided_cash_amount() {
+    let (code, out, _) = run(&["-f", NODE2, "print"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "1592063779399 (1023) MESSAGE RECEIVED\n    Liabilities:AccountsPayable:Node1:hash1  0.00001\n\n\
+         1592064779399 (1024) PAYMENT SENT\n    Liabilities:AccountsPayable:Node1:hash1  -0.00001\n    Assets:Cash:SNT  -0.00001\n"
+    );
+}
+
+#[test]
+fn balance_shows_the_tree_and_net() {
+    let (code, out, _) = run(&["-f", NODE1, "balance"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "0.00001  Assets\n0.00001    Cash\n0.00001      SNT\n0.00001  Income\n0.00001    Messages\n0.00001      Node2\n-------\n0.00001  Net (Assets - Liabilities)\n"
+    );
+    let (_, out, _) = run(&["-f", NODE2, "bal", "-E"]);
+    assert!(out.contains("       0  Liabilities\n"), "{out}");
+    assert!(
+        out.ends_with("-0.00001  Net (Assets - Liabilities)\n"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["-f", NODE1, "bal", "--depth", "1"]);
+    assert_eq!(
+        out,
+        "0.00001  Assets\n0.00001  Income\n-------\n0.00001  Net (Assets - Liabilities)\n"
+    );
+    let (_, out, _) = run(&["-f", NODE1, "bal", "--flat", "-E"]);
+    assert_eq!(
+        out,
+        "      0  Assets:AccountsReceivable:Node2:hash1\n0.00001  Assets:Cash:SNT\n0.00001  Income:Messages:Node2\n-------\n0.00001  Net (Assets - Liabilities)\n"
+    );
+    let (_, out, _) = run(&["-f", NODE1, "bal", "cash", "-O", "csv"]);
+    assert_eq!(out, "account,commodity,amount\nAssets,,0.00001\nAssets:Cash,,0.00001\nAssets:Cash:SNT,,0.00001\nNet (Assets - Liabilities),,0.00001\n");
+    let (_, out, _) = run(&["-f", NODE1, "bal", "-O", "json", "--flat"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["accounts"][0]["account"], "Assets:Cash:SNT");
+    assert_eq!(v["accounts"][0]["amounts"][0]["quantity"], "0.00001");
+    assert_eq!(v["net"][0]["quantity"], "0.00001");
+}
+
+#[test]
+fn register_accounts_and_print_formats() {
+    let (code, out, _) = run(&["-f", NODE1, "reg", "receivable"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].contains("(1023) MESSAGE SENT") && lines[0].ends_with("0.00001  0.00001"),
+        "{out}"
+    );
+    assert!(lines[1].ends_with("-0.00001  0"), "{out}");
+    let (_, out, _) = run(&["-f", NODE1, "reg", "-O", "csv"]);
+    assert_eq!(
+        out.lines().next(),
+        Some("timestamp,seq,description,account,commodity,amount,total")
+    );
+    assert_eq!(out.lines().count(), 5);
+    let (_, out, _) = run(&["-f", NODE1, "accounts"]);
+    assert_eq!(
+        out,
+        "Assets:AccountsReceivable:Node2:hash1\nAssets:Cash:SNT\nIncome:Messages:Node2\n"
+    );
+    let (_, out, _) = run(&["-f", NODE1, "accounts", "-O", "json"]);
+    assert_eq!(serde_json::from_str::<Vec<String>>(&out).unwrap().len(), 3);
+    let (_, out, _) = run(&["-f", NODE2, "print", "-O", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[1]["seq"], 1024);
+    let (_, out, _) = run(&["-f", NODE2, "print", "--hledger"]);
+    assert!(out.starts_with("2020-06-13 (1023) MESSAGE RECEIVED  ; ms: 1592063779399\n    Liabilities:AccountsPayable:Node1:hash1  -0.00001\n    Expenses:Messages:Node1  0.00001\n"), "{out}");
+}
+
+#[test]
+fn journal_from_stdin() {
+    let text = std::fs::read_to_string(NODE2).unwrap();
+    let out = msgl()
+        .args(["-f", "-", "bal", "--flat"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("-0.00001  Assets:Cash:SNT"));
+}
+
+#[test]
+fn import_then_print_hledger_is_the_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in [NODE1, NODE2] {
+        let (_, hl, _) = run(&["-f", f, "print", "--hledger"]);
+        let hl_path = dir.path().join("in.journal");
+        std::fs::write(&hl_path, &hl).unwrap();
+        let (code, imported, err) = run(&["import", "--hledger", hl_path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let back = dir.path().join("back.ledger");
+        std::fs::write(&back, &imported).unwrap();
+        let (_, hl2, _) = run(&["-f", back.to_str().unwrap(), "print", "--hledger"]);
+        assert_eq!(hl, hl2);
+        // -o writes a new file and never overwrites one.
+        let out = dir.path().join("new.ledger");
+        let (code, _, _) = run(&[
+            "import",
+            "--hledger",
+            hl_path.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0);
+        let (code, _, err) = run(&[
+            "import",
+            "--hledger",
+            hl_path.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2);
+        assert!(err.contains("already exists"), "{err}");
+        std::fs::remove_file(&out).unwrap();
+    }
+}
+
+#[test]
+fn import_refuses_unbalanced_hledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.journal");
+    std::fs::write(
+        &p,
+        "2020-06-13 (1) X\n    Assets:Cash  5\n    Income:X  5\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["import", "--hledger", p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains(":1:1: entry does not balance"), "{err}");
+}
+
+fn journal_in(dir: &Path) -> String {
+    dir.join("j.ledger").to_str().unwrap().to_string()
+}
+
+#[test]
+fn add_books_each_kind_with_the_next_sequence_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = journal_in(dir.path());
+    let hash = "ab".repeat(32);
+    for (kind, extra) in [
+        (
+            "message-sent",
+            vec!["--peer", "Node2", "--message", hash.as_str()],
+        ),
+        (
+            "message-received",
+            vec!["--peer", "Node2", "--message", hash.as_str()],
+        ),
+        (
+            "payment-received",
+            vec!["--peer", "Node2", "--message", hash.as_str()],
+        ),
+        ("payment-sent", vec!["--peer", "Node2"]),
+        ("deposit", vec![]),
+    ] {
+        let mut args = vec![
+            "-f",
+            j.as_str(),
+            "add",
+            kind,
+            "--amount",
+            "0.00001",
+            "--at",
+            "1700000000000",
+        ];
+        args.extend(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{kind}: {err}");
+        assert!(out.starts_with("booked ("), "{out}");
+    }
+    let (code, out, err) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("5 entries, ok"));
+    let text = std::fs::read_to_string(&j).unwrap();
+    assert!(text.starts_with("1700000000000 (1) MESSAGE SENT\n    Assets:AccountsReceivable:Node2:abababababababab  0.00001\n\n1700000000000 (2) MESSAGE RECEIVED\n"), "{text}");
+    assert!(
+        text.contains(
+            "(5) DEPOSIT\n    Assets:Contract:Deposit  0.00001\n    Assets:Cash:SNT  -0.00001\n"
+        ),
+        "{text}"
+    );
+    // Timestamps never decrease: an earlier --at is refused, nothing written.
+    let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "1", "--at", "1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("earlier than the journal's last entry"),
+        "{err}"
+    );
+    // Bad amounts and hashes are refused before anything is written.
+    for bad in [
+        vec!["deposit", "--amount", "-1"],
+        vec!["deposit", "--amount", "0"],
+        vec!["deposit", "--amount", "1e5"],
+        vec![
+            "message-sent",
+            "--peer",
+            "Node2",
+            "--message",
+            "xyz",
+            "--amount",
+            "1",
+        ],
+        vec!["message-sent", "--amount", "1", "--message", hash.as_str()],
+    ] {
+        let mut args = vec!["-f", j.as_str(), "add"];
+        args.extend(bad.iter().copied());
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+        assert!(
+            err.starts_with("msgl: ") && err.trim_end().ends_with(')'),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&j).unwrap(), text);
+}
+
+#[test]
+fn add_refuses_to_glue_onto_a_torn_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = journal_in(dir.path());
+    std::fs::write(
+        &j,
+        "1700000000000 (1) DEPOSIT\n    Assets:Contract:Deposit  1\n    Assets:Cash:SNT  -",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("last line is incomplete"), "{err}");
+    let (code, _, err) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(":3:") && err.contains("the last line is incomplete"),
+        "{err}"
+    );
+}
+
+#[test]
+fn concurrent_adds_never_interleave_or_lose_an_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = journal_in(dir.path());
+    let bin = assert_cmd::cargo::cargo_bin("msgl");
+    // 8 processes at a time, 500 adds each: 4000 entries.
+    let workers: Vec<_> = (0..8)
+        .map(|w| {
+            let (bin, j) = (bin.clone(), j.clone());
+            std::thread::spawn(move || {
+                for i in 0..500 {
+                    let st = std::process::Command::new(&bin)
+                        .args([
+                            "-q",
+                            "-f",
+                            &j,
+                            "add",
+                            "message-sent",
+                            "--peer",
+                            &format!("Node{w}"),
+                            "--message",
+                            &format!("{:016x}{:016x}", w, i),
+                            "--amount",
+                            "0.00001",
+                        ])
+                        .status()
+                        .unwrap();
+                    assert!(st.success());
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let (code, out, err) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("4000 entries, ok"), "{out}");
+    let text = std::fs::read_to_string(&j).unwrap();
+    let seqs: Vec<u64> = text
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|l| l.split(['(', ')']).nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=4000).collect::<Vec<u64>>());
+}
+
+#[test]
+fn completions_and_help() {
+    let (code, out, _) = run(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("_msgl()"));
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("balance") && out.contains("register"));
+}
