@@ -32,11 +32,78 @@ impl Query {
     }
 }
 
+/// Sums per account, in a table that keeps each key's hash: growing it and
+/// merging tables never hashes an account name again.
+#[derive(Debug, Default)]
+pub struct Sums {
+    table: hashbrown::HashTable<(u64, Box<str>, Decimal)>,
+}
+
+fn hash_str(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
+impl Sums {
+    fn add_hashed(&mut self, hash: u64, account: &str, q: Decimal) -> Result<()> {
+        match self.table.find_mut(hash, |e| &*e.1 == account) {
+            Some(e) => e.2 = e.2.checked_add(q).ok_or_else(|| overflow(account))?,
+            None => {
+                self.table
+                    .insert_unique(hash, (hash, account.into(), q), |e| e.0);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `q` to `account`'s sum.
+    pub fn add(&mut self, account: &str, q: Decimal) -> Result<()> {
+        self.add_hashed(hash_str(account), account, q)
+    }
+
+    /// Adds every sum of `other`.
+    pub fn merge(&mut self, other: Sums) -> Result<()> {
+        if self.table.is_empty() && self.table.capacity() < other.table.len() {
+            *self = other;
+            return Ok(());
+        }
+        self.table.reserve(other.table.len(), |e| e.0);
+        for (hash, account, q) in other.table {
+            match self.table.find_mut(hash, |e| *e.1 == *account) {
+                Some(e) => e.2 = e.2.checked_add(q).ok_or_else(|| overflow(&account))?,
+                None => {
+                    self.table.insert_unique(hash, (hash, account, q), |e| e.0);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Makes room for `n` accounts.
+    pub fn reserve(&mut self, n: usize) {
+        self.table.reserve(n, |e| e.0);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Decimal)> {
+        self.table.iter().map(|(_, a, q)| (&**a, *q))
+    }
+}
+
 /// Sums of resolved postings, per commodity then per account, in msgl's
 /// signs (positive when the account grows).
 #[derive(Debug, Default)]
 pub struct Balances {
-    by_commodity: FxHashMap<Option<String>, FxHashMap<Box<str>, Decimal>>,
+    by_commodity: FxHashMap<Option<String>, Sums>,
 }
 
 fn overflow(account: &str) -> Error {
@@ -55,37 +122,29 @@ impl Balances {
             if !query.matches(&p.account) {
                 continue;
             }
-            let accounts = self.by_commodity.entry(p.amount.commodity).or_default();
-            match accounts.get_mut(p.account.as_ref()) {
-                Some(sum) => {
-                    *sum = sum
-                        .checked_add(p.amount.quantity)
-                        .ok_or_else(|| overflow(&p.account))?
-                }
-                None => {
-                    accounts.insert(p.account.into(), p.amount.quantity);
-                }
-            }
+            let sums = match self.by_commodity.get_mut(&p.amount.commodity) {
+                Some(s) => s,
+                None => self
+                    .by_commodity
+                    .entry(p.amount.commodity.clone())
+                    .or_default(),
+            };
+            sums.add(&p.account, p.amount.quantity)?;
         }
         Ok(())
     }
 
-    /// Adds another block's sums into this one.
-    pub fn merge(&mut self, other: Balances) -> Result<()> {
-        for (c, accounts) in other.by_commodity {
+    /// Adds another block's sums into this one. `expected_blocks`, when
+    /// known, sizes the tables once from the first block.
+    pub fn merge(&mut self, other: Balances, expected_blocks: Option<usize>) -> Result<()> {
+        for (c, sums) in other.by_commodity {
             let mine = self.by_commodity.entry(c).or_default();
             if mine.is_empty() {
-                *mine = accounts;
-                continue;
-            }
-            for (a, q) in accounts {
-                match mine.get_mut(&a) {
-                    Some(s) => *s = s.checked_add(q).ok_or_else(|| overflow(&a))?,
-                    None => {
-                        mine.insert(a, q);
-                    }
+                if let Some(n) = expected_blocks {
+                    mine.reserve(sums.len().saturating_mul(n));
                 }
             }
+            mine.merge(sums)?;
         }
         Ok(())
     }
@@ -110,8 +169,8 @@ impl Balances {
         let mut leaves: Vec<(&str, u16, Decimal)> =
             Vec::with_capacity(self.by_commodity.values().map(|m| m.len()).sum());
         for (ci, c) in commodities.iter().enumerate() {
-            for (a, q) in &self.by_commodity[c] {
-                leaves.push((a.as_ref(), ci as u16, *q));
+            for (a, q) in self.by_commodity[c].iter() {
+                leaves.push((a, ci as u16, q));
             }
         }
         if depth.is_some() {
@@ -121,15 +180,32 @@ impl Balances {
             }
             leaves = clipped.into_iter().map(|((a, c), q)| (a, c, q)).collect();
         }
-        leaves.sort_unstable_by(|a, b| tree_order(a.0, b.0).then(a.1.cmp(&b.1)));
-        let mut below: FxHashMap<(&str, u16), Decimal> = FxHashMap::default();
+        {
+            use rayon::slice::ParallelSliceMut;
+            leaves.par_sort_unstable_by(|a, b| tree_order(a.0, b.0).then(a.1.cmp(&b.1)));
+        }
+        // The subtree sums of the accounts that have children, in the order
+        // the walk meets them: one stack pass over the sorted leaves.
+        let mut below: Vec<(&str, Vec<(u16, Decimal)>)> = Vec::new();
         if !flat {
-            // One entry per proper ancestor: few (one per peer, not per message).
+            let mut stack: Vec<usize> = Vec::new();
             for &(a, c, q) in &leaves {
-                for (i, b) in a.bytes().enumerate() {
-                    if b == b':' {
-                        *below.entry((&a[..i], c)).or_default() += q;
+                while let Some(&top) = stack.last() {
+                    let t = below[top].0;
+                    if a.len() > t.len() && a.as_bytes()[t.len()] == b':' && a.starts_with(t) {
+                        break;
                     }
+                    stack.pop();
+                }
+                let have = stack.last().map_or(0, |&i| below[i].0.len());
+                for (i, b) in a.bytes().enumerate().skip(have + usize::from(have > 0)) {
+                    if b == b':' {
+                        below.push((&a[..i], Vec::new()));
+                        stack.push(below.len() - 1);
+                    }
+                }
+                for &i in &stack {
+                    add_to(&mut below[i].1, c, q);
                 }
             }
         }
@@ -137,7 +213,6 @@ impl Balances {
             leaves,
             below,
             flat,
-            n_commodities: commodities.len() as u16,
         }
     }
 
@@ -165,7 +240,10 @@ impl Balances {
                 + commodities[c as usize].as_ref().map_or(0, |n| n.len() + 1)
         };
         let leaves = report.leaves.iter().map(|(_, c, q)| width(q, *c));
-        let below = report.below.iter().map(|((_, c), q)| width(q, *c));
+        let below = report
+            .below
+            .iter()
+            .flat_map(|(_, v)| v.iter().map(|(c, q)| width(q, *c)));
         leaves.chain(below).max().unwrap_or(1)
     }
 
@@ -176,10 +254,10 @@ impl Balances {
         cs.sort();
         for c in cs {
             let mut total = Decimal::ZERO;
-            for (a, q) in &self.by_commodity[c] {
+            for (a, q) in self.by_commodity[c].iter() {
                 match AccountType::of(a) {
-                    Some(AccountType::Assets) => total += *q,
-                    Some(AccountType::Liabilities) => total -= *q,
+                    Some(AccountType::Assets) => total += q,
+                    Some(AccountType::Liabilities) => total -= q,
                     _ => {}
                 }
             }
@@ -195,9 +273,8 @@ impl Balances {
 /// A prepared balance report, walked once per output pass.
 pub struct Report<'a> {
     leaves: Vec<(&'a str, u16, Decimal)>,
-    below: FxHashMap<(&'a str, u16), Decimal>,
+    below: Vec<(&'a str, Vec<(u16, Decimal)>)>,
     flat: bool,
-    n_commodities: u16,
 }
 
 /// `a` clipped to its first `limit` segments.
@@ -235,6 +312,7 @@ impl Report<'_> {
             return;
         }
         let mut open: Vec<&str> = Vec::new();
+        let mut next_below = 0;
         let mut i = 0;
         while i < leaves.len() {
             let account = leaves[i].0;
@@ -271,10 +349,11 @@ impl Report<'_> {
                         n.0.len() > end && n.0.as_bytes()[end] == b':' && n.0.starts_with(name)
                     });
                 if has_children {
-                    for c in 0..self.n_commodities {
-                        if let Some(q) = self.below.get(&(name, c)) {
-                            add_to(&mut amounts, c, *q);
-                        }
+                    let (n, sums) = &self.below[next_below];
+                    debug_assert_eq!(*n, name);
+                    next_below += 1;
+                    for &(c, q) in sums {
+                        add_to(&mut amounts, c, q);
                     }
                 }
                 if end == account.len() {

@@ -156,6 +156,11 @@ proptest! {
         }
     }
 
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
     /// The fast line scanner never disagrees with the grammar: whenever it
     /// reads a line, the grammar reads it the same way.
     #[test]

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use crate::accounts::{show_parts, Balances, Query};
 use crate::cli::{csv_field, Ctx, Format, OutputArg};
 use crate::error::{Error, Result};
-use crate::journal::parse::fold_reduce;
+use crate::journal::parse::{fold_reduce, Source, BLOCK};
 
 /// Show account balances as a tree, with the node's net value
 ///
@@ -39,11 +39,21 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let name = src.name();
     let query = Query::new(&args.query);
     let mut total = Balances::default();
+    let expected_blocks = match &src {
+        Source::File(p) => std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.len() as usize / BLOCK) + 1),
+        Source::Stdin => None,
+    };
+    let mut first = true;
     fold_reduce(
         &src,
         Balances::default,
         |b, e| b.add_entry(&e, &name, &query),
-        |b| total.merge(b),
+        |b| {
+            let hint = expected_blocks.filter(|_| std::mem::take(&mut first));
+            total.merge(b, hint)
+        },
     )?;
     let depth = args.depth.map(|d| d.max(1));
     let commodities = total.commodities();

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmarks msgl against the tools operators already use, on this machine.
+#
+#   bash benches/compare.sh [journal] [proof]     (default: both)
+#
+# journal: a deterministic generator writes one data set in msgl's and in
+#   hledger's format (10k, 100k, 1M transactions, 200 peers, per-message
+#   sub-accounts, ~30% elided amounts); `msgl balance`, `hledger bal` and
+#   `ledger bal` run on it; wall time, peak RSS and ratios are printed.
+# proof: the Stwo batch proof against Stwo's bare Poseidon2 component
+#   (circuits/benches/prove.rs).
+#
+# Needs: hledger, ledger, GNU time (apt-get install hledger ledger time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${*:-journal proof}
+data=${MSGL_BENCH_DATA:-target/bench-data}
+sizes=${MSGL_BENCH_SIZES:-"10000 100000 1000000"}
+
+measure() { # prints "seconds kilobytes" for the command, output discarded
+  /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -n 1
+}
+
+if [[ " $what " == *" journal "* ]]; then
+  for t in hledger ledger /usr/bin/time; do
+    command -v "$t" >/dev/null || { echo "benches/compare.sh: $t is missing (apt-get install hledger ledger time)" >&2; exit 2; }
+  done
+  cargo build --release --quiet --bin msgl --example gen_journal
+  msgl=target/release/msgl
+  [ -n "${CARGO_TARGET_DIR:-}" ] && msgl=$CARGO_TARGET_DIR/release/msgl
+  gen=$(dirname "$msgl")/examples/gen_journal
+  mkdir -p "$data"
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(hledger --version | head -1); $(ledger --version | head -1)"
+  printf '%-9s %-8s %9s %9s %11s %11s\n' transactions tool wall_s peak_MB "wall/msgl" "RSS/msgl"
+  for n in $sizes; do
+    [ -f "$data/$n.ledger" ] || "$gen" "$n" "$data"
+    read -r mt mk < <(measure "$msgl" -f "$data/$n.ledger" balance)
+    printf '%-12s %-8s %9.2f %9.0f %11s %11s\n' "$n" msgl "$mt" "$((mk / 1024))" 1 1
+    for tool in ledger hledger; do
+      if [ "$tool" = ledger ]; then cmd=(ledger -f "$data/$n.journal" bal); else cmd=(hledger -f "$data/$n.journal" bal); fi
+      read -r t k < <(measure "${cmd[@]}")
+      printf '%-12s %-8s %9.2f %9.0f %11.1f %11.1f\n' "$n" "$tool" "$t" "$((k / 1024))" \
+        "$(echo "$t / $mt" | bc -l)" "$(echo "$k / $mk" | bc -l)"
+    done
+  done
+fi
+
+if [[ " $what " == *" proof "* ]]; then
+  cargo bench -p msgl-circuits --bench prove
+fi
