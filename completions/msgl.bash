@@ -28,6 +28,9 @@ _msgl() {
             msgl,balance)
                 cmd="msgl__subcmd__balance"
                 ;;
+            msgl,calldata)
+                cmd="msgl__subcmd__calldata"
+                ;;
             msgl,check)
                 cmd="msgl__subcmd__check"
                 ;;
@@ -49,6 +52,9 @@ _msgl() {
             msgl,register)
                 cmd="msgl__subcmd__register"
                 ;;
+            msgl,verify-proof)
+                cmd="msgl__subcmd__verify__subcmd__proof"
+                ;;
             msgl__subcmd__help,accounts)
                 cmd="msgl__subcmd__help__subcmd__accounts"
                 ;;
@@ -57,6 +63,9 @@ _msgl() {
                 ;;
             msgl__subcmd__help,balance)
                 cmd="msgl__subcmd__help__subcmd__balance"
+                ;;
+            msgl__subcmd__help,calldata)
+                cmd="msgl__subcmd__help__subcmd__calldata"
                 ;;
             msgl__subcmd__help,check)
                 cmd="msgl__subcmd__help__subcmd__check"
@@ -76,6 +85,9 @@ _msgl() {
             msgl__subcmd__help,register)
                 cmd="msgl__subcmd__help__subcmd__register"
                 ;;
+            msgl__subcmd__help,verify-proof)
+                cmd="msgl__subcmd__help__subcmd__verify__subcmd__proof"
+                ;;
             *)
                 ;;
         esac
@@ -83,7 +95,7 @@ _msgl() {
 
     case "${cmd}" in
         msgl)
-            opts="-f -q -h -V --home --file --quiet --help --version check balance bal register reg accounts print import add completions help"
+            opts="-f -q -h -V --home --file --quiet --help --version check balance bal register reg accounts print import add verify-proof calldata completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,6 +246,44 @@ _msgl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        msgl__subcmd__calldata)
+            opts="-O -f -q -h --register --to --output --home --file --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -O)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         msgl__subcmd__check)
             opts="-f -q -h --strict --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -287,7 +337,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__help)
-            opts="check balance register accounts print import add completions help"
+            opts="check balance register accounts print import add verify-proof calldata completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +379,20 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__help__subcmd__balance)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        msgl__subcmd__help__subcmd__calldata)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -426,6 +490,20 @@ _msgl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        msgl__subcmd__help__subcmd__verify__subcmd__proof)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         msgl__subcmd__import)
             opts="-o -f -q -h --hledger --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -509,6 +587,32 @@ _msgl() {
                     COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        msgl__subcmd__verify__subcmd__proof)
+            opts="-f -q -h --home --file --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -38,6 +38,8 @@ complete -c msgl -n "__fish_msgl_needs_command" -f -a "accounts" -d 'List the ac
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "verify-proof" -d 'Check a proof directory written by `msgl prove`'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "calldata" -d 'Print the calldata that settles a proven batch on chain'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c msgl -n "__fish_msgl_using_subcommand check" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
@@ -108,16 +110,31 @@ complete -c msgl -n "__fish_msgl_using_subcommand add" -l home -d 'The node\'s h
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l to -d 'The contract\'s address, for -O json\'s `to`' -r
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l register -d 'The registry\'s registerFact(statement hash) instead of settle'
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand completions" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand completions" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "check" -d 'Check the journal: balance, sequence numbers, timestamps'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "balance" -d 'Show account balances as a tree, with the node\'s net value'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "register" -d 'Show postings with a running total'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "accounts" -d 'List the accounts in the journal'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "check" -d 'Check the journal: balance, sequence numbers, timestamps'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "balance" -d 'Show account balances as a tree, with the node\'s net value'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "register" -d 'Show postings with a running total'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "accounts" -d 'List the accounts in the journal'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "verify-proof" -d 'Check a proof directory written by `msgl prove`'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "calldata" -d 'Print the calldata that settles a proven batch on chain'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -9,4 +9,6 @@ pub mod error;
 pub mod fsutil;
 pub mod home;
 pub mod journal;
+pub mod proof;
 pub mod testdata;
+pub mod yaml;

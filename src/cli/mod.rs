@@ -18,12 +18,14 @@ use crate::journal::{self, Journal, Source};
 pub mod accounts;
 pub mod add;
 pub mod balance;
+pub mod calldata;
 pub mod check;
 pub mod completions;
 pub mod docs;
 pub mod import;
 pub mod print;
 pub mod register;
+pub mod verify_proof;
 
 /// msgl: plaintext double-entry books, signed acks, reconciliation and
 /// STARK-proven settlement for the nodes of a paid messaging network.
@@ -67,6 +69,8 @@ pub enum Command {
     Print(print::Args),
     Import(import::Args),
     Add(add::Args),
+    VerifyProof(verify_proof::Args),
+    Calldata(calldata::Args),
     Completions(completions::Args),
 }
 
@@ -136,6 +140,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Print(a) => print::run(a, &ctx),
         Command::Import(a) => import::run(a, &ctx),
         Command::Add(a) => add::run(a, &ctx),
+        Command::VerifyProof(a) => verify_proof::run(a, &ctx),
+        Command::Calldata(a) => calldata::run(a, &ctx),
         Command::Completions(a) => completions::run(a, &ctx),
     }
 }

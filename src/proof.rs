@@ -1,0 +1,99 @@
+//! A proof directory (D6): the statement a batch proves and its Stwo proof.
+//!
+//! ```text
+//! OUT/statement.yaml   the statement (D2), hex digests
+//! OUT/proof.bin        msgl_circuits::BatchProof::to_bytes
+//! ```
+//!
+//! Written into a temporary directory beside OUT and renamed into place, so
+//! OUT is whole or absent; an existing OUT is never overwritten.
+
+use std::path::{Path, PathBuf};
+
+use msgl_circuits::{BatchProof, Statement};
+
+use crate::error::{Error, Result};
+
+pub const STATEMENT_FILE: &str = "statement.yaml";
+pub const PROOF_FILE: &str = "proof.bin";
+/// Largest statement file read (a statement of 100,000 entries is ~40 MB).
+const MAX_STATEMENT_BYTES: u64 = 64 << 20;
+
+/// Writes `OUT/statement.yaml` and `OUT/proof.bin`, all or nothing.
+pub fn write(out: &Path, statement: &Statement, proof: &BatchProof) -> Result<()> {
+    if out.exists() {
+        return Err(Error::input("already exists; not overwritten")
+            .in_file(out)
+            .hint("choose another -o, or remove the old proof first"));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out
+        .file_name()
+        .ok_or_else(|| Error::input("not a directory path").in_file(out))?;
+    let tmp = parent.join(format!(
+        ".{}.tmp.{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| -> Result<()> {
+        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let yaml = serde_yaml::to_string(statement).expect("a statement serializes");
+        crate::fsutil::write_new(&tmp.join(STATEMENT_FILE), yaml.as_bytes())?;
+        crate::fsutil::write_new(&tmp.join(PROOF_FILE), &proof.to_bytes())?;
+        std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Reads a proof directory's statement and proof bytes (sizes bounded
+/// before anything is read).
+pub fn read(dir: &Path) -> Result<(Statement, Vec<u8>)> {
+    let spath = dir.join(STATEMENT_FILE);
+    let ppath = dir.join(PROOF_FILE);
+    for (p, max) in [
+        (&spath, MAX_STATEMENT_BYTES),
+        (&ppath, msgl_circuits::air::MAX_PROOF_BYTES as u64),
+    ] {
+        let meta = std::fs::metadata(p).map_err(|e| {
+            Error::io(p, e).hint(
+                "a proof directory holds statement.yaml and proof.bin, as `msgl prove` writes them",
+            )
+        })?;
+        if meta.len() > max {
+            return Err(
+                Error::input(format!("{} bytes is too large (at most {max})", meta.len()))
+                    .in_file(p)
+                    .hint("this is not a proof written by msgl"),
+            );
+        }
+    }
+    let text = std::fs::read_to_string(&spath).map_err(|e| Error::io(&spath, e))?;
+    let statement: Statement = crate::yaml::from_str(&text, &spath)?;
+    let proof = std::fs::read(&ppath).map_err(|e| Error::io(&ppath, e))?;
+    Ok((statement, proof))
+}
+
+/// Reads and verifies a proof directory: the statement is well formed and
+/// the proof proves exactly it. A bad proof is a failed check (exit 1).
+pub fn verify_dir(dir: &Path) -> Result<Statement> {
+    let (statement, bytes) = read(dir)?;
+    statement.validate().map_err(|e| {
+        Error::check(format!("the statement is not valid: {e}")).in_file(dir.join(STATEMENT_FILE))
+    })?;
+    let proof = BatchProof::from_bytes(&bytes).map_err(|e| {
+        Error::check(format!("not a valid proof: {e}")).in_file(dir.join(PROOF_FILE))
+    })?;
+    msgl_circuits::verify(&statement, &proof).map_err(|e| {
+        Error::check(format!("the proof does not verify: {e}"))
+            .in_file(dir)
+            .hint("the proof or the statement was changed, or they belong to different batches")
+    })?;
+    Ok(statement)
+}
