@@ -9,3 +9,8 @@ pub mod error;
 pub mod fsutil;
 pub mod home;
 pub mod journal;
+pub mod chain;
+pub mod channel;
+pub mod keys;
+pub mod objects;
+pub mod policy;
