@@ -70,7 +70,7 @@ impl Chain {
         let mut w = seed;
         let mut i = length;
         loop {
-            if i % s == 0 {
+            if i.is_multiple_of(s) {
                 points[(i / s) as usize] = w;
             }
             if i == 0 {
@@ -163,12 +163,7 @@ pub fn save(path: &Path, chain: &Chain) -> Result<()> {
 /// Loads the checkpoints of a chain, or rebuilds them from the seed when
 /// the file is missing or damaged (and stores them again). Checks that the
 /// chain ends at `anchor`.
-pub fn load_or_rebuild(
-    path: &Path,
-    seed: Digest,
-    length: u64,
-    anchor: &[u8; 32],
-) -> Result<Chain> {
+pub fn load_or_rebuild(path: &Path, seed: Digest, length: u64, anchor: &[u8; 32]) -> Result<Chain> {
     let loaded = std::fs::read(path).ok().and_then(|b| Chain::from_bytes(&b));
     if let Some(c) = loaded {
         if c.length == length && c.top == seed && poseidon2::pack(&c.anchor()) == *anchor {
@@ -177,11 +172,11 @@ pub fn load_or_rebuild(
     }
     let chain = Chain::build(seed, length);
     if poseidon2::pack(&chain.anchor()) != *anchor {
-        return Err(Error::check(
-            "this key's chain does not end at the channel's anchor",
-        )
-        .in_file(path)
-        .hint("the channel was opened with another key"));
+        return Err(
+            Error::check("this key's chain does not end at the channel's anchor")
+                .in_file(path)
+                .hint("the channel was opened with another key"),
+        );
     }
     fsutil::write_atomic(path, &chain.to_bytes(), true, Some(0o600))?;
     Ok(chain)

@@ -24,7 +24,7 @@ use crate::fsutil;
 use crate::home::{Config, Home};
 use crate::journal::{append, Amount};
 use crate::keys::{self, PublicKey};
-use crate::objects::{hexbytes, ack::AckFields, Ack, Open};
+use crate::objects::{ack::AckFields, hexbytes, Ack, Open};
 
 pub const CHANNELS_DIR: &str = "channels";
 
@@ -123,8 +123,7 @@ impl ChannelState {
     /// `payer_key`, epoch, nonce, price, cumulative, preimage) without
     /// changing anything. `payer_key` must be this channel's payer's key.
     pub fn check(&self, ack: &Ack, payer_key: &VerifyingKey) -> Result<()> {
-        if ack.payer != self.payer || ack.payee != self.payee || ack.generation != self.generation
-        {
+        if ack.payer != self.payer || ack.payee != self.payee || ack.generation != self.generation {
             return Err(Error::check("the ack is not for this channel")
                 .hint("payer, payee and generation must match the accepted open"));
         }
@@ -161,9 +160,8 @@ impl ChannelState {
             ))
             .hint("the payer must open a new channel"));
         }
-        let w = poseidon2::unpack(&ack.preimage).map_err(|_| {
-            Error::check("the preimage is not 8 canonical M31 elements")
-        })?;
+        let w = poseidon2::unpack(&ack.preimage)
+            .map_err(|_| Error::check("the preimage is not 8 canonical M31 elements"))?;
         if poseidon2::pack(&poseidon2::hash_n(&w, ack.price)) != self.preimage {
             return Err(Error::check(format!(
                 "wrong preimage: H^{}(preimage) is not the {}",
@@ -239,8 +237,7 @@ pub fn generations(home: &Home, role: Role, peer: &PublicKey) -> Result<Vec<u64>
 
 fn peer_key(config: &Config, name: &str) -> Result<(String, PublicKey)> {
     let peer = config.peer(name)?;
-    let key = keys::parse_public(&peer.key)
-        .map_err(|e| e.in_file(crate::home::CONFIG_FILE))?;
+    let key = keys::parse_public(&peer.key).map_err(|e| e.in_file(crate::home::CONFIG_FILE))?;
     Ok((peer.name.clone(), key))
 }
 
@@ -302,16 +299,19 @@ pub fn open_channel(
         Some(0o600),
     )?;
     chain::save(&chain::chain_path(home, &payee, generation), &chain)?;
-    ChannelState::from_open(&open, Role::Out).save(
-        &state_path(home, Role::Out, &payee, generation),
-        false,
-    )?;
+    ChannelState::from_open(&open, Role::Out)
+        .save(&state_path(home, Role::Out, &payee, generation), false)?;
     Ok((name, open))
 }
 
 /// Payee: verifies an open addressed to this node by a known peer and
 /// records the channel. Returns the peer's name.
-pub fn accept_open(home: &Home, config: &Config, me: &PublicKey, text: &str) -> Result<(String, Open)> {
+pub fn accept_open(
+    home: &Home,
+    config: &Config,
+    me: &PublicKey,
+    text: &str,
+) -> Result<(String, Open)> {
     let open = Open::from_yaml(text)?;
     crate::objects::check_domain(&open.domain, crate::objects::DOMAIN_OPEN, "channel open")?;
     let peer = config.peer_by_key(&open.payer).ok_or_else(|| {
@@ -390,13 +390,15 @@ pub fn issue_ack(
         return Err(Error::input("--price must be at least 1 unit"));
     }
     let mut locked = append::lock(&home.journal_path())?;
-    let generation = *generations(home, Role::Out, &payee)?.last().ok_or_else(|| {
-        Error::input(format!("no channel open to {name}"))
-            .hint(format!("open one: `msgl open --to {name} --units N`"))
-    })?;
+    let generation = *generations(home, Role::Out, &payee)?
+        .last()
+        .ok_or_else(|| {
+            Error::input(format!("no channel open to {name}"))
+                .hint(format!("open one: `msgl open --to {name} --units N`"))
+        })?;
     let sp = state_path(home, Role::Out, &payee, generation);
     let mut state = ChannelState::load(&sp)?;
-    let cumulative = state.cumulative.checked_add(price).unwrap_or(u64::MAX);
+    let cumulative = state.cumulative.saturating_add(price);
     if cumulative > state.length {
         return Err(Error::check(format!(
             "cumulative {cumulative} would exceed the length {} of channel generation {generation} to {name}",
@@ -417,11 +419,11 @@ pub fn issue_ack(
     )?;
     let w = chain.get(cumulative);
     if poseidon2::pack(&poseidon2::hash_n(&w, price)) != state.preimage {
-        return Err(Error::check(
-            "the chain does not continue the channel's last preimage",
-        )
-        .in_file(&sp)
-        .hint("the channel state or the checkpoints are damaged"));
+        return Err(
+            Error::check("the chain does not continue the channel's last preimage")
+                .in_file(&sp)
+                .hint("the channel state or the checkpoints are damaged"),
+        );
     }
     let ack = Ack::signed(
         key,
@@ -517,7 +519,9 @@ pub fn accept_ack(home: &Home, config: &Config, me: &PublicKey, text: &str) -> R
     let path = home.path(&file);
     ensure_dir(home, "acks")?;
     if path.exists() {
-        return Err(Error::check(format!("{file} already exists: a replayed ack")));
+        return Err(Error::check(format!(
+            "{file} already exists: a replayed ack"
+        )));
     }
     fsutil::write_new(&path, ack.to_yaml().as_bytes())?;
     let amount = units_amount(ack.price, state.unit_price)?;

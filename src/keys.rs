@@ -73,8 +73,9 @@ pub fn load(path: &Path) -> Result<SigningKey> {
         use std::os::unix::fs::MetadataExt;
         // The file opened must be the one inspected (no swap in between).
         if opened.ino() != meta.ino() || opened.dev() != meta.dev() {
-            return Err(Error::input("the key file changed while being opened; refused")
-                .in_file(path));
+            return Err(
+                Error::input("the key file changed while being opened; refused").in_file(path),
+            );
         }
         let mode = opened.mode() & 0o777;
         if mode & 0o077 != 0 {
@@ -93,8 +94,9 @@ pub fn load(path: &Path) -> Result<SigningKey> {
     let hexed = text.trim();
     let mut secret = Zeroizing::new([0u8; 32]);
     if hexed.len() != 64 || hex::decode_to_slice(hexed, secret.as_mut()).is_err() {
-        return Err(Error::input("the key file is not a key (64 hex digits expected)")
-            .in_file(path));
+        return Err(
+            Error::input("the key file is not a key (64 hex digits expected)").in_file(path),
+        );
     }
     Ok(SigningKey::from_bytes(&secret))
 }

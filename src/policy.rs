@@ -126,14 +126,20 @@ impl Standing {
 
 /// The limit a policy allows after `paid` in paid history: a credit limit
 /// grows by `growth_percent` of `paid`, up to `cap` (no cap: no growth).
-pub fn limit(policy: Policy, cap: Option<Decimal>, paid: Decimal, settings: &PolicySettings) -> Decimal {
+pub fn limit(
+    policy: Policy,
+    cap: Option<Decimal>,
+    paid: Decimal,
+    settings: &PolicySettings,
+) -> Decimal {
     match policy {
         Policy::Prepay => Decimal::ZERO,
         Policy::Escrow(e) => e,
         Policy::Credit(base) => {
             let cap = cap.unwrap_or(base).max(base);
-            let grown = base + paid.max(Decimal::ZERO) * Decimal::from(settings.growth_percent)
-                / Decimal::ONE_HUNDRED;
+            let grown = base
+                + paid.max(Decimal::ZERO) * Decimal::from(settings.growth_percent)
+                    / Decimal::ONE_HUNDRED;
             grown.min(cap).normalize()
         }
     }
@@ -242,7 +248,12 @@ pub fn standing(
 }
 
 /// Every configured peer's standing.
-pub fn standings(journal: &Journal, file: &str, config: &Config, now: u64) -> Result<Vec<Standing>> {
+pub fn standings(
+    journal: &Journal,
+    file: &str,
+    config: &Config,
+    now: u64,
+) -> Result<Vec<Standing>> {
     config
         .peers
         .iter()
@@ -261,8 +272,14 @@ mod tests {
     #[test]
     fn policies_parse() {
         assert_eq!("prepay".parse::<Policy>().unwrap(), Policy::Prepay);
-        assert_eq!("credit:0.50".parse::<Policy>().unwrap(), Policy::Credit(d("0.5")));
-        assert_eq!("escrow:2".parse::<Policy>().unwrap(), Policy::Escrow(d("2")));
+        assert_eq!(
+            "credit:0.50".parse::<Policy>().unwrap(),
+            Policy::Credit(d("0.5"))
+        );
+        assert_eq!(
+            "escrow:2".parse::<Policy>().unwrap(),
+            Policy::Escrow(d("2"))
+        );
         assert!("credit".parse::<Policy>().is_err());
         assert!("credit:-1".parse::<Policy>().is_err());
         assert!("loan:1".parse::<Policy>().is_err());
@@ -273,9 +290,18 @@ mod tests {
         let s = PolicySettings::default();
         assert_eq!(limit(Policy::Prepay, None, d("100"), &s), d("0"));
         assert_eq!(limit(Policy::Credit(d("1")), None, d("100"), &s), d("1"));
-        assert_eq!(limit(Policy::Credit(d("1")), Some(d("5")), d("20"), &s), d("3"));
-        assert_eq!(limit(Policy::Credit(d("1")), Some(d("5")), d("100"), &s), d("5"));
-        assert_eq!(limit(Policy::Escrow(d("2")), Some(d("5")), d("100"), &s), d("2"));
+        assert_eq!(
+            limit(Policy::Credit(d("1")), Some(d("5")), d("20"), &s),
+            d("3")
+        );
+        assert_eq!(
+            limit(Policy::Credit(d("1")), Some(d("5")), d("100"), &s),
+            d("5")
+        );
+        assert_eq!(
+            limit(Policy::Escrow(d("2")), Some(d("5")), d("100"), &s),
+            d("2")
+        );
     }
 
     #[test]

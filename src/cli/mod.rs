@@ -15,12 +15,21 @@ use crate::error::{Error, Result};
 use crate::home::Home;
 use crate::journal::{self, Journal, Source};
 
+pub mod accept;
+pub mod accept_open;
 pub mod accounts;
+pub mod ack;
 pub mod add;
 pub mod balance;
 pub mod check;
 pub mod completions;
+pub mod id;
 pub mod import;
+pub mod init;
+pub mod may_serve;
+pub mod open;
+pub mod peer;
+pub mod peers;
 pub mod print;
 pub mod register;
 
@@ -73,6 +82,24 @@ pub enum Command {
     Import(import::Args),
     /// Book an entry: a message, a payment or a deposit
     Add(add::Args),
+    /// Create a node home: key, msgl.yaml, empty journal
+    Init(init::Args),
+    /// Print this node's public key
+    Id(id::Args),
+    /// Manage peers in msgl.yaml
+    Peer(peer::Args),
+    /// Show each peer's A/R, A/P, net, limit and status
+    Peers(peers::Args),
+    /// Exit 0 if the peer may be served more, 1 if not
+    MayServe(may_serve::Args),
+    /// Open a payment channel to a payee (payer)
+    Open(open::Args),
+    /// Verify and record a payer's channel open (payee)
+    AcceptOpen(accept_open::Args),
+    /// Sign an ack for a message received and book it (payer)
+    Ack(ack::Args),
+    /// Check, store and book acks (payee)
+    Accept(accept::Args),
     /// Print a shell completion script
     Completions(completions::Args),
 }
@@ -143,6 +170,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Print(a) => print::run(a, &ctx),
         Command::Import(a) => import::run(a, &ctx),
         Command::Add(a) => add::run(a, &ctx),
+        Command::Init(a) => init::run(a, &ctx),
+        Command::Id(a) => id::run(a, &ctx),
+        Command::Peer(a) => peer::run(a, &ctx),
+        Command::Peers(a) => peers::run(a, &ctx),
+        Command::MayServe(a) => may_serve::run(a, &ctx),
+        Command::Open(a) => open::run(a, &ctx),
+        Command::AcceptOpen(a) => accept_open::run(a, &ctx),
+        Command::Ack(a) => ack::run(a, &ctx),
+        Command::Accept(a) => accept::run(a, &ctx),
         Command::Completions(a) => completions::run(a, &ctx),
     }
 }
@@ -165,4 +201,28 @@ pub fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Reads FILE, or standard input for `-`: (name for messages, text).
+pub fn read_input(path: &std::path::Path) -> Result<(String, String)> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| Error::input(format!("cannot read standard input: {e}")))?;
+        Ok(("<stdin>".to_string(), text))
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Ok((path.display().to_string(), text))
+    }
+}
+
+/// Names the input file in an error about an object read from it.
+pub fn blame(mut e: Error, name: &str) -> Error {
+    match &mut e.location {
+        Some(l) if l.file == "<input>" => l.file = name.to_string(),
+        Some(_) => {}
+        None if e.file.is_none() => e.file = Some(name.to_string()),
+        None => {}
+    }
+    e
 }

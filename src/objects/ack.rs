@@ -97,7 +97,9 @@ impl Ack {
     pub fn verify_with(&self, payer_key: &VerifyingKey) -> Result<()> {
         check_domain(&self.domain, DOMAIN_ACK, "ack")?;
         if payer_key.as_bytes() != &self.payer {
-            return Err(crate::error::Error::check("the ack's payer is not the expected key"));
+            return Err(crate::error::Error::check(
+                "the ack's payer is not the expected key",
+            ));
         }
         verify_sig(payer_key, &self.signing_bytes(), &self.signature, "ack")
     }

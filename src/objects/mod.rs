@@ -68,7 +68,7 @@ pub fn amount_fixed(d: Decimal, what: &str) -> Result<u128> {
     if scale > AMOUNT_DECIMALS {
         return Err(bad());
     }
-    let mantissa = u128::try_from(n.mantissa().unsigned_abs()).map_err(|_| bad())?;
+    let mantissa = n.mantissa().unsigned_abs();
     mantissa
         .checked_mul(10u128.pow(AMOUNT_DECIMALS - scale))
         .ok_or_else(bad)
@@ -106,7 +106,9 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, kind: &str) -> Resu
         if let Some(loc) = e.location() {
             err = err.at("<input>", loc.line(), loc.column());
         }
-        err.hint(format!("a {kind} file as written by msgl; unknown fields are refused"))
+        err.hint(format!(
+            "a {kind} file as written by msgl; unknown fields are refused"
+        ))
     })
 }
 
@@ -116,7 +118,9 @@ pub fn check_domain(found: &str, want: &str, kind: &str) -> Result<()> {
         return Err(Error::check(format!(
             "wrong domain `{found}` for {kind} (expected `{want}`)"
         ))
-        .hint(format!("this is not a {kind}, or one of an unsupported version")));
+        .hint(format!(
+            "this is not a {kind}, or one of an unsupported version"
+        )));
     }
     Ok(())
 }

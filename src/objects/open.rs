@@ -81,7 +81,12 @@ impl Open {
     pub fn verify(&self) -> Result<()> {
         check_domain(&self.domain, DOMAIN_OPEN, "channel open")?;
         let key = verifying(&self.payer)?;
-        verify_sig(&key, &self.signing_bytes()?, &self.signature, "channel open")
+        verify_sig(
+            &key,
+            &self.signing_bytes()?,
+            &self.signature,
+            "channel open",
+        )
     }
 
     pub fn from_yaml(text: &str) -> Result<Open> {
