@@ -123,11 +123,22 @@ impl ChannelState {
     /// `payer_key`, epoch, nonce, price, cumulative, preimage) without
     /// changing anything. `payer_key` must be this channel's payer's key.
     pub fn check(&self, ack: &Ack, payer_key: &VerifyingKey) -> Result<()> {
+        self.check_channel(ack)?;
+        ack.verify_with(payer_key)?;
+        self.check_fields(ack)
+    }
+
+    /// That the ack names this channel's payer, payee and generation.
+    fn check_channel(&self, ack: &Ack) -> Result<()> {
         if ack.payer != self.payer || ack.payee != self.payee || ack.generation != self.generation {
             return Err(Error::check("the ack is not for this channel")
                 .hint("payer, payee and generation must match the accepted open"));
         }
-        ack.verify_with(payer_key)?;
+        Ok(())
+    }
+
+    /// Everything but the signature: epoch, nonce, price, cumulative, preimage.
+    fn check_fields(&self, ack: &Ack) -> Result<()> {
         if ack.epoch < self.epoch {
             return Err(Error::check(format!(
                 "epoch {} is older than the channel's epoch {}",
@@ -174,6 +185,40 @@ impl ChannelState {
             ))
             .hint("the preimage does not belong to this channel's chain at this cumulative"));
         }
+        Ok(())
+    }
+
+    /// Accepts a run of consecutive acks, all or nothing: the signatures are
+    /// verified together (ed25519 batch verification, about twice as fast
+    /// per ack), then each ack's fields in order. On a refusal the state is
+    /// unchanged and the error names the first refused ack (by position).
+    pub fn accept_batch(&mut self, acks: &[Ack], payer_key: &VerifyingKey) -> Result<()> {
+        let mut next = self.clone();
+        let batch_ok = acks.iter().all(|a| a.payer == *payer_key.as_bytes())
+            && acks.iter().all(|a| a.domain == crate::objects::DOMAIN_ACK)
+            && {
+                let msgs: Vec<Vec<u8>> = acks.iter().map(Ack::signing_bytes).collect();
+                let refs: Vec<&[u8]> = msgs.iter().map(Vec::as_slice).collect();
+                let sigs: Vec<ed25519_dalek::Signature> = acks
+                    .iter()
+                    .map(|a| ed25519_dalek::Signature::from_bytes(&a.signature))
+                    .collect();
+                let keys = vec![*payer_key; acks.len()];
+                !payer_key.is_weak() && ed25519_dalek::verify_batch(&refs, &sigs, &keys).is_ok()
+            };
+        for (i, ack) in acks.iter().enumerate() {
+            let r = if batch_ok {
+                next.check_channel(ack).and_then(|_| next.check_fields(ack))
+            } else {
+                next.check(ack, payer_key)
+            };
+            r.map_err(|mut e| {
+                e.what = format!("ack {} of {}: {}", i + 1, acks.len(), e.what);
+                e
+            })?;
+            next.apply(ack);
+        }
+        *self = next;
         Ok(())
     }
 
@@ -551,4 +596,72 @@ pub fn accept_ack(home: &Home, config: &Config, me: &PublicKey, text: &str) -> R
         file,
         booked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(n: u64) -> (SigningKey, ChannelState, Vec<Ack>) {
+        let payer = SigningKey::from_bytes(&[1; 32]);
+        let payee = SigningKey::from_bytes(&[2; 32]).verifying_key().to_bytes();
+        let chain = Chain::build(chain::seed(&payer.to_bytes(), &payee, 1), n);
+        let open = Open::signed(
+            &payer,
+            payee,
+            1,
+            poseidon2::pack(&chain.anchor()),
+            n,
+            Decimal::new(1, 5),
+            Decimal::ZERO,
+        )
+        .unwrap();
+        let acks = (1..=n)
+            .map(|i| {
+                Ack::signed(
+                    &payer,
+                    AckFields {
+                        payee,
+                        generation: 1,
+                        epoch: 0,
+                        nonce: i,
+                        message: [i as u8; 32],
+                        price: 1,
+                        cumulative: i,
+                        preimage: poseidon2::pack(&chain.get(i)),
+                    },
+                )
+            })
+            .collect();
+        (payer, ChannelState::from_open(&open, Role::In), acks)
+    }
+
+    #[test]
+    fn batches_are_all_or_nothing() {
+        let (payer, mut state, mut acks) = setup(20);
+        let key = payer.verifying_key();
+        let fresh = state.clone();
+        acks[7].message[0] ^= 1;
+        let e = state.accept_batch(&acks, &key).unwrap_err();
+        assert!(
+            e.what.starts_with("ack 8 of 20: bad signature"),
+            "{}",
+            e.what
+        );
+        assert_eq!(state, fresh);
+        acks[7].message[0] ^= 1;
+        acks.swap(3, 4);
+        let e = state.accept_batch(&acks, &key).unwrap_err();
+        assert!(e.what.starts_with("ack 4 of 20: cumulative"), "{}", e.what);
+        assert_eq!(state, fresh);
+        acks.swap(3, 4);
+        state.accept_batch(&acks[..10], &key).unwrap();
+        state.accept_batch(&acks[10..], &key).unwrap();
+        assert_eq!((state.nonce, state.cumulative), (20, 20));
+        let mut one = fresh.clone();
+        for a in &acks {
+            one.accept(a, &key).unwrap();
+        }
+        assert_eq!(one, state);
+    }
 }
