@@ -104,6 +104,16 @@ impl Chain {
         }
     }
 
+    /// A cursor for w_i at rising (or any) i that keeps the last segment
+    /// between two checkpoints: one hash per unit when walked in order.
+    pub fn walker(&self) -> Walker<'_> {
+        Walker {
+            chain: self,
+            top: 0,
+            segment: Vec::new(),
+        }
+    }
+
     /// w_i without checkpoints: H^(n−i)(seed) (up to n hashes).
     pub fn get_from_seed(seed: &Digest, length: u64, i: u64) -> Digest {
         poseidon2::hash_n(seed, length - i)
@@ -146,6 +156,39 @@ impl Chain {
             points: all,
             top,
         })
+    }
+}
+
+/// See [`Chain::walker`].
+pub struct Walker<'a> {
+    chain: &'a Chain,
+    /// Index of `segment[0]`; `segment[k]` = w_(top − k).
+    top: u64,
+    segment: Vec<Digest>,
+}
+
+impl Walker<'_> {
+    /// w_i (panics if i > n).
+    pub fn get(&mut self, i: u64) -> Digest {
+        let c = self.chain;
+        assert!(i <= c.length, "w_{i} is beyond the chain's length");
+        if i > self.top || self.top - i >= self.segment.len() as u64 {
+            let j = (i.div_ceil(c.spacing) * c.spacing).min(c.length);
+            let mut w = if j == c.length {
+                c.top
+            } else {
+                c.points[(j / c.spacing) as usize]
+            };
+            let lowest = j.saturating_sub(c.spacing);
+            self.segment.clear();
+            self.segment.push(w);
+            for _ in lowest..j {
+                w = poseidon2::hash(&w);
+                self.segment.push(w);
+            }
+            self.top = j;
+        }
+        self.segment[(self.top - i) as usize]
     }
 }
 
@@ -208,6 +251,10 @@ mod tests {
                 assert_eq!(c.get(i), Chain::get_from_seed(&s, n, i), "n={n} i={i}");
             }
             assert_eq!(Chain::from_bytes(&c.to_bytes()), Some(c.clone()));
+            let mut walk = c.walker();
+            for i in (0..=n).chain((0..=n).rev()).chain([n / 2, 0, n, 1]) {
+                assert_eq!(walk.get(i), c.get(i), "walker n={n} i={i}");
+            }
             assert_eq!(poseidon2::hash_n(&c.get(0), 0), c.anchor());
         }
         assert_ne!(seed(&[7; 32], &[9; 32], 4), s);
