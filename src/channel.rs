@@ -519,6 +519,67 @@ pub fn issue_ack(
     })
 }
 
+/// `acks/<channel id, 16 hex>-<nonce, 10 digits>.yaml`.
+fn ack_file(state: &ChannelState, nonce: u64) -> String {
+    format!("acks/{}-{nonce:010}.yaml", state.short_id())
+}
+
+/// The payee's MESSAGE SENT for an ack stored as `file`.
+fn sent_entry(peer: &str, ack: &Ack, unit_price: Decimal, file: &str) -> Result<append::NewEntry> {
+    let amount = units_amount(ack.price, unit_price)?;
+    Ok(append::NewEntry::new(crate::journal::MESSAGE_SENT)
+        .posting(
+            format!(
+                "Assets:AccountsReceivable:{peer}:{}",
+                hex::encode(&ack.message[..8])
+            ),
+            Some(Amount::new(amount, None)),
+        )
+        .comment(format!("ack: {file}")))
+}
+
+/// Finishes an accept that was interrupted after its ack was stored (a
+/// crash before the state was replaced): while `acks/` holds the ack after
+/// the state's last, that ack (checked before it was stored) is booked if
+/// the journal lacks its `; ack:` tag, and the state advances. The normal
+/// path costs one `stat`.
+fn roll_forward(
+    home: &Home,
+    peer: &str,
+    state: &mut ChannelState,
+    sp: &Path,
+    locked: &mut append::Locked,
+) -> Result<()> {
+    loop {
+        let file = ack_file(state, state.nonce + 1);
+        let path = home.path(&file);
+        if !path.exists() {
+            return Ok(());
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let stored = Ack::from_yaml(&text).map_err(|e| e.in_file(&path))?;
+        state
+            .check_channel(&stored)
+            .and_then(|_| state.check_fields(&stored))
+            .map_err(|e| {
+                Error::input(format!(
+                    "a stored ack does not continue the channel's state: {}",
+                    e.what
+                ))
+                .in_file(&path)
+                .hint("an interrupted accept left acks/ and channels/ apart; repair by hand")
+            })?;
+        let journal =
+            std::fs::read_to_string(locked.path()).map_err(|e| Error::io(locked.path(), e))?;
+        if !journal.contains(&format!("; ack: {file}")) {
+            locked.append(sent_entry(peer, &stored, state.unit_price, &file)?)?;
+        }
+        state.apply(&stored);
+        state.last_ack = Some(file);
+        state.save(sp, true)?;
+    }
+}
+
 /// What `accept_ack` did.
 pub struct Accepted {
     pub peer: String,
@@ -559,8 +620,9 @@ pub fn accept_ack(home: &Home, config: &Config, me: &PublicKey, text: &str) -> R
         .hint("accept the payer's open first: `msgl accept-open FILE`"));
     }
     let mut state = ChannelState::load(&sp)?;
+    roll_forward(home, &peer.name, &mut state, &sp, &mut locked)?;
     state.check(&ack, &payer_key)?;
-    let file = format!("acks/{}-{:010}.yaml", state.short_id(), ack.nonce);
+    let file = ack_file(&state, ack.nonce);
     let path = home.path(&file);
     ensure_dir(home, "acks")?;
     if path.exists() {
@@ -569,17 +631,7 @@ pub fn accept_ack(home: &Home, config: &Config, me: &PublicKey, text: &str) -> R
         )));
     }
     fsutil::write_new(&path, ack.to_yaml().as_bytes())?;
-    let amount = units_amount(ack.price, state.unit_price)?;
-    let entry = append::NewEntry::new(crate::journal::MESSAGE_SENT)
-        .posting(
-            format!(
-                "Assets:AccountsReceivable:{}:{}",
-                peer.name,
-                hex::encode(&ack.message[..8])
-            ),
-            Some(Amount::new(amount, None)),
-        )
-        .comment(format!("ack: {file}"));
+    let entry = sent_entry(&peer.name, &ack, state.unit_price, &file)?;
     let booked = match locked.append(entry) {
         Ok(b) => b,
         Err(e) => {

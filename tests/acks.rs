@@ -808,3 +808,42 @@ fn prepay_and_escrow_policies() {
         .code(1)
         .stderr(contains("escrow:0.00003"));
 }
+
+#[test]
+fn an_interrupted_accept_is_finished_by_the_next() {
+    let p = pair(100, "credit:1");
+    let a: Vec<PathBuf> = (1..=4).map(|i| ack(&p, i, 1)).collect();
+    msgl(&p.payee).arg("accept").arg(&a[0]).assert().success();
+    let state = std::fs::read_dir(p.payee.join("channels"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|f| f.to_string_lossy().ends_with(".state.yaml"))
+        .unwrap();
+    let after_one = std::fs::read(&state).unwrap();
+    // A crash after booking ack 2, before its state was written.
+    msgl(&p.payee).arg("accept").arg(&a[1]).assert().success();
+    std::fs::write(&state, &after_one).unwrap();
+    msgl(&p.payee).arg("accept").arg(&a[2]).assert().success();
+    assert_untouched(&p.payee, 3, 3);
+    // A crash after storing ack 4, before booking it.
+    let stored: Vec<String> = std::fs::read_dir(p.payee.join("acks"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let first = stored
+        .iter()
+        .find(|f| f.ends_with("-0000000001.yaml"))
+        .unwrap();
+    let name = first.replace("0000000001.yaml", "0000000004.yaml");
+    assert!(!stored.contains(&name));
+    std::fs::copy(&a[3], p.payee.join("acks").join(&name)).unwrap();
+    refused(
+        &p.payee,
+        &a[3],
+        "nonce 4 is not above the last accepted nonce 4",
+    );
+    assert_untouched(&p.payee, 4, 4);
+    let a5 = ack(&p, 5, 1);
+    msgl(&p.payee).arg("accept").arg(&a5).assert().success();
+    assert_untouched(&p.payee, 5, 5);
+}
