@@ -280,6 +280,39 @@ pub fn generations(home: &Home, role: Role, peer: &PublicKey) -> Result<Vec<u64>
     Ok(gens)
 }
 
+/// Every channel of this node (its state files), sorted by role, peer and
+/// generation.
+pub fn list(home: &Home) -> Result<Vec<ChannelState>> {
+    let dir = home.path(CHANNELS_DIR);
+    let rd = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(&dir, e)),
+    };
+    let mut all = Vec::new();
+    for e in rd {
+        let e = e.map_err(|e| Error::io(&dir, e))?;
+        if e.file_name().to_string_lossy().ends_with(".state.yaml") {
+            all.push(ChannelState::load(&e.path())?);
+        }
+    }
+    all.sort_by(|a, b| {
+        let key = |c: &ChannelState| {
+            (
+                c.role == Role::In,
+                if c.role == Role::Out {
+                    c.payee
+                } else {
+                    c.payer
+                },
+                c.generation,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    Ok(all)
+}
+
 fn peer_key(config: &Config, name: &str) -> Result<(String, PublicKey)> {
     let peer = config.peer(name)?;
     let key = keys::parse_public(&peer.key).map_err(|e| e.in_file(crate::home::CONFIG_FILE))?;

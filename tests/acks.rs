@@ -554,6 +554,11 @@ fn the_payer_cannot_ack_beyond_the_channel() {
     msgl(&p.payee).arg("accept").arg(&a).assert().success();
     assert_untouched(&p.payee, 3, 3);
     msgl(&p.payer).arg("check").assert().success();
+    let csv = stdout(msgl(&p.payer).args(["channels", "-O", "csv"]));
+    assert!(csv.contains("out,Node1,1,5,5,0,2,0.00001,"), "{csv}");
+    assert!(csv.contains("out,Node1,2,5,2,3,1,0.00001,"), "{csv}");
+    let text = stdout(msgl(&p.payee).arg("channels"));
+    assert!(text.contains("in   Node2"), "{text}");
     // The checkpoints are private.
     #[cfg(unix)]
     {

@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod ack;
 pub mod add;
 pub mod balance;
+pub mod channels;
 pub mod check;
 pub mod completions;
 pub mod id;
@@ -96,6 +97,8 @@ pub enum Command {
     Open(open::Args),
     /// Verify and record a payer's channel open (payee)
     AcceptOpen(accept_open::Args),
+    /// List this node's channels and the units used and left
+    Channels(channels::Args),
     /// Sign an ack for a message received and book it (payer)
     Ack(ack::Args),
     /// Check, store and book acks (payee)
@@ -177,6 +180,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::MayServe(a) => may_serve::run(a, &ctx),
         Command::Open(a) => open::run(a, &ctx),
         Command::AcceptOpen(a) => accept_open::run(a, &ctx),
+        Command::Channels(a) => channels::run(a, &ctx),
         Command::Ack(a) => ack::run(a, &ctx),
         Command::Accept(a) => accept::run(a, &ctx),
         Command::Completions(a) => completions::run(a, &ctx),
