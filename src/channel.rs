@@ -523,7 +523,12 @@ pub fn issue_ack(
     let previous = state.clone();
     state.apply(&ack);
     state.last_ack = Some(ack_name.clone());
-    state.save(&sp, true)?;
+    if let Err(e) = state.save(&sp, true) {
+        if let Some(path) = out {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(e);
+    }
     let amount = units_amount(price, state.unit_price)?;
     let entry = append::NewEntry::new(crate::journal::MESSAGE_RECEIVED)
         .posting(
