@@ -78,6 +78,12 @@ pub struct ChannelState {
     /// The last ack's file (payee: `acks/...`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_ack: Option<String>,
+    /// Payer: the last ack's message hash (hex) and price, so that an ack
+    /// whose booking was interrupted is booked by the next `msgl ack`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_price: Option<u64>,
 }
 
 impl ChannelState {
@@ -97,6 +103,8 @@ impl ChannelState {
             cumulative: 0,
             preimage: open.anchor,
             last_ack: None,
+            last_message: None,
+            last_price: None,
         }
     }
 
@@ -443,6 +451,69 @@ pub fn units_amount(price: u64, unit_price: Decimal) -> Result<Decimal> {
         .ok_or_else(|| Error::input("the amount is too large"))
 }
 
+/// The payer's MESSAGE RECEIVED for the ack named `ack_name`.
+fn received_entry(
+    peer: &str,
+    message: &[u8; 32],
+    price: u64,
+    unit_price: Decimal,
+    ack_name: &str,
+) -> Result<append::NewEntry> {
+    let amount = units_amount(price, unit_price)?;
+    Ok(append::NewEntry::new(crate::journal::MESSAGE_RECEIVED)
+        .posting(
+            format!(
+                "Liabilities:AccountsPayable:{peer}:{}",
+                hex::encode(&message[..8])
+            ),
+            Some(Amount::new(amount, None)),
+        )
+        .comment(format!("ack: {ack_name}")))
+}
+
+/// Whether the journal holds `needle`: its last 64 KiB first (where the
+/// latest entries are), the whole file only if not found there.
+fn journal_contains(path: &Path, needle: &str) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    let start = len.saturating_sub(64 << 10);
+    let mut buf = Vec::new();
+    f.seek(SeekFrom::Start(start))
+        .and_then(|_| f.read_to_end(&mut buf))
+        .map_err(|e| Error::io(path, e))?;
+    let found = |b: &[u8]| memchr::memmem::find(b, needle.as_bytes()).is_some();
+    if found(&buf) || start == 0 {
+        return Ok(found(&buf));
+    }
+    let all = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(found(&all))
+}
+
+/// Payer: books the channel's last ack if an interrupted `msgl ack` signed
+/// and recorded it but did not book it.
+fn book_interrupted(peer: &str, state: &ChannelState, locked: &mut append::Locked) -> Result<()> {
+    let (Some(name), Some(msg), Some(price)) =
+        (&state.last_ack, &state.last_message, state.last_price)
+    else {
+        return Ok(());
+    };
+    if journal_contains(locked.path(), &format!("; ack: {name}"))? {
+        return Ok(());
+    }
+    let mut message = [0u8; 32];
+    hex::decode_to_slice(msg, &mut message)
+        .map_err(|_| Error::input("bad last_message in the channel state"))?;
+    locked.append(received_entry(
+        peer,
+        &message,
+        price,
+        state.unit_price,
+        name,
+    )?)?;
+    Ok(())
+}
+
 /// What `issue_ack` did.
 pub struct Issued {
     pub peer: String,
@@ -476,6 +547,7 @@ pub fn issue_ack(
         })?;
     let sp = state_path(home, Role::Out, &payee, generation);
     let mut state = ChannelState::load(&sp)?;
+    book_interrupted(&name, &state, &mut locked)?;
     let cumulative = state.cumulative.saturating_add(price);
     if cumulative > state.length {
         return Err(Error::check(format!(
@@ -523,22 +595,15 @@ pub fn issue_ack(
     let previous = state.clone();
     state.apply(&ack);
     state.last_ack = Some(ack_name.clone());
+    state.last_message = Some(hex::encode(message));
+    state.last_price = Some(price);
     if let Err(e) = state.save(&sp, true) {
         if let Some(path) = out {
             let _ = std::fs::remove_file(path);
         }
         return Err(e);
     }
-    let amount = units_amount(price, state.unit_price)?;
-    let entry = append::NewEntry::new(crate::journal::MESSAGE_RECEIVED)
-        .posting(
-            format!(
-                "Liabilities:AccountsPayable:{name}:{}",
-                hex::encode(&message[..8])
-            ),
-            Some(Amount::new(amount, None)),
-        )
-        .comment(format!("ack: {ack_name}"));
+    let entry = received_entry(&name, &message, price, state.unit_price, &ack_name)?;
     let booked = match locked.append(entry) {
         Ok(b) => b,
         Err(e) => {

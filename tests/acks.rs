@@ -852,3 +852,22 @@ fn an_interrupted_accept_is_finished_by_the_next() {
     msgl(&p.payee).arg("accept").arg(&a5).assert().success();
     assert_untouched(&p.payee, 5, 5);
 }
+
+#[test]
+fn an_interrupted_ack_is_booked_by_the_next() {
+    let p = pair(100, "credit:1");
+    ack(&p, 1, 1);
+    let before = journal(&p.payer);
+    // A crash after the payer recorded ack 2, before booking it.
+    ack(&p, 2, 2);
+    std::fs::write(p.payer.join("journal.ledger"), &before).unwrap();
+    assert_eq!(journal(&p.payer).matches("MESSAGE RECEIVED").count(), 1);
+    ack(&p, 3, 1);
+    let j = journal(&p.payer);
+    assert_eq!(j.matches("MESSAGE RECEIVED").count(), 3, "{j}");
+    assert!(j.contains(&format!(":{}  0.00002", &hash(2)[..16])), "{j}");
+    // No double booking afterwards.
+    ack(&p, 4, 1);
+    assert_eq!(journal(&p.payer).matches("MESSAGE RECEIVED").count(), 4);
+    msgl(&p.payer).arg("check").assert().success();
+}
