@@ -38,6 +38,16 @@ complete -c msgl -n "__fish_msgl_needs_command" -f -a "accounts" -d 'List the ac
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "init" -d 'Create a node home: key, msgl.yaml, empty journal'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "id" -d 'Print this node\'s public key'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "peer" -d 'Manage peers in msgl.yaml'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "peers" -d 'Show each peer\'s A/R, A/P, net, limit and status'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "may-serve" -d 'Exit 0 if the peer may be served more, 1 if not'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "open" -d 'Open a payment channel to a payee (payer)'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "accept-open" -d 'Verify and record a payer\'s channel open (payee)'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "channels" -d 'List this node\'s channels and the units used and left'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "ack" -d 'Sign an ack for a message received and book it (payer)'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "accept" -d 'Check, store and book acks (payee)'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "verify-proof" -d 'Check a proof directory written by `msgl prove`'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "calldata" -d 'Print the calldata that settles a proven batch on chain'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -110,6 +120,75 @@ complete -c msgl -n "__fish_msgl_using_subcommand add" -l home -d 'The node\'s h
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l name -d 'The node\'s name (letters, digits, `-` and `_`)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l token -d 'The token the node is paid in' -r
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l decimals -d 'The token\'s decimals' -r
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l unit-price -d 'The price of one unit, in the token' -r
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand init" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand init" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand init" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand id" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand id" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand id" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand id" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -f -a "add" -d 'Add a peer by name and public key'
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and __fish_seen_subcommand_from add" -l policy -d 'Credit policy: prepay, credit:AMOUNT or escrow:AMOUNT' -r
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and __fish_seen_subcommand_from add" -l cap -d 'Largest credit limit the peer can grow to with paid history' -r
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and __fish_seen_subcommand_from add" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and __fish_seen_subcommand_from add" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a peer by name and public key'
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c msgl -n "__fish_msgl_using_subcommand peers" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
+complete -c msgl -n "__fish_msgl_using_subcommand peers" -l at -d 'Judge as of this time, unix epoch milliseconds [default: now]' -r
+complete -c msgl -n "__fish_msgl_using_subcommand peers" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand peers" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand peers" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand peers" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l at -d 'Judge as of this time, unix epoch milliseconds [default: now]' -r
+complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand open" -l to -d 'The payee (a peer in msgl.yaml)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand open" -l units -d 'Length of the chain: the most units the channel can pay' -r
+complete -c msgl -n "__fish_msgl_using_subcommand open" -l escrow -d 'Escrow set aside for this payee (token)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand open" -s o -l out -d 'Write the signed open to FILE (never overwritten) instead of stdout' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand open" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand open" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand open" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand open" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand accept-open" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand accept-open" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand accept-open" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand channels" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
+complete -c msgl -n "__fish_msgl_using_subcommand channels" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand channels" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand channels" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand channels" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -l to -d 'The payee (a peer in msgl.yaml)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -s m -l message -d 'The message\'s hash: 64 hex digits' -r
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -l price -d 'The message\'s price in units' -r
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -s o -l out -d 'Write the ack to FILE (never overwritten) instead of stdout' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand accept" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand accept" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand accept" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand accept" -s h -l help -d 'Print help'
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s q -l quiet -d 'Print nothing but errors and requested data'
@@ -127,14 +206,25 @@ complete -c msgl -n "__fish_msgl_using_subcommand completions" -l home -d 'The n
 complete -c msgl -n "__fish_msgl_using_subcommand completions" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "check" -d 'Check the journal: balance, sequence numbers, timestamps'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "balance" -d 'Show account balances as a tree, with the node\'s net value'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "register" -d 'Show postings with a running total'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "accounts" -d 'List the accounts in the journal'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "verify-proof" -d 'Check a proof directory written by `msgl prove`'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "calldata" -d 'Print the calldata that settles a proven batch on chain'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add verify-proof calldata completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "check" -d 'Check the journal: balance, sequence numbers, timestamps'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "balance" -d 'Show account balances as a tree, with the node\'s net value'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "register" -d 'Show postings with a running total'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "accounts" -d 'List the accounts in the journal'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "init" -d 'Create a node home: key, msgl.yaml, empty journal'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "id" -d 'Print this node\'s public key'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "peer" -d 'Manage peers in msgl.yaml'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "peers" -d 'Show each peer\'s A/R, A/P, net, limit and status'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "may-serve" -d 'Exit 0 if the peer may be served more, 1 if not'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "open" -d 'Open a payment channel to a payee (payer)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "accept-open" -d 'Verify and record a payer\'s channel open (payee)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "channels" -d 'List this node\'s channels and the units used and left'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "ack" -d 'Sign an ack for a message received and book it (payer)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "accept" -d 'Check, store and book acks (payee)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "verify-proof" -d 'Check a proof directory written by `msgl prove`'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "calldata" -d 'Print the calldata that settles a proven batch on chain'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept verify-proof calldata completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and __fish_seen_subcommand_from peer" -f -a "add" -d 'Add a peer by name and public key'

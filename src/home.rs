@@ -82,6 +82,32 @@ pub struct Config {
     pub unit_price: Decimal,
     #[serde(default)]
     pub peers: Vec<PeerConfig>,
+    /// Node-wide credit policy settings (DESIGN §4, docs/DESIGN.md D3).
+    #[serde(default)]
+    pub policy: PolicySettings,
+}
+
+/// `policy:` in `msgl.yaml`: how peers' standing is judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicySettings {
+    /// A/R at or above this percentage of the limit is "near limit".
+    pub near_limit_percent: u32,
+    /// A/R unpaid for longer than this many days makes a peer delinquent.
+    pub delinquent_after_days: u32,
+    /// A credit limit grows by this percentage of everything the peer has
+    /// paid, up to the peer's `cap`.
+    pub growth_percent: u32,
+}
+
+impl Default for PolicySettings {
+    fn default() -> Self {
+        PolicySettings {
+            near_limit_percent: 80,
+            delinquent_after_days: 30,
+            growth_percent: 10,
+        }
+    }
 }
 
 /// One peer in `msgl.yaml`.
@@ -94,6 +120,14 @@ pub struct PeerConfig {
     /// `prepay`, `credit:AMOUNT` or `escrow:AMOUNT`.
     #[serde(default = "default_policy")]
     pub policy: String,
+    /// The most a `credit:` limit may grow to with paid history (absent:
+    /// the limit does not grow).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
+    pub cap: Option<Decimal>,
 }
 
 fn default_policy() -> String {
@@ -113,6 +147,12 @@ impl Config {
 
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(self).expect("a Config always serializes")
+    }
+
+    /// The peer whose public key (hex) is `key`.
+    pub fn peer_by_key(&self, key: &[u8; 32]) -> Option<&PeerConfig> {
+        let k = hex::encode(key);
+        self.peers.iter().find(|p| p.key.eq_ignore_ascii_case(&k))
     }
 
     /// The peer named `name`, matched case-insensitively (`node2` finds `Node2`).

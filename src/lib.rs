@@ -4,11 +4,16 @@
 //! reports, a node's home, signed objects, channels and settlement.
 
 pub mod accounts;
+pub mod chain;
+pub mod channel;
 pub mod cli;
 pub mod error;
 pub mod fsutil;
 pub mod home;
 pub mod journal;
+pub mod keys;
+pub mod objects;
+pub mod policy;
 pub mod proof;
 pub mod testdata;
 pub mod yaml;

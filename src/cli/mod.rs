@@ -15,14 +15,24 @@ use crate::error::{Error, Result};
 use crate::home::Home;
 use crate::journal::{self, Journal, Source};
 
+pub mod accept;
+pub mod accept_open;
 pub mod accounts;
+pub mod ack;
 pub mod add;
 pub mod balance;
 pub mod calldata;
+pub mod channels;
 pub mod check;
 pub mod completions;
 pub mod docs;
+pub mod id;
 pub mod import;
+pub mod init;
+pub mod may_serve;
+pub mod open;
+pub mod peer;
+pub mod peers;
 pub mod print;
 pub mod register;
 pub mod verify_proof;
@@ -69,6 +79,26 @@ pub enum Command {
     Print(print::Args),
     Import(import::Args),
     Add(add::Args),
+    /// Create a node home: key, msgl.yaml, empty journal
+    Init(init::Args),
+    /// Print this node's public key
+    Id(id::Args),
+    /// Manage peers in msgl.yaml
+    Peer(peer::Args),
+    /// Show each peer's A/R, A/P, net, limit and status
+    Peers(peers::Args),
+    /// Exit 0 if the peer may be served more, 1 if not
+    MayServe(may_serve::Args),
+    /// Open a payment channel to a payee (payer)
+    Open(open::Args),
+    /// Verify and record a payer's channel open (payee)
+    AcceptOpen(accept_open::Args),
+    /// List this node's channels and the units used and left
+    Channels(channels::Args),
+    /// Sign an ack for a message received and book it (payer)
+    Ack(ack::Args),
+    /// Check, store and book acks (payee)
+    Accept(accept::Args),
     VerifyProof(verify_proof::Args),
     Calldata(calldata::Args),
     Completions(completions::Args),
@@ -140,6 +170,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Print(a) => print::run(a, &ctx),
         Command::Import(a) => import::run(a, &ctx),
         Command::Add(a) => add::run(a, &ctx),
+        Command::Init(a) => init::run(a, &ctx),
+        Command::Id(a) => id::run(a, &ctx),
+        Command::Peer(a) => peer::run(a, &ctx),
+        Command::Peers(a) => peers::run(a, &ctx),
+        Command::MayServe(a) => may_serve::run(a, &ctx),
+        Command::Open(a) => open::run(a, &ctx),
+        Command::AcceptOpen(a) => accept_open::run(a, &ctx),
+        Command::Channels(a) => channels::run(a, &ctx),
+        Command::Ack(a) => ack::run(a, &ctx),
+        Command::Accept(a) => accept::run(a, &ctx),
         Command::VerifyProof(a) => verify_proof::run(a, &ctx),
         Command::Calldata(a) => calldata::run(a, &ctx),
         Command::Completions(a) => completions::run(a, &ctx),
@@ -164,4 +204,28 @@ pub fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Reads FILE, or standard input for `-`: (name for messages, text).
+pub fn read_input(path: &std::path::Path) -> Result<(String, String)> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| Error::input(format!("cannot read standard input: {e}")))?;
+        Ok(("<stdin>".to_string(), text))
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Ok((path.display().to_string(), text))
+    }
+}
+
+/// Names the input file in an error about an object read from it.
+pub fn blame(mut e: Error, name: &str) -> Error {
+    match &mut e.location {
+        Some(l) if l.file == "<input>" => l.file = name.to_string(),
+        Some(_) => {}
+        None if e.file.is_none() => e.file = Some(name.to_string()),
+        None => {}
+    }
+    e
 }

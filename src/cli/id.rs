@@ -1,0 +1,13 @@
+//! `msgl id`: prints the node's public key.
+
+use crate::cli::{emit, Ctx};
+use crate::error::Result;
+
+/// Print this node's public key (hex), for peers' `msgl peer add`
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: &Args, ctx: &Ctx) -> Result<()> {
+    let key = ctx.home().public_key()?;
+    emit(&format!("{}\n", hex::encode(key)))
+}

@@ -1,0 +1,87 @@
+//! `msgl peer add NAME PUBKEY [--policy ...]`: adds a peer to msgl.yaml.
+
+use rust_decimal::Decimal;
+
+use crate::cli::{emit, Ctx};
+use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::home::PeerConfig;
+use crate::keys;
+use crate::policy::Policy;
+
+/// Manage the node's peers (msgl.yaml)
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Add a peer by name and public key
+    Add(AddArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// The peer's name (letters, digits, `-` and `_`)
+    pub name: String,
+    /// The peer's public key, as its `msgl id` prints it
+    pub pubkey: String,
+    /// Credit policy: prepay, credit:AMOUNT or escrow:AMOUNT
+    #[arg(long, default_value = "prepay", value_name = "POLICY")]
+    pub policy: String,
+    /// Largest credit limit the peer can grow to with paid history
+    #[arg(long, value_name = "AMOUNT")]
+    pub cap: Option<Decimal>,
+}
+
+pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
+    match &args.action {
+        Action::Add(a) => add(a, ctx),
+    }
+}
+
+fn add(a: &AddArgs, ctx: &Ctx) -> Result<()> {
+    crate::cli::init::valid_name(&a.name)?;
+    let key = keys::parse_public(&a.pubkey)?;
+    let policy: Policy = a.policy.parse()?;
+    if let Some(c) = a.cap {
+        if c.is_sign_negative() {
+            return Err(Error::input("--cap cannot be negative"));
+        }
+    }
+    let home = ctx.home();
+    let mut config = home.config()?;
+    if let Some(p) = config
+        .peers
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(&a.name))
+    {
+        return Err(Error::input(format!("peer `{}` already exists", p.name))
+            .in_file(home.config_path())
+            .hint("choose another name, or edit msgl.yaml"));
+    }
+    if let Some(p) = config.peer_by_key(&key) {
+        return Err(
+            Error::input(format!("that key is already peer `{}`'s", p.name))
+                .in_file(home.config_path()),
+        );
+    }
+    if let Ok(mine) = home.public_key() {
+        if mine == key {
+            return Err(Error::input("that is this node's own key"));
+        }
+    }
+    config.peers.push(PeerConfig {
+        name: a.name.clone(),
+        key: hex::encode(key),
+        policy: policy.to_string(),
+        cap: a.cap.map(|c| c.normalize()),
+    });
+    fsutil::write_atomic(&home.config_path(), config.to_yaml().as_bytes(), true, None)?;
+    if !ctx.global.quiet {
+        emit(&format!("added peer {} ({policy})\n", a.name))?;
+    }
+    Ok(())
+}

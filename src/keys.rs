@@ -1,0 +1,125 @@
+//! The node's ed25519 key (DESIGN §2): `keys/node.key`, the 32-byte secret
+//! in hex on one line, mode 0600. Like ssh, a key file that group or others
+//! may read (or write), or a symlink in its place, is refused.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::home::Home;
+
+/// Where the key lives in a home.
+pub const KEY_FILE: &str = "keys/node.key";
+
+/// A public key (ed25519, 32 bytes).
+pub type PublicKey = [u8; 32];
+
+impl Home {
+    pub fn key_path(&self) -> PathBuf {
+        self.root.join(KEY_FILE)
+    }
+
+    /// Loads the node's signing key, refusing an unprotected or symlinked file.
+    pub fn signing_key(&self) -> Result<SigningKey> {
+        load(&self.key_path())
+    }
+
+    /// The node's public key.
+    pub fn public_key(&self) -> Result<PublicKey> {
+        Ok(self.signing_key()?.verifying_key().to_bytes())
+    }
+}
+
+/// A fresh key from the operating system's random source.
+pub fn generate() -> Result<SigningKey> {
+    let mut secret = Zeroizing::new([0u8; 32]);
+    getrandom::getrandom(secret.as_mut())
+        .map_err(|e| Error::input(format!("no randomness from the operating system: {e}")))?;
+    Ok(SigningKey::from_bytes(&secret))
+}
+
+/// The key file's text: the secret in hex and a newline.
+pub fn encode(key: &SigningKey) -> Zeroizing<String> {
+    Zeroizing::new(format!("{}\n", hex::encode(key.to_bytes())))
+}
+
+/// Reads a key file. Refuses a symlink, a file that group or others may
+/// access, and anything but 64 hex digits.
+pub fn load(path: &Path) -> Result<SigningKey> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::input("no key file")
+                .in_file(path)
+                .hint("run `msgl init --name NAME` to create a node home")
+        } else {
+            Error::io(path, e)
+        }
+    })?;
+    if meta.file_type().is_symlink() {
+        return Err(Error::input("the key file is a symlink; refused")
+            .in_file(path)
+            .hint("put the key file itself there, mode 0600"));
+    }
+    if !meta.is_file() {
+        return Err(Error::input("the key file is not a regular file").in_file(path));
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let opened = file.metadata().map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // The file opened must be the one inspected (no swap in between).
+        if opened.ino() != meta.ino() || opened.dev() != meta.dev() {
+            return Err(
+                Error::input("the key file changed while being opened; refused").in_file(path),
+            );
+        }
+        let mode = opened.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(Error::input(format!(
+                "the key file is accessible by group or others (mode {mode:04o}); refused"
+            ))
+            .in_file(path)
+            .hint(format!("chmod 600 {}", path.display())));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = opened;
+    let mut text = Zeroizing::new(String::new());
+    file.read_to_string(&mut text)
+        .map_err(|e| Error::io(path, e))?;
+    let hexed = text.trim();
+    let mut secret = Zeroizing::new([0u8; 32]);
+    if hexed.len() != 64 || hex::decode_to_slice(hexed, secret.as_mut()).is_err() {
+        return Err(
+            Error::input("the key file is not a key (64 hex digits expected)").in_file(path),
+        );
+    }
+    Ok(SigningKey::from_bytes(&secret))
+}
+
+/// Parses a public key given in hex (64 digits, optional `0x`) and checks it
+/// is a valid ed25519 point.
+pub fn parse_public(text: &str) -> Result<PublicKey> {
+    let h = text.trim();
+    let h = h.strip_prefix("0x").unwrap_or(h);
+    let mut key = [0u8; 32];
+    if h.len() != 64 || hex::decode_to_slice(h, &mut key).is_err() {
+        return Err(Error::input(format!("bad public key `{text}`"))
+            .hint("64 hex digits, as printed by `msgl id`"));
+    }
+    VerifyingKey::from_bytes(&key).map_err(|_| {
+        Error::input(format!("`{text}` is not a valid ed25519 public key"))
+            .hint("copy it from the peer's `msgl id`")
+    })?;
+    Ok(key)
+}
+
+/// A verifying key from 32 bytes, as a check failure if it is not a point.
+pub fn verifying(key: &PublicKey) -> Result<VerifyingKey> {
+    VerifyingKey::from_bytes(key)
+        .map_err(|_| Error::check(format!("{} is not a valid ed25519 key", hex::encode(key))))
+}
