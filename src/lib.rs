@@ -4,6 +4,7 @@
 //! reports, a node's home, signed objects, channels and settlement.
 
 pub mod accounts;
+pub mod batch;
 pub mod chain;
 pub mod channel;
 pub mod cli;

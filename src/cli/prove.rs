@@ -1,0 +1,107 @@
+//! `msgl prove BATCH_DIR [-o OUT] [--state FILE]`.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use crate::batch::{self, ChannelView, Resolver};
+use crate::cli::{emit, Ctx};
+use crate::error::{Error, Result};
+
+/// Prove a batch of acks with a Stwo STARK
+///
+/// Reads every .yaml file under BATCH_DIR, checks each (signature, nonce,
+/// the preimage chain between consecutive acks of a channel) and names a
+/// bad one with its reason; keeps the latest per channel; builds the
+/// statement (per channel: old tip and count, new preimage and count,
+/// epoch) and proves that every new preimage hashes down to its old tip.
+/// Old tips and counts come from --state (the contract's view: a YAML list
+/// of {channel, tip, count, epoch}) or from the home's
+/// channels/settled.yaml, else the channel's anchor at count 0. Writes
+/// OUT/statement.yaml and OUT/proof.bin (all or nothing; never over an
+/// existing OUT).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The batch directory (acks; searched recursively)
+    #[arg(value_name = "BATCH_DIR")]
+    pub batch: std::path::PathBuf,
+    /// The proof directory to write [default: proof-<unix ms>]
+    #[arg(short = 'o', long, value_name = "OUT")]
+    pub out: Option<std::path::PathBuf>,
+    /// The contract's view of the channels (old tips and counts)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
+}
+
+/// The home's record of settled channels.
+pub const SETTLED_FILE: &str = "channels/settled.yaml";
+
+pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
+    let started = Instant::now();
+    let spinner = (std::io::stderr().is_terminal()
+        && !ctx.global.quiet
+        && std::env::var_os("NO_COLOR").is_none())
+    .then(|| {
+        let s = indicatif::ProgressBar::new_spinner();
+        s.enable_steady_tick(std::time::Duration::from_millis(120));
+        s
+    });
+    let say = |m: &str| {
+        if let Some(s) = &spinner {
+            s.set_message(m.to_string());
+        }
+    };
+    say("reading and checking the batch");
+    let batch = batch::read(&args.batch)?;
+    let home = ctx.home();
+    let mut anchors = BTreeMap::new();
+    if home.has_config() {
+        for c in crate::channel::list(&home)? {
+            anchors.insert((c.payer, c.payee, c.generation), c.anchor);
+        }
+    }
+    let state: Option<Vec<ChannelView>> =
+        args.state.as_deref().map(batch::read_state).transpose()?;
+    let settled_path = home.path(SETTLED_FILE);
+    let settled = if state.is_none() && settled_path.is_file() {
+        batch::read_state(&settled_path)?
+    } else {
+        Vec::new()
+    };
+    let resolver = Resolver {
+        anchors,
+        state: state.as_deref(),
+        settled: &settled,
+    };
+    let statement = batch::statement(&batch, &resolver)?;
+    let checked = started.elapsed();
+    say(&format!(
+        "proving {} units in {} channels",
+        statement.total_units(),
+        statement.entries.len()
+    ));
+    let proof = msgl_circuits::prove(&statement)
+        .map_err(|e| Error::check(format!("cannot prove the batch: {e}")))?;
+    let proved = started.elapsed();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| format!("proof-{}", crate::journal::append::now_ms()).into());
+    crate::proof::write(&out, &statement, &proof)?;
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    if !ctx.global.quiet {
+        emit(&format!(
+            "{}: {} units in {} channels from {} files; proof {} KB; checked in {:.2} s, proved in {:.2} s\n",
+            out.display(),
+            statement.total_units(),
+            statement.entries.len(),
+            batch.files,
+            proof.to_bytes().len() / 1024,
+            checked.as_secs_f64(),
+            (proved - checked).as_secs_f64()
+        ))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! Shared set-up for the integration tests: node homes made with the real
+//! binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A temporary directory, on tmpfs when there is one (the commands fsync
+/// every write; on tmpfs that is free).
+pub fn tempdir() -> TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(t) = tempfile::Builder::new().prefix("msgl-test").tempdir_in(shm) {
+            return t;
+        }
+    }
+    tempfile::tempdir().unwrap()
+}
+
+/// `msgl --home HOME`.
+pub fn msgl(home: &Path) -> Command {
+    let mut c = Command::cargo_bin("msgl").unwrap();
+    c.env_remove("MSGL_HOME").arg("--home").arg(home);
+    c
+}
+
+pub fn stdout(c: &mut Command) -> String {
+    let out = c.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// The message hash of message `i`.
+pub fn hash(i: u64) -> String {
+    format!("{i:064x}")
+}
+
+/// Node1 (payee) and Node2 (payer), peers of each other, with a channel
+/// Node2 → Node1 of `units`, opened and accepted.
+pub struct Pair {
+    pub _dir: TempDir,
+    pub dir: PathBuf,
+    pub payee: PathBuf,
+    pub payer: PathBuf,
+    /// The payer's signed open.
+    pub open: PathBuf,
+}
+
+pub fn init(dir: &Path, name: &str) -> PathBuf {
+    let home = dir.join(name.to_lowercase());
+    msgl(&home)
+        .args(["init", "--name", name])
+        .assert()
+        .success();
+    home
+}
+
+pub fn id(home: &Path) -> String {
+    stdout(msgl(home).arg("id")).trim().to_string()
+}
+
+pub fn pair(units: u64) -> Pair {
+    let dir = tempdir();
+    let d = dir.path().to_path_buf();
+    let payee = init(&d, "Node1");
+    let payer = init(&d, "Node2");
+    msgl(&payee)
+        .args([
+            "peer",
+            "add",
+            "Node2",
+            &id(&payer),
+            "--policy",
+            "credit:100",
+        ])
+        .assert()
+        .success();
+    msgl(&payer)
+        .args(["peer", "add", "Node1", &id(&payee)])
+        .assert()
+        .success();
+    let open = d.join("open.yaml");
+    msgl(&payer)
+        .args(["open", "--to", "node1", "--units", &units.to_string(), "-o"])
+        .arg(&open)
+        .assert()
+        .success();
+    msgl(&payee)
+        .arg("accept-open")
+        .arg(&open)
+        .assert()
+        .success();
+    Pair {
+        _dir: dir,
+        dir: d,
+        payee,
+        payer,
+        open,
+    }
+}
+
+impl Pair {
+    /// The payer acks message `i` at `price` units into a file, and the
+    /// payee accepts it; returns the file.
+    pub fn exchange(&self, i: u64, price: u64) -> PathBuf {
+        let f = self.dir.join(format!("ack-{i}.yaml"));
+        msgl(&self.payer)
+            .args([
+                "-q",
+                "ack",
+                "--to",
+                "Node1",
+                "-m",
+                &hash(i),
+                "--price",
+                &price.to_string(),
+                "-o",
+            ])
+            .arg(&f)
+            .assert()
+            .success();
+        msgl(&self.payee)
+            .args(["-q", "accept"])
+            .arg(&f)
+            .assert()
+            .success();
+        f
+    }
+}

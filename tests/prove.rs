@@ -1,0 +1,237 @@
+//! `msgl prove`, `msgl verify-proof` and `msgl calldata` on real homes.
+
+mod common;
+
+use common::{msgl, pair, stdout};
+use predicates::str::contains;
+
+#[test]
+fn prove_verify_and_calldata() {
+    let p = pair(1000);
+    for i in 1..=20 {
+        p.exchange(i, 1 + i % 3);
+    }
+    let out = p.dir.join("proof1");
+    let text = stdout(
+        msgl(&p.payee)
+            .arg("prove")
+            .arg(p.payee.join("acks"))
+            .arg("-o")
+            .arg(&out),
+    );
+    assert!(
+        text.contains("41 units in 1 channels from 20 files"),
+        "{text}"
+    );
+    let v = stdout(msgl(&p.payee).arg("verify-proof").arg(&out));
+    assert!(v.contains("valid proof of 1 entries, 41 units"), "{v}");
+    // Anyone can verify: no home needed.
+    msgl(&p.dir)
+        .arg("verify-proof")
+        .arg(&out)
+        .assert()
+        .success();
+    let data = stdout(msgl(&p.payee).arg("calldata").arg(&out));
+    let data = data.trim();
+    assert!(data.starts_with("0x") && data.len() > 10 + 64 * 6, "{data}");
+    // The calldata decodes back to exactly the proven statement.
+    let statement: msgl_circuits::Statement =
+        serde_yaml::from_str(&std::fs::read_to_string(out.join("statement.yaml")).unwrap())
+            .unwrap();
+    let decoded =
+        msgl_settlement::statement_from_calldata(&hex::decode(&data[2..]).unwrap()).unwrap();
+    assert_eq!(decoded, statement);
+    assert_eq!(statement.entries[0].old_count, 0);
+    assert_eq!(statement.entries[0].new_count, 41);
+    let reg = stdout(
+        msgl(&p.payee)
+            .args([
+                "calldata",
+                "--register",
+                "-O",
+                "json",
+                "--to",
+                "0x00000000000000000000000000000000000000aa",
+            ])
+            .arg(&out),
+    );
+    let v: serde_json::Value = serde_json::from_str(&reg).unwrap();
+    assert_eq!(v["function"], "registerFact(bytes32)");
+    assert_eq!(
+        v["args"]["fact"],
+        format!(
+            "0x{}",
+            hex::encode(msgl_settlement::statement_hash(&statement))
+        )
+    );
+    // The prover without a home: channel ids from the acks themselves.
+    let out2 = p.dir.join("proof2");
+    msgl(&p.dir)
+        .arg("prove")
+        .arg(p.payee.join("acks"))
+        .arg("-o")
+        .arg(&out2)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(out.join("statement.yaml")).unwrap(),
+        std::fs::read(out2.join("statement.yaml")).unwrap()
+    );
+    // Never over an existing proof.
+    msgl(&p.payee)
+        .arg("prove")
+        .arg(p.payee.join("acks"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("already exists"));
+}
+
+#[test]
+fn a_changed_statement_or_proof_is_refused() {
+    let p = pair(100);
+    for i in 1..=3 {
+        p.exchange(i, 2);
+    }
+    let out = p.dir.join("proof");
+    msgl(&p.payee)
+        .arg("-q")
+        .arg("prove")
+        .arg(p.payee.join("acks"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let st = out.join("statement.yaml");
+    let orig = std::fs::read_to_string(&st).unwrap();
+    for (from, to) in [
+        ("new_count: 6", "new_count: 4"),
+        ("epoch: 0", "epoch: 1"),
+        ("old_count: 0", "old_count: 2"),
+    ] {
+        assert!(orig.contains(from), "{orig}");
+        std::fs::write(&st, orig.replace(from, to)).unwrap();
+        msgl(&p.payee)
+            .arg("verify-proof")
+            .arg(&out)
+            .assert()
+            .code(1);
+        msgl(&p.payee).arg("calldata").arg(&out).assert().code(1);
+    }
+    std::fs::write(&st, &orig).unwrap();
+    msgl(&p.payee)
+        .arg("verify-proof")
+        .arg(&out)
+        .assert()
+        .success();
+    let pf = out.join("proof.bin");
+    let mut bytes = std::fs::read(&pf).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0x40;
+    std::fs::write(&pf, &bytes).unwrap();
+    msgl(&p.payee)
+        .arg("verify-proof")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(contains("proof"));
+}
+
+#[test]
+fn bad_batches_are_refused_before_proving() {
+    let p = pair(100);
+    let files: Vec<_> = (1..=3).map(|i| p.exchange(i, 1)).collect();
+    let batch = p.dir.join("batch");
+    std::fs::create_dir(&batch).unwrap();
+    // Empty.
+    msgl(&p.payee)
+        .arg("prove")
+        .arg(&batch)
+        .assert()
+        .code(2)
+        .stderr(contains("the batch is empty"));
+    // A forged signature is named with its file.
+    for f in &files {
+        std::fs::copy(f, batch.join(f.file_name().unwrap())).unwrap();
+    }
+    let victim = batch.join("ack-2.yaml");
+    let text = std::fs::read_to_string(&victim).unwrap();
+    let sig = text.lines().find(|l| l.starts_with("signature:")).unwrap();
+    let flipped = if sig.ends_with('0') {
+        format!("{}1", &sig[..sig.len() - 1])
+    } else {
+        format!("{}0", &sig[..sig.len() - 1])
+    };
+    std::fs::write(&victim, text.replace(sig, &flipped)).unwrap();
+    msgl(&p.payee)
+        .arg("prove")
+        .arg(&batch)
+        .assert()
+        .code(1)
+        .stderr(contains("ack-2.yaml"));
+    std::fs::copy(&files[1], &victim).unwrap();
+    // A channel missing from the state.
+    let state = p.dir.join("state.yaml");
+    std::fs::write(&state, "[]\n").unwrap();
+    msgl(&p.payee)
+        .arg("prove")
+        .arg(&batch)
+        .arg("--state")
+        .arg(&state)
+        .assert()
+        .code(1)
+        .stderr(contains("is not in the state"));
+    // A state whose tip the chain does not reach.
+    let open = std::fs::read_to_string(&p.open).unwrap();
+    let anchor = open
+        .lines()
+        .find_map(|l| l.strip_prefix("anchor: "))
+        .unwrap()
+        .trim()
+        .trim_matches('\'');
+    std::fs::write(
+        &state,
+        format!(
+            "- channel: {anchor}\n  tip: {}\n  count: 1\n  epoch: 0\n",
+            "00".repeat(32)
+        ),
+    )
+    .unwrap();
+    msgl(&p.payee)
+        .arg("prove")
+        .arg(&batch)
+        .arg("--state")
+        .arg(&state)
+        .assert()
+        .code(1)
+        .stderr(contains("does not reach the settled tip"));
+    // Already settled up to the latest ack: nothing to prove.
+    let tip = std::fs::read_to_string(&files[2]).unwrap();
+    let pre = tip
+        .lines()
+        .find_map(|l| l.strip_prefix("preimage: "))
+        .unwrap()
+        .trim()
+        .trim_matches('\'');
+    std::fs::write(
+        &state,
+        format!("- channel: {anchor}\n  tip: {pre}\n  count: 3\n  epoch: 0\n"),
+    )
+    .unwrap();
+    msgl(&p.payee)
+        .arg("prove")
+        .arg(&batch)
+        .arg("--state")
+        .arg(&state)
+        .assert()
+        .code(2)
+        .stderr(contains("nothing to prove"));
+    // Not a directory.
+    msgl(&p.payee)
+        .arg("prove")
+        .arg(&files[0])
+        .assert()
+        .code(2)
+        .stderr(contains("not a directory"));
+}
