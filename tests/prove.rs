@@ -158,10 +158,9 @@ fn bad_batches_are_refused_before_proving() {
     let victim = batch.join("ack-2.yaml");
     let text = std::fs::read_to_string(&victim).unwrap();
     let sig = text.lines().find(|l| l.starts_with("signature:")).unwrap();
-    let flipped = if sig.ends_with('0') {
-        format!("{}1", &sig[..sig.len() - 1])
-    } else {
-        format!("{}0", &sig[..sig.len() - 1])
+    let flipped = match sig.strip_suffix('0') {
+        Some(rest) => format!("{rest}1"),
+        None => format!("{}0", &sig[..sig.len() - 1]),
     };
     std::fs::write(&victim, text.replace(sig, &flipped)).unwrap();
     msgl(&p.payee)
