@@ -1,0 +1,44 @@
+//! Writes a batch directory for the proof benchmark: `gen_batch UNITS
+//! CHANNELS DIR` writes, for each of CHANNELS channels from one payer to
+//! one payee, the latest signed ack (its cumulative units summing to
+//! UNITS over the channels), as `msgl prove` reads them.
+
+use msgl::chain;
+use msgl::objects::ack::AckFields;
+use msgl::objects::Ack;
+use msgl_circuits::poseidon2;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 4 {
+        eprintln!("usage: gen_batch UNITS CHANNELS DIR");
+        std::process::exit(2);
+    }
+    let units: u64 = args[1].parse().expect("UNITS");
+    let channels: u64 = args[2].parse().expect("CHANNELS");
+    let dir = std::path::Path::new(&args[3]);
+    std::fs::create_dir_all(dir).expect("create DIR");
+    let payer = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let payee = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32])
+        .verifying_key()
+        .to_bytes();
+    for c in 0..channels {
+        let n = units / channels + u64::from(c < units % channels);
+        // The whole channel is used: the ack's preimage is the seed w_n.
+        let seed = chain::seed(&payer.to_bytes(), &payee, c + 1);
+        let ack = Ack::signed(
+            &payer,
+            AckFields {
+                payee,
+                generation: c + 1,
+                epoch: 0,
+                nonce: n,
+                message: [c as u8; 32],
+                price: 1,
+                cumulative: n,
+                preimage: poseidon2::pack(&seed),
+            },
+        );
+        std::fs::write(dir.join(format!("ch{c:04}.yaml")), ack.to_yaml()).expect("write");
+    }
+}
