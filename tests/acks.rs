@@ -5,100 +5,18 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use msgl::chain::{self, Chain};
 use msgl::objects::ack::AckFields;
 use msgl::objects::Ack;
 use msgl_circuits::poseidon2;
 use predicates::str::contains;
-use tempfile::TempDir;
 
-/// A temporary directory, on tmpfs when there is one (the commands fsync
-/// every write; on tmpfs that is free).
-fn tempdir() -> TempDir {
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        if let Ok(t) = tempfile::Builder::new().prefix("msgl-acks").tempdir_in(shm) {
-            return t;
-        }
-    }
-    tempfile::tempdir().unwrap()
-}
+mod common;
 
-fn msgl(home: &Path) -> Command {
-    let mut c = Command::cargo_bin("msgl").unwrap();
-    c.env_remove("MSGL_HOME").arg("--home").arg(home);
-    c
-}
-
-fn stdout(c: &mut Command) -> String {
-    let out = c.assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
-}
-
-fn init(dir: &Path, name: &str) -> PathBuf {
-    let home = dir.join(name.to_lowercase());
-    msgl(&home)
-        .args(["init", "--name", name])
-        .assert()
-        .success();
-    home
-}
-
-fn id(home: &Path) -> String {
-    stdout(msgl(home).arg("id")).trim().to_string()
-}
-
-/// Node1 (payee, "bob") and Node2 (payer, "alice"), peers of each other,
-/// with a channel Node2 → Node1 of `units`, opened and accepted.
-struct Pair {
-    _dir: TempDir,
-    dir: PathBuf,
-    payee: PathBuf,
-    payer: PathBuf,
-}
+use common::{hash, id, init, msgl, stdout, tempdir, Pair};
 
 fn pair(units: u64, payee_policy: &str) -> Pair {
-    let dir = tempdir();
-    let d = dir.path().to_path_buf();
-    let payee = init(&d, "Node1");
-    let payer = init(&d, "Node2");
-    msgl(&payee)
-        .args([
-            "peer",
-            "add",
-            "Node2",
-            &id(&payer),
-            "--policy",
-            payee_policy,
-        ])
-        .assert()
-        .success();
-    msgl(&payer)
-        .args(["peer", "add", "Node1", &id(&payee)])
-        .assert()
-        .success();
-    let open = d.join("open.yaml");
-    msgl(&payer)
-        .args(["open", "--to", "node1", "--units", &units.to_string(), "-o"])
-        .arg(&open)
-        .assert()
-        .success();
-    msgl(&payee)
-        .arg("accept-open")
-        .arg(&open)
-        .assert()
-        .success();
-    Pair {
-        _dir: dir,
-        dir: d,
-        payee,
-        payer,
-    }
-}
-
-fn hash(i: u64) -> String {
-    format!("{i:064x}")
+    common::pair_with_policy(units, payee_policy)
 }
 
 /// The payer signs an ack for message `i` into a file; returns its path.

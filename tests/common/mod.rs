@@ -61,6 +61,11 @@ pub fn id(home: &Path) -> String {
 }
 
 pub fn pair(units: u64) -> Pair {
+    pair_with_policy(units, "credit:100")
+}
+
+/// As [`pair`], with the payee's credit policy toward the payer.
+pub fn pair_with_policy(units: u64, payee_policy: &str) -> Pair {
     let dir = tempdir();
     let d = dir.path().to_path_buf();
     let payee = init(&d, "Node1");
@@ -72,7 +77,7 @@ pub fn pair(units: u64) -> Pair {
             "Node2",
             &id(&payer),
             "--policy",
-            "credit:100",
+            payee_policy,
         ])
         .assert()
         .success();
