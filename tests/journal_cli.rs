@@ -336,3 +336,29 @@ fn completions_and_help() {
     assert_eq!(code, 0);
     assert!(out.contains("balance") && out.contains("register"));
 }
+
+#[test]
+fn crlf_files_and_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("crlf.ledger");
+    std::fs::write(
+        &j,
+        "; a journal written on Windows\r\n1592063779399 (1) MESSAGE SENT  ; ack: acks/a-0000000001.yaml, note\r\n    Assets:AccountsReceivable:Node2:abababababababab  0.00001  ; msg: abab\r\n\r\n1592064779399 (2) PAYMENT RECEIVED\r\n\tAssets:AccountsReceivable:Node2:abababababababab\t-0.00001\r\n    Assets:Cash:SNT\r\n",
+    )
+    .unwrap();
+    let f = j.to_str().unwrap();
+    let (code, out, err) = run(&["-f", f, "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 entries, ok"));
+    let (_, out, _) = run(&["-f", f, "bal", "--flat"]);
+    assert_eq!(out, "0.00001  Assets:Cash:SNT\n0.00001  Income:Messages:Node2\n-------\n0.00001  Net (Assets - Liabilities)\n");
+    let (_, out, _) = run(&["-f", f, "print", "-O", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["tags"]["ack"], "acks/a-0000000001.yaml");
+    assert_eq!(v[0]["postings"][0]["tags"]["msg"], "abab");
+    assert_eq!(
+        v[1]["postings"][1]["amount"]["quantity"], "0.00001",
+        "inferred"
+    );
+    assert_eq!(v[1]["postings"][1]["inferred"], true);
+}

@@ -2,7 +2,7 @@
 
 use crate::cli::{emit, Ctx, Format, OutputArg};
 use crate::error::Result;
-use crate::journal::print;
+use crate::journal::{self, print};
 
 /// Print the journal (msgl's format, or hledger's with --hledger)
 ///
@@ -25,7 +25,33 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let journal = ctx.load_journal()?;
     let text = match (args.out.output, args.hledger) {
         (Format::Json, _) => {
-            serde_json::to_string_pretty(&journal.entries).expect("serializable") + "\n"
+            // Each entry, with the tags of its comments as objects.
+            let tags = |c: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
+                c.as_deref()
+                    .map(journal::tags)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.into()))
+                    .collect()
+            };
+            let mut v = serde_json::to_value(&journal.entries).expect("serializable");
+            for (e, j) in journal
+                .entries
+                .iter()
+                .zip(v.as_array_mut().expect("a list"))
+            {
+                j["tags"] = tags(&e.comment).into();
+                let resolved = e.resolve(false).map_err(|i| i.into_error(&name))?;
+                let postings = j["postings"].as_array_mut().expect("a list");
+                for ((p, r), jp) in e.postings.iter().zip(&resolved).zip(postings) {
+                    jp["tags"] = tags(&p.comment).into();
+                    if r.inferred {
+                        jp["amount"] = serde_json::to_value(&r.amount).expect("serializable");
+                        jp["inferred"] = true.into();
+                    }
+                }
+            }
+            serde_json::to_string_pretty(&v).expect("serializable") + "\n"
         }
         (Format::Csv, _) => {
             let mut s = String::from("timestamp,seq,description,account,commodity,amount\n");

@@ -23,7 +23,8 @@ pub struct Entry {
     pub timestamp: u64,
     pub seq: u64,
     pub description: String,
-    /// The comment after the header, without its `;`.
+    /// The comment after the header, without its `;` (its `key: value`
+    /// pairs are tags: [`tags`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub postings: Vec<Posting>,
@@ -125,11 +126,32 @@ impl AccountType {
     }
 }
 
+/// The `key: value` tags of a comment, hledger style: comma-separated,
+/// a tag name is a word without spaces followed by `:`; text that is not a
+/// tag is skipped. `ack: acks/a.yaml, note` → `[("ack", "acks/a.yaml")]`.
+pub fn tags(comment: &str) -> Vec<(&str, &str)> {
+    comment
+        .split(',')
+        .filter_map(|part| {
+            let (k, v) = part.split_once(':')?;
+            let k = k.trim();
+            (!k.is_empty() && !k.contains(char::is_whitespace)).then(|| (k, v.trim()))
+        })
+        .collect()
+}
+
 /// The two entry kinds whose single posting implies its counterpart.
 pub const MESSAGE_SENT: &str = "MESSAGE SENT";
 pub const MESSAGE_RECEIVED: &str = "MESSAGE RECEIVED";
 
 impl Entry {
+    /// The value of the entry's tag `key` (in the header's comment).
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.comment
+            .as_deref()
+            .and_then(|c| tags(c).into_iter().find(|(k, _)| *k == key).map(|(_, v)| v))
+    }
+
     /// The account implied by a single-posting MESSAGE SENT / MESSAGE
     /// RECEIVED entry, if this is one (DESIGN §3).
     pub fn implied_counterpart(&self) -> Option<String> {
