@@ -34,6 +34,7 @@ pub mod open;
 pub mod peer;
 pub mod peers;
 pub mod print;
+pub mod reconcile;
 pub mod register;
 pub mod verify_proof;
 
@@ -99,6 +100,7 @@ pub enum Command {
     Ack(ack::Args),
     /// Check, store and book acks (payee)
     Accept(accept::Args),
+    Reconcile(reconcile::Args),
     VerifyProof(verify_proof::Args),
     Calldata(calldata::Args),
     Completions(completions::Args),
@@ -180,6 +182,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Channels(a) => channels::run(a, &ctx),
         Command::Ack(a) => ack::run(a, &ctx),
         Command::Accept(a) => accept::run(a, &ctx),
+        Command::Reconcile(a) => reconcile::run(a, &ctx),
         Command::VerifyProof(a) => verify_proof::run(a, &ctx),
         Command::Calldata(a) => calldata::run(a, &ctx),
         Command::Completions(a) => completions::run(a, &ctx),
