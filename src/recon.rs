@@ -43,7 +43,8 @@ fn epoch_of(rest: &str) -> Option<u64> {
 }
 
 /// Balances (token only) of the peer's sub-accounts under `prefix`, from
-/// entries at or before `epoch`: full account name → (segment, balance).
+/// entries at or before `epoch` and every RECONCILED entry: full account
+/// name → (segment, balance).
 fn balances(
     journal: &Journal,
     file: &str,
@@ -53,7 +54,10 @@ fn balances(
     epoch: u64,
 ) -> Result<BTreeMap<String, (String, Decimal)>> {
     let mut out: BTreeMap<String, (String, Decimal)> = BTreeMap::new();
-    for e in journal.entries.iter().filter(|e| e.timestamp <= epoch) {
+    // RECONCILED entries count whatever their time: they close periods
+    // that end at or before this one (the epoch is checked to be later).
+    let counted = |e: &&crate::journal::Entry| e.timestamp <= epoch || e.description == RECONCILED;
+    for e in journal.entries.iter().filter(counted) {
         let postings = e.resolve(false).map_err(|imb| imb.into_error(file))?;
         for p in &postings {
             if p.amount.commodity.as_deref().is_some_and(|c| c != token) {
@@ -162,15 +166,6 @@ impl Books<'_> {
                 amount: amount.normalize(),
             })
             .collect();
-        for m in &messages {
-            if m.amount.is_sign_negative() {
-                return Err(Error::check(format!(
-                    "the books with {} show a negative balance {} for message {}",
-                    self.peer_name, m.amount, m.message
-                ))
-                .hint("a payment larger than the message's amount; fix the journal first"));
-            }
-        }
         let amount = messages.iter().fold(carried, |s, m| s + m.amount);
         Ok(Direction {
             generation,

@@ -647,3 +647,74 @@ fn n2_to_n1_preimage(p: &Pair) -> [u8; 32] {
     let (_, _, chain) = n2_chain(p);
     poseidon2::pack(&chain.get(3))
 }
+
+#[test]
+fn payments_on_the_peer_account_and_an_empty_period_reconcile() {
+    let p = pair();
+    n2_pays(&p, 1, 2);
+    // Node2 pays more than it owes, on the peer's own account (no message).
+    msgl(&p.n1)
+        .args([
+            "-q",
+            "add",
+            "payment-received",
+            "--peer",
+            "Node2",
+            "-a",
+            "0.00005",
+        ])
+        .assert()
+        .success();
+    msgl(&p.n2)
+        .args([
+            "-q",
+            "add",
+            "payment-sent",
+            "--peer",
+            "Node1",
+            "-a",
+            "0.00005",
+        ])
+        .assert()
+        .success();
+    mirror(&p, "overpaid");
+    let (prop, s) = propose(&p.n2, "node1", &[]);
+    assert_eq!(s["net"], "0.00003");
+    assert_eq!(s["net_payer"], "Node1", "Node1 owes the overpayment back");
+    let agreed = co_sign(&p.n1, "node2", &prop);
+    let e1 = close(&p, &agreed);
+    assert!(journal(&p.n1).contains(&format!(
+        "Assets:AccountsReceivable:Node2:epoch-{e1}  -0.00003"
+    )));
+    // Nothing happened since: the next period is empty, and still closes.
+    let (prop, s) = propose(&p.n1, "node2", &["--epoch", &(e1 + 1).to_string()]);
+    assert_eq!(s["previous_epoch"], e1);
+    let agreed = co_sign(&p.n2, "node1", &prop);
+    let e2 = close(&p, &agreed);
+    assert_eq!(e2, e1 + 1);
+    assert_eq!(ar_ap(&p.n1, "Node2"), (d("-0.00003"), d("0")));
+    // Everything sits on the last epoch line: no open messages, no double
+    // netting of what the first reconciliation already closed.
+    for h in [&p.n1, &p.n2] {
+        let (_, s) = propose(h, if h == &p.n1 { "node2" } else { "node1" }, &[]);
+        for dir in s["directions"].as_array().unwrap() {
+            assert_eq!(dir["messages"], 0, "{s}");
+            assert_eq!(dir["carried"], dir["amount"], "{s}");
+        }
+    }
+    let n1 = journal(&p.n1);
+    let last = n1.rsplit("RECONCILED").next().unwrap();
+    assert!(
+        last.contains(&format!(
+            "Assets:AccountsReceivable:Node2:epoch-{e1}  0.00003"
+        )),
+        "{last}"
+    );
+    assert!(
+        last.contains(&format!(
+            "Assets:AccountsReceivable:Node2:epoch-{e2}  -0.00003"
+        )),
+        "{last}"
+    );
+    assert!(!last.contains(":0000000000000001"), "{last}");
+}

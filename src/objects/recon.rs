@@ -49,21 +49,26 @@ pub struct Direction {
     pub amount: Decimal,
 }
 
+/// A signed amount in the canonical bytes: a sign (u64: 0 for ≥ 0, 1 for
+/// < 0) then the magnitude as a `u128` count of 10^-18 (a balance may be
+/// negative, e.g. a payment booked on the peer's account itself).
+fn signed(c: Canon, d: Decimal, what: &str) -> Result<Canon> {
+    let neg = d.is_sign_negative() && !d.is_zero();
+    Ok(c.u64(u64::from(neg)).u128(amount_fixed(d.abs(), what)?))
+}
+
 impl Direction {
     fn canon(&self, mut c: Canon) -> Result<Canon> {
         c = c
             .u64(self.generation)
             .u64(self.nonce)
             .u64(self.cumulative)
-            .bytes32(&self.preimage)
-            .u128(amount_fixed(self.carried, "carried amount")?)
-            .u64(self.messages.len() as u64);
+            .bytes32(&self.preimage);
+        c = signed(c, self.carried, "carried amount")?.u64(self.messages.len() as u64);
         for m in &self.messages {
-            c = c
-                .str(&m.message)
-                .u128(amount_fixed(m.amount, "message amount")?);
+            c = signed(c.str(&m.message), m.amount, "message amount")?;
         }
-        Ok(c.u128(amount_fixed(self.amount, "amount")?))
+        signed(c, self.amount, "amount")
     }
 }
 
@@ -153,7 +158,8 @@ impl Recon {
     /// The bytes both nodes sign: domain, node_a, node_b, epoch,
     /// previous_epoch, a→b then b→a (generation, nonce, cumulative,
     /// preimage, carried, message count, each message (length-prefixed
-    /// segment, amount), amount), net, net direction (0 none, 1 a→b, 2 b→a).
+    /// segment, amount), amount; these amounts signed), net (unsigned), net
+    /// direction (0 none, 1 a→b, 2 b→a).
     pub fn signing_bytes(&self) -> Result<Vec<u8>> {
         let c = Canon::new(DOMAIN_RECON)
             .bytes32(&self.node_a)
@@ -297,5 +303,118 @@ impl Recon {
 
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(self).expect("a Recon always serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn direction(generation: u64, amount: &str) -> Direction {
+        let amount: Decimal = amount.parse().unwrap();
+        Direction {
+            generation,
+            nonce: 3,
+            cumulative: 7,
+            preimage: [1; 32],
+            carried: Decimal::ZERO,
+            messages: vec![Item {
+                message: "00000000000000ab".into(),
+                amount,
+            }],
+            amount,
+        }
+    }
+
+    fn recon(x: &SigningKey, y: &SigningKey) -> Recon {
+        let (node_a, node_b) =
+            Recon::sorted(x.verifying_key().to_bytes(), y.verifying_key().to_bytes());
+        let mut r = Recon {
+            domain: DOMAIN_RECON.into(),
+            node_a,
+            node_b,
+            epoch: 5,
+            previous_epoch: 1,
+            a_to_b: direction(1, "0.00003"),
+            b_to_a: direction(0, "-0.00001"),
+            net: Decimal::ZERO,
+            net_direction: NetDirection::None,
+            signature_a: None,
+            signature_b: None,
+        };
+        r.set_net();
+        r
+    }
+
+    #[test]
+    fn both_sign_the_same_bytes_and_every_field_counts() {
+        let (x, y) = (
+            SigningKey::from_bytes(&[3; 32]),
+            SigningKey::from_bytes(&[4; 32]),
+        );
+        let mut r = recon(&x, &y);
+        assert_eq!(r.net, "0.00004".parse().unwrap());
+        assert_eq!(r.net_direction, NetDirection::AToB);
+        r.sign(&x).unwrap();
+        assert!(!r.is_cosigned());
+        assert!(r.verify().is_err());
+        r.verify_signer(&x.verifying_key().to_bytes()).unwrap();
+        r.sign(&y).unwrap();
+        r.verify().unwrap();
+        let back = Recon::from_yaml(&r.to_yaml()).unwrap();
+        assert_eq!(back, r);
+        back.verify().unwrap();
+        // Each change is caught.
+        let changes: Vec<fn(&mut Recon)> = vec![
+            |r| r.epoch += 1,
+            |r| r.previous_epoch += 1,
+            |r| r.a_to_b.nonce += 1,
+            |r| r.b_to_a.cumulative += 1,
+            |r| r.a_to_b.preimage[0] ^= 1,
+            |r| r.a_to_b.messages[0].message.push('0'),
+            |r| r.b_to_a.messages[0].amount = -r.b_to_a.messages[0].amount,
+            |r| r.b_to_a.carried = "0.1".parse().unwrap(),
+        ];
+        for (i, f) in changes.into_iter().enumerate() {
+            let mut bad = r.clone();
+            f(&mut bad);
+            assert!(bad.verify().is_err(), "change {i} not caught");
+        }
+        // The net must follow from the amounts.
+        let mut bad = r.clone();
+        bad.net_direction = NetDirection::BToA;
+        assert!(bad.verify().unwrap_err().what.contains("net"));
+        // A stranger cannot sign.
+        let z = SigningKey::from_bytes(&[5; 32]);
+        assert!(r.clone().sign(&z).is_err());
+    }
+
+    #[test]
+    fn directions_for_the_prover() {
+        let (x, y) = (
+            SigningKey::from_bytes(&[3; 32]),
+            SigningKey::from_bytes(&[4; 32]),
+        );
+        let r = recon(&x, &y);
+        assert_eq!(r.epoch(), 5);
+        let d = r.directions();
+        // b→a has no channel (generation 0) and is left out.
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].0, d[0].1), (r.node_a, r.node_b));
+        assert_eq!((d[0].2, d[0].3, d[0].4), (1, 3, 7));
+        assert_eq!(d[0].5, [0x0101_0101; 8]);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let (x, y) = (
+            SigningKey::from_bytes(&[3; 32]),
+            SigningKey::from_bytes(&[4; 32]),
+        );
+        let text = format!("{}extra: 1\n", recon(&x, &y).to_yaml());
+        assert!(Recon::from_yaml(&text)
+            .unwrap_err()
+            .what
+            .contains("unknown field"));
     }
 }
