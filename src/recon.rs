@@ -500,6 +500,11 @@ pub fn finalize(
     let file_label = home.journal_path().display().to_string();
     let journal = crate::journal::parse_file(&crate::journal::Source::File(home.journal_path()))?;
     let last = last_epoch(home, &journal, &peer_name, &peer)?;
+    if last == agreement.epoch {
+        // Booked already; a finalize interrupted before the channel states
+        // were raised is finished here (idempotent), then refused.
+        raise_epochs(home, &peer, agreement.epoch)?;
+    }
     check_epoch(agreement, last, &peer_name)?;
     let books = Books {
         home,
@@ -573,11 +578,18 @@ pub fn finalize(
         );
     }
     let booked = locked.append(entry)?;
-    for (p, mut s) in pair_states(home, &peer)? {
-        if s.epoch < agreement.epoch {
-            s.epoch = agreement.epoch;
+    raise_epochs(home, &peer, agreement.epoch)?;
+    Ok(Finalized { file, booked })
+}
+
+/// Raises the epoch of every channel with `peer` to `epoch`: later acks
+/// must carry it, older ones are refused.
+fn raise_epochs(home: &Home, peer: &PublicKey, epoch: u64) -> Result<()> {
+    for (p, mut s) in pair_states(home, peer)? {
+        if s.epoch < epoch {
+            s.epoch = epoch;
             s.save(&p, true)?;
         }
     }
-    Ok(Finalized { file, booked })
+    Ok(())
 }

@@ -386,6 +386,31 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
         .stderr(contains("already finalized"));
     assert_eq!(before, journal(&p.n1));
 
+    // A finalize interrupted after booking (channel states not yet raised)
+    // is finished by the refused second one.
+    let states: Vec<PathBuf> = std::fs::read_dir(p.n1.join("channels"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".state.yaml"))
+        .collect();
+    assert_eq!(states.len(), 2);
+    let raised = format!("\nepoch: {epoch1}\n");
+    for st in &states {
+        let text = std::fs::read_to_string(st).unwrap();
+        assert!(text.contains(&raised), "{text}");
+        std::fs::write(st, text.replace(&raised, "\nepoch: 0\n")).unwrap();
+    }
+    msgl(&p.n1)
+        .args(["reconcile", "--with", "Node2", "--finalize"])
+        .arg(&agreed)
+        .assert()
+        .code(1)
+        .stderr(contains("already finalized"));
+    for st in &states {
+        assert!(std::fs::read_to_string(st).unwrap().contains(&raised));
+    }
+    assert_eq!(before, journal(&p.n1));
+
     // An ack from before the epoch is refused.
     let (key, payee, chain) = n2_chain(&p);
     let old = p.dir.join("old-epoch.yaml");
