@@ -270,6 +270,21 @@ fn check_epoch(r: &Recon, last: u64, peer_name: &str) -> Result<()> {
     Ok(())
 }
 
+/// How far ahead of this node's clock an epoch may be (clock skew).
+pub const MAX_EPOCH_AHEAD_MS: u64 = 10 * 60 * 1000;
+
+/// Refuses an epoch in the future: the books up to it are not complete.
+fn check_not_future(epoch: u64) -> Result<()> {
+    let now = append::now_ms();
+    if epoch > now.saturating_add(MAX_EPOCH_AHEAD_MS) {
+        return Err(
+            Error::check(format!("epoch {epoch} is in the future (now is {now})"))
+                .hint("a reconciliation closes a period that has ended"),
+        );
+    }
+    Ok(())
+}
+
 /// What a proposal wrote.
 pub struct Proposed {
     pub recon: Recon,
@@ -281,6 +296,7 @@ pub struct Proposed {
 pub fn propose(books: &Books<'_>, key: &SigningKey, epoch: Option<u64>) -> Result<Proposed> {
     let last = last_epoch(books.home, books.journal, &books.peer_name, &books.peer)?;
     let epoch = epoch.unwrap_or_else(append::now_ms);
+    check_not_future(epoch)?;
     if epoch <= last {
         return Err(Error::check(format!(
             "epoch {epoch} is not after the previous reconciliation's epoch {last} with {}",
@@ -438,6 +454,7 @@ pub fn accept(books: &Books<'_>, key: &SigningKey, proposal: &Recon) -> Result<A
     check_pair(proposal, &books.me, &books.peer, &books.peer_name)?;
     let last = last_epoch(books.home, books.journal, &books.peer_name, &books.peer)?;
     check_epoch(proposal, last, &books.peer_name)?;
+    check_not_future(proposal.epoch)?;
     if proposal.signature_of(&books.me).flatten().is_some() {
         return Err(
             Error::check("the proposal already carries this node's signature")

@@ -633,9 +633,23 @@ fn proposal_summary_in_json_and_text() {
     let p = pair();
     n2_pays(&p, 1, 3);
     n1_pays(&p, 2, 1);
-    let (file, s) = propose(&p.n1, "node2", &["--epoch", "4102444800000"]);
+    // An epoch in the future is refused.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let future = (now + 3_600_000).to_string();
+    reconcile_refused(
+        &p.n1,
+        &["--with", "node2", "--epoch", &future],
+        None,
+        1,
+        "in the future",
+    );
+    let epoch = now + 1000;
+    let (file, s) = propose(&p.n1, "node2", &["--epoch", &epoch.to_string()]);
     assert!(file.exists());
-    assert_eq!(s["epoch"], 4102444800000u64);
+    assert_eq!(s["epoch"], epoch);
     assert_eq!(s["previous_epoch"], 0);
     assert_eq!(s["peer"], "Node2");
     let dirs = s["directions"].as_array().unwrap();
@@ -659,12 +673,19 @@ fn proposal_summary_in_json_and_text() {
     assert_eq!(poseidon2::pack(&t.5), n2_to_n1_preimage(&p));
     // Text form.
     msgl(&p.n2)
-        .args(["reconcile", "--with", "node1", "--epoch", "4102444800001"])
+        .args([
+            "reconcile",
+            "--with",
+            "node1",
+            "--epoch",
+            &(epoch + 1).to_string(),
+        ])
         .assert()
         .success()
-        .stdout(contains(
-            "proposed reconciliation with Node1 at epoch 4102444800001",
-        ))
+        .stdout(contains(format!(
+            "proposed reconciliation with Node1 at epoch {}",
+            epoch + 1
+        )))
         .stdout(contains("net: Node2 pays Node1 0.00002"));
 }
 
