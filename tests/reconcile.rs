@@ -289,7 +289,8 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
         .assert()
         .code(1)
         .stdout(contains("0000000000000004\t-\t0.00004\tNode1 lacks it"))
-        .stdout(contains("difference 0.00004"));
+        .stdout(contains("difference 0.00004"))
+        .stderr(contains("disagree: 4 differences; nothing signed"));
     // Re-sent: the books mirror again.
     accept(&p.n1, &dropped);
     mirror(&p, "dropped ack re-sent");

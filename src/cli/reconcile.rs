@@ -130,13 +130,18 @@ fn summary_text(s: &Summary) -> String {
     out
 }
 
+/// "1 difference", "3 differences".
+fn differences(n: usize) -> String {
+    format!("{n} difference{}", if n == 1 { "" } else { "s" })
+}
+
 fn diff_text(d: &Diff) -> String {
     let show = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
     let mut out = format!(
-        "the books with {} disagree at epoch {}: {} differences\n",
+        "the books with {} disagree at epoch {}: {}\n",
         d.peer,
         d.epoch,
-        d.lines.len()
+        differences(d.lines.len())
     );
     out.push_str("direction\titem\there\tproposal\tlacking\n");
     for l in &d.lines {
@@ -256,8 +261,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                         _ => emit(&diff_text(&d))?,
                     }
                     Err(Error::check(format!(
-                        "the books with {peer_name} disagree: {} differences; nothing signed",
-                        d.lines.len()
+                        "the books with {peer_name} disagree: {}; nothing signed",
+                        differences(d.lines.len())
                     ))
                     .hint("resolve them (re-send a lost ack, correct a price), then propose again"))
                 }
