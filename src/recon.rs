@@ -110,13 +110,90 @@ fn pair_states(home: &Home, peer: &PublicKey) -> Result<Vec<(PathBuf, ChannelSta
     Ok(out)
 }
 
-/// The tip of the latest channel `role` with `peer` (zeros: none).
-fn tip(home: &Home, role: Role, peer: &PublicKey) -> Result<(u64, u64, u64, [u8; 32])> {
-    match channel::generations(home, role, peer)?.last() {
-        None => Ok((0, 0, 0, [0; 32])),
-        Some(&g) => {
-            let s = ChannelState::load(&channel::state_path(home, role, peer, g))?;
-            Ok((g, s.nonce, s.cumulative, s.preimage))
+/// The tip of the latest channel `role` with `peer` as of `epoch`, from the
+/// acks booked in the journal at or before it (zeros: no channel). The
+/// payee reads the last such ack from `acks/`; the payer adds up the units
+/// booked and derives the preimage from its chain.
+fn tip(
+    home: &Home,
+    journal: &Journal,
+    role: Role,
+    peer: &PublicKey,
+    epoch: u64,
+) -> Result<(u64, u64, u64, [u8; 32])> {
+    let Some(&g) = channel::generations(home, role, peer)?.last() else {
+        return Ok((0, 0, 0, [0; 32]));
+    };
+    let state = ChannelState::load(&channel::state_path(home, role, peer, g))?;
+    let short = state.short_id();
+    let (kind, prefix) = match role {
+        Role::In => (crate::journal::MESSAGE_SENT, format!("ack: acks/{short}-")),
+        Role::Out => (crate::journal::MESSAGE_RECEIVED, format!("ack: {short}-")),
+    };
+    let (mut last, mut units) = (0u64, Decimal::ZERO);
+    for e in journal
+        .entries
+        .iter()
+        .filter(|e| e.timestamp <= epoch && e.description == kind)
+    {
+        let Some(nonce) = e
+            .comment
+            .as_deref()
+            .and_then(|c| c.trim().strip_prefix(prefix.as_str()))
+            .map(|r| r.trim_end_matches(".yaml"))
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        last = last.max(nonce);
+        if let Some(a) = e.postings.first().and_then(|p| p.amount.as_ref()) {
+            units += a.quantity;
+        }
+    }
+    if last == 0 {
+        return Ok((g, 0, 0, state.anchor));
+    }
+    if last == state.nonce {
+        return Ok((g, state.nonce, state.cumulative, state.preimage));
+    }
+    match role {
+        Role::In => {
+            let path = home.path(&format!("acks/{short}-{last:010}.yaml"));
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let ack = crate::objects::Ack::from_yaml(&text).map_err(|e| e.in_file(&path))?;
+            Ok((g, ack.nonce, ack.cumulative, ack.preimage))
+        }
+        Role::Out => {
+            let bad = || {
+                Error::check(format!(
+                    "the acks booked to channel {short} do not add up to whole units"
+                ))
+            };
+            let n = units
+                .checked_div(state.unit_price)
+                .ok_or_else(bad)?
+                .normalize();
+            if n.scale() != 0 || n.is_sign_negative() {
+                return Err(bad());
+            }
+            let cumulative: u64 = n.try_into().map_err(|_| bad())?;
+            if cumulative > state.length {
+                return Err(bad());
+            }
+            let key = home.signing_key()?;
+            let secret = zeroize::Zeroizing::new(key.to_bytes());
+            let chain = crate::chain::load_or_rebuild(
+                &crate::chain::chain_path(home, peer, g),
+                crate::chain::seed(&secret, peer, g),
+                state.length,
+                &state.anchor,
+            )?;
+            Ok((
+                g,
+                last,
+                cumulative,
+                msgl_circuits::poseidon2::pack(&chain.get(cumulative)),
+            ))
         }
     }
 }
@@ -141,7 +218,8 @@ impl Books<'_> {
         } else {
             (AR, Role::In)
         };
-        let (generation, nonce, cumulative, preimage) = tip(self.home, role, &self.peer)?;
+        let (generation, nonce, cumulative, preimage) =
+            tip(self.home, self.journal, role, &self.peer, epoch)?;
         let mut carried = Decimal::ZERO;
         let mut items: BTreeMap<String, Decimal> = BTreeMap::new();
         for (_, (rest, bal)) in balances(

@@ -765,3 +765,40 @@ fn payments_on_the_peer_account_and_an_empty_period_reconcile() {
     );
     assert!(!last.contains(":0000000000000001"), "{last}");
 }
+
+#[test]
+fn messages_after_the_epoch_do_not_disturb_the_agreement() {
+    let p = pair();
+    n2_pays(&p, 1, 2);
+    n1_pays(&p, 2, 3);
+    // Node2 proposes; both keep trading before Node1 looks at it.
+    let (prop, s) = propose(&p.n2, "node1", &[]);
+    let epoch = s["epoch"].as_u64().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    n2_pays(&p, 3, 4);
+    n1_pays(&p, 4, 1);
+    n2_pays(&p, 5, 1);
+    mirror(&p, "trading on");
+    let agreed = co_sign(&p.n1, "node2", &prop);
+    let r = Recon::from_yaml(&std::fs::read_to_string(&agreed).unwrap()).unwrap();
+    let n2 = msgl::keys::parse_public(&id(&p.n2)).unwrap();
+    let tips = r.directions();
+    let t = tips.iter().find(|t| t.0 == n2).unwrap();
+    assert_eq!((t.3, t.4), (1, 2), "the tip as of the epoch");
+    assert_eq!(poseidon2::pack(&t.5), {
+        let (_, _, chain) = n2_chain(&p);
+        poseidon2::pack(&chain.get(2))
+    });
+    assert_eq!(close(&p, &agreed), epoch);
+    // What came after the epoch is the next period's.
+    let (prop, s) = propose(&p.n1, "node2", &[]);
+    let dirs = s["directions"].as_array().unwrap();
+    let n2_to_n1 = dirs.iter().find(|x| x["payer"] == "Node2").unwrap();
+    assert_eq!(n2_to_n1["messages"], 2);
+    assert_eq!(n2_to_n1["carried"], "0.00002");
+    assert_eq!(n2_to_n1["cumulative"], 7);
+    let agreed = co_sign(&p.n2, "node1", &prop);
+    close(&p, &agreed);
+    n2_pays(&p, 6, 1);
+    mirror(&p, "next period");
+}
