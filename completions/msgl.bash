@@ -79,6 +79,9 @@ _msgl() {
             msgl,prove)
                 cmd="msgl__subcmd__prove"
                 ;;
+            msgl,reconcile)
+                cmd="msgl__subcmd__reconcile"
+                ;;
             msgl,reg)
                 cmd="msgl__subcmd__register"
                 ;;
@@ -148,6 +151,9 @@ _msgl() {
             msgl__subcmd__help,prove)
                 cmd="msgl__subcmd__help__subcmd__prove"
                 ;;
+            msgl__subcmd__help,reconcile)
+                cmd="msgl__subcmd__help__subcmd__reconcile"
+                ;;
             msgl__subcmd__help,register)
                 cmd="msgl__subcmd__help__subcmd__register"
                 ;;
@@ -176,7 +182,7 @@ _msgl() {
 
     case "${cmd}" in
         msgl)
-            opts="-f -q -h -V --home --file --quiet --help --version check balance bal register reg accounts print import add init id peer peers may-serve open accept-open channels ack accept prove verify-proof calldata completions help"
+            opts="-f -q -h -V --home --file --quiet --help --version check balance bal register reg accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,7 +552,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__help)
-            opts="check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept prove verify-proof calldata completions help"
+            opts="check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,6 +846,20 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__help__subcmd__prove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        msgl__subcmd__help__subcmd__reconcile)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1250,6 +1270,56 @@ _msgl() {
                     ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        msgl__subcmd__reconcile)
+            opts="-O -f -q -h --with --epoch --accept --finalize --output --home --file --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --with)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --epoch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accept)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --finalize)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -O)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 --home)

@@ -16,5 +16,6 @@ pub mod keys;
 pub mod objects;
 pub mod policy;
 pub mod proof;
+pub mod recon;
 pub mod testdata;
 pub mod yaml;

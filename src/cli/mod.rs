@@ -35,6 +35,7 @@ pub mod peer;
 pub mod peers;
 pub mod print;
 pub mod prove;
+pub mod reconcile;
 pub mod register;
 pub mod verify_proof;
 
@@ -100,6 +101,7 @@ pub enum Command {
     Ack(ack::Args),
     /// Check, store and book acks (payee)
     Accept(accept::Args),
+    Reconcile(reconcile::Args),
     Prove(prove::Args),
     VerifyProof(verify_proof::Args),
     Calldata(calldata::Args),
@@ -182,6 +184,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Channels(a) => channels::run(a, &ctx),
         Command::Ack(a) => ack::run(a, &ctx),
         Command::Accept(a) => accept::run(a, &ctx),
+        Command::Reconcile(a) => reconcile::run(a, &ctx),
         Command::Prove(a) => prove::run(a, &ctx),
         Command::VerifyProof(a) => verify_proof::run(a, &ctx),
         Command::Calldata(a) => calldata::run(a, &ctx),

@@ -11,9 +11,11 @@
 
 pub mod ack;
 pub mod open;
+pub mod recon;
 
 pub use ack::Ack;
 pub use open::Open;
+pub use recon::Recon;
 
 use rust_decimal::Decimal;
 
@@ -42,6 +44,12 @@ impl Canon {
     }
     pub fn u128(mut self, x: u128) -> Canon {
         self.0.extend_from_slice(&x.to_be_bytes());
+        self
+    }
+    /// A variable-length string: its length (u64) then its bytes.
+    pub fn str(mut self, s: &str) -> Canon {
+        self.0.extend_from_slice(&(s.len() as u64).to_be_bytes());
+        self.0.extend_from_slice(s.as_bytes());
         self
     }
     pub fn bytes32(mut self, b: &[u8; 32]) -> Canon {

@@ -1,0 +1,272 @@
+//! `msgl reconcile --with PEER [--epoch MS | --accept FILE | --finalize FILE]`:
+//! propose, co-sign or finalize a reconciliation (docs/DESIGN.md D6).
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::cli::{blame, emit, read_input, Ctx, Format, OutputArg};
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::objects::recon::NetDirection;
+use crate::objects::Recon;
+use crate::recon::{self, Accepted, Books, Diff};
+
+/// Reconcile the books with a peer: propose, co-sign or close a period
+///
+/// Without --accept or --finalize, proposes from this node's own books: for
+/// each direction the latest channel's last nonce, cumulative units and
+/// preimage, the carried balance and every open message's amount, the
+/// totals and the net; signs it and writes recon/<pair>-<epoch>.yaml for the
+/// peer. With --accept FILE, recomputes the peer's proposal from this
+/// node's mirror books: if they agree it co-signs and writes the agreement,
+/// otherwise it prints the difference message by message (which side lacks
+/// which message, the amount on each side, the totals) and exits 1 without
+/// signing. With --finalize FILE, books RECONCILED for a co-signed
+/// agreement: the peer's A/R and A/P sub-accounts up to the epoch are
+/// netted into one `…:<Peer>:epoch-<ms>` line each, and acks older than the
+/// epoch are refused from then on.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The peer (a name in msgl.yaml, case-insensitive)
+    #[arg(long = "with", value_name = "PEER")]
+    pub with: String,
+    /// The period's end, unix epoch milliseconds [default: now] (proposal only)
+    #[arg(long, value_name = "MS", conflicts_with_all = ["accept", "finalize"])]
+    pub epoch: Option<u64>,
+    /// Check the peer's proposal against this node's books and co-sign it
+    #[arg(long, value_name = "FILE", conflicts_with = "finalize")]
+    pub accept: Option<PathBuf>,
+    /// Book RECONCILED for a co-signed agreement and close the period
+    #[arg(long, value_name = "FILE")]
+    pub finalize: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+#[derive(Serialize)]
+struct DirectionSummary {
+    payer: String,
+    payee: String,
+    generation: u64,
+    nonce: u64,
+    cumulative: u64,
+    preimage: String,
+    messages: usize,
+    #[serde(with = "rust_decimal::serde::str")]
+    carried: rust_decimal::Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    amount: rust_decimal::Decimal,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    status: &'static str,
+    peer: String,
+    file: String,
+    epoch: u64,
+    previous_epoch: u64,
+    directions: Vec<DirectionSummary>,
+    #[serde(with = "rust_decimal::serde::str")]
+    net: rust_decimal::Decimal,
+    /// Who pays the net (absent when it is zero).
+    net_payer: Option<String>,
+    net_payee: Option<String>,
+}
+
+fn summary(
+    status: &'static str,
+    r: &Recon,
+    file: &str,
+    me: &str,
+    peer: &str,
+    me_a: bool,
+) -> Summary {
+    let name = |is_a: bool| if is_a == me_a { me } else { peer }.to_string();
+    let dir = |a_pays: bool, d: &crate::objects::recon::Direction| DirectionSummary {
+        payer: name(a_pays),
+        payee: name(!a_pays),
+        generation: d.generation,
+        nonce: d.nonce,
+        cumulative: d.cumulative,
+        preimage: hex::encode(d.preimage),
+        messages: d.messages.len(),
+        carried: d.carried,
+        amount: d.amount,
+    };
+    let (net_payer, net_payee) = match r.net_direction {
+        NetDirection::AToB => (Some(name(true)), Some(name(false))),
+        NetDirection::BToA => (Some(name(false)), Some(name(true))),
+        NetDirection::None => (None, None),
+    };
+    Summary {
+        status,
+        peer: peer.to_string(),
+        file: file.to_string(),
+        epoch: r.epoch,
+        previous_epoch: r.previous_epoch,
+        directions: vec![dir(true, &r.a_to_b), dir(false, &r.b_to_a)],
+        net: r.net,
+        net_payer,
+        net_payee,
+    }
+}
+
+fn summary_text(s: &Summary) -> String {
+    let mut out = format!(
+        "{} reconciliation with {} at epoch {} (previous {}) in {}\n",
+        s.status, s.peer, s.epoch, s.previous_epoch, s.file
+    );
+    for d in &s.directions {
+        out.push_str(&format!(
+            "  {} -> {}: {} (carried {}, {} open messages); channel g{} nonce {} cumulative {}\n",
+            d.payer, d.payee, d.amount, d.carried, d.messages, d.generation, d.nonce, d.cumulative
+        ));
+    }
+    match (&s.net_payer, &s.net_payee) {
+        (Some(p), Some(q)) => out.push_str(&format!("  net: {p} pays {q} {}\n", s.net)),
+        _ => out.push_str("  net: 0\n"),
+    }
+    out
+}
+
+/// "1 difference", "3 differences".
+fn differences(n: usize) -> String {
+    format!("{n} difference{}", if n == 1 { "" } else { "s" })
+}
+
+fn diff_text(d: &Diff) -> String {
+    let show = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
+    let mut out = format!(
+        "the books with {} disagree at epoch {}: {}\n",
+        d.peer,
+        d.epoch,
+        differences(d.lines.len())
+    );
+    out.push_str("direction\titem\there\tproposal\tlacking\n");
+    for l in &d.lines {
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            l.direction,
+            l.item,
+            show(&l.here),
+            show(&l.proposal),
+            l.lacking
+                .as_ref()
+                .map_or_else(String::new, |n| format!("{n} lacks it"))
+        ));
+    }
+    for t in &d.totals {
+        out.push_str(&format!(
+            "total {}: here {}, proposal {}, difference {}\n",
+            t.direction, t.here, t.proposal, t.difference
+        ));
+    }
+    out
+}
+
+fn print_summary(s: &Summary, format: Format, quiet: bool) -> Result<()> {
+    match format {
+        Format::Json => emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(s).expect("a summary serializes")
+        )),
+        _ if quiet => Ok(()),
+        _ => emit(&summary_text(s)),
+    }
+}
+
+fn read_recon(path: &std::path::Path) -> Result<Recon> {
+    let (name, text) = read_input(path)?;
+    recon::read(std::path::Path::new(&name), &text).map_err(|e| blame(e, &name))
+}
+
+pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
+    if args.output.output == Format::Csv {
+        return Err(Error::input("reconcile has no CSV output").hint("use -O text or -O json"));
+    }
+    let home = ctx.home();
+    let config = home.config()?;
+    let peer_cfg = config.peer(&args.with)?;
+    let peer_name = peer_cfg.name.clone();
+    let peer =
+        keys::parse_public(&peer_cfg.key).map_err(|e| e.in_file(crate::home::CONFIG_FILE))?;
+    let me = home.public_key()?;
+    let quiet = ctx.global.quiet;
+    if let Some(path) = &args.finalize {
+        let agreement = read_recon(path)?;
+        let done = recon::finalize(&home, &config, &me, &peer_name, &agreement)?;
+        let s = summary(
+            "finalized",
+            &agreement,
+            &done.file,
+            &config.name,
+            &peer_name,
+            me == agreement.node_a,
+        );
+        if args.output.output == Format::Text && !quiet {
+            return emit(&format!(
+                "booked ({}) RECONCILED with {peer_name} at epoch {}\n{}",
+                done.booked.seq,
+                agreement.epoch,
+                summary_text(&s)
+            ));
+        }
+        return print_summary(&s, args.output.output, quiet);
+    }
+    let key = home.signing_key()?;
+    let journal = crate::journal::parse_file(&crate::journal::Source::File(home.journal_path()))?;
+    let books = Books {
+        home: &home,
+        config: &config,
+        me,
+        peer_name: peer_name.clone(),
+        peer,
+        journal: &journal,
+        file: home.journal_path().display().to_string(),
+    };
+    match &args.accept {
+        None => {
+            let p = recon::propose(&books, &key, args.epoch)?;
+            let s = summary(
+                "proposed",
+                &p.recon,
+                &p.file,
+                &config.name,
+                &peer_name,
+                me == p.recon.node_a,
+            );
+            print_summary(&s, args.output.output, quiet)
+        }
+        Some(path) => {
+            let proposal = read_recon(path)?;
+            match recon::accept(&books, &key, &proposal)? {
+                Accepted::Agreed { recon, file } => {
+                    let s = summary(
+                        "co-signed",
+                        &recon,
+                        &file,
+                        &config.name,
+                        &peer_name,
+                        me == recon.node_a,
+                    );
+                    print_summary(&s, args.output.output, quiet)
+                }
+                Accepted::Disagree(d) => {
+                    match args.output.output {
+                        Format::Json => emit(&format!(
+                            "{}\n",
+                            serde_json::to_string_pretty(&d).expect("a diff serializes")
+                        ))?,
+                        _ => emit(&diff_text(&d))?,
+                    }
+                    Err(Error::check(format!(
+                        "the books with {peer_name} disagree: {}; nothing signed",
+                        differences(d.lines.len())
+                    ))
+                    .hint("resolve them (re-send a lost ack, correct a price), then propose again"))
+                }
+            }
+        }
+    }
+}

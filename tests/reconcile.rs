@@ -1,0 +1,804 @@
+//! Co-signed reconciliation end to end, with the real binary and two (or
+//! three) node homes: a scripted history in which the mirror invariant and
+//! `msgl check` are asserted after every step, the message-by-message
+//! difference, finalizing, and every refusal (nothing written).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use ed25519_dalek::Signer;
+use msgl::chain::{self, Chain};
+use msgl::objects::ack::AckFields;
+use msgl::objects::recon::Sig;
+use msgl::objects::{Ack, Recon};
+use msgl_circuits::poseidon2;
+use predicates::str::contains;
+use rust_decimal::Decimal;
+use tempfile::TempDir;
+
+fn tempdir() -> TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(t) = tempfile::Builder::new()
+            .prefix("msgl-recon")
+            .tempdir_in(shm)
+        {
+            return t;
+        }
+    }
+    tempfile::tempdir().unwrap()
+}
+
+fn msgl(home: &Path) -> Command {
+    let mut c = Command::cargo_bin("msgl").unwrap();
+    c.env_remove("MSGL_HOME").arg("--home").arg(home);
+    c
+}
+
+fn stdout(c: &mut Command) -> String {
+    let out = c.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+fn init(dir: &Path, name: &str) -> PathBuf {
+    let home = dir.join(name.to_lowercase());
+    msgl(&home)
+        .args(["init", "--name", name])
+        .assert()
+        .success();
+    home
+}
+
+fn id(home: &Path) -> String {
+    stdout(msgl(home).arg("id")).trim().to_string()
+}
+
+/// Node1 and Node2, peers of each other, with a channel each way.
+struct Pair {
+    _dir: TempDir,
+    dir: PathBuf,
+    n1: PathBuf,
+    n2: PathBuf,
+}
+
+fn open(dir: &Path, payer: &Path, payee: &Path, payee_name: &str) {
+    let f = dir.join(format!("open-{payee_name}.yaml"));
+    msgl(payer)
+        .args(["open", "--to", payee_name, "--units", "1000", "-o"])
+        .arg(&f)
+        .assert()
+        .success();
+    msgl(payee).arg("accept-open").arg(&f).assert().success();
+}
+
+fn pair() -> Pair {
+    let dir = tempdir();
+    let d = dir.path().to_path_buf();
+    let n1 = init(&d, "Node1");
+    let n2 = init(&d, "Node2");
+    for (home, other, name) in [(&n1, &n2, "Node2"), (&n2, &n1, "Node1")] {
+        msgl(home)
+            .args(["peer", "add", name, &id(other), "--policy", "credit:100"])
+            .assert()
+            .success();
+    }
+    open(&d, &n2, &n1, "node1");
+    open(&d, &n1, &n2, "node2");
+    Pair {
+        _dir: dir,
+        dir: d,
+        n1,
+        n2,
+    }
+}
+
+/// A message hash whose first 16 hex digits (its sub-account) are `i`.
+fn hash(i: u64) -> String {
+    format!("{i:016x}{}", "ab".repeat(24))
+}
+
+/// `payer` signs an ack to `payee_name` for message `i` into a file.
+fn ack(p: &Pair, payer: &Path, payee_name: &str, i: u64, price: u64) -> PathBuf {
+    let f = p.dir.join(format!("ack-{i}.yaml"));
+    msgl(payer)
+        .args(["-q", "ack", "--to", payee_name, "-m", &hash(i), "--price"])
+        .arg(price.to_string())
+        .arg("-o")
+        .arg(&f)
+        .assert()
+        .success();
+    f
+}
+
+fn accept(payee: &Path, f: &Path) {
+    msgl(payee).args(["-q", "accept"]).arg(f).assert().success();
+}
+
+/// Node2 pays Node1 for message `i`, delivered.
+fn n2_pays(p: &Pair, i: u64, price: u64) {
+    let f = ack(p, &p.n2, "Node1", i, price);
+    accept(&p.n1, &f);
+}
+
+/// Node1 pays Node2 for message `i`, delivered.
+fn n1_pays(p: &Pair, i: u64, price: u64) {
+    let f = ack(p, &p.n1, "Node2", i, price);
+    accept(&p.n2, &f);
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// (A/R, A/P) of `home` with `peer`, from `msgl peers -O json`.
+fn ar_ap(home: &Path, peer: &str) -> (Decimal, Decimal) {
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(msgl(home).args(["peers", "-O", "json"]))).unwrap();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["peer"] == peer)
+        .unwrap();
+    (
+        d(row["receivable"].as_str().unwrap()),
+        d(row["payable"].as_str().unwrap()),
+    )
+}
+
+/// Both journals check, and each node's A/R with the other equals the
+/// other's A/P with it.
+fn mirror(p: &Pair, step: &str) {
+    for h in [&p.n1, &p.n2] {
+        msgl(h).arg("check").assert().success();
+    }
+    let (ar1, ap1) = ar_ap(&p.n1, "Node2");
+    let (ar2, ap2) = ar_ap(&p.n2, "Node1");
+    assert_eq!(ar1, ap2, "{step}: Node1's A/R vs Node2's A/P");
+    assert_eq!(ar2, ap1, "{step}: Node2's A/R vs Node1's A/P");
+}
+
+fn journal(home: &Path) -> String {
+    std::fs::read_to_string(home.join("journal.ledger")).unwrap()
+}
+
+fn recon_files(home: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(home.join("recon"))
+        .map(|r| r.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The file named on a proposal/co-sign summary (`-O json`).
+fn proposed(out: &str, home: &Path) -> PathBuf {
+    let v: serde_json::Value = serde_json::from_str(out).unwrap();
+    home.join(v["file"].as_str().unwrap())
+}
+
+fn propose(home: &Path, peer: &str, extra: &[&str]) -> (PathBuf, serde_json::Value) {
+    let out = stdout(
+        msgl(home)
+            .args(["reconcile", "--with", peer, "-O", "json"])
+            .args(extra),
+    );
+    (proposed(&out, home), serde_json::from_str(&out).unwrap())
+}
+
+fn co_sign(home: &Path, peer: &str, file: &Path) -> PathBuf {
+    let out = stdout(
+        msgl(home)
+            .args(["reconcile", "--with", peer, "-O", "json", "--accept"])
+            .arg(file),
+    );
+    proposed(&out, home)
+}
+
+/// The proposal is refused with a difference; returns the JSON diff.
+fn disagree(home: &Path, peer: &str, file: &Path) -> serde_json::Value {
+    let before = (journal(home), recon_files(home));
+    let out = msgl(home)
+        .args(["reconcile", "--with", peer, "-O", "json", "--accept"])
+        .arg(file)
+        .assert()
+        .code(1)
+        .stderr(contains("disagree"))
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        before,
+        (journal(home), recon_files(home)),
+        "nothing written"
+    );
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn finalize(home: &Path, peer: &str, file: &Path) {
+    msgl(home)
+        .args(["reconcile", "--with", peer, "--finalize"])
+        .arg(file)
+        .assert()
+        .success()
+        .stdout(contains("RECONCILED"));
+}
+
+/// Both finalize the agreement; both journals then hold one RECONCILED
+/// entry netting each side into `epoch-<ms>` lines.
+fn close(p: &Pair, agreement: &Path) -> u64 {
+    let r = Recon::from_yaml(&std::fs::read_to_string(agreement).unwrap()).unwrap();
+    assert!(r.is_cosigned());
+    r.verify().unwrap();
+    finalize(&p.n1, "node2", agreement);
+    mirror(p, "one side finalized");
+    finalize(&p.n2, "NODE1", agreement);
+    mirror(p, "both finalized");
+    r.epoch()
+}
+
+/// Node2's key and Node1's key, and Node2's chain to Node1 (generation 1).
+fn n2_chain(p: &Pair) -> (ed25519_dalek::SigningKey, [u8; 32], Chain) {
+    let key = msgl::keys::load(&p.n2.join("keys/node.key")).unwrap();
+    let payee = msgl::keys::parse_public(&id(&p.n1)).unwrap();
+    let seed = chain::seed(&key.to_bytes(), &payee, 1);
+    (key, payee, Chain::build(seed, 1000))
+}
+
+#[test]
+fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
+    let p = pair();
+    mirror(&p, "start");
+
+    // Messages both ways.
+    for i in 1..=3 {
+        n2_pays(&p, i, i);
+    }
+    n1_pays(&p, 101, 2);
+    n1_pays(&p, 102, 5);
+    mirror(&p, "messages both ways");
+    assert_eq!(ar_ap(&p.n1, "Node2"), (d("0.00006"), d("0.00007")));
+
+    // A dropped ack: Node2 booked and signed message 4, Node1 never got it.
+    let dropped = ack(&p, &p.n2, "Node1", 4, 4);
+    let (ar1, _) = ar_ap(&p.n1, "Node2");
+    let (_, ap2) = ar_ap(&p.n2, "Node1");
+    assert_eq!(
+        ap2 - ar1,
+        d("0.00004"),
+        "the books differ by the dropped ack"
+    );
+    let (prop, _) = propose(&p.n2, "node1", &[]);
+    let diff = disagree(&p.n1, "Node2", &prop);
+    let lines = diff["lines"].as_array().unwrap();
+    let msg = lines
+        .iter()
+        .find(|l| l["item"] == "0000000000000004")
+        .expect("the dropped message is listed");
+    assert_eq!(msg["lacking"], "Node1");
+    assert_eq!(msg["proposal"], "0.00004");
+    assert!(msg["here"].is_null());
+    assert_eq!(msg["direction"], "Node2 -> Node1");
+    assert!(lines
+        .iter()
+        .any(|l| l["item"] == "nonce" && l["here"] == "3" && l["proposal"] == "4"));
+    assert_eq!(diff["totals"][0]["difference"], "0.00004");
+    // The text form says the same, for people.
+    msgl(&p.n1)
+        .args(["reconcile", "--with", "node2", "--accept"])
+        .arg(&prop)
+        .assert()
+        .code(1)
+        .stdout(contains("0000000000000004\t-\t0.00004\tNode1 lacks it"))
+        .stdout(contains("difference 0.00004"))
+        .stderr(contains("disagree: 4 differences; nothing signed"));
+    // Re-sent: the books mirror again.
+    accept(&p.n1, &dropped);
+    mirror(&p, "dropped ack re-sent");
+
+    // A price dispute: Node1 booked message 5 at 3 units, Node2 at 2.
+    msgl(&p.n1)
+        .args([
+            "-q",
+            "add",
+            "message-sent",
+            "--peer",
+            "Node2",
+            "-m",
+            &hash(5),
+            "-a",
+            "0.00003",
+        ])
+        .assert()
+        .success();
+    msgl(&p.n2)
+        .args([
+            "-q",
+            "add",
+            "message-received",
+            "--peer",
+            "Node1",
+            "-m",
+            &hash(5),
+            "-a",
+            "0.00002",
+        ])
+        .assert()
+        .success();
+    let (prop, _) = propose(&p.n1, "Node2", &[]);
+    let diff = disagree(&p.n2, "node1", &prop);
+    let lines = diff["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{diff}");
+    assert_eq!(lines[0]["item"], "0000000000000005");
+    assert_eq!(lines[0]["here"], "0.00002");
+    assert_eq!(lines[0]["proposal"], "0.00003");
+    assert!(lines[0]["lacking"].is_null());
+    assert_eq!(diff["totals"][0]["difference"], "0.00001");
+    // The payer re-issues the difference.
+    msgl(&p.n2)
+        .args([
+            "-q",
+            "add",
+            "message-received",
+            "--peer",
+            "Node1",
+            "-m",
+            &hash(5),
+            "-a",
+            "0.00001",
+        ])
+        .assert()
+        .success();
+    mirror(&p, "price dispute resolved");
+
+    // The first reconciliation: Node2 proposes, Node1 co-signs.
+    let (prop, summary) = propose(&p.n2, "node1", &[]);
+    assert_eq!(summary["status"], "proposed");
+    assert_eq!(summary["net"], "0.00006");
+    assert_eq!(summary["net_payer"], "Node2");
+    assert_eq!(summary["net_payee"], "Node1");
+    let agreed = co_sign(&p.n1, "node2", &prop);
+    let epoch1 = close(&p, &agreed);
+    for h in [&p.n1, &p.n2] {
+        let j = journal(h);
+        assert_eq!(j.matches("RECONCILED").count(), 1);
+        assert!(j.contains(&format!(
+            "; recon: recon/{}",
+            agreed.file_name().unwrap().to_string_lossy()
+        )));
+    }
+    assert!(journal(&p.n1).contains(&format!(
+        "Assets:AccountsReceivable:Node2:epoch-{epoch1}  0.00013"
+    )));
+    assert!(journal(&p.n1).contains(&format!(
+        "Liabilities:AccountsPayable:Node2:epoch-{epoch1}  0.00007"
+    )));
+    assert!(journal(&p.n2).contains(&format!(
+        "Liabilities:AccountsPayable:Node1:epoch-{epoch1}  0.00013"
+    )));
+    assert_eq!(ar_ap(&p.n1, "Node2"), (d("0.00013"), d("0.00007")));
+
+    // Finalizing twice is refused, and nothing changes.
+    let before = journal(&p.n1);
+    msgl(&p.n1)
+        .args(["reconcile", "--with", "Node2", "--finalize"])
+        .arg(&agreed)
+        .assert()
+        .code(1)
+        .stderr(contains("already finalized"));
+    assert_eq!(before, journal(&p.n1));
+
+    // A finalize interrupted after booking (channel states not yet raised)
+    // is finished by the refused second one.
+    let states: Vec<PathBuf> = std::fs::read_dir(p.n1.join("channels"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".state.yaml"))
+        .collect();
+    assert_eq!(states.len(), 2);
+    let raised = format!("\nepoch: {epoch1}\n");
+    for st in &states {
+        let text = std::fs::read_to_string(st).unwrap();
+        assert!(text.contains(&raised), "{text}");
+        std::fs::write(st, text.replace(&raised, "\nepoch: 0\n")).unwrap();
+    }
+    msgl(&p.n1)
+        .args(["reconcile", "--with", "Node2", "--finalize"])
+        .arg(&agreed)
+        .assert()
+        .code(1)
+        .stderr(contains("already finalized"));
+    for st in &states {
+        assert!(std::fs::read_to_string(st).unwrap().contains(&raised));
+    }
+    assert_eq!(before, journal(&p.n1));
+
+    // An ack from before the epoch is refused.
+    let (key, payee, chain) = n2_chain(&p);
+    let old = p.dir.join("old-epoch.yaml");
+    std::fs::write(
+        &old,
+        Ack::signed(
+            &key,
+            AckFields {
+                payee,
+                generation: 1,
+                epoch: 0,
+                nonce: 5,
+                message: [9; 32],
+                price: 1,
+                cumulative: 11,
+                preimage: poseidon2::pack(&chain.get(11)),
+            },
+        )
+        .to_yaml(),
+    )
+    .unwrap();
+    msgl(&p.n1)
+        .arg("accept")
+        .arg(&old)
+        .assert()
+        .code(1)
+        .stderr(contains("older than the channel's epoch"));
+    mirror(&p, "old ack refused");
+
+    // More messages, now in the new period.
+    n2_pays(&p, 6, 1);
+    n1_pays(&p, 103, 3);
+    n2_pays(&p, 7, 2);
+    mirror(&p, "more messages");
+    let new_ack =
+        Ack::from_yaml(&std::fs::read_to_string(p.dir.join("ack-7.yaml")).unwrap()).unwrap();
+    assert_eq!(new_ack.epoch, epoch1, "new acks carry the new epoch");
+
+    // The second reconciliation: Node1 proposes, Node2 co-signs.
+    let (prop, summary) = propose(&p.n1, "NODE2", &[]);
+    assert_eq!(summary["previous_epoch"], epoch1);
+    assert_eq!(
+        summary["directions"][0]["messages"].as_u64().unwrap()
+            + summary["directions"][1]["messages"].as_u64().unwrap(),
+        3
+    );
+    let agreed = co_sign(&p.n2, "Node1", &prop);
+    let epoch2 = close(&p, &agreed);
+    assert!(epoch2 > epoch1);
+    for h in [&p.n1, &p.n2] {
+        assert_eq!(journal(h).matches("RECONCILED").count(), 2);
+    }
+    assert_eq!(ar_ap(&p.n1, "Node2"), (d("0.00016"), d("0.00010")));
+    assert!(journal(&p.n1).contains(&format!(
+        "Assets:AccountsReceivable:Node2:epoch-{epoch2}  0.00016"
+    )));
+    mirror(&p, "second reconciliation");
+}
+
+fn reconcile_refused(home: &Path, args: &[&str], file: Option<&Path>, code: i32, why: &str) {
+    let before = (journal(home), recon_files(home));
+    let mut c = msgl(home);
+    c.arg("reconcile").args(args);
+    if let Some(f) = file {
+        c.arg(f);
+    }
+    c.assert().code(code).stderr(contains(why));
+    assert_eq!(
+        before,
+        (journal(home), recon_files(home)),
+        "nothing written: {why}"
+    );
+}
+
+#[test]
+fn refusals_have_one_reason_and_write_nothing() {
+    let p = pair();
+    n2_pays(&p, 1, 2);
+    n1_pays(&p, 2, 1);
+
+    // An unknown peer.
+    reconcile_refused(
+        &p.n1,
+        &["--with", "nobody"],
+        None,
+        2,
+        "unknown peer `nobody`",
+    );
+
+    // A proposal signed by someone else (in Node2's slot).
+    let (prop, _) = propose(&p.n2, "node1", &[]);
+    let mut r = Recon::from_yaml(&std::fs::read_to_string(&prop).unwrap()).unwrap();
+    let mallory = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let sig = Some(Sig(mallory.sign(&r.signing_bytes().unwrap()).to_bytes()));
+    let n2 = msgl::keys::parse_public(&id(&p.n2)).unwrap();
+    if r.node_a == n2 {
+        r.signature_a = sig;
+    } else {
+        r.signature_b = sig;
+    }
+    let forged = p.dir.join("forged.yaml");
+    std::fs::write(&forged, r.to_yaml()).unwrap();
+    reconcile_refused(
+        &p.n1,
+        &["--with", "node2", "--accept"],
+        Some(&forged),
+        1,
+        "not signed by Node2",
+    );
+
+    // A changed field under a valid-looking signature is refused too.
+    let mut r = Recon::from_yaml(&std::fs::read_to_string(&prop).unwrap()).unwrap();
+    r.b_to_a.cumulative += 1;
+    let changed = p.dir.join("changed.yaml");
+    std::fs::write(&changed, r.to_yaml()).unwrap();
+    reconcile_refused(
+        &p.n1,
+        &["--with", "node2", "--accept"],
+        Some(&changed),
+        1,
+        "bad signature",
+    );
+
+    // An unknown field.
+    let extra = p.dir.join("extra.yaml");
+    std::fs::write(
+        &extra,
+        format!("{}bogus: 1\n", std::fs::read_to_string(&prop).unwrap()),
+    )
+    .unwrap();
+    reconcile_refused(
+        &p.n1,
+        &["--with", "node2", "--accept"],
+        Some(&extra),
+        2,
+        "unknown field",
+    );
+
+    // An agreement with one signature changed.
+    let agreed = co_sign(&p.n1, "node2", &prop);
+    let mut r = Recon::from_yaml(&std::fs::read_to_string(&agreed).unwrap()).unwrap();
+    r.signature_a.as_mut().unwrap().0[5] ^= 1;
+    let bad = p.dir.join("bad-sig.yaml");
+    std::fs::write(&bad, r.to_yaml()).unwrap();
+    reconcile_refused(
+        &p.n2,
+        &["--with", "node1", "--finalize"],
+        Some(&bad),
+        1,
+        "bad signature",
+    );
+    reconcile_refused(
+        &p.n1,
+        &["--with", "node2", "--finalize"],
+        Some(&bad),
+        1,
+        "bad signature",
+    );
+    // A proposal (one signature) cannot be finalized.
+    reconcile_refused(
+        &p.n2,
+        &["--with", "node1", "--finalize"],
+        Some(&prop),
+        1,
+        "not signed by both",
+    );
+
+    // The real agreement closes the period.
+    let epoch = close(&p, &agreed);
+
+    // An epoch not after the previous one.
+    let e = epoch.to_string();
+    reconcile_refused(
+        &p.n1,
+        &["--with", "node2", "--epoch", &e],
+        None,
+        1,
+        "is not after the previous",
+    );
+    let earlier = (epoch - 1).to_string();
+    reconcile_refused(
+        &p.n2,
+        &["--with", "node1", "--epoch", &earlier],
+        None,
+        1,
+        "is not after the previous",
+    );
+    // The old proposal is refused by its epoch.
+    reconcile_refused(
+        &p.n1,
+        &["--with", "node2", "--accept"],
+        Some(&prop),
+        1,
+        "already finalized",
+    );
+
+    // A proposal for another pair: Node3 and Node1's, shown to Node2.
+    let n3 = init(&p.dir, "Node3");
+    msgl(&n3)
+        .args(["peer", "add", "Node1", &id(&p.n1)])
+        .assert()
+        .success();
+    msgl(&p.n1)
+        .args(["peer", "add", "Node3", &id(&n3)])
+        .assert()
+        .success();
+    let (other, _) = propose(&n3, "node1", &[]);
+    reconcile_refused(
+        &p.n2,
+        &["--with", "node1", "--accept"],
+        Some(&other),
+        1,
+        "another pair",
+    );
+    mirror(&p, "after the refusals");
+}
+
+#[test]
+fn proposal_summary_in_json_and_text() {
+    let p = pair();
+    n2_pays(&p, 1, 3);
+    n1_pays(&p, 2, 1);
+    // An epoch in the future is refused.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let future = (now + 3_600_000).to_string();
+    reconcile_refused(
+        &p.n1,
+        &["--with", "node2", "--epoch", &future],
+        None,
+        1,
+        "in the future",
+    );
+    let epoch = now + 1000;
+    let (file, s) = propose(&p.n1, "node2", &["--epoch", &epoch.to_string()]);
+    assert!(file.exists());
+    assert_eq!(s["epoch"], epoch);
+    assert_eq!(s["previous_epoch"], 0);
+    assert_eq!(s["peer"], "Node2");
+    let dirs = s["directions"].as_array().unwrap();
+    let n2_to_n1 = dirs.iter().find(|x| x["payer"] == "Node2").unwrap();
+    assert_eq!(n2_to_n1["amount"], "0.00003");
+    assert_eq!(n2_to_n1["nonce"], 1);
+    assert_eq!(n2_to_n1["cumulative"], 3);
+    assert_eq!(n2_to_n1["messages"], 1);
+    assert_eq!(s["net"], "0.00002");
+    assert_eq!(s["net_payer"], "Node2");
+    let r = Recon::from_yaml(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(!r.is_cosigned());
+    let n1 = msgl::keys::parse_public(&id(&p.n1)).unwrap();
+    let n2 = msgl::keys::parse_public(&id(&p.n2)).unwrap();
+    r.verify_signer(&n1).unwrap();
+    assert!(r.verify().is_err());
+    let tips = r.directions();
+    assert_eq!(tips.len(), 2);
+    let t = tips.iter().find(|t| t.0 == n2).unwrap();
+    assert_eq!((t.1, t.2, t.3, t.4), (n1, 1, 1, 3));
+    assert_eq!(poseidon2::pack(&t.5), n2_to_n1_preimage(&p));
+    // Text form.
+    msgl(&p.n2)
+        .args([
+            "reconcile",
+            "--with",
+            "node1",
+            "--epoch",
+            &(epoch + 1).to_string(),
+        ])
+        .assert()
+        .success()
+        .stdout(contains(format!(
+            "proposed reconciliation with Node1 at epoch {}",
+            epoch + 1
+        )))
+        .stdout(contains("net: Node2 pays Node1 0.00002"));
+}
+
+fn n2_to_n1_preimage(p: &Pair) -> [u8; 32] {
+    let (_, _, chain) = n2_chain(p);
+    poseidon2::pack(&chain.get(3))
+}
+
+#[test]
+fn payments_on_the_peer_account_and_an_empty_period_reconcile() {
+    let p = pair();
+    n2_pays(&p, 1, 2);
+    // Node2 pays more than it owes, on the peer's own account (no message).
+    msgl(&p.n1)
+        .args([
+            "-q",
+            "add",
+            "payment-received",
+            "--peer",
+            "Node2",
+            "-a",
+            "0.00005",
+        ])
+        .assert()
+        .success();
+    msgl(&p.n2)
+        .args([
+            "-q",
+            "add",
+            "payment-sent",
+            "--peer",
+            "Node1",
+            "-a",
+            "0.00005",
+        ])
+        .assert()
+        .success();
+    mirror(&p, "overpaid");
+    let (prop, s) = propose(&p.n2, "node1", &[]);
+    assert_eq!(s["net"], "0.00003");
+    assert_eq!(s["net_payer"], "Node1", "Node1 owes the overpayment back");
+    let agreed = co_sign(&p.n1, "node2", &prop);
+    let e1 = close(&p, &agreed);
+    assert!(journal(&p.n1).contains(&format!(
+        "Assets:AccountsReceivable:Node2:epoch-{e1}  -0.00003"
+    )));
+    // Nothing happened since: the next period is empty, and still closes.
+    let (prop, s) = propose(&p.n1, "node2", &["--epoch", &(e1 + 1).to_string()]);
+    assert_eq!(s["previous_epoch"], e1);
+    let agreed = co_sign(&p.n2, "node1", &prop);
+    let e2 = close(&p, &agreed);
+    assert_eq!(e2, e1 + 1);
+    assert_eq!(ar_ap(&p.n1, "Node2"), (d("-0.00003"), d("0")));
+    // Everything sits on the last epoch line: no open messages, no double
+    // netting of what the first reconciliation already closed.
+    for h in [&p.n1, &p.n2] {
+        let (_, s) = propose(h, if h == &p.n1 { "node2" } else { "node1" }, &[]);
+        for dir in s["directions"].as_array().unwrap() {
+            assert_eq!(dir["messages"], 0, "{s}");
+            assert_eq!(dir["carried"], dir["amount"], "{s}");
+        }
+    }
+    let n1 = journal(&p.n1);
+    let last = n1.rsplit("RECONCILED").next().unwrap();
+    assert!(
+        last.contains(&format!(
+            "Assets:AccountsReceivable:Node2:epoch-{e1}  0.00003"
+        )),
+        "{last}"
+    );
+    assert!(
+        last.contains(&format!(
+            "Assets:AccountsReceivable:Node2:epoch-{e2}  -0.00003"
+        )),
+        "{last}"
+    );
+    assert!(!last.contains(":0000000000000001"), "{last}");
+}
+
+#[test]
+fn messages_after_the_epoch_do_not_disturb_the_agreement() {
+    let p = pair();
+    n2_pays(&p, 1, 2);
+    n1_pays(&p, 2, 3);
+    // Node2 proposes; both keep trading before Node1 looks at it.
+    let (prop, s) = propose(&p.n2, "node1", &[]);
+    let epoch = s["epoch"].as_u64().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    n2_pays(&p, 3, 4);
+    n1_pays(&p, 4, 1);
+    n2_pays(&p, 5, 1);
+    mirror(&p, "trading on");
+    let agreed = co_sign(&p.n1, "node2", &prop);
+    let r = Recon::from_yaml(&std::fs::read_to_string(&agreed).unwrap()).unwrap();
+    let n2 = msgl::keys::parse_public(&id(&p.n2)).unwrap();
+    let tips = r.directions();
+    let t = tips.iter().find(|t| t.0 == n2).unwrap();
+    assert_eq!((t.3, t.4), (1, 2), "the tip as of the epoch");
+    assert_eq!(poseidon2::pack(&t.5), {
+        let (_, _, chain) = n2_chain(&p);
+        poseidon2::pack(&chain.get(2))
+    });
+    assert_eq!(close(&p, &agreed), epoch);
+    // What came after the epoch is the next period's.
+    let (prop, s) = propose(&p.n1, "node2", &[]);
+    let dirs = s["directions"].as_array().unwrap();
+    let n2_to_n1 = dirs.iter().find(|x| x["payer"] == "Node2").unwrap();
+    assert_eq!(n2_to_n1["messages"], 2);
+    assert_eq!(n2_to_n1["carried"], "0.00002");
+    assert_eq!(n2_to_n1["cumulative"], 7);
+    let agreed = co_sign(&p.n2, "node1", &prop);
+    close(&p, &agreed);
+    n2_pays(&p, 6, 1);
+    mirror(&p, "next period");
+}
