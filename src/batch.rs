@@ -1,6 +1,6 @@
-//! A batch directory (DESIGN §5): the acks (and, later, co-signed
-//! reconciliations) to settle, read and checked, and turned into the
-//! statement the proof proves.
+//! A batch directory (DESIGN §5): the acks and co-signed reconciliations
+//! to settle, read and checked, and turned into the statement the proof
+//! proves.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,8 +14,9 @@ use crate::error::{Error, Result};
 use crate::keys::PublicKey;
 use crate::objects::{hexbytes, Ack};
 
-/// Largest object file read from a batch.
-const MAX_OBJECT_BYTES: u64 = 64 << 10;
+/// Largest object file read from a batch (a reconciliation lists a
+/// period's messages).
+const MAX_OBJECT_BYTES: u64 = 16 << 20;
 
 /// What one file says about a channel direction: the payer authorized
 /// `cumulative` units, `preimage` = w_cumulative.
@@ -42,8 +43,9 @@ fn bad(file: &Path, what: impl Into<String>) -> Error {
     Error::check(what).in_file(file)
 }
 
-/// Reads one object file of a batch.
-fn read_object(path: &Path) -> Result<Update> {
+/// Reads one object file of a batch: an ack gives one update, a co-signed
+/// reconciliation one per direction with a channel.
+fn read_object(path: &Path) -> Result<Vec<Update>> {
     let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() > MAX_OBJECT_BYTES {
         return Err(bad(
@@ -69,7 +71,7 @@ fn read_object(path: &Path) -> Result<Update> {
             })?;
             let preimage = poseidon2::unpack(&ack.preimage)
                 .map_err(|_| bad(path, "the ack's preimage is not 8 canonical field elements"))?;
-            Ok(Update {
+            Ok(vec![Update {
                 file: path.to_path_buf(),
                 payer: ack.payer,
                 payee: ack.payee,
@@ -78,7 +80,35 @@ fn read_object(path: &Path) -> Result<Update> {
                 cumulative: ack.cumulative,
                 preimage,
                 epoch: ack.epoch,
-            })
+            }])
+        }
+        crate::objects::DOMAIN_RECON => {
+            let recon =
+                crate::objects::recon::Recon::from_yaml(&text).map_err(|e| e.in_file(path))?;
+            // Both signatures: only a co-signed reconciliation settles.
+            recon.verify().map_err(|e| {
+                Error {
+                    location: None,
+                    ..e
+                }
+                .in_file(path)
+            })?;
+            Ok(recon
+                .directions()
+                .into_iter()
+                .map(
+                    |(payer, payee, generation, nonce, cumulative, preimage)| Update {
+                        file: path.to_path_buf(),
+                        payer,
+                        payee,
+                        generation,
+                        nonce,
+                        cumulative,
+                        preimage,
+                        epoch: recon.epoch(),
+                    },
+                )
+                .collect())
         }
         "" => Err(bad(path, "not an msgl object (no domain field)")
             .hint("a batch directory holds acks and co-signed reconciliations")),
@@ -117,9 +147,14 @@ pub fn read(dir: &Path) -> Result<Batch> {
     }
     // Parse and verify signatures on all cores; the first bad file in
     // path order is reported.
-    let updates: Vec<Result<Update>> = paths.par_iter().map(|p| read_object(p)).collect();
-    let updates: Vec<Update> = updates.into_iter().collect::<Result<_>>()?;
-    let files = updates.len();
+    let updates: Vec<Result<Vec<Update>>> = paths.par_iter().map(|p| read_object(p)).collect();
+    let updates: Vec<Update> = updates
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let files = paths.len();
     let mut by_channel: BTreeMap<(PublicKey, PublicKey, u64), Vec<Update>> = BTreeMap::new();
     for u in updates {
         by_channel
@@ -130,7 +165,10 @@ pub fn read(dir: &Path) -> Result<Batch> {
     let latest: Vec<Result<Update>> = by_channel
         .into_par_iter()
         .map(|(_, mut us)| {
-            us.sort_by_key(|u| u.nonce);
+            // An ack and a reconciliation may state the same position:
+            // keep one, with the later epoch.
+            us.sort_by_key(|u| (u.nonce, std::cmp::Reverse(u.epoch)));
+            us.dedup_by(|b, a| a.nonce == b.nonce && a.cumulative == b.cumulative && a.preimage == b.preimage);
             for w in us.windows(2) {
                 let (a, b) = (&w[0], &w[1]);
                 if a.nonce == b.nonce {

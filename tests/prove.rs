@@ -234,3 +234,85 @@ fn bad_batches_are_refused_before_proving() {
         .code(2)
         .stderr(contains("not a directory"));
 }
+
+#[test]
+fn a_cosigned_reconciliation_settles_like_the_acks_it_covers() {
+    let p = pair(1000);
+    for i in 1..=5 {
+        p.exchange(i, 2);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let epoch = (now + 2000).to_string();
+    msgl(&p.payee)
+        .args(["-q", "reconcile", "--with", "node2", "--epoch", &epoch])
+        .assert()
+        .success();
+    let proposal = std::fs::read_dir(p.payee.join("recon"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    msgl(&p.payer)
+        .args(["-q", "reconcile", "--with", "node1", "--accept"])
+        .arg(&proposal)
+        .assert()
+        .success();
+    let agreement = p.payer.join("recon").join(proposal.file_name().unwrap());
+    let statement_of = |dir: &std::path::Path| -> msgl_circuits::Statement {
+        serde_yaml::from_str(&std::fs::read_to_string(dir.join("statement.yaml")).unwrap()).unwrap()
+    };
+    // The agreement alone.
+    let only = p.dir.join("only-recon");
+    std::fs::create_dir(&only).unwrap();
+    std::fs::copy(&agreement, only.join("recon.yaml")).unwrap();
+    msgl(&p.payee)
+        .arg("-q")
+        .arg("prove")
+        .arg(&only)
+        .arg("-o")
+        .arg(p.dir.join("proof-r"))
+        .assert()
+        .success();
+    let s = statement_of(&p.dir.join("proof-r"));
+    assert_eq!(s.entries.len(), 1);
+    assert_eq!(
+        (s.entries[0].new_count, s.entries[0].epoch),
+        (10, epoch.parse().unwrap())
+    );
+    msgl(&p.payee)
+        .arg("verify-proof")
+        .arg(p.dir.join("proof-r"))
+        .assert()
+        .success();
+    // With the acks it covers: the same position once, with the later epoch.
+    let both = p.dir.join("both");
+    std::fs::create_dir(&both).unwrap();
+    for e in std::fs::read_dir(p.payee.join("acks")).unwrap() {
+        let e = e.unwrap().path();
+        std::fs::copy(&e, both.join(e.file_name().unwrap())).unwrap();
+    }
+    std::fs::copy(&agreement, both.join("recon.yaml")).unwrap();
+    msgl(&p.payee)
+        .arg("-q")
+        .arg("prove")
+        .arg(&both)
+        .arg("-o")
+        .arg(p.dir.join("proof-b"))
+        .assert()
+        .success();
+    assert_eq!(statement_of(&p.dir.join("proof-b")), s);
+    // A proposal signed by one node only does not settle.
+    let one = p.dir.join("one-signature");
+    std::fs::create_dir(&one).unwrap();
+    std::fs::copy(&proposal, one.join("recon.yaml")).unwrap();
+    msgl(&p.payee)
+        .arg("prove")
+        .arg(&one)
+        .assert()
+        .code(1)
+        .stderr(contains("not signed by both"));
+}

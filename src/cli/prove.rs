@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 
 /// Prove a batch of acks with a Stwo STARK
 ///
-/// Reads every .yaml file under BATCH_DIR, checks each (signature, nonce,
+/// Reads every .yaml file under BATCH_DIR (acks, and co-signed
+/// reconciliations: one update per direction), checks each (signatures, nonce,
 /// the preimage chain between consecutive acks of a channel) and names a
 /// bad one with its reason; keeps the latest per channel; builds the
 /// statement (per channel: old tip and count, new preimage and count,
@@ -22,7 +23,7 @@ use crate::error::{Error, Result};
 /// existing OUT).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The batch directory (acks; searched recursively)
+    /// The batch directory (acks and co-signed reconciliations; searched recursively)
     #[arg(value_name = "BATCH_DIR")]
     pub batch: std::path::PathBuf,
     /// The proof directory to write [default: proof-<unix ms>]
