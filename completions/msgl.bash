@@ -88,6 +88,9 @@ _msgl() {
             msgl,register)
                 cmd="msgl__subcmd__register"
                 ;;
+            msgl,settled)
+                cmd="msgl__subcmd__settled"
+                ;;
             msgl,verify-proof)
                 cmd="msgl__subcmd__verify__subcmd__proof"
                 ;;
@@ -157,6 +160,9 @@ _msgl() {
             msgl__subcmd__help,register)
                 cmd="msgl__subcmd__help__subcmd__register"
                 ;;
+            msgl__subcmd__help,settled)
+                cmd="msgl__subcmd__help__subcmd__settled"
+                ;;
             msgl__subcmd__help,verify-proof)
                 cmd="msgl__subcmd__help__subcmd__verify__subcmd__proof"
                 ;;
@@ -182,7 +188,7 @@ _msgl() {
 
     case "${cmd}" in
         msgl)
-            opts="-f -q -h -V --home --file --quiet --help --version check balance bal register reg accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata completions help"
+            opts="-f -q -h -V --home --file --quiet --help --version check balance bal register reg accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,7 +558,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__help)
-            opts="check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata completions help"
+            opts="check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -874,6 +880,20 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__help__subcmd__register)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        msgl__subcmd__help__subcmd__settled)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1356,6 +1376,32 @@ _msgl() {
                     COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        msgl__subcmd__settled)
+            opts="-f -q -h --home --file --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -170,19 +170,50 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
     // The same calldata again: the tip moved on.
     expect::<MsglSettlement::StaleTip>(w.send(PAYEE, &p.payee, &proof1, false));
 
-    // More messages; the payee settles alone from the contract's view.
+    // More messages; the payee settles alone, from the contract's view
+    // given as --state ...
     for i in 101..=130 {
         p.exchange(i, 2);
     }
     let state = state_after(&proof1);
     let proof2 = prove(&p, "proof2", Some(&state));
+    // ... or from its own record of the first settlement: the same statement.
+    msgl(&p.payee)
+        .arg("-q")
+        .arg("settled")
+        .arg(&proof1)
+        .assert()
+        .success();
+    let proof2b = prove(&p, "proof2b", None);
+    assert_eq!(
+        std::fs::read(proof2.join("statement.yaml")).unwrap(),
+        std::fs::read(proof2b.join("statement.yaml")).unwrap()
+    );
     w.send(VERIFIER, &p.payee, &proof2, true).unwrap();
     let before = w.balance(PAYEE);
     w.send(PAYEE, &p.payee, &proof2, false).unwrap();
     assert_eq!(w.balance(PAYEE) - before, units(60));
 
+    msgl(&p.payee)
+        .arg("-q")
+        .arg("settled")
+        .arg(&proof2)
+        .assert()
+        .success();
+    // A record never moves backwards.
+    msgl(&p.payee).arg("settled").arg(&proof1).assert().code(1);
     // A proof from the anchor (ignoring what was settled): stale tip.
-    let stale = prove(&p, "stale", None);
+    let empty_state = p.dir.join("empty-state.yaml");
+    std::fs::write(
+        &empty_state,
+        format!(
+            "- channel: {}\n  tip: {}\n  count: 0\n  epoch: 0\n",
+            hex::encode(anchor_of(&p.open)),
+            hex::encode(anchor_of(&p.open))
+        ),
+    )
+    .unwrap();
+    let stale = prove(&p, "stale", Some(&empty_state));
     w.send(VERIFIER, &p.payee, &stale, true).unwrap();
     expect::<MsglSettlement::StaleTip>(w.send(PAYEE, &p.payee, &stale, false));
 

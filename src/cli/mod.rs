@@ -37,6 +37,7 @@ pub mod print;
 pub mod prove;
 pub mod reconcile;
 pub mod register;
+pub mod settled;
 pub mod verify_proof;
 
 /// msgl: plaintext double-entry books, signed acks, reconciliation and
@@ -105,6 +106,7 @@ pub enum Command {
     Prove(prove::Args),
     VerifyProof(verify_proof::Args),
     Calldata(calldata::Args),
+    Settled(settled::Args),
     Completions(completions::Args),
 }
 
@@ -188,6 +190,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Prove(a) => prove::run(a, &ctx),
         Command::VerifyProof(a) => verify_proof::run(a, &ctx),
         Command::Calldata(a) => calldata::run(a, &ctx),
+        Command::Settled(a) => settled::run(a, &ctx),
         Command::Completions(a) => completions::run(a, &ctx),
     }
 }
