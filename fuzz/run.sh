@@ -24,7 +24,13 @@ for t in "${targets[@]}"; do
     dict=()
     [ -f "dict/$t.dict" ] && dict=(-dict="dict/$t.dict")
     echo "== $t: ${secs}s" >&2
-    # The targets that write seeds (proof, calldata) do so on start-up.
+    # The targets that write seeds (proof, calldata) do so on their first
+    # input: one run on an empty corpus first, so that the fuzzer loads
+    # them (and sizes -max_len by them) when it starts.
+    empty=$(mktemp -d)
+    MSGL_FUZZ_SEED_DIR="corpus/$t" cargo fuzz run -O "$t" "$empty" -- -runs=1 \
+        -detect_leaks=0 > "logs/$t.seed.log" 2>&1
+    rm -rf "$empty"
     # -detect_leaks=0: LeakSanitizer reports std's per-thread channel
     # context of the parser's worker threads when a thread is still exiting
     # at the check (a race in the check, not a leak; a CLI exits anyway).
