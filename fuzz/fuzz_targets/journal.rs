@@ -16,8 +16,8 @@ fn scratch() -> &'static std::path::Path {
 
 fuzz_target!(|data: &[u8]| {
     // Deterministic per input, so a reproducer replays the same way.
-    let h = data
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let h = data.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     oracle::check(data, scratch(), h % 16 == 0);
 });
