@@ -94,17 +94,47 @@ impl Error {
     }
 }
 
+/// A character that must not reach a terminal from untrusted text: a
+/// control character, or one that reorders text (bidi formatting, as in
+/// "Trojan Source").
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Writes `s` with [`is_unsafe_char`] characters escaped (`\u{1b}`), so an
+/// error that echoes hostile input (a path, an argument) cannot drive the
+/// terminal or hide text.
+fn write_clean(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    use fmt::Write as _;
+    for c in s.chars() {
+        if is_unsafe_char(c) {
+            write!(f, "{}", c.escape_unicode())?;
+        } else {
+            f.write_char(c)?;
+        }
+    }
+    Ok(())
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "msgl: ")?;
         if let Some(l) = &self.location {
-            write!(f, "{}:{}:{}: ", l.file, l.line, l.col)?;
+            write_clean(f, &l.file)?;
+            write!(f, ":{}:{}: ", l.line, l.col)?;
         } else if let Some(file) = &self.file {
-            write!(f, "{file}: ")?;
+            write_clean(f, file)?;
+            write!(f, ": ")?;
         }
-        write!(f, "{}", self.what)?;
+        write_clean(f, &self.what)?;
         if let Some(h) = &self.hint {
-            write!(f, " ({h})")?;
+            write!(f, " (")?;
+            write_clean(f, h)?;
+            write!(f, ")")?;
         }
         Ok(())
     }

@@ -48,14 +48,19 @@ impl Home {
     /// Reads `msgl.yaml`; an error if there is none.
     pub fn config(&self) -> Result<Config> {
         let path = self.config_path();
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
+        let text = read_small(&path, MAX_CONFIG_BYTES).map_err(|e| match e {
+            Some(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Error::input("no msgl.yaml here: not a node home")
                     .in_file(&path)
                     .hint("run `msgl init --name NAME`, or pass --home DIR / set MSGL_HOME")
-            } else {
-                Error::io(&path, e)
             }
+            Some(e) => Error::io(&path, e),
+            None => Error::input(format!(
+                "larger than {} KB: not a msgl.yaml",
+                MAX_CONFIG_BYTES >> 10
+            ))
+            .in_file(&path)
+            .hint("see docs/DESIGN.md §2 for the fields"),
         })?;
         Config::from_yaml(&text).map_err(|e| e.in_file(&path))
     }
@@ -69,6 +74,68 @@ impl Home {
             Ok(None)
         }
     }
+}
+
+/// The largest `msgl.yaml` read: a hostile or mistaken file is refused by
+/// its size, not read into memory.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Reads a UTF-8 text file of at most `max` bytes; `Err(None)` if larger
+/// (decided from the first `max + 1` bytes, so a growing file or a device
+/// cannot make it read more).
+pub fn read_small(path: &Path, max: u64) -> std::result::Result<String, Option<std::io::Error>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(Some)?;
+    let mut bytes = Vec::new();
+    f.take(max + 1).read_to_end(&mut bytes).map_err(Some)?;
+    if bytes.len() as u64 > max {
+        return Err(None);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Some(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+        ))
+    })
+}
+
+/// Deepest `[`/`{` nesting read from `msgl.yaml` (it needs 2). The YAML
+/// parser's time grows with the square of the depth: 40 000 brackets take
+/// seconds, a megabyte of them minutes, before its own limit speaks.
+pub const MAX_FLOW_DEPTH: usize = 32;
+
+/// Where flow brackets first nest deeper than `max`, as (line, column),
+/// 1-based. Errs toward refusing: any `'` or `"` is taken to open a quote
+/// (YAML's rules are narrower), and inside what looks quoted an opening
+/// bracket still counts while a closing one does not; so no quoting trick
+/// hides real depth, and only a config no one writes is refused wrongly.
+fn too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
+    let (mut depth, mut quote, mut escaped) = (0usize, None::<char>, false);
+    for (i, line) in text.split('\n').enumerate() {
+        let mut prev = ' ';
+        for (col, c) in line.chars().enumerate() {
+            if c == '[' || c == '{' {
+                depth += 1;
+                if depth > max {
+                    return Some((i + 1, col + 1));
+                }
+            }
+            match quote {
+                Some('"') if escaped => escaped = false,
+                Some('"') if c == '\\' => escaped = true,
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '#' if prev == ' ' || prev == '\t' => break,
+                    '"' | '\'' => quote = Some(c),
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            prev = c;
+        }
+    }
+    None
 }
 
 /// `msgl.yaml`.
@@ -136,6 +203,13 @@ fn default_policy() -> String {
 
 impl Config {
     pub fn from_yaml(text: &str) -> Result<Config> {
+        if let Some((line, col)) = too_deep(text, MAX_FLOW_DEPTH) {
+            return Err(Error::input(format!(
+                "bad msgl.yaml: brackets nested more than {MAX_FLOW_DEPTH} deep"
+            ))
+            .at(CONFIG_FILE, line, col)
+            .hint("see docs/DESIGN.md §2 for the fields"));
+        }
         serde_yaml::from_str(text).map_err(|e| {
             let mut err = Error::input(format!("bad msgl.yaml: {e}"));
             if let Some(loc) = e.location() {

@@ -202,18 +202,45 @@ fn read_tail(file: &mut File, path: &Path) -> Result<Tail> {
         while let Some(i) = memchr::memrchr(b'\n', &buf[..end.saturating_sub(1)]) {
             let line_start = i + 1;
             if let Some(t) = header_tail(&buf[line_start..end]) {
+                check_last_entry(&buf[line_start..], path)?;
                 return Ok(t);
             }
             end = line_start;
         }
         if start == 0 {
+            check_last_entry(&buf, path)?;
             if let Some(t) = header_tail(&buf[..end]) {
                 return Ok(t);
             }
             return Ok(Tail::default());
         }
+        if window >= MAX_TAIL {
+            return Err(Error::input(format!(
+                "no entry header in the journal's last {} MB",
+                MAX_TAIL >> 20
+            ))
+            .in_file(path)
+            .hint("this is not a journal, or it is damaged: run `msgl check`"));
+        }
         window *= 4;
     }
+}
+
+/// How far back from the end `add` looks for the last entry.
+const MAX_TAIL: u64 = 64 << 20;
+
+/// The journal's last entry (and whatever follows it) must read before
+/// anything is appended after it: a damaged tail is reported, not buried.
+fn check_last_entry(tail: &[u8], path: &Path) -> Result<()> {
+    let name = path.display().to_string();
+    let refuse = |what: String| {
+        Error::input(format!("the journal's last entry does not read: {what}"))
+            .in_file(path)
+            .hint("nothing was written; run `msgl check` and repair the journal first")
+    };
+    let text = std::str::from_utf8(tail).map_err(|_| refuse("invalid UTF-8".into()))?;
+    super::parse_str(text, &name).map_err(|e| refuse(e.what))?;
+    Ok(())
 }
 
 /// `(seq, ts)` of a header line, if `line` is one.

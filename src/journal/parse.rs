@@ -1,14 +1,16 @@
 //! Reading journals: `grammar/journal.pest` applied line by line.
 //!
-//! A journal is cut into blocks of about [`BLOCK`] bytes at entry starts (a
-//! newline followed by a digit), and blocks are parsed on all cores; the
-//! caller folds each block's entries into a per-block sink and gets the sinks
-//! back in file order. Memory stays bounded by a few blocks, whatever the
-//! journal's size, unless the sink keeps the entries.
+//! A journal is cut into blocks of about [`BLOCK`] bytes at line starts
+//! that are not indented (an entry's header, a blank or comment line, or
+//! text the reader refuses anyway: at each of these the line reader holds
+//! no open entry), and blocks are parsed on all cores; the caller folds each
+//! block's entries into a per-block sink and gets the sinks back in file
+//! order. Memory stays bounded by a few blocks, whatever the journal's size
+//! or shape ([`MAX_SPAN`] bounds a stretch with nowhere to cut), unless the
+//! sink keeps the entries. Reading stops at the first error.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::mpsc;
 
 use pest::Parser as _;
@@ -27,6 +29,9 @@ struct Grammar;
 pub const BLOCK: usize = 4 << 20;
 /// The longest line we accept; a longer one is refused, not buffered forever.
 pub const MAX_LINE: usize = 1 << 20;
+/// The longest stretch of indented lines (one entry's postings and notes)
+/// we buffer while looking for a place to cut; longer is refused.
+pub const MAX_SPAN: usize = 16 * BLOCK;
 
 /// Where a journal comes from.
 #[derive(Debug, Clone)]
@@ -144,6 +149,9 @@ where
 {
     let name = src.name();
     let mut input = src.open()?;
+    // Set at the first error: the reader stops instead of reading (maybe
+    // endless) input whose result is already decided.
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -171,8 +179,15 @@ where
         drop(res_tx);
         // The reader has its own thread; results are consumed here.
         let name = name.as_str();
+        let stop = &stop;
         let reader = scope.spawn(move || {
             let r = split_blocks(&mut *input, name, |idx, first_line, block| {
+                // Every block before this one was sent already, so the
+                // error that set `stop` comes earlier in file order and
+                // wins over this one.
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(Error::input("stopped reading after an error"));
+                }
                 job_tx
                     .send((idx, first_line, block))
                     .map_err(|_| Error::input("internal error: parser workers stopped"))
@@ -189,6 +204,7 @@ where
                 Err(e) => Some(e),
             };
             if let Some(e) = r {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
                 if first_err.as_ref().is_none_or(|(i, _)| idx < *i) {
                     first_err = Some((idx, e));
                 }
@@ -231,7 +247,9 @@ fn split_blocks_inner(
         // Fill up to one block.
         while !eof && buf.len() < BLOCK {
             let old = buf.len();
-            buf.resize(old + (BLOCK - old).max(64 << 10), 0);
+            // At most 256 KB a read: a small journal does not zero a
+            // whole block's buffer first.
+            buf.resize(old + (BLOCK - old).min(256 << 10), 0);
             let n = read_retry(input, &mut buf[old..]).map_err(|e| Error::io(name, e))?;
             buf.truncate(old + n);
             if n == 0 {
@@ -252,6 +270,15 @@ fn split_blocks_inner(
                         return Err(Error::input(format!("line longer than {} bytes", MAX_LINE))
                             .at(name, line, 1)
                             .hint("this is not a journal, or it is damaged"));
+                    }
+                    if buf.len() > MAX_SPAN {
+                        let lines = memchr::memchr_iter(b'\n', &buf).count();
+                        return Err(Error::input(format!(
+                            "more than {} MB of indented lines with no entry start between them",
+                            MAX_SPAN >> 20
+                        ))
+                        .at(name, line + lines, 1)
+                        .hint("this is not a journal, or it is damaged"));
                     }
                     // Keep reading: grow the block.
                     let old = buf.len();
@@ -293,12 +320,15 @@ fn read_retry(input: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     }
 }
 
-/// The last entry start (just after a `\n`, at a digit) in the block's
-/// second half or, failing that, anywhere after its first byte.
+/// The last line start after which the block may be cut: just after a
+/// `\n`, at a line that is not indented. The line reader holds no open
+/// entry there (a header starts one, a blank or comment line closes it,
+/// other text is an error at that very line), so a fresh reader from that
+/// line reads exactly what one reader of the whole input would.
 fn find_cut(buf: &[u8]) -> Option<usize> {
     let mut end = buf.len();
     while let Some(i) = memchr::memrchr(b'\n', &buf[..end]) {
-        if i + 1 < buf.len() && buf[i + 1].is_ascii_digit() && i + 1 > 0 {
+        if i + 1 < buf.len() && !matches!(buf[i + 1], b' ' | b'\t') {
             return Some(i + 1);
         }
         if i == 0 {
@@ -425,6 +455,9 @@ impl<'n> LineReader<'n> {
                 .at(self.name, no, line.find('(').map_or(1, |i| i + 2))
                 .hint("at most 20 digits")
         })?;
+        if let Some(c) = parts.comment {
+            clean_comment(self.name, no, line, c)?;
+        }
         let mut description = String::new();
         if let Some((d, at)) = parts.description {
             if !d.is_ascii() || d.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
@@ -457,6 +490,7 @@ impl<'n> LineReader<'n> {
         };
         let (account, account_at, amount, comment) = match parts {
             IndentedParts::Comment(c) => {
+                clean_comment(self.name, no, line, c)?;
                 entry.notes.push((entry.postings.len(), c.to_string()));
                 return Ok(());
             }
@@ -468,6 +502,9 @@ impl<'n> LineReader<'n> {
             } => (account, account_at, amount, comment),
         };
         check_account(self.name, no, line, account, account_at + 1)?;
+        if let Some(c) = comment {
+            clean_comment(self.name, no, line, c)?;
+        }
         let amount = match amount {
             None => {
                 if let Some(prev) = self.elided_line {
@@ -520,17 +557,31 @@ fn char_col(line: &str, byte: usize) -> usize {
 fn no_control(name: &str, no: usize, line: &str, text: &str, col: usize, what: &str) -> Result<()> {
     if let Some((i, c)) = text
         .char_indices()
-        .find(|&(_, c)| c.is_control() && c != '\t')
+        .find(|&(_, c)| crate::error::is_unsafe_char(c) && c != '\t')
     {
         let start = col - 1 + i;
-        return Err(Error::input(format!(
-            "control character U+{:04X} in the {what}",
-            c as u32
-        ))
-        .at(name, no, char_col(line, start))
-        .hint("remove it"));
+        let kind = if c.is_control() {
+            "control"
+        } else {
+            "bidi formatting"
+        };
+        return Err(
+            Error::input(format!("{kind} character U+{:04X} in the {what}", c as u32))
+                .at(name, no, char_col(line, start))
+                .hint("remove it"),
+        );
     }
     Ok(())
+}
+
+/// A comment (a slice of `line`) holds no control or bidi characters
+/// either: `print` writes it back to a terminal.
+fn clean_comment(name: &str, no: usize, line: &str, c: &str) -> Result<()> {
+    if c.is_ascii() && !c.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Ok(());
+    }
+    let at = c.as_ptr() as usize - line.as_ptr() as usize;
+    no_control(name, no, line, c, at + 1, "comment")
 }
 
 /// Account-level checks the grammar cannot express well.
@@ -814,7 +865,8 @@ fn header_error(name: &str, no: usize, line: &str) -> Error {
     at(i + 1, "expected a space before the description", SHAPE)
 }
 
-/// A number in the journal's amount syntax.
+/// A number in the journal's amount syntax, read exactly as the journal
+/// reads it (`None` if it is not one, or out of range).
 pub fn parse_amount_text(text: &str) -> Option<Amount> {
     let pairs = Grammar::parse(Rule::amount, text).ok()?;
     let p = pairs.into_iter().next()?;
@@ -827,7 +879,9 @@ pub fn parse_amount_text(text: &str) -> Option<Amount> {
     for a in p.into_inner() {
         match a.as_rule() {
             Rule::sign => neg = a.as_str() == "-",
-            Rule::number => qty = Decimal::from_str(a.as_str()).ok(),
+            // Exact, as the journal reads it: `Decimal::from_str` would
+            // round a 29th significant digit away in silence.
+            Rule::number => qty = parse_number(a.as_str()),
             Rule::commodity => commodity = Some(a.as_str().to_string()),
             _ => {}
         }

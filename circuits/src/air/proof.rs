@@ -24,9 +24,13 @@ pub struct BatchProof {
 /// Why bytes are not a proof.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProofDecodeError {
-    TooLarge { len: usize },
+    TooLarge {
+        len: usize,
+    },
     BadMagic,
     Malformed(String),
+    /// The proof file could not be read.
+    Io(String),
 }
 
 impl fmt::Display for ProofDecodeError {
@@ -40,6 +44,7 @@ impl fmt::Display for ProofDecodeError {
             }
             ProofDecodeError::BadMagic => write!(f, "not an msgl batch proof (bad magic)"),
             ProofDecodeError::Malformed(e) => write!(f, "malformed proof: {e}"),
+            ProofDecodeError::Io(e) => write!(f, "cannot read the proof: {e}"),
         }
     }
 }
@@ -65,6 +70,27 @@ impl BatchProof {
             .expect("a proof built by this crate serializes");
         out.extend_from_slice(&body);
         out
+    }
+
+    /// Reads a proof file. A file over [`MAX_PROOF_BYTES`] is refused by
+    /// its size before any of it is read, and at most `MAX_PROOF_BYTES + 1`
+    /// bytes are ever read (a file that grows, or a device, cannot make it
+    /// read more).
+    pub fn read_file(path: &std::path::Path) -> Result<Self, ProofDecodeError> {
+        use std::io::Read;
+        let io = |e: std::io::Error| ProofDecodeError::Io(format!("{}: {e}", path.display()));
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len > MAX_PROOF_BYTES as u64 {
+            return Err(ProofDecodeError::TooLarge {
+                len: usize::try_from(len).unwrap_or(usize::MAX),
+            });
+        }
+        let mut bytes = Vec::with_capacity(len as usize);
+        file.take(MAX_PROOF_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        Self::from_bytes(&bytes)
     }
 
     /// Parses [`Self::to_bytes`]' format; refuses inputs over

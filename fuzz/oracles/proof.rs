@@ -1,0 +1,64 @@
+//! The proof fuzz oracle, shared by `fuzz_targets/proof.rs` and
+//! `circuits/tests/fuzz_regressions.rs`.
+//!
+//! For any bytes: `BatchProof::from_bytes` never panics; a proof it decodes
+//! re-encodes to the same bytes (no second encoding of one proof); `verify`
+//! against a small fixed statement never panics out and accepts only the
+//! honest proof's exact bytes.
+
+use std::sync::OnceLock;
+
+use msgl_circuits::poseidon2::{self, Digest};
+use msgl_circuits::{prove, verify, BatchProof, Entry, Statement};
+
+pub struct Fixture {
+    pub statement: Statement,
+    /// The honest proof of `statement`, serialized.
+    pub valid: Vec<u8>,
+}
+
+/// One channel, three units: the smallest trace the AIR has.
+pub fn statement() -> Statement {
+    let pre: Digest = [11, 22, 33, 44, 55, 66, 77, 88];
+    Statement {
+        entries: vec![Entry {
+            channel: [7; 32],
+            old_tip: poseidon2::hash_n(&pre, 3),
+            old_count: 4,
+            new_preimage: pre,
+            new_count: 7,
+            epoch: 1_750_000_000_000,
+        }],
+    }
+}
+
+pub fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let statement = statement();
+        let proof = prove(&statement).expect("the fixed statement proves");
+        Fixture {
+            valid: proof.to_bytes(),
+            statement,
+        }
+    })
+}
+
+pub fn check(data: &[u8]) {
+    let f = fixture();
+    let Ok(proof) = BatchProof::from_bytes(data) else {
+        return;
+    };
+    assert_eq!(
+        proof.to_bytes(),
+        data,
+        "a second encoding of one proof decodes"
+    );
+    if verify(&f.statement, &proof).is_ok() {
+        assert_eq!(
+            data,
+            &f.valid[..],
+            "a proof other than the honest one verifies"
+        );
+    }
+}
