@@ -127,6 +127,7 @@ pub fn summary(r: &Report, quiet: bool, color: bool) -> String {
         );
     }
     if !quiet {
+        o += "(payers pay from the deposit and escrow the settlement contract holds, so only payees' wallets move)\n";
         o += &format!(
             "\nDone in {:.1} s. The homes are kept; try: msgl --home {} peers\n",
             r.elapsed.as_secs_f64(),
