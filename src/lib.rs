@@ -8,6 +8,7 @@ pub mod batch;
 pub mod chain;
 pub mod channel;
 pub mod cli;
+pub mod demo;
 pub mod error;
 pub mod fsutil;
 pub mod home;

@@ -25,6 +25,7 @@ pub mod calldata;
 pub mod channels;
 pub mod check;
 pub mod completions;
+pub mod demo;
 pub mod docs;
 pub mod id;
 pub mod import;
@@ -107,6 +108,7 @@ pub enum Command {
     VerifyProof(verify_proof::Args),
     Calldata(calldata::Args),
     Settled(settled::Args),
+    Demo(demo::Args),
     Completions(completions::Args),
 }
 
@@ -191,6 +193,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::VerifyProof(a) => verify_proof::run(a, &ctx),
         Command::Calldata(a) => calldata::run(a, &ctx),
         Command::Settled(a) => settled::run(a, &ctx),
+        Command::Demo(a) => demo::run(a, &ctx),
         Command::Completions(a) => completions::run(a, &ctx),
     }
 }

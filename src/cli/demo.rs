@@ -1,0 +1,142 @@
+//! `msgl demo [--dir DIR] [--messages N]`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{emit, Ctx};
+use crate::demo::{self, token_delta, tokens, Options, Report};
+use crate::error::{Error, Result};
+
+/// Run three nodes through the whole flow, with the real commands
+///
+/// Creates three node homes (Node1, Node2, Node3) in DIR, makes them peers,
+/// deploys the token, fact registry and settlement contracts in an in-memory
+/// EVM and deposits for each node; opens channels Node2 -> Node1, Node1 ->
+/// Node2 and Node3 -> Node1; exchanges N messages with signed acks between
+/// Node1 and Node2 (accepted in batches) and some from Node3; reconciles
+/// Node1 with Node2 (first a disagreement over a dropped ack, shown message
+/// by message, then an agreement both finalize); then Node1 settles alone
+/// with Node3's latest ack, and settles Node1 <-> Node2 from the co-signed
+/// agreement: prove, verify-proof, calldata --register and calldata sent in
+/// the EVM, settled. Every step spawns this msgl binary with --home, so the
+/// homes left in DIR are ordinary ones to explore with msgl afterwards.
+/// Prints the directory and a summary: token balances on chain, units
+/// settled, proof size, proving time, gas, and each node's net.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to create the homes: a new or empty directory [default: msgl-demo-<unix ms>]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Messages between Node1 and Node2 (both ways)
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 1000)]
+    pub messages: u64,
+}
+
+pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
+    if args.messages < 2 {
+        return Err(Error::input("--messages must be at least 2"));
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::input(format!("cannot find the msgl binary: {e}")))?;
+    let opts = Options {
+        dir: args.dir.clone().unwrap_or_else(demo::default_dir),
+        messages: args.messages,
+        exe,
+    };
+    let quiet = ctx.global.quiet;
+    let terminal = std::io::stderr().is_terminal();
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let started = std::time::Instant::now();
+    let mut progress = |m: &str| {
+        if terminal && !quiet {
+            eprintln!("[{:5.1} s] {m}", started.elapsed().as_secs_f64());
+        }
+    };
+    let report = demo::run(&opts, &mut progress)?;
+    emit(&summary(&report, quiet, color))
+}
+
+/// The summary: with `quiet`, the directory and the figures only.
+pub fn summary(r: &Report, quiet: bool, color: bool) -> String {
+    let head = |s: &str| {
+        if color {
+            format!("\x1b[1m{s}\x1b[0m\n")
+        } else {
+            format!("{s}\n")
+        }
+    };
+    let mut o = String::new();
+    if !quiet {
+        o += &head("msgl demo");
+        o += "Three node homes, channels, acks, a reconciliation and two settlements in an in-memory EVM.\n";
+        o += &format!(
+            "Disagreement first (Node1 never got Node2's last ack), `msgl reconcile --accept` exit 1:\n{}",
+            indent(&r.disagreement)
+        );
+        o += &format!(
+            "Then agreed and finalized on both sides: {}\n\n",
+            r.agreement.display()
+        );
+    }
+    o += &format!("dir {}\n", r.dir.display());
+    o += &format!("messages {}\n", r.messages);
+    if !quiet {
+        o += &head("Settlements (Node1 sends register as the verifier, then settle)");
+    }
+    for (i, s) in r.settlements.iter().enumerate() {
+        if !quiet {
+            o += &format!("  {}\n", s.what);
+        }
+        o += &format!(
+            "settlement {} {}: units {} entries {} proof {} bytes, proved in {:.2} s, gas register {} settle {}\n",
+            i + 1,
+            s.proof_dir.display(),
+            s.units,
+            s.entries,
+            s.proof_bytes,
+            s.prove_time.as_secs_f64(),
+            s.register_gas,
+            s.settle_gas
+        );
+    }
+    o += &format!(
+        "units settled {}\n",
+        r.settlements.iter().map(|s| s.units).sum::<u64>()
+    );
+    o += &format!(
+        "gas {}\n",
+        r.settlements
+            .iter()
+            .map(|s| s.register_gas + s.settle_gas)
+            .sum::<u64>()
+    );
+    if !quiet {
+        o += &head(
+            "Nodes (token balance on chain before -> after the settlements; msgl balance net)",
+        );
+    }
+    for n in &r.nodes {
+        o += &format!(
+            "node {} {}: chain {} -> {} SNT ({}), balance {}\n",
+            n.name,
+            n.home.display(),
+            tokens(n.before),
+            tokens(n.after),
+            token_delta(n.before, n.after),
+            n.net
+        );
+    }
+    if !quiet {
+        o += "(payers pay from the deposit and escrow the settlement contract holds, so only payees' wallets move)\n";
+        o += &format!(
+            "\nDone in {:.1} s. The homes are kept; try: msgl --home {} peers\n",
+            r.elapsed.as_secs_f64(),
+            r.nodes[0].home.display()
+        );
+    }
+    o
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}

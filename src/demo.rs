@@ -1,0 +1,547 @@
+//! `msgl demo`: three nodes, channels, messages, a reconciliation and two
+//! settlements, run with the real commands (this same binary, spawned with
+//! `--home`) and the committed contracts in an in-memory EVM.
+//!
+//! The homes it leaves are ordinary node homes: `msgl --home DIR/node1 ...`
+//! explores them afterwards.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use alloy_primitives::{Address, U256};
+use msgl_settlement::evm::Chain;
+use msgl_settlement::system::{OpenChannel, System};
+
+use crate::error::{Error, Result};
+
+/// The node names, in order; node i has the Ethereum address `repeat_byte(i)`.
+pub const NODES: [&str; 3] = ["Node1", "Node2", "Node3"];
+/// Acks accepted per `msgl accept` call.
+pub const ACCEPT_BATCH: usize = 100;
+const DEPLOYER: Address = Address::repeat_byte(0xd0);
+/// The fact registry's verifier (v1: whoever checked the proof off chain).
+pub const VERIFIER: Address = Address::repeat_byte(0xfe);
+const WITHDRAW_DELAY: u64 = 3600;
+/// Token base units per message unit: 0.00001 at 18 decimals (msgl init's default).
+const PRICE: u64 = 10_000_000_000_000;
+
+/// What to run.
+pub struct Options {
+    /// Where the homes go (created; must be missing or empty).
+    pub dir: PathBuf,
+    /// Messages between Node1 and Node2 (both ways).
+    pub messages: u64,
+    /// The msgl binary to spawn.
+    pub exe: PathBuf,
+}
+
+/// One node's figures.
+#[derive(Debug, Clone)]
+pub struct NodeReport {
+    pub name: String,
+    pub home: PathBuf,
+    pub address: Address,
+    /// Token balance (base units) on chain before the settlements.
+    pub before: U256,
+    /// And after.
+    pub after: U256,
+    /// The Net line of `msgl balance --depth 2` (amount and commodity).
+    pub net: String,
+}
+
+/// One proof, registered and settled.
+#[derive(Debug, Clone)]
+pub struct SettlementReport {
+    /// What it settles, for people.
+    pub what: String,
+    pub proof_dir: PathBuf,
+    pub entries: usize,
+    pub units: u64,
+    /// Size of proof.bin.
+    pub proof_bytes: u64,
+    /// The proving time `msgl prove` reported.
+    pub prove_time: Duration,
+    pub register_gas: u64,
+    pub settle_gas: u64,
+    /// The settle calldata as sent (0x-hex).
+    pub calldata: String,
+}
+
+/// What the demo did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub dir: PathBuf,
+    pub messages: u64,
+    pub nodes: Vec<NodeReport>,
+    pub settlements: Vec<SettlementReport>,
+    /// `msgl reconcile --accept`'s output on the disagreement (exit 1).
+    pub disagreement: String,
+    /// The co-signed, finalized agreement.
+    pub agreement: PathBuf,
+    pub elapsed: Duration,
+}
+
+fn now_ms() -> u64 {
+    crate::journal::append::now_ms()
+}
+
+/// The default directory: `msgl-demo-<unix ms>` in the current directory.
+pub fn default_dir() -> PathBuf {
+    PathBuf::from(format!("msgl-demo-{}", now_ms()))
+}
+
+struct Runner {
+    exe: PathBuf,
+    dir: PathBuf,
+}
+
+impl Runner {
+    fn home(&self, node: usize) -> PathBuf {
+        self.dir.join(NODES[node].to_lowercase())
+    }
+
+    /// `msgl --home HOME ARGS...`, run in the demo directory.
+    fn output(&self, home: Option<&Path>, args: &[OsString]) -> Result<Output> {
+        let mut c = Command::new(&self.exe);
+        c.current_dir(&self.dir).env_remove("MSGL_HOME");
+        if let Some(h) = home {
+            c.arg("--home").arg(h);
+        }
+        c.args(args);
+        c.output()
+            .map_err(|e| Error::input(format!("cannot run {}: {e}", self.exe.display())))
+    }
+
+    /// As [`Runner::output`], requiring success; returns stdout.
+    fn run(&self, home: Option<&Path>, args: &[OsString]) -> Result<String> {
+        let out = self.output(home, args)?;
+        if !out.status.success() {
+            return Err(Error::check(format!(
+                "`msgl {}` failed ({}): {}",
+                args.iter()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+/// Builds an argument list from anything path- or string-like.
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { [$(OsString::from($a)),*] };
+}
+
+fn chain_err(what: &str) -> impl Fn(msgl_settlement::evm::Revert) -> Error + '_ {
+    move |r| Error::check(format!("{what} reverted: {}", r.reason))
+}
+
+/// The anchor (channel id) of a signed open file.
+fn anchor_of(open: &Path) -> Result<[u8; 32]> {
+    let text = std::fs::read_to_string(open).map_err(|e| Error::io(open, e))?;
+    let hexa = text
+        .lines()
+        .find_map(|l| l.strip_prefix("anchor: "))
+        .ok_or_else(|| Error::check(format!("{}: no anchor", open.display())))?;
+    let bytes = hex::decode(hexa.trim().trim_matches(['\'', '"']))
+        .map_err(|e| Error::check(format!("{}: bad anchor: {e}", open.display())))?;
+    bytes
+        .try_into()
+        .map_err(|_| Error::check(format!("{}: the anchor is not 32 bytes", open.display())))
+}
+
+fn units(n: u64) -> U256 {
+    U256::from(PRICE) * U256::from(n)
+}
+
+/// The message hash of message `i` (its first 16 hex digits, the journal's
+/// sub-account, are `i`).
+fn message_hash(i: u64) -> String {
+    format!("{i:016x}{}", "5e".repeat(24))
+}
+
+/// Runs the demo; `progress` hears one line per step.
+pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
+    let started = Instant::now();
+    let dir = &opts.dir;
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        if entries.next().is_some() {
+            return Err(
+                Error::input(format!("{} exists and is not empty", dir.display()))
+                    .hint("give --dir a new or empty directory"),
+            );
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let dir = dir.canonicalize().map_err(|e| Error::io(&opts.dir, e))?;
+    let r = Runner {
+        exe: opts.exe.clone(),
+        dir: dir.clone(),
+    };
+    let n = opts.messages;
+    let n3 = (n / 10).max(3);
+    let wire = dir.join("wire");
+    std::fs::create_dir_all(&wire).map_err(|e| Error::io(&wire, e))?;
+
+    // 1. Three homes, peers of each other; the contracts; deposits.
+    progress("init Node1, Node2, Node3 and make them peers");
+    let homes: Vec<PathBuf> = (0..3).map(|i| r.home(i)).collect();
+    for (i, h) in homes.iter().enumerate() {
+        r.run(Some(h), &args!["-q", "init", "--name", NODES[i]])?;
+    }
+    let ids: Vec<String> = homes
+        .iter()
+        .map(|h| r.run(Some(h), &args!["id"]).map(|s| s.trim().to_string()))
+        .collect::<Result<_>>()?;
+    for (i, h) in homes.iter().enumerate() {
+        for j in 0..3 {
+            if i != j {
+                r.run(
+                    Some(h),
+                    &args!["-q", "peer", "add", NODES[j], &ids[j], "--policy", "credit:1"],
+                )?;
+            }
+        }
+    }
+    progress("deploy token, registry and settlement in an in-memory EVM; mint, approve, deposit");
+    let mut chain = Chain::new();
+    let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, WITHDRAW_DELAY)
+        .map_err(chain_err("deploy"))?;
+    let addr = |i: usize| Address::repeat_byte(i as u8 + 1);
+    let length = 4 * n + 100;
+    for i in 0..3 {
+        sys.mint(&mut chain, addr(i), units(100 * length))
+            .map_err(chain_err("mint"))?;
+        sys.approve(&mut chain, addr(i), units(100 * length))
+            .map_err(chain_err("approve"))?;
+        sys.deposit(&mut chain, addr(i), units(10 * length))
+            .map_err(chain_err("deposit"))?;
+    }
+
+    // 2. Channels: Node2 -> Node1, Node1 -> Node2, Node3 -> Node1.
+    progress(
+        "open channels Node2 -> Node1, Node1 -> Node2, Node3 -> Node1 (off chain and on chain)",
+    );
+    let mut anchors = [[0u8; 32]; 3];
+    for (k, (payer, payee)) in [(1usize, 0usize), (0, 1), (2, 0)].into_iter().enumerate() {
+        let open = wire.join(format!(
+            "open-{}-{}.yaml",
+            NODES[payer].to_lowercase(),
+            NODES[payee].to_lowercase()
+        ));
+        r.run(
+            Some(&homes[payer]),
+            &args![
+                "-q",
+                "open",
+                "--to",
+                NODES[payee],
+                "--units",
+                length.to_string(),
+                "-o",
+                &open
+            ],
+        )?;
+        r.run(Some(&homes[payee]), &args!["-q", "accept-open", &open])?;
+        anchors[k] = anchor_of(&open)?;
+        sys.open_channel(
+            &mut chain,
+            addr(payer),
+            &OpenChannel {
+                payee: addr(payee),
+                anchor: anchors[k],
+                units: length,
+                unit_price: U256::from(PRICE),
+                escrow: units(2 * length),
+            },
+        )
+        .map_err(chain_err("openChannel"))?;
+    }
+
+    // 3. Messages with acks, accepted in batches.
+    progress(&format!(
+        "{n} messages between Node1 and Node2 and {n3} from Node3 to Node1, each acked by its payer and accepted by its payee"
+    ));
+    let mut pending: Vec<Vec<PathBuf>> = vec![Vec::new(); 3];
+    let flush = |payee: usize, files: &mut Vec<PathBuf>| -> Result<()> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let mut a = args!["-q", "accept"].to_vec();
+        a.extend(files.drain(..).map(OsString::from));
+        r.run(Some(&homes[payee]), &a).map(|_| ())
+    };
+    let ack = |payer: usize, payee: usize, i: u64, price: u64| -> Result<PathBuf> {
+        let f = wire.join(format!(
+            "ack-{}-{}-{i:06}.yaml",
+            NODES[payer].to_lowercase(),
+            NODES[payee].to_lowercase()
+        ));
+        r.run(
+            Some(&homes[payer]),
+            &args![
+                "-q",
+                "ack",
+                "--to",
+                NODES[payee],
+                "-m",
+                message_hash(i),
+                "--price",
+                price.to_string(),
+                "-o",
+                &f
+            ],
+        )?;
+        Ok(f)
+    };
+    let total = n + n3;
+    let mut done = 0u64;
+    for i in 1..=n {
+        let (payer, payee) = if i % 2 == 1 { (1, 0) } else { (0, 1) };
+        let f = ack(payer, payee, i, 1 + i % 3)?;
+        pending[payee].push(f);
+        if pending[payee].len() >= ACCEPT_BATCH {
+            flush(payee, &mut pending[payee])?;
+        }
+        done += 1;
+        if done.is_multiple_of(200) {
+            progress(&format!("  {done}/{total} messages"));
+        }
+    }
+    for i in 1..=n3 {
+        let f = ack(2, 0, 1_000_000 + i, 2)?;
+        pending[0].push(f);
+        if pending[0].len() >= ACCEPT_BATCH {
+            flush(0, &mut pending[0])?;
+        }
+    }
+    for (payee, files) in pending.iter_mut().enumerate() {
+        flush(payee, files)?;
+    }
+
+    // 4. Reconciliation with a dropped ack.
+    progress("reconcile Node1 <-> Node2: Node2 signs one more ack that Node1 never gets");
+    let dropped = ack(1, 0, n + 1, 3)?;
+    std::thread::sleep(Duration::from_millis(5));
+    let propose = |home: &Path, peer: &str| -> Result<PathBuf> {
+        let out = r.run(
+            Some(home),
+            &args!["reconcile", "--with", peer, "-O", "json"],
+        )?;
+        let v: serde_json::Value = serde_json::from_str(&out)
+            .map_err(|e| Error::check(format!("reconcile -O json: {e}")))?;
+        let file = v["file"]
+            .as_str()
+            .ok_or_else(|| Error::check("reconcile -O json: no file"))?;
+        Ok(home.join(file))
+    };
+    let proposal = propose(&homes[1], "Node1")?;
+    let out = r.output(
+        Some(&homes[0]),
+        &args!["reconcile", "--with", "Node2", "--accept", &proposal],
+    )?;
+    if out.status.code() != Some(1) {
+        return Err(Error::check(format!(
+            "reconcile --accept of a proposal with a dropped ack exited {} (expected 1)",
+            out.status
+        )));
+    }
+    let disagreement = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    progress("Node1 accepts the dropped ack; Node2 proposes again; Node1 co-signs; both finalize");
+    r.run(Some(&homes[0]), &args!["-q", "accept", &dropped])?;
+    std::thread::sleep(Duration::from_millis(5));
+    let proposal = propose(&homes[1], "Node1")?;
+    let out = r.run(
+        Some(&homes[0]),
+        &args![
+            "reconcile",
+            "--with",
+            "Node2",
+            "-O",
+            "json",
+            "--accept",
+            &proposal
+        ],
+    )?;
+    let v: serde_json::Value = serde_json::from_str(&out)
+        .map_err(|e| Error::check(format!("reconcile --accept -O json: {e}")))?;
+    let agreement = homes[0].join(
+        v["file"]
+            .as_str()
+            .ok_or_else(|| Error::check("reconcile --accept -O json: no file"))?,
+    );
+    r.run(
+        Some(&homes[0]),
+        &args![
+            "-q",
+            "reconcile",
+            "--with",
+            "Node2",
+            "--finalize",
+            &agreement
+        ],
+    )?;
+    r.run(
+        Some(&homes[1]),
+        &args![
+            "-q",
+            "reconcile",
+            "--with",
+            "Node1",
+            "--finalize",
+            &agreement
+        ],
+    )?;
+
+    let before: Vec<U256> = (0..3)
+        .map(|i| sys.balance(&mut chain, addr(i)))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(chain_err("balanceOf"))?;
+
+    // 5. Settlements: Node3's channel from Node1's acks alone (Node3 has
+    // disappeared), and Node1 <-> Node2 from the co-signed agreement.
+    let batches = dir.join("batches");
+    let proofs = dir.join("proofs");
+    let b3 = batches.join("node3-to-node1");
+    std::fs::create_dir_all(&b3).map_err(|e| Error::io(&b3, e))?;
+    let prefix = hex::encode(&anchors[2][..8]);
+    let acks_dir = homes[0].join("acks");
+    for e in std::fs::read_dir(&acks_dir).map_err(|e| Error::io(&acks_dir, e))? {
+        let p = e.map_err(|e| Error::io(&acks_dir, e))?.path();
+        let name = p
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if name.starts_with(&prefix) {
+            std::fs::copy(&p, b3.join(&name)).map_err(|e| Error::io(&p, e))?;
+        }
+    }
+    let b12 = batches.join("node1-node2-agreement");
+    std::fs::create_dir_all(&b12).map_err(|e| Error::io(&b12, e))?;
+    std::fs::copy(&agreement, b12.join("agreement.yaml")).map_err(|e| Error::io(&agreement, e))?;
+
+    let mut settlements = Vec::new();
+    for (what, batch, out) in [
+        (
+            "Node3 -> Node1, unilaterally from Node1's acks (Node3 has disappeared)",
+            &b3,
+            proofs.join("node3-to-node1"),
+        ),
+        (
+            "Node1 <-> Node2, from the co-signed reconciliation",
+            &b12,
+            proofs.join("node1-node2"),
+        ),
+    ] {
+        progress(&format!("prove, verify, register and settle: {what}"));
+        let text = r.run(Some(&homes[0]), &args!["prove", batch, "-o", &out])?;
+        let prove_time = text
+            .split("proved in ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse::<f64>().ok())
+            .map(Duration::from_secs_f64)
+            .unwrap_or_default();
+        r.run(None, &args!["-q", "verify-proof", &out])?;
+        let statement = crate::proof::verify_dir(&out)?;
+        let hexdata = |register: bool| -> Result<Vec<u8>> {
+            let mut a = args!["calldata"].to_vec();
+            if register {
+                a.push("--register".into());
+            }
+            a.push(out.clone().into());
+            let s = r.run(Some(&homes[0]), &a)?;
+            hex::decode(s.trim().trim_start_matches("0x"))
+                .map_err(|e| Error::check(format!("calldata: {e}")))
+        };
+        let reg = chain
+            .call(VERIFIER, sys.registry.address, hexdata(true)?)
+            .map_err(chain_err("registerFact"))?;
+        let data = hexdata(false)?;
+        let calldata = format!("0x{}", hex::encode(&data));
+        let settle = chain
+            .call(addr(0), sys.settlement.address, data)
+            .map_err(chain_err("settle"))?;
+        r.run(Some(&homes[0]), &args!["-q", "settled", &out])?;
+        let proof_bin = out.join("proof.bin");
+        settlements.push(SettlementReport {
+            what: what.to_string(),
+            proof_bytes: std::fs::metadata(&proof_bin)
+                .map_err(|e| Error::io(&proof_bin, e))?
+                .len(),
+            proof_dir: out,
+            entries: statement.entries.len(),
+            units: statement.total_units(),
+            prove_time,
+            register_gas: reg.gas_used,
+            settle_gas: settle.gas_used,
+            calldata,
+        });
+    }
+
+    // 6. The figures.
+    let mut nodes = Vec::new();
+    for (i, h) in homes.iter().enumerate() {
+        let after = sys
+            .balance(&mut chain, addr(i))
+            .map_err(chain_err("balanceOf"))?;
+        let bal = r.run(Some(h), &args!["balance", "--depth", "2"])?;
+        nodes.push(NodeReport {
+            name: NODES[i].to_string(),
+            home: h.clone(),
+            address: addr(i),
+            before: before[i],
+            after,
+            net: net_line(&bal).unwrap_or_default(),
+        });
+    }
+    Ok(Report {
+        dir,
+        messages: n,
+        nodes,
+        settlements,
+        disagreement,
+        agreement,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The amount on `msgl balance`'s Net line.
+pub fn net_line(balance_output: &str) -> Option<String> {
+    balance_output.lines().find_map(|l| {
+        l.strip_suffix(crate::cli::balance::NET)
+            .map(|a| a.trim().to_string())
+    })
+}
+
+/// Token base units as a decimal amount at 18 decimals.
+pub fn tokens(v: U256) -> String {
+    let s = format!("{:0>19}", v.to_string());
+    let (int, frac) = s.split_at(s.len() - 18);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
+    }
+}
+
+/// Signed difference of two balances, as a decimal amount.
+pub fn token_delta(before: U256, after: U256) -> String {
+    if after >= before {
+        format!("+{}", tokens(after - before))
+    } else {
+        format!("-{}", tokens(before - after))
+    }
+}

@@ -1,0 +1,125 @@
+//! `msgl demo`: its summary figures against the homes and proofs it leaves.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use common::{msgl, stdout, tempdir};
+use predicates::str::contains;
+
+fn statement(dir: &Path) -> msgl_circuits::Statement {
+    serde_yaml::from_str(&std::fs::read_to_string(dir.join("statement.yaml")).unwrap()).unwrap()
+}
+
+/// The amount on `msgl balance`'s Net line.
+fn net(balance: &str) -> String {
+    balance
+        .lines()
+        .find_map(|l| l.strip_suffix("Net (Assets - Liabilities)"))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
+    let tmp = tempdir();
+    let dir = tmp.path().join("demo");
+    let mut c = Command::cargo_bin("msgl").unwrap();
+    c.env_remove("MSGL_HOME")
+        .env("NO_COLOR", "1")
+        .args(["demo", "--messages", "50", "--dir"])
+        .arg(&dir);
+    let out = stdout(&mut c);
+    assert!(!out.contains('\x1b'), "no color with NO_COLOR: {out}");
+    // The disagreement was shown message by message, then resolved.
+    assert!(out.contains("Node1 lacks it"), "{out}");
+    assert!(out.contains("disagree"), "{out}");
+    let dir = dir.canonicalize().unwrap();
+    assert!(out.contains(&format!("dir {}\n", dir.display())), "{out}");
+
+    // Every home's journal checks.
+    for node in ["node1", "node2", "node3"] {
+        msgl(&dir.join(node)).arg("check").assert().success();
+    }
+
+    // Settlements: each proof verifies; its units and calldata are the statement's.
+    let mut total = 0;
+    let mut proofs = 0;
+    for line in out.lines().filter(|l| l.starts_with("settlement ")) {
+        let (head, figures) = line.split_once(": units ").unwrap();
+        let proof = PathBuf::from(head.split_once(' ').unwrap().1.split_once(' ').unwrap().1);
+        let units: u64 = figures.split(' ').next().unwrap().parse().unwrap();
+        msgl(&dir)
+            .arg("verify-proof")
+            .arg(&proof)
+            .assert()
+            .success();
+        let st = statement(&proof);
+        assert_eq!(units, st.total_units(), "{line}");
+        let data = stdout(msgl(&dir).arg("calldata").arg(&proof));
+        let decoded = msgl_settlement::statement_from_calldata(
+            &hex::decode(data.trim().strip_prefix("0x").unwrap()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(decoded, st);
+        assert!(figures.contains("gas register "), "{line}");
+        total += units;
+        proofs += 1;
+    }
+    assert_eq!(proofs, 2, "{out}");
+    // Node3's channel: 5 messages at 2 units, from Node1's acks alone.
+    let node3 = statement(&dir.join("proofs/node3-to-node1"));
+    assert_eq!((node3.entries.len(), node3.total_units()), (1, 10));
+    // The agreement settles both directions between Node1 and Node2.
+    assert_eq!(statement(&dir.join("proofs/node1-node2")).entries.len(), 2);
+    assert!(out.contains(&format!("units settled {total}\n")), "{out}");
+
+    // Each node's net is msgl balance's.
+    let mut nodes = 0;
+    for line in out.lines().filter(|l| l.starts_with("node ")) {
+        let (head, rest) = line.split_once(": chain ").unwrap();
+        let home = PathBuf::from(head.split_once(' ').unwrap().1.split_once(' ').unwrap().1);
+        let shown = rest.split_once(", balance ").unwrap().1;
+        assert_eq!(shown, net(&stdout(msgl(&home).arg("balance"))), "{line}");
+        nodes += 1;
+    }
+    assert_eq!(nodes, 3, "{out}");
+
+    // An existing non-empty directory is refused.
+    let mut c = Command::cargo_bin("msgl").unwrap();
+    c.env_remove("MSGL_HOME")
+        .args(["demo", "--messages", "50", "--dir"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(contains("not empty"));
+}
+
+#[test]
+fn quiet_prints_the_directory_and_figures_only() {
+    let tmp = tempdir();
+    let dir = tmp.path().join("q");
+    let mut c = Command::cargo_bin("msgl").unwrap();
+    c.env_remove("MSGL_HOME")
+        .args(["-q", "demo", "--messages", "10", "--dir"])
+        .arg(&dir);
+    let out = stdout(&mut c);
+    for line in out.lines() {
+        assert!(
+            [
+                "dir ",
+                "messages ",
+                "settlement ",
+                "units settled ",
+                "gas ",
+                "node "
+            ]
+            .iter()
+            .any(|p| line.starts_with(p)),
+            "{out}"
+        );
+    }
+    assert!(out.starts_with("dir "), "{out}");
+}
