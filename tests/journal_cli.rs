@@ -362,3 +362,49 @@ fn crlf_files_and_tags() {
     );
     assert_eq!(v[1]["postings"][1]["inferred"], true);
 }
+
+#[test]
+fn a_torn_append_is_ignored_by_readers_and_rolled_back_by_the_next_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = journal_in(dir.path());
+    let (code, _, _) = run(&[
+        "-f",
+        &j,
+        "add",
+        "deposit",
+        "--amount",
+        "1",
+        "--at",
+        "1700000000000",
+    ]);
+    assert_eq!(code, 0);
+    let good = std::fs::read(&j).unwrap();
+    // What a SIGKILL between two pages of write(2) leaves: the intent
+    // marker and half an entry.
+    let torn = b"\n1700000000001 (2) DEPOSIT\n    Assets:Contract:Deposit  1\n    Assets:Ca";
+    std::fs::write(
+        format!("{j}.pending"),
+        format!(
+            "msgl-append {} {}\n",
+            good.len(),
+            good.len() + torn.len() + 20
+        ),
+    )
+    .unwrap();
+    let mut bytes = good.clone();
+    bytes.extend_from_slice(torn);
+    std::fs::write(&j, &bytes).unwrap();
+    let (code, out, err) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 entries, ok"), "{out}");
+    let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("rolled back an interrupted append"), "{err}");
+    assert!(!std::path::Path::new(&format!("{j}.pending")).exists());
+    let (code, out, _) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("2 entries, ok"), "{out}");
+    assert!(std::fs::read_to_string(&j)
+        .unwrap()
+        .starts_with(std::str::from_utf8(&good).unwrap()));
+}

@@ -95,6 +95,7 @@ pub fn lock(path: &Path) -> Result<Locked> {
         .open(path)
         .map_err(|e| Error::io(path, e))?;
     FileExt::lock_exclusive(&file).map_err(|e| Error::io(path, e))?;
+    recover(&file, path)?;
     let tail = read_tail(&mut file, path)?;
     Ok(Locked {
         file,
@@ -154,10 +155,22 @@ impl Locked {
             bytes.push(b'\n');
         }
         bytes.extend_from_slice(text.as_bytes());
+        // A write(2) to a regular file can stop short when the process is
+        // killed between two pages: the intent marker lets the next writer
+        // roll such a torn append back, and readers ignore it meanwhile.
+        let old_len = self
+            .file
+            .metadata()
+            .map_err(|e| Error::io(&self.path, e))?
+            .len();
+        let marker = marker_path(&self.path);
+        write_marker(&marker, old_len, old_len + bytes.len() as u64)
+            .map_err(|e| Error::io(&marker, e))?;
         self.file
             .write_all(&bytes)
             .and_then(|_| self.file.sync_data())
             .map_err(|e| Error::io(&self.path, e))?;
+        std::fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))?;
         self.tail = Tail {
             last_seq: Some(seq),
             last_timestamp: Some(timestamp),
@@ -168,6 +181,68 @@ impl Locked {
             entry,
         })
     }
+}
+
+/// The intent marker of a journal: `<journal>.pending`, holding
+/// `msgl-append <old length> <new length>` while an append is under way.
+pub fn marker_path(journal: &Path) -> PathBuf {
+    let mut name = journal.file_name().unwrap_or_default().to_os_string();
+    name.push(".pending");
+    journal.with_file_name(name)
+}
+
+fn write_marker(marker: &Path, old_len: u64, new_len: u64) -> std::io::Result<()> {
+    let mut f = std::fs::File::create(marker)?;
+    f.write_all(format!("msgl-append {old_len} {new_len}\n").as_bytes())?;
+    f.sync_all()
+}
+
+/// `(old length, new length)` of an append in progress or interrupted.
+pub fn pending(journal: &Path) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(marker_path(journal)).ok()?;
+    let mut w = text.trim().strip_prefix("msgl-append ")?.split(' ');
+    let old = w.next()?.parse().ok()?;
+    let new = w.next()?.parse().ok()?;
+    Some((old, new))
+}
+
+/// Under the lock: finishes what an interrupted append left. Complete
+/// (the journal has its new length): the marker goes. Torn (shorter): the
+/// journal is cut back to its old length, said on stderr. Anything else
+/// (edited by hand since) is refused.
+fn recover(file: &File, path: &Path) -> Result<()> {
+    let marker = marker_path(path);
+    if !marker.exists() {
+        return Ok(());
+    }
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    match pending(path) {
+        // The marker is written and synced before the journal: one that
+        // cannot be read means the journal was not touched.
+        None => {}
+        Some((_, new)) if len == new => {}
+        Some((old, new)) if len >= old && len < new => {
+            file.set_len(old)
+                .and_then(|_| file.sync_all())
+                .map_err(|e| Error::io(path, e))?;
+            eprintln!(
+                "msgl: {}: rolled back an interrupted append ({} of {} bytes written; it was never reported as booked)",
+                path.display(),
+                len - old,
+                new - old
+            );
+        }
+        _ => {
+            return Err(
+                Error::input("an interrupted append's marker does not match the journal")
+                    .in_file(&marker)
+                    .hint(
+                        "the journal was changed by hand since: check it, then remove the marker",
+                    ),
+            )
+        }
+    }
+    std::fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))
 }
 
 /// Books one entry: lock, append, unlock.

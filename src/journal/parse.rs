@@ -67,7 +67,13 @@ impl Source {
                         .in_file(p)
                         .hint("pass the journal file, e.g. -f DIR/journal.ledger"));
                 }
-                Box::new(std::fs::File::open(p).map_err(|e| Error::io(p, e))?)
+                let f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+                // An append under way (or interrupted) is not part of the
+                // journal yet: read up to where it starts.
+                match super::append::pending(p) {
+                    Some((old, _)) => Box::new(f.take(old)),
+                    None => Box::new(f),
+                }
             }
             Source::Stdin => Box::new(std::io::stdin()),
         })
