@@ -9,7 +9,8 @@ use crate::journal::{self, check::CheckBlock, hledger, print};
 /// The inverse of `print --hledger`: dates and `ms:` tags become timestamps,
 /// codes become sequence numbers, hledger's signs become msgl's. The result is
 /// checked like `msgl check` before anything is written; with -o it goes to a
-/// new file, which is never overwritten.
+/// new file, which is never overwritten. On a terminal a bar shows how much
+/// of the input has been read (not with -q; plain with NO_COLOR).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The input is an hledger journal (the only format msgl imports)
@@ -23,7 +24,7 @@ pub struct Args {
     pub output: Option<std::path::PathBuf>,
 }
 
-pub fn run(args: &Args, _ctx: &Ctx) -> Result<()> {
+pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let name = args.input.display().to_string();
     let text = if name == "-" {
         let mut s = String::new();
@@ -33,7 +34,16 @@ pub fn run(args: &Args, _ctx: &Ctx) -> Result<()> {
     } else {
         std::fs::read_to_string(&args.input).map_err(|e| Error::io(&args.input, e))?
     };
-    let j = hledger::import(&text, &name)?;
+    let bar = crate::cli::progress::bytes(ctx, text.len() as u64, "importing");
+    let imported = hledger::import_with_progress(&text, &name, &mut |done| {
+        if let Some(b) = &bar {
+            b.set_position(done as u64);
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let j = imported?;
     let mut check = CheckBlock::default();
     for e in &j.entries {
         check.entry(&name, e, false);

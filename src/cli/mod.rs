@@ -35,6 +35,7 @@ pub mod open;
 pub mod peer;
 pub mod peers;
 pub mod print;
+pub mod progress;
 pub mod prove;
 pub mod reconcile;
 pub mod register;

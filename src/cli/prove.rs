@@ -1,7 +1,6 @@
 //! `msgl prove BATCH_DIR [-o OUT] [--state FILE]`.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::time::Instant;
 
 use crate::batch::{self, ChannelView, Resolver};
@@ -39,14 +38,7 @@ pub const SETTLED_FILE: &str = "channels/settled.yaml";
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
-    let spinner = (std::io::stderr().is_terminal()
-        && !ctx.global.quiet
-        && std::env::var_os("NO_COLOR").is_none())
-    .then(|| {
-        let s = indicatif::ProgressBar::new_spinner();
-        s.enable_steady_tick(std::time::Duration::from_millis(120));
-        s
-    });
+    let spinner = crate::cli::progress::spinner(ctx);
     let say = |m: &str| {
         if let Some(s) = &spinner {
             s.set_message(m.to_string());

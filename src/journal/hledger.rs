@@ -22,11 +22,29 @@ const SKIPPED: &[&str] = &["account ", "commodity ", "decimal-mark ", "payee ", 
 
 /// Reads an hledger journal.
 pub fn import(text: &str, file: &str) -> Result<Journal> {
+    import_with_progress(text, file, &mut |_| {})
+}
+
+/// Lines read between two calls of the progress callback.
+const PROGRESS_EVERY: usize = 1 << 14;
+
+/// As [`import`], telling `progress` how many bytes of `text` it has read
+/// every few thousand lines and at the end.
+pub fn import_with_progress(
+    text: &str,
+    file: &str,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Journal> {
     let mut entries: Vec<Entry> = Vec::new();
+    let mut done = 0usize;
     let mut current: Option<Entry> = None;
     let mut elided = false;
     for (i, raw) in text.split_terminator('\n').enumerate() {
         let no = i + 1;
+        done += raw.len() + 1;
+        if no % PROGRESS_EVERY == 0 {
+            progress(done.min(text.len()));
+        }
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let err = |what: &str, col: usize, hint: &str| {
             Error::input(what.to_string())
@@ -267,5 +285,6 @@ pub fn import(text: &str, file: &str) -> Result<Journal> {
         .at(file, n, 1)
         .hint("end the file with a newline"));
     }
+    progress(text.len());
     Ok(Journal { entries })
 }
