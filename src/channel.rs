@@ -514,6 +514,17 @@ fn book_interrupted(peer: &str, state: &ChannelState, locked: &mut append::Locke
     Ok(())
 }
 
+/// The generation of the latest channel this node opened to `payee`.
+fn latest_out(home: &Home, name: &str, payee: &PublicKey) -> Result<u64> {
+    generations(home, Role::Out, payee)?
+        .last()
+        .copied()
+        .ok_or_else(|| {
+            Error::input(format!("no channel open to {name}"))
+                .hint(format!("open one: `msgl open --to {name} --units N`"))
+        })
+}
+
 /// What `issue_ack` did.
 pub struct Issued {
     pub peer: String,
@@ -539,12 +550,7 @@ pub fn issue_ack(
         return Err(Error::input("--price must be at least 1 unit"));
     }
     let mut locked = append::lock(&home.journal_path())?;
-    let generation = *generations(home, Role::Out, &payee)?
-        .last()
-        .ok_or_else(|| {
-            Error::input(format!("no channel open to {name}"))
-                .hint(format!("open one: `msgl open --to {name} --units N`"))
-        })?;
+    let generation = latest_out(home, &name, &payee)?;
     let sp = state_path(home, Role::Out, &payee, generation);
     let mut state = ChannelState::load(&sp)?;
     book_interrupted(&name, &state, &mut locked)?;
@@ -588,19 +594,35 @@ pub fn issue_ack(
             preimage: poseidon2::pack(&w),
         },
     );
-    if let Some(path) = out {
-        fsutil::write_new(path, ack.to_yaml().as_bytes())?;
-    }
     let ack_name = format!("{}-{:010}", state.short_id(), ack.nonce);
+    // The payer's copy, for `msgl ack --resend` when the payee never got
+    // it; replaced if an interrupted issue left one for this nonce (the
+    // state, written next, is the commit point).
+    let kept = home.path(&sent_file(&ack_name));
+    let sent = home.path(SENT_DIR);
+    if !sent.is_dir() {
+        fsutil::mkdir(&sent, true)?; // a home made before sent/ was kept
+    }
+    fsutil::write_atomic(&kept, ack.to_yaml().as_bytes(), true, Some(0o600))?;
+    let undo = |out: Option<&Path>| {
+        let _ = std::fs::remove_file(&kept);
+        if let Some(path) = out {
+            let _ = std::fs::remove_file(path);
+        }
+    };
+    if let Some(path) = out {
+        if let Err(e) = fsutil::write_new(path, ack.to_yaml().as_bytes()) {
+            undo(None);
+            return Err(e);
+        }
+    }
     let previous = state.clone();
     state.apply(&ack);
     state.last_ack = Some(ack_name.clone());
     state.last_message = Some(hex::encode(message));
     state.last_price = Some(price);
     if let Err(e) = state.save(&sp, true) {
-        if let Some(path) = out {
-            let _ = std::fs::remove_file(path);
-        }
+        undo(out);
         return Err(e);
     }
     let entry = received_entry(&name, &message, price, state.unit_price, &ack_name)?;
@@ -609,9 +631,7 @@ pub fn issue_ack(
         Err(e) => {
             // Not booked: the ack was not issued.
             let _ = previous.save(&sp, true);
-            if let Some(path) = out {
-                let _ = std::fs::remove_file(path);
-            }
+            undo(out);
             return Err(e);
         }
     };
@@ -620,6 +640,63 @@ pub fn issue_ack(
         ack,
         booked,
     })
+}
+
+/// Where the payer keeps the acks it issued.
+pub const SENT_DIR: &str = "sent";
+
+/// `sent/<channel id, 16 hex>-<nonce, 10 digits>.yaml` for an ack named
+/// `<channel16>-<nonce>`.
+fn sent_file(ack_name: &str) -> String {
+    format!("{SENT_DIR}/{ack_name}.yaml")
+}
+
+/// Payer: an ack already issued on the latest channel to `payee_name`
+/// (`nonce`, default the last), from `sent/`, for a payee that never got
+/// it. Nothing is signed anew or booked: the bytes are the ack's own, and
+/// it is checked (ours, this channel, this nonce, a valid signature) before
+/// it is handed out.
+pub fn resend_ack(
+    home: &Home,
+    config: &Config,
+    payee_name: &str,
+    nonce: Option<u64>,
+) -> Result<(String, Ack)> {
+    let (name, payee) = peer_key(config, payee_name)?;
+    let me = home.public_key()?;
+    let generation = latest_out(home, &name, &payee)?;
+    let state = ChannelState::load(&state_path(home, Role::Out, &payee, generation))?;
+    let n = nonce.unwrap_or(state.nonce);
+    if n == 0 || n > state.nonce {
+        return Err(Error::input(format!(
+            "no ack {n} was issued to {name} on channel generation {generation}"
+        ))
+        .hint(format!("its acks run from nonce 1 to {}", state.nonce)));
+    }
+    let path = home.path(&sent_file(&format!("{}-{n:010}", state.short_id())));
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::input(format!("ack {n} to {name} was not kept"))
+                .in_file(&path)
+                .hint("only acks issued by a msgl that keeps sent/ can be re-sent")
+        } else {
+            Error::io(&path, e)
+        }
+    })?;
+    let ack = Ack::from_yaml(&text).map_err(|e| e.in_file(&path))?;
+    let ours = ack.payer == me
+        && ack.payee == payee
+        && ack.generation == generation
+        && ack.nonce == n
+        && ack.verify().is_ok();
+    if !ours {
+        return Err(
+            Error::check("the kept ack is not this channel's ack at this nonce")
+                .in_file(&path)
+                .hint("sent/ was changed by hand; the payee will refuse it"),
+        );
+    }
+    Ok((name, ack))
 }
 
 /// `acks/<channel id, 16 hex>-<nonce, 10 digits>.yaml`.

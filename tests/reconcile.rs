@@ -258,14 +258,20 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
     mirror(&p, "messages both ways");
     assert_eq!(ar_ap(&p.n1, "Node2"), (d("0.00006"), d("0.00007")));
 
-    // A dropped ack: Node2 booked and signed message 4, Node1 never got it.
-    let dropped = ack(&p, &p.n2, "Node1", 4, 4);
+    // A dropped ack: Node2 books and signs message 4; the ack is lost on
+    // the way. While it is in flight the books differ by exactly what
+    // `reconcile --accept` lists (no protocol can change two books at one
+    // instant over a lossy link); the payer re-sends it from sent/ and the
+    // step ends with the books mirrored.
+    let lost = ack(&p, &p.n2, "Node1", 4, 4);
+    let lost_bytes = std::fs::read(&lost).unwrap();
+    std::fs::remove_file(&lost).unwrap();
     let (ar1, _) = ar_ap(&p.n1, "Node2");
     let (_, ap2) = ar_ap(&p.n2, "Node1");
     assert_eq!(
         ap2 - ar1,
         d("0.00004"),
-        "the books differ by the dropped ack"
+        "the books differ by the ack in flight"
     );
     let (prop, _) = propose(&p.n2, "node1", &[]);
     let diff = disagree(&p.n1, "Node2", &prop);
@@ -291,64 +297,66 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
         .stdout(contains("0000000000000004\t-\t0.00004\tNode1 lacks it"))
         .stdout(contains("difference 0.00004"))
         .stderr(contains("disagree: 4 differences; nothing signed"));
-    // Re-sent: the books mirror again.
-    accept(&p.n1, &dropped);
-    mirror(&p, "dropped ack re-sent");
-
-    // A price dispute: Node1 booked message 5 at 3 units, Node2 at 2.
+    // And CSV, for scripts.
     msgl(&p.n1)
-        .args([
-            "-q",
-            "add",
-            "message-sent",
-            "--peer",
-            "Node2",
-            "-m",
-            &hash(5),
-            "-a",
-            "0.00003",
-        ])
+        .args(["reconcile", "--with", "node2", "-O", "csv", "--accept"])
+        .arg(&prop)
         .assert()
-        .success();
+        .code(1)
+        .stdout(contains("direction,item,here,proposal,lacking\n"))
+        .stdout(contains("Node2 -> Node1,0000000000000004,,0.00004,Node1\n"))
+        .stdout(contains("Node2 -> Node1,nonce,3,4,\n"))
+        .stdout(contains("Node2 -> Node1,total,0.00006,0.0001,\n"));
+    // Re-sent from the payer's sent/: the same bytes, nothing booked again.
+    let resent = p.dir.join("ack-4-resent.yaml");
+    let payer_journal = journal(&p.n2);
+    msgl(&p.n2)
+        .args(["ack", "--resend", "--to", "node1", "-o"])
+        .arg(&resent)
+        .assert()
+        .success()
+        .stdout(contains("ack nonce 4 cumulative 10 to Node1 again"));
+    assert_eq!(std::fs::read(&resent).unwrap(), lost_bytes);
+    assert_eq!(journal(&p.n2), payer_journal, "a re-sent ack is not booked");
+    accept(&p.n1, &resent);
+    mirror(&p, "dropped ack re-sent");
+    // Any earlier ack too, byte for byte; none that was never issued.
+    let again = stdout(msgl(&p.n2).args(["ack", "--resend", "--to", "Node1", "--nonce", "2"]));
+    assert_eq!(
+        again.as_bytes(),
+        std::fs::read(p.dir.join("ack-2.yaml")).unwrap()
+    );
+    msgl(&p.n2)
+        .args(["ack", "--resend", "--to", "Node1", "--nonce", "5"])
+        .assert()
+        .code(2)
+        .stderr(contains("no ack 5 was issued to Node1"));
+
+    // A price dispute: Node1 asked 3 units for message 5; Node2 signs 2.
+    // Each side books only what is signed, so the books stay mirrored.
+    n2_pays(&p, 5, 2);
+    mirror(&p, "price disputed");
+    // Node2 concedes: a further ack for the same message, the difference.
+    let correction = p.dir.join("ack-5-correction.yaml");
     msgl(&p.n2)
         .args([
             "-q",
-            "add",
-            "message-received",
-            "--peer",
+            "ack",
+            "--to",
             "Node1",
             "-m",
             &hash(5),
-            "-a",
-            "0.00002",
+            "--price",
+            "1",
+            "-o",
         ])
+        .arg(&correction)
         .assert()
         .success();
-    let (prop, _) = propose(&p.n1, "Node2", &[]);
-    let diff = disagree(&p.n2, "node1", &prop);
-    let lines = diff["lines"].as_array().unwrap();
-    assert_eq!(lines.len(), 1, "{diff}");
-    assert_eq!(lines[0]["item"], "0000000000000005");
-    assert_eq!(lines[0]["here"], "0.00002");
-    assert_eq!(lines[0]["proposal"], "0.00003");
-    assert!(lines[0]["lacking"].is_null());
-    assert_eq!(diff["totals"][0]["difference"], "0.00001");
-    // The payer re-issues the difference.
-    msgl(&p.n2)
-        .args([
-            "-q",
-            "add",
-            "message-received",
-            "--peer",
-            "Node1",
-            "-m",
-            &hash(5),
-            "-a",
-            "0.00001",
-        ])
-        .assert()
-        .success();
+    accept(&p.n1, &correction);
     mirror(&p, "price dispute resolved");
+    assert!(journal(&p.n1).contains("Assets:AccountsReceivable:Node2:0000000000000005  0.00002\n"));
+    assert!(journal(&p.n1).contains("Assets:AccountsReceivable:Node2:0000000000000005  0.00001\n"));
 
     // The first reconciliation: Node2 proposes, Node1 co-signs.
     let (prop, summary) = propose(&p.n2, "node1", &[]);
@@ -423,11 +431,11 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
                 payee,
                 generation: 1,
                 epoch: 0,
-                nonce: 5,
+                nonce: 7,
                 message: [9; 32],
                 price: 1,
-                cumulative: 11,
-                preimage: poseidon2::pack(&chain.get(11)),
+                cumulative: 14,
+                preimage: poseidon2::pack(&chain.get(14)),
             },
         )
         .to_yaml(),
@@ -688,6 +696,40 @@ fn proposal_summary_in_json_and_text() {
             epoch + 1
         )))
         .stdout(contains("net: Node2 pays Node1 0.00002"));
+    // CSV: one row per direction.
+    let csv = stdout(msgl(&p.n2).args([
+        "reconcile",
+        "--with",
+        "node1",
+        "-O",
+        "csv",
+        "--epoch",
+        &(epoch + 2).to_string(),
+    ]));
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    assert!(
+        rows[0].starts_with("status,peer,epoch,previous_epoch,payer,payee,"),
+        "{csv}"
+    );
+    let row = rows
+        .iter()
+        .find(|r| r.split(',').nth(4) == Some("Node2"))
+        .expect("the Node2 -> Node1 row");
+    let f: Vec<&str> = row.split(',').collect();
+    assert_eq!(f[5], "Node1", "{row}");
+    assert_eq!(f[0], "proposed");
+    assert_eq!(f[2], (epoch + 2).to_string());
+    assert_eq!(
+        (f[7], f[8], f[10], f[12]),
+        ("1", "3", "1", "0.00003"),
+        "{row}"
+    );
+    assert_eq!(
+        (f[13], f[14], f[15]),
+        ("0.00002", "Node2", "Node1"),
+        "{row}"
+    );
 }
 
 fn n2_to_n1_preimage(p: &Pair) -> [u8; 32] {
@@ -801,4 +843,59 @@ fn messages_after_the_epoch_do_not_disturb_the_agreement() {
     close(&p, &agreed);
     n2_pays(&p, 6, 1);
     mirror(&p, "next period");
+}
+
+/// Books kept by hand (`msgl add`) can disagree on a message's price: the
+/// diff shows it as a message both sides have, with both amounts, and no
+/// side lacking it.
+#[test]
+fn a_price_booked_differently_by_hand_shows_as_a_dispute() {
+    let p = pair();
+    n2_pays(&p, 1, 1);
+    for (home, kind, peer, amount) in [
+        (&p.n1, "message-sent", "Node2", "0.00003"),
+        (&p.n2, "message-received", "Node1", "0.00002"),
+    ] {
+        msgl(home)
+            .args([
+                "-q",
+                "add",
+                kind,
+                "--peer",
+                peer,
+                "-m",
+                &hash(5),
+                "-a",
+                amount,
+            ])
+            .assert()
+            .success();
+    }
+    let (prop, _) = propose(&p.n1, "Node2", &[]);
+    let diff = disagree(&p.n2, "node1", &prop);
+    let lines = diff["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{diff}");
+    assert_eq!(lines[0]["item"], "0000000000000005");
+    assert_eq!(lines[0]["here"], "0.00002");
+    assert_eq!(lines[0]["proposal"], "0.00003");
+    assert!(lines[0]["lacking"].is_null());
+    assert_eq!(diff["totals"][0]["difference"], "0.00001");
+    // The payer books the difference; then they agree.
+    msgl(&p.n2)
+        .args([
+            "-q",
+            "add",
+            "message-received",
+            "--peer",
+            "Node1",
+            "-m",
+            &hash(5),
+            "-a",
+            "0.00001",
+        ])
+        .assert()
+        .success();
+    mirror(&p, "price dispute resolved by hand");
+    let (prop, _) = propose(&p.n1, "Node2", &[]);
+    co_sign(&p.n2, "node1", &prop);
 }

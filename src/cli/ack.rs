@@ -9,17 +9,44 @@ use crate::error::{Error, Result};
 
 /// Acknowledge a message received (payer): sign the next cumulative ack of
 /// the channel to the payee (to stdout, or -o FILE) and book MESSAGE RECEIVED
+///
+/// Under the journal's lock: refuses if the channel's length would be
+/// exceeded; derives the next preimage from the hash chain, signs the ack,
+/// keeps a copy in sent/, writes it to -o FILE (never overwritten) or
+/// stdout, records it in the channel state and books MESSAGE RECEIVED
+/// (`; ack: <channel>-<nonce>`). The payee takes acks in order only, so an
+/// ack lost on the way blocks the next ones: `--resend` hands out a kept
+/// ack again (the last, or --nonce N), byte for byte, signing and booking
+/// nothing. A price the payee disputes is settled with a further ack for
+/// the same message (--price the difference).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The payee (a peer in msgl.yaml)
     #[arg(long, value_name = "PEER")]
     pub to: String,
     /// The message's hash: 64 hex digits
-    #[arg(long, short = 'm', value_name = "HASH")]
-    pub message: String,
+    #[arg(
+        long,
+        short = 'm',
+        value_name = "HASH",
+        required_unless_present = "resend",
+        conflicts_with = "resend"
+    )]
+    pub message: Option<String>,
     /// The message's price in units
-    #[arg(long, value_name = "UNITS")]
-    pub price: u64,
+    #[arg(
+        long,
+        value_name = "UNITS",
+        required_unless_present = "resend",
+        conflicts_with = "resend"
+    )]
+    pub price: Option<u64>,
+    /// Hand out an ack already issued (from sent/) instead of signing one
+    #[arg(long)]
+    pub resend: bool,
+    /// With --resend: the ack's nonce [default: the last]
+    #[arg(long, value_name = "N", requires = "resend")]
+    pub nonce: Option<u64>,
     /// Write the ack to FILE (never overwritten) instead of stdout
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -37,9 +64,30 @@ pub fn parse_hash(text: &str) -> Result<[u8; 32]> {
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
-    let message = parse_hash(&args.message)?;
     let home = ctx.home();
     let config = home.config()?;
+    if args.resend {
+        let (peer, ack) = channel::resend_ack(&home, &config, &args.to, args.nonce)?;
+        return match &args.out {
+            Some(path) => {
+                crate::fsutil::write_new(path, ack.to_yaml().as_bytes())?;
+                if !ctx.global.quiet {
+                    emit(&format!(
+                        "ack nonce {} cumulative {} to {peer} again in {} (nothing booked)\n",
+                        ack.nonce,
+                        ack.cumulative,
+                        path.display()
+                    ))?;
+                }
+                Ok(())
+            }
+            None => emit(&ack.to_yaml()),
+        };
+    }
+    let (Some(message), Some(price)) = (&args.message, args.price) else {
+        return Err(Error::input("--message and --price are required").hint("or --resend"));
+    };
+    let message = parse_hash(message)?;
     let key = home.signing_key()?;
     let issued = channel::issue_ack(
         &home,
@@ -47,7 +95,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         &key,
         &args.to,
         message,
-        args.price,
+        price,
         args.out.as_deref(),
     )?;
     match &args.out {

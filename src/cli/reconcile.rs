@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::cli::{blame, emit, read_input, Ctx, Format, OutputArg};
+use crate::cli::{blame, csv_field, emit, read_input, Ctx, Format, OutputArg};
 use crate::error::{Error, Result};
 use crate::keys;
 use crate::objects::recon::NetDirection;
@@ -165,12 +165,74 @@ fn diff_text(d: &Diff) -> String {
     out
 }
 
+/// The summary as CSV: one row per direction, the agreement's fields repeated.
+fn summary_csv(s: &Summary) -> String {
+    let mut out = String::from(
+        "status,peer,epoch,previous_epoch,payer,payee,generation,nonce,cumulative,preimage,messages,carried,amount,net,net_payer,net_payee,file\n",
+    );
+    for d in &s.directions {
+        let fields = [
+            s.status.to_string(),
+            s.peer.clone(),
+            s.epoch.to_string(),
+            s.previous_epoch.to_string(),
+            d.payer.clone(),
+            d.payee.clone(),
+            d.generation.to_string(),
+            d.nonce.to_string(),
+            d.cumulative.to_string(),
+            d.preimage.clone(),
+            d.messages.to_string(),
+            d.carried.to_string(),
+            d.amount.to_string(),
+            s.net.to_string(),
+            s.net_payer.clone().unwrap_or_default(),
+            s.net_payee.clone().unwrap_or_default(),
+            s.file.clone(),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The difference as CSV: one row per line, then one `total` row per
+/// direction (its difference is proposal − here).
+fn diff_csv(d: &Diff) -> String {
+    let mut out = String::from("direction,item,here,proposal,lacking\n");
+    let row = |fields: [&str; 5]| {
+        let f: Vec<String> = fields.iter().map(|x| csv_field(x)).collect();
+        f.join(",") + "\n"
+    };
+    for l in &d.lines {
+        out.push_str(&row([
+            &l.direction,
+            &l.item,
+            l.here.as_deref().unwrap_or(""),
+            l.proposal.as_deref().unwrap_or(""),
+            l.lacking.as_deref().unwrap_or(""),
+        ]));
+    }
+    for t in &d.totals {
+        out.push_str(&row([
+            &t.direction,
+            "total",
+            &t.here.to_string(),
+            &t.proposal.to_string(),
+            "",
+        ]));
+    }
+    out
+}
+
 fn print_summary(s: &Summary, format: Format, quiet: bool) -> Result<()> {
     match format {
         Format::Json => emit(&format!(
             "{}\n",
             serde_json::to_string_pretty(s).expect("a summary serializes")
         )),
+        Format::Csv => emit(&summary_csv(s)),
         _ if quiet => Ok(()),
         _ => emit(&summary_text(s)),
     }
@@ -182,9 +244,6 @@ fn read_recon(path: &std::path::Path) -> Result<Recon> {
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
-    if args.output.output == Format::Csv {
-        return Err(Error::input("reconcile has no CSV output").hint("use -O text or -O json"));
-    }
     let home = ctx.home();
     let config = home.config()?;
     let peer_cfg = config.peer(&args.with)?;
@@ -258,6 +317,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                             "{}\n",
                             serde_json::to_string_pretty(&d).expect("a diff serializes")
                         ))?,
+                        Format::Csv => emit(&diff_csv(&d))?,
                         _ => emit(&diff_text(&d))?,
                     }
                     Err(Error::check(format!(
