@@ -298,7 +298,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__ack)
-            opts="-m -o -f -q -h --to --message --price --out --home --file --quiet --help"
+            opts="-m -o -f -q -h --to --message --price --resend --nonce --out --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,6 +317,10 @@ _msgl() {
                     return 0
                     ;;
                 --price)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nonce)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -564,7 +568,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__demo)
-            opts="-n -f -q -h --dir --messages --home --file --quiet --help"
+            opts="-n -f -q -h --dir --messages --templates --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -579,6 +583,10 @@ _msgl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --templates)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1040,13 +1048,17 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__init)
-            opts="-f -q -h --name --token --decimals --unit-price --home --file --quiet --help"
+            opts="-f -q -h --name --from --token --decimals --unit-price --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -124,10 +124,11 @@ complete -c msgl -n "__fish_msgl_using_subcommand add" -l home -d 'The node\'s h
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c msgl -n "__fish_msgl_using_subcommand init" -l name -d 'The node\'s name (letters, digits, `-` and `_`)' -r
-complete -c msgl -n "__fish_msgl_using_subcommand init" -l token -d 'The token the node is paid in' -r
-complete -c msgl -n "__fish_msgl_using_subcommand init" -l decimals -d 'The token\'s decimals' -r
-complete -c msgl -n "__fish_msgl_using_subcommand init" -l unit-price -d 'The price of one unit, in the token' -r
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l name -d 'The node\'s name (letters, digits, `-` and `_`); required without --from' -r
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l from -d 'A template directory holding msgl.yaml and, optionally, journal.ledger' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l token -d 'The token the node is paid in [default: SNT]' -r
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l decimals -d 'The token\'s decimals [default: 18]' -r
+complete -c msgl -n "__fish_msgl_using_subcommand init" -l unit-price -d 'The price of one unit, in the token [default: 0.00001]' -r
 complete -c msgl -n "__fish_msgl_using_subcommand init" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand init" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand init" -s q -l quiet -d 'Print nothing but errors and requested data'
@@ -184,9 +185,11 @@ complete -c msgl -n "__fish_msgl_using_subcommand channels" -s h -l help -d 'Pri
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -l to -d 'The payee (a peer in msgl.yaml)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s m -l message -d 'The message\'s hash: 64 hex digits' -r
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -l price -d 'The message\'s price in units' -r
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -l nonce -d 'With --resend: the ack\'s nonce [default: the last]' -r
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s o -l out -d 'Write the ack to FILE (never overwritten) instead of stdout' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -l resend -d 'Hand out an ack already issued (from sent/) instead of signing one'
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s h -l help -d 'Print help'
 complete -c msgl -n "__fish_msgl_using_subcommand accept" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
@@ -229,6 +232,7 @@ complete -c msgl -n "__fish_msgl_using_subcommand settled" -s q -l quiet -d 'Pri
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -l dir -d 'Where to create the homes: a new or empty directory [default: msgl-demo-<unix ms>]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -s n -l messages -d 'Messages between Node1 and Node2 (both ways)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand demo" -l templates -d 'Template directories node1/, node2/, node3/ (msgl.yaml, journal.ledger) [default: ledgers/demo/, embedded]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -s q -l quiet -d 'Print nothing but errors and requested data'

@@ -35,6 +35,82 @@ pub struct Options {
     pub messages: u64,
     /// The msgl binary to spawn.
     pub exe: PathBuf,
+    /// Template directories `node1/`, `node2/`, `node3/` (each msgl.yaml and
+    /// journal.ledger); `None`: the embedded copy of ledgers/demo/, written
+    /// to `<dir>/templates/`.
+    pub templates: Option<PathBuf>,
+}
+
+/// ledgers/demo/, embedded: (directory, msgl.yaml, journal.ledger) per node.
+pub const TEMPLATES: [(&str, &str, &str); 3] = [
+    (
+        "node1",
+        include_str!("../ledgers/demo/node1/msgl.yaml"),
+        include_str!("../ledgers/demo/node1/journal.ledger"),
+    ),
+    (
+        "node2",
+        include_str!("../ledgers/demo/node2/msgl.yaml"),
+        include_str!("../ledgers/demo/node2/journal.ledger"),
+    ),
+    (
+        "node3",
+        include_str!("../ledgers/demo/node3/msgl.yaml"),
+        include_str!("../ledgers/demo/node3/journal.ledger"),
+    ),
+];
+
+/// Writes the embedded templates under `dir`.
+fn write_templates(dir: &Path) -> Result<()> {
+    for (node, config, journal) in TEMPLATES {
+        let d = dir.join(node);
+        std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+        for (file, text) in [
+            (crate::home::CONFIG_FILE, config),
+            (crate::home::JOURNAL_FILE, journal),
+        ] {
+            crate::fsutil::write_new(&d.join(file), text.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// What a home's journal holds in `Assets:Cash:<token>`, in token base
+/// units at `decimals`.
+fn opening_cash(home: &Path) -> Result<U256> {
+    let h = crate::home::Home {
+        root: home.to_path_buf(),
+    };
+    let config = h.config()?;
+    let account = format!("Assets:Cash:{}", config.token);
+    let journal =
+        crate::journal::parse::parse_file(&crate::journal::parse::Source::File(h.journal_path()))?;
+    let mut cash = rust_decimal::Decimal::ZERO;
+    for e in &journal.entries {
+        for p in e
+            .resolve(false)
+            .map_err(|i| i.into_error(&h.journal_path().display().to_string()))?
+        {
+            if p.account == account {
+                cash += p.amount.quantity;
+            }
+        }
+    }
+    base_units(cash, config.decimals).ok_or_else(|| {
+        Error::input(format!(
+            "{account}: {cash} is not a whole number of base units"
+        ))
+        .in_file(h.journal_path())
+    })
+}
+
+/// `d` in base units at `decimals` (None if negative or finer than that).
+fn base_units(d: rust_decimal::Decimal, decimals: u32) -> Option<U256> {
+    if d.is_sign_negative() || d.scale() > decimals {
+        return None;
+    }
+    let m = U256::from(d.mantissa().unsigned_abs());
+    Some(m * U256::from(10u64).pow(U256::from(decimals - d.scale())))
 }
 
 /// One node's figures.
@@ -189,11 +265,33 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let wire = dir.join("wire");
     std::fs::create_dir_all(&wire).map_err(|e| Error::io(&wire, e))?;
 
-    // 1. Three homes, peers of each other; the contracts; deposits.
-    progress("init Node1, Node2, Node3 and make them peers");
+    // 1. Three homes from the templates, peers of each other; the
+    // contracts; each node's opening cash minted; deposits.
+    let templates = match &opts.templates {
+        Some(t) => t.clone(),
+        None => {
+            let t = dir.join("templates");
+            write_templates(&t)?;
+            t
+        }
+    };
+    progress(&format!(
+        "init Node1, Node2, Node3 from the templates in {} and make them peers",
+        templates.display()
+    ));
     let homes: Vec<PathBuf> = (0..3).map(|i| r.home(i)).collect();
     for (i, h) in homes.iter().enumerate() {
-        r.run(Some(h), &args!["-q", "init", "--name", NODES[i]])?;
+        let t = templates.join(NODES[i].to_lowercase());
+        r.run(Some(h), &args!["-q", "init", "--from", &t])?;
+        let name = crate::home::Home { root: h.clone() }.config()?.name;
+        if name != NODES[i] {
+            return Err(Error::input(format!(
+                "the template names its node `{name}`; the demo needs `{}`",
+                NODES[i]
+            ))
+            .in_file(t.join(crate::home::CONFIG_FILE))
+            .hint("templates node1, node2, node3 name Node1, Node2, Node3"));
+        }
     }
     let ids: Vec<String> = homes
         .iter()
@@ -215,13 +313,33 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         .map_err(chain_err("deploy"))?;
     let addr = |i: usize| Address::repeat_byte(i as u8 + 1);
     let length = 4 * n + 100;
-    for i in 0..3 {
-        sys.mint(&mut chain, addr(i), units(100 * length))
+    for (i, h) in homes.iter().enumerate() {
+        let cash = opening_cash(h)?;
+        let deposit = units(10 * length);
+        if cash < deposit {
+            return Err(Error::input(format!(
+                "{} opens with {} SNT in cash; {n} messages need a deposit of {} SNT",
+                NODES[i],
+                tokens(cash),
+                tokens(deposit)
+            ))
+            .in_file(
+                templates
+                    .join(NODES[i].to_lowercase())
+                    .join(crate::home::JOURNAL_FILE),
+            )
+            .hint("raise the template's opening balance, or lower --messages"));
+        }
+        sys.mint(&mut chain, addr(i), cash)
             .map_err(chain_err("mint"))?;
-        sys.approve(&mut chain, addr(i), units(100 * length))
+        sys.approve(&mut chain, addr(i), cash)
             .map_err(chain_err("approve"))?;
-        sys.deposit(&mut chain, addr(i), units(10 * length))
+        sys.deposit(&mut chain, addr(i), deposit)
             .map_err(chain_err("deposit"))?;
+        r.run(
+            Some(h),
+            &args!["-q", "add", "deposit", "--amount", tokens(deposit)],
+        )?;
     }
 
     // 2. Channels: Node2 -> Node1, Node1 -> Node2, Node3 -> Node1.
@@ -328,6 +446,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     // 4. Reconciliation with a dropped ack.
     progress("reconcile Node1 <-> Node2: Node2 signs one more ack that Node1 never gets");
     let dropped = ack(1, 0, n + 1, 3)?;
+    // Lost on the way: only Node2's copy in sent/ remains.
+    std::fs::remove_file(&dropped).map_err(|e| Error::io(&dropped, e))?;
     std::thread::sleep(Duration::from_millis(5));
     let propose = |home: &Path, peer: &str| -> Result<PathBuf> {
         let out = r.run(
@@ -357,7 +477,11 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    progress("Node1 accepts the dropped ack; Node2 proposes again; Node1 co-signs; both finalize");
+    progress("Node2 re-sends the lost ack (msgl ack --resend); Node1 accepts it; Node2 proposes again; Node1 co-signs; both finalize");
+    r.run(
+        Some(&homes[1]),
+        &args!["-q", "ack", "--resend", "--to", NODES[0], "-o", &dropped],
+    )?;
     r.run(Some(&homes[0]), &args!["-q", "accept", &dropped])?;
     std::thread::sleep(Duration::from_millis(5));
     let proposal = propose(&homes[1], "Node1")?;

@@ -64,3 +64,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool, mode: Option<u32>)
     }
     Ok(())
 }
+
+/// Creates a directory (and its parents); `private`: mode 0700.
+pub fn mkdir(path: &Path, private: bool) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    Ok(())
+}

@@ -83,9 +83,34 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
         let home = PathBuf::from(head.split_once(' ').unwrap().1.split_once(' ').unwrap().1);
         let shown = rest.split_once(", balance ").unwrap().1;
         assert_eq!(shown, net(&stdout(msgl(&home).arg("balance"))), "{line}");
+        // Books and chain start equal: the template's opening cash was
+        // minted, and the deposit booked; what is left in cash is the
+        // wallet's balance before the settlements.
+        let before = rest.split_once(" -> ").unwrap().0;
+        let cash = stdout(msgl(&home).args(["balance", "--flat", "-O", "csv", "Assets:Cash"]));
+        assert!(
+            cash.contains(&format!("Assets:Cash:SNT,,{before}\n")),
+            "{line}\n{cash}"
+        );
+        let journal = std::fs::read_to_string(home.join("journal.ledger")).unwrap();
+        assert!(journal.contains(") OPENING BALANCE\n"), "{journal}");
+        assert!(journal.contains(") DEPOSIT\n"), "{journal}");
         nodes += 1;
     }
     assert_eq!(nodes, 3, "{out}");
+    // The templates the homes came from are the embedded ledgers/demo/.
+    for node in ["node1", "node2", "node3"] {
+        for file in ["msgl.yaml", "journal.ledger"] {
+            let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("ledgers/demo")
+                .join(node)
+                .join(file);
+            assert_eq!(
+                std::fs::read_to_string(dir.join("templates").join(node).join(file)).unwrap(),
+                std::fs::read_to_string(repo).unwrap()
+            );
+        }
+    }
 
     // An existing non-empty directory is refused.
     let mut c = Command::cargo_bin("msgl").unwrap();

@@ -9,13 +9,17 @@ use crate::error::{Error, Result};
 
 /// Run three nodes through the whole flow, with the real commands
 ///
-/// Creates three node homes (Node1, Node2, Node3) in DIR, makes them peers,
-/// deploys the token, fact registry and settlement contracts in an in-memory
-/// EVM and deposits for each node; opens channels Node2 -> Node1, Node1 ->
+/// Creates three node homes (Node1, Node2, Node3) in DIR with `msgl init
+/// --from` the templates in ledgers/demo/ (embedded in msgl and written to
+/// DIR/templates/, or --templates), makes them peers, deploys the token,
+/// fact registry and settlement contracts in an in-memory EVM, mints each
+/// node the opening cash its template journal holds, and deposits for each
+/// node (booked with `msgl add deposit`); opens channels Node2 -> Node1, Node1 ->
 /// Node2 and Node3 -> Node1; exchanges N messages with signed acks between
 /// Node1 and Node2 (accepted in batches) and some from Node3; reconciles
-/// Node1 with Node2 (first a disagreement over a dropped ack, shown message
-/// by message, then an agreement both finalize); then Node1 settles alone
+/// Node1 with Node2 (first a disagreement over a lost ack, shown message
+/// by message; Node2 re-sends it with `msgl ack --resend`; then an agreement
+/// both finalize); then Node1 settles alone
 /// with Node3's latest ack, and settles Node1 <-> Node2 from the co-signed
 /// agreement: prove, verify-proof, calldata --register and calldata sent in
 /// the EVM, settled. Every step spawns this msgl binary with --home, so the
@@ -30,6 +34,9 @@ pub struct Args {
     /// Messages between Node1 and Node2 (both ways)
     #[arg(long, short = 'n', value_name = "N", default_value_t = 1000)]
     pub messages: u64,
+    /// Template directories node1/, node2/, node3/ (msgl.yaml, journal.ledger) [default: ledgers/demo/, embedded]
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
@@ -42,6 +49,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         dir: args.dir.clone().unwrap_or_else(demo::default_dir),
         messages: args.messages,
         exe,
+        templates: args.templates.clone(),
     };
     let quiet = ctx.global.quiet;
     let terminal = std::io::stderr().is_terminal();
@@ -74,7 +82,7 @@ pub fn summary(r: &Report, quiet: bool, color: bool) -> String {
             indent(&r.disagreement)
         );
         o += &format!(
-            "Then agreed and finalized on both sides: {}\n\n",
+            "Node2 re-sent the lost ack (`msgl ack --resend`); then agreed and finalized on both sides: {}\n\n",
             r.agreement.display()
         );
     }

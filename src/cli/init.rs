@@ -1,32 +1,44 @@
 //! `msgl init --name NAME`: creates a node home (DESIGN §2).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 
 use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::home::{Config, PolicySettings, CONFIG_FILE, JOURNAL_FILE};
+use crate::home::{read_small, Config, CONFIG_FILE, JOURNAL_FILE, MAX_CONFIG_BYTES};
+use crate::journal::check::{join_blocks, CheckBlock};
+use crate::journal::parse::parse_str;
 use crate::keys::{self, KEY_FILE};
 
-/// Create a node home: a new key (keys/node.key, mode 0600), msgl.yaml, an
-/// empty journal and the acks/, recon/, chains/ and channels/ directories.
-/// Refuses to touch an existing home.
+/// Create a node home: a new key, msgl.yaml, a journal and its directories
+///
+/// Creates keys/node.key (a new ed25519 key, mode 0600), msgl.yaml, the
+/// journal and the acks/, recon/, chains/, channels/ and sent/ directories.
+/// With --from TEMPLATE, msgl.yaml's settings (name, token, decimals, unit
+/// price, peers, policy) come from TEMPLATE/msgl.yaml and the journal starts
+/// as a copy of TEMPLATE/journal.ledger (opening entries; it must pass `msgl
+/// check`), as the demo does with ledgers/demo/; flags given beside --from
+/// win over the template. Without --from the journal starts empty. Refuses
+/// to touch an existing home.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The node's name (letters, digits, `-` and `_`)
-    #[arg(long, value_name = "NAME")]
-    pub name: String,
-    /// The token the node is paid in
-    #[arg(long, default_value = "SNT", value_name = "TOKEN")]
-    pub token: String,
-    /// The token's decimals
-    #[arg(long, default_value_t = 18, value_name = "N")]
-    pub decimals: u32,
-    /// The price of one unit, in the token
-    #[arg(long, default_value = "0.00001", value_name = "AMOUNT")]
-    pub unit_price: Decimal,
+    /// The node's name (letters, digits, `-` and `_`); required without --from
+    #[arg(long, value_name = "NAME", required_unless_present = "from")]
+    pub name: Option<String>,
+    /// A template directory holding msgl.yaml and, optionally, journal.ledger
+    #[arg(long, value_name = "TEMPLATE")]
+    pub from: Option<PathBuf>,
+    /// The token the node is paid in [default: SNT]
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The token's decimals [default: 18]
+    #[arg(long, value_name = "N")]
+    pub decimals: Option<u32>,
+    /// The price of one unit, in the token [default: 0.00001]
+    #[arg(long, value_name = "AMOUNT")]
+    pub unit_price: Option<Decimal>,
 }
 
 /// Directories of a home, and whether they are private (0700).
@@ -36,6 +48,7 @@ pub const DIRS: &[(&str, bool)] = &[
     ("recon", true),
     ("chains", true),
     ("channels", true),
+    ("sent", true),
 ];
 
 pub fn valid_name(name: &str) -> Result<()> {
@@ -50,26 +63,78 @@ pub fn valid_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-fn mkdir(path: &Path, private: bool) -> Result<()> {
-    std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| Error::io(path, e))?;
+/// The largest template journal read (opening entries, not a history).
+pub const MAX_TEMPLATE_JOURNAL_BYTES: u64 = 16 << 20;
+
+/// A template's settings and opening journal.
+struct Template {
+    config: Config,
+    journal: String,
+}
+
+fn read_template(dir: &Path) -> Result<Template> {
+    let cfg = dir.join(CONFIG_FILE);
+    let text = read_small(&cfg, MAX_CONFIG_BYTES).map_err(|e| match e {
+        Some(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Error::input("no msgl.yaml in the template")
+                .in_file(&cfg)
+                .hint("a template is a directory with msgl.yaml and, optionally, journal.ledger, like ledgers/demo/node1")
+        }
+        Some(e) => Error::io(&cfg, e),
+        None => Error::input(format!("larger than {} KB: not a msgl.yaml", MAX_CONFIG_BYTES >> 10))
+            .in_file(&cfg),
+    })?;
+    let config = Config::from_yaml(&text).map_err(|e| e.in_file(&cfg))?;
+    let jpath = dir.join(JOURNAL_FILE);
+    let journal = match read_small(&jpath, MAX_TEMPLATE_JOURNAL_BYTES) {
+        Ok(t) => t,
+        Err(Some(e)) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(Some(e)) => return Err(Error::io(&jpath, e)),
+        Err(None) => {
+            return Err(Error::input(format!(
+                "larger than {} MB: a template journal holds opening entries",
+                MAX_TEMPLATE_JOURNAL_BYTES >> 20
+            ))
+            .in_file(&jpath))
+        }
+    };
+    let name = jpath.display().to_string();
+    let parsed = parse_str(&journal, &name)?;
+    let mut block = CheckBlock::default();
+    for e in &parsed.entries {
+        block.entry(&name, e, false);
     }
-    #[cfg(not(unix))]
-    let _ = private;
-    Ok(())
+    let (_, problems) = join_blocks(&name, vec![block]);
+    if let Some(first) = problems.into_iter().next() {
+        return Err(first);
+    }
+    Ok(Template { config, journal })
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
-    valid_name(&args.name)?;
-    if args.token.is_empty() || !args.token.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(Error::input(format!("bad token `{}`", args.token)).hint("e.g. SNT"));
+    let template = args.from.as_deref().map(read_template).transpose()?;
+    let base = template.as_ref().map(|t| &t.config);
+    let name = match (&args.name, base) {
+        (Some(n), _) => n.clone(),
+        (None, Some(c)) => c.name.clone(),
+        (None, None) => return Err(Error::input("--name is required").hint("e.g. --name Node1")),
+    };
+    let token = args
+        .token
+        .clone()
+        .or_else(|| base.map(|c| c.token.clone()))
+        .unwrap_or_else(|| "SNT".to_string());
+    let decimals = args.decimals.or(base.map(|c| c.decimals)).unwrap_or(18);
+    let unit_price = args
+        .unit_price
+        .or(base.map(|c| c.unit_price))
+        .unwrap_or(Decimal::new(1, 5));
+    valid_name(&name)?;
+    if token.is_empty() || !token.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Error::input(format!("bad token `{token}`")).hint("e.g. SNT"));
     }
-    if args.unit_price <= Decimal::ZERO || args.unit_price.scale() > args.decimals {
-        return Err(Error::input(format!("bad unit price {}", args.unit_price))
+    if unit_price <= Decimal::ZERO || unit_price.scale() > decimals {
+        return Err(Error::input(format!("bad unit price {unit_price}"))
             .hint("a positive amount with at most --decimals decimal places"));
     }
     let home = ctx.home();
@@ -81,9 +146,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                 .hint("choose another --home DIR"));
         }
     }
-    mkdir(&home.root, false)?;
+    fsutil::mkdir(&home.root, false)?;
     for (d, private) in DIRS {
-        mkdir(&home.path(d), *private)?;
+        fsutil::mkdir(&home.path(d), *private)?;
     }
     let key = keys::generate()?;
     fsutil::write_atomic(
@@ -93,19 +158,20 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         Some(0o600),
     )?;
     let config = Config {
-        name: args.name.clone(),
-        token: args.token.clone(),
-        decimals: args.decimals,
-        unit_price: args.unit_price.normalize(),
-        peers: Vec::new(),
-        policy: PolicySettings::default(),
+        name: name.clone(),
+        token,
+        decimals,
+        unit_price: unit_price.normalize(),
+        peers: base.map(|c| c.peers.clone()).unwrap_or_default(),
+        policy: base.map(|c| c.policy.clone()).unwrap_or_default(),
     };
     fsutil::write_new(&home.config_path(), config.to_yaml().as_bytes())?;
-    fsutil::write_new(&home.journal_path(), b"")?;
+    let journal = template.as_ref().map(|t| t.journal.as_str()).unwrap_or("");
+    fsutil::write_new(&home.journal_path(), journal.as_bytes())?;
     if !ctx.global.quiet {
         emit(&format!(
             "created node {} in {}\npublic key: {}\n",
-            args.name,
+            name,
             home.root.display(),
             hex::encode(key.verifying_key().as_bytes())
         ))?;
