@@ -150,9 +150,14 @@ fn corrupted_proofs_are_refused_without_panicking() {
     let bytes = proof.to_bytes();
     verify(&s, &BatchProof::from_bytes(&bytes).unwrap()).expect("intact proof verifies");
 
-    // Quiet the default hook: Stwo may panic on hostile input (caught by verify).
+    // Count panics: msgl's checks must refuse hostile input before Stwo
+    // can panic on it (verify's catch_unwind is only a last resort).
+    static PANICS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    std::panic::set_hook(Box::new(|i| {
+        PANICS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        eprintln!("panic: {i}");
+    }));
     let n = bytes.len();
     let mut positions: Vec<usize> = (0..64.min(n)).collect();
     let mut x: u64 = 0x243f_6a88_85a3_08d3;
@@ -190,6 +195,11 @@ fn corrupted_proofs_are_refused_without_panicking() {
     assert!(BatchProof::from_bytes(&vec![0u8; 17 << 20]).is_err());
     std::panic::set_hook(hook);
     assert!(checked >= 200);
+    assert_eq!(
+        PANICS.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the verifier panicked on a corrupted proof"
+    );
 }
 
 #[test]

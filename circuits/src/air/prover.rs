@@ -9,14 +9,20 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use num_traits::Zero;
 use stwo::core::air::Component;
+use stwo::core::air::Components;
 use stwo::core::channel::{Blake2sChannel, Channel};
+use stwo::core::circle::CirclePoint;
 use stwo::core::fields::m31::{BaseField, M31};
 use stwo::core::fields::qm31::SecureField;
+use stwo::core::fields::qm31::SECURE_EXTENSION_DEGREE;
 use stwo::core::fields::FieldExpOps;
 use stwo::core::pcs::CommitmentSchemeVerifier;
 use stwo::core::poly::circle::CanonicCoset;
+use stwo::core::poly::line::LinePoly;
+use stwo::core::proof::StarkProof;
 use stwo::core::vcs_lifted::blake2_merkle::Blake2sMerkleChannel;
-use stwo::core::verifier::verify as stwo_verify;
+use stwo::core::vcs_lifted::blake2_merkle::Blake2sMerkleHasher;
+use stwo::core::verifier::{verify as stwo_verify, COMPOSITION_LOG_SPLIT};
 use stwo::prover::backend::simd::SimdBackend;
 use stwo::prover::poly::circle::PolyOps;
 use stwo::prover::{prove as stwo_prove, CommitmentSchemeProver};
@@ -264,6 +270,95 @@ fn check_shape(proof: &BatchProof, n_trees: usize) -> Result<(), VerifyError> {
     Ok(())
 }
 
+/// The rest of the proof's shape, from the component itself: per tree
+/// (preprocessed, trace, interaction, composition) as many sampled-value
+/// columns as the verifier will sample, each with as many values as it has
+/// mask points; as many queried-value columns as the tree has columns; one
+/// decommitment per tree. Stwo indexes and zips these without checking
+/// lengths, and one of its panics fires while a constraint evaluator is
+/// alive, whose drop then panics again: a process abort that no
+/// `catch_unwind` can stop. So nothing mis-shaped may reach it.
+fn check_columns(
+    proof: &BatchProof,
+    component: &dyn Component,
+    column_counts: &[usize],
+) -> Result<(), VerifyError> {
+    let p = &proof.stark.0;
+    let components = Components {
+        components: vec![component],
+        n_preprocessed_columns: column_counts[0],
+    };
+    let max_log = components
+        .composition_log_degree_bound()
+        .checked_sub(COMPOSITION_LOG_SPLIT)
+        .ok_or_else(|| VerifyError::Malformed("degenerate component".into()))?;
+    let mut mask = components.mask_points(CirclePoint::zero(), max_log, false);
+    mask.push(vec![vec![CirclePoint::zero()]; 2 * SECURE_EXTENSION_DEGREE]);
+    let n_trees = mask.len();
+    let bad = |what: &str| Err(VerifyError::Malformed(what.to_string()));
+    if p.sampled_values.len() != n_trees
+        || p.queried_values.len() != n_trees
+        || p.decommitments.len() != n_trees
+        || column_counts.len() + 1 != n_trees
+    {
+        return bad("wrong number of trees");
+    }
+    for (t, (points, values)) in mask.iter().zip(p.sampled_values.iter()).enumerate() {
+        if points.len() != values.len()
+            || points.iter().zip(values).any(|(a, b)| a.len() != b.len())
+        {
+            return bad(&format!("sampled values of tree {t} have the wrong shape"));
+        }
+    }
+    let composition_columns = 2 * SECURE_EXTENSION_DEGREE;
+    for (t, values) in p.queried_values.iter().enumerate() {
+        let want = column_counts.get(t).copied().unwrap_or(composition_columns);
+        if values.len() != want {
+            return bad(&format!(
+                "queried values of tree {t}: {} columns, expected {want}",
+                values.len()
+            ));
+        }
+        if let Some(first) = values.first() {
+            if values.iter().any(|c| c.len() != first.len()) {
+                return bad(&format!("queried values of tree {t} differ in length"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The Stark proof for Stwo, after two checks Stwo does not make: every
+/// field element is canonical (< P: Stwo's arithmetic assumes it, overflows
+/// in a debug build and wraps in a release one, so a value and value + P
+/// would both pass), and the FRI last layer has 2^log_last_layer_degree_bound
+/// coefficients with a size field that agrees (a decoded proof may claim
+/// any size; Stwo trusts it and panics).
+fn checked_stark(proof: &BatchProof) -> Result<StarkProof<Blake2sMerkleHasher>, VerifyError> {
+    let p = &proof.stark.0;
+    let m31 = |v: &M31| v.0 < P;
+    let qm31 = |v: &SecureField| v.to_m31_array().iter().all(m31);
+    let canonical = p.sampled_values.iter().flatten().flatten().all(qm31)
+        && p.queried_values.iter().flatten().flatten().all(m31)
+        && std::iter::once(&p.fri_proof.first_layer)
+            .chain(&p.fri_proof.inner_layers)
+            .all(|l| l.fri_witness.iter().all(qm31))
+        && p.fri_proof.last_layer_poly.iter().all(qm31);
+    if !canonical {
+        return Err(VerifyError::Malformed(
+            "a field element is not canonical".into(),
+        ));
+    }
+    let coeffs: Vec<SecureField> = p.fri_proof.last_layer_poly.to_vec();
+    let want = 1usize << pcs_config().fri_config.log_last_layer_degree_bound;
+    if coeffs.len() != want || LinePoly::new(coeffs) != p.fri_proof.last_layer_poly {
+        return Err(VerifyError::Malformed(format!(
+            "FRI last layer is not {want} coefficients"
+        )));
+    }
+    Ok(proof.stark.clone())
+}
+
 fn verify_chain_inner(
     statement: &Statement,
     layout: Layout,
@@ -316,7 +411,10 @@ fn verify_chain_inner(
         },
         claimed_sum,
     );
-    stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, proof.stark.clone())
+    let counts: Vec<usize> = sizes.iter().map(|t| t.len()).collect();
+    check_columns(proof, &component, &counts)?;
+    let stark = checked_stark(proof)?;
+    stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, stark)
         .map_err(|e| VerifyError::Rejected(format!("{e:?}")))
 }
 
@@ -384,7 +482,10 @@ pub fn verify_bare(units: u64, proof: &BatchProof) -> Result<(), VerifyError> {
         let commitments = &proof.stark.0.commitments;
         scheme.commit(commitments[0], &sizes[0], channel);
         scheme.commit(commitments[1], &sizes[1], channel);
-        stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, proof.stark.clone())
+        let counts: Vec<usize> = sizes.iter().map(|t| t.len()).collect();
+        check_columns(proof, &component, &counts)?;
+        let stark = checked_stark(proof)?;
+        stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, stark)
             .map_err(|e| VerifyError::Rejected(format!("{e:?}")))
     }))
     .unwrap_or_else(|_| Err(VerifyError::Rejected("verifier panicked".into())))
