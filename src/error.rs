@@ -64,8 +64,16 @@ impl Error {
         self
     }
 
+    /// Names the file the error is about; a location read from text whose
+    /// file was not known (`<input>`) takes this name too.
     pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
-        self.file = Some(file.as_ref().display().to_string());
+        let name = file.as_ref().display().to_string();
+        if let Some(l) = &mut self.location {
+            if l.file == "<input>" {
+                l.file = name.clone();
+            }
+        }
+        self.file = Some(name);
         self
     }
 

@@ -78,3 +78,17 @@ pub fn mkdir(path: &Path, private: bool) -> Result<()> {
     let _ = private;
     Ok(())
 }
+
+/// Reads a file of at most `max` bytes; `Err(None)` if larger (decided from
+/// the first `max + 1` bytes, so a growing file or a device such as
+/// /dev/zero cannot make it read more).
+pub fn read_bounded(path: &Path, max: u64) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(Some)?;
+    let mut bytes = Vec::new();
+    f.take(max + 1).read_to_end(&mut bytes).map_err(Some)?;
+    if bytes.len() as u64 > max {
+        return Err(None);
+    }
+    Ok(bytes)
+}

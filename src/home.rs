@@ -84,13 +84,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// (decided from the first `max + 1` bytes, so a growing file or a device
 /// cannot make it read more).
 pub fn read_small(path: &Path, max: u64) -> std::result::Result<String, Option<std::io::Error>> {
-    use std::io::Read;
-    let f = std::fs::File::open(path).map_err(Some)?;
-    let mut bytes = Vec::new();
-    f.take(max + 1).read_to_end(&mut bytes).map_err(Some)?;
-    if bytes.len() as u64 > max {
-        return Err(None);
-    }
+    let bytes = crate::fsutil::read_bounded(path, max)?;
     String::from_utf8(bytes).map_err(|e| {
         Some(std::io::Error::new(
             std::io::ErrorKind::InvalidData,

@@ -57,26 +57,36 @@ pub fn write(out: &Path, statement: &Statement, proof: &BatchProof) -> Result<()
 pub fn read(dir: &Path) -> Result<(Statement, Vec<u8>)> {
     let spath = dir.join(STATEMENT_FILE);
     let ppath = dir.join(PROOF_FILE);
-    for (p, max) in [
-        (&spath, MAX_STATEMENT_BYTES),
-        (&ppath, msgl_circuits::air::MAX_PROOF_BYTES as u64),
-    ] {
-        let meta = std::fs::metadata(p).map_err(|e| {
+    let read = |p: &Path, max: u64| {
+        // Refused by size first when the file says it (a 2 GB file is not
+        // read at all); then read at most max + 1 bytes whatever it is (a
+        // device or a growing file reports no useful size).
+        let too_large = |len: u64| {
+            Error::input(format!("{len} bytes is too large (at most {max})"))
+                .in_file(p)
+                .hint("this is not a proof written by msgl")
+        };
+        let not_there = |e: std::io::Error| {
             Error::io(p, e).hint(
                 "a proof directory holds statement.yaml and proof.bin, as `msgl prove` writes them",
             )
-        })?;
+        };
+        let meta = std::fs::metadata(p).map_err(not_there)?;
         if meta.len() > max {
-            return Err(
-                Error::input(format!("{} bytes is too large (at most {max})", meta.len()))
-                    .in_file(p)
-                    .hint("this is not a proof written by msgl"),
-            );
+            return Err(too_large(meta.len()));
         }
-    }
-    let text = std::fs::read_to_string(&spath).map_err(|e| Error::io(&spath, e))?;
+        crate::fsutil::read_bounded(p, max).map_err(|e| match e {
+            Some(e) => not_there(e),
+            None => Error::input(format!("more than {max} bytes"))
+                .in_file(p)
+                .hint("this is not a proof written by msgl"),
+        })
+    };
+    let text = read(&spath, MAX_STATEMENT_BYTES)?;
+    let text =
+        String::from_utf8(text).map_err(|_| Error::input("not UTF-8 text").in_file(&spath))?;
     let statement: Statement = crate::yaml::from_str(&text, &spath)?;
-    let proof = std::fs::read(&ppath).map_err(|e| Error::io(&ppath, e))?;
+    let proof = read(&ppath, msgl_circuits::air::MAX_PROOF_BYTES as u64)?;
     Ok((statement, proof))
 }
 

@@ -36,7 +36,7 @@ pub fn from_str<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
 
 /// Whether the text uses an anchor (`&name`) or alias (`*name`) outside a
 /// quoted scalar: a `&` or `*` that starts a token and is followed by a name.
-fn has_alias(text: &str) -> bool {
+pub fn has_alias(text: &str) -> bool {
     for line in text.lines() {
         let mut in_single = false;
         let mut in_double = false;

@@ -3,6 +3,8 @@
 //! memory (peak RSS of the child, from wait4's rusage) and, for `add`,
 //! nothing written (the journal's bytes before and after).
 
+mod common;
+
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -98,7 +100,13 @@ fn vm_hwm_kb(pid: u32) -> Option<i64> {
 /// A refusal as DESIGN §7 wants it: exit 2, one `msgl: ` line, nothing that
 /// could drive a terminal.
 fn assert_clear_refusal(r: &Run, what: &str, needle: &str) {
-    assert_eq!(r.code, 2, "{what}: exit {} ({})", r.code, r.stderr);
+    assert_refusal(r, 2, what, needle)
+}
+
+/// As [`assert_clear_refusal`], with exit status `code` (1: a refused
+/// object, as `accept` reports every bad ack).
+fn assert_refusal(r: &Run, code: i32, what: &str, needle: &str) {
+    assert_eq!(r.code, code, "{what}: exit {} ({})", r.code, r.stderr);
     assert!(
         r.stderr.starts_with("msgl: ") && r.stderr.ends_with('\n'),
         "{what}: {:?}",
@@ -646,4 +654,223 @@ fn yaml_bombs_and_huge_configs_are_refused_and_nothing_is_written() {
             r.code, r.secs, r.rss_mb
         );
     }
+}
+
+/// Every file of a home, with its bytes (to show nothing was written).
+fn snapshot(home: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(home)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `--home HOME ARGS...` through [`msgl_in`] (peak memory bounded).
+fn in_home(home: &Path, args: &[&OsStr]) -> Run {
+    let mut a: Vec<&OsStr> = vec![OsStr::new("--home"), home.as_os_str()];
+    a.extend_from_slice(args);
+    msgl_in(home.parent().unwrap(), &a)
+}
+
+/// A signed-object-shaped YAML bomb: 9^9 strings if aliases were expanded.
+fn object_bomb(domain: &str) -> String {
+    let mut y = format!("domain: {domain}\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (p, c) in ('a'..='h').zip('b'..='i') {
+        y += &format!("{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n");
+    }
+    y
+}
+
+#[test]
+fn hostile_acks_proposals_and_batches_are_refused_and_nothing_is_written() {
+    let p = common::pair(1000);
+    p.exchange(1, 1);
+    let dir = &p.dir;
+    let payee = snapshot(&p.payee);
+
+    // An ack for a channel that was never opened: the payer opens a second
+    // generation without telling the payee, and acks on it.
+    msgl_in(
+        dir,
+        &[
+            OsStr::new("--home"),
+            p.payer.as_os_str(),
+            OsStr::new("-q"),
+            OsStr::new("open"),
+            OsStr::new("--to"),
+            OsStr::new("Node1"),
+            OsStr::new("--units"),
+            OsStr::new("10"),
+            OsStr::new("-o"),
+            dir.join("open2.yaml").as_os_str(),
+        ],
+    );
+    let stray = dir.join("stray-ack.yaml");
+    let r = in_home(
+        &p.payer,
+        &[
+            OsStr::new("-q"),
+            OsStr::new("ack"),
+            OsStr::new("--to"),
+            OsStr::new("Node1"),
+            OsStr::new("-m"),
+            OsStr::new(&common::hash(7)),
+            OsStr::new("--price"),
+            OsStr::new("1"),
+            OsStr::new("-o"),
+            stray.as_os_str(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = in_home(&p.payee, &[OsStr::new("accept"), stray.as_os_str()]);
+    assert!(r.code == 1 || r.code == 2, "{}", r.stderr);
+    assert!(r.stderr.contains("generation 2"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("accept-open"),
+        "the hint says what to do: {}",
+        r.stderr
+    );
+    assert_eq!(snapshot(&p.payee), payee, "a refused ack wrote something");
+
+    // YAML bombs where an ack, a proposal and a batch file are expected.
+    let ack_bomb = dir.join("ack-bomb.yaml");
+    std::fs::write(&ack_bomb, object_bomb("msgl/ack/v1")).unwrap();
+    let r = in_home(&p.payee, &[OsStr::new("accept"), ack_bomb.as_os_str()]);
+    assert_refusal(
+        &r,
+        1,
+        "ack bomb",
+        "ack-bomb.yaml: bad ack: YAML anchors and aliases",
+    );
+    let recon_bomb = dir.join("recon-bomb.yaml");
+    std::fs::write(&recon_bomb, object_bomb("msgl/recon/v1")).unwrap();
+    let r = in_home(
+        &p.payee,
+        &[
+            OsStr::new("reconcile"),
+            OsStr::new("--with"),
+            OsStr::new("node2"),
+            OsStr::new("--accept"),
+            recon_bomb.as_os_str(),
+        ],
+    );
+    assert_refusal(
+        &r,
+        2,
+        "proposal bomb",
+        "recon-bomb.yaml: YAML anchors and aliases are not accepted",
+    );
+    let batch = dir.join("batch");
+    std::fs::create_dir(&batch).unwrap();
+    std::fs::copy(
+        p.payee
+            .join("acks")
+            .read_dir()
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+        batch.join("good.yaml"),
+    )
+    .unwrap();
+    std::fs::write(batch.join("bomb.yaml"), object_bomb("msgl/ack/v1")).unwrap();
+    let r = in_home(
+        &p.payee,
+        &[
+            OsStr::new("prove"),
+            batch.as_os_str(),
+            OsStr::new("-o"),
+            dir.join("never").as_os_str(),
+        ],
+    );
+    assert_refusal(
+        &r,
+        1,
+        "batch bomb",
+        "bomb.yaml: bad ack: YAML anchors and aliases",
+    );
+    assert!(!dir.join("never").exists());
+    assert_eq!(
+        snapshot(&p.payee),
+        payee,
+        "a refused object wrote something"
+    );
+}
+
+#[test]
+fn verify_proof_refuses_huge_endless_and_bomb_files_in_bounded_memory() {
+    let p = common::pair(1000);
+    let f = p.exchange(1, 2);
+    let dir = &p.dir;
+    let batch = dir.join("batch");
+    std::fs::create_dir(&batch).unwrap();
+    std::fs::copy(&f, batch.join("ack.yaml")).unwrap();
+    let good = dir.join("proof");
+    let r = in_home(
+        &p.payee,
+        &[
+            OsStr::new("-q"),
+            OsStr::new("prove"),
+            batch.as_os_str(),
+            OsStr::new("-o"),
+            good.as_os_str(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let case = |name: &str, fill: &dyn Fn(&Path)| -> Run {
+        let d = dir.join(name);
+        std::fs::create_dir(&d).unwrap();
+        for file in ["statement.yaml", "proof.bin"] {
+            std::fs::copy(good.join(file), d.join(file)).unwrap();
+        }
+        fill(&d);
+        let started = Instant::now();
+        let r = msgl_in(dir, &[OsStr::new("verify-proof"), d.as_os_str()]);
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{name}: {:?}",
+            started.elapsed()
+        );
+        eprintln!(
+            "{name}: exit {} in {:.2}s, peak RSS {} MB",
+            r.code, r.secs, r.rss_mb
+        );
+        r
+    };
+    // 2 GB (sparse): refused by its size, unread.
+    let r = case("sparse", &|d| {
+        std::fs::File::options()
+            .write(true)
+            .open(d.join("proof.bin"))
+            .unwrap()
+            .set_len(2 << 30)
+            .unwrap()
+    });
+    assert_clear_refusal(&r, "2 GB proof", "too large");
+    assert!(r.secs < 1.0, "{}", r.secs);
+    // Endless devices, through symlinks: read only up to the bound.
+    for file in ["proof.bin", "statement.yaml"] {
+        let r = case(&format!("zero-{file}"), &|d| {
+            std::fs::remove_file(d.join(file)).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", d.join(file)).unwrap();
+        });
+        assert!(r.code == 2, "{file}: {}", r.stderr);
+        assert!(
+            r.stderr.starts_with("msgl: ") && r.stderr.lines().count() == 1,
+            "{file}: {}",
+            r.stderr
+        );
+    }
+    // A statement that is a YAML bomb.
+    let r = case("bomb", &|d| {
+        std::fs::write(d.join("statement.yaml"), object_bomb("x")).unwrap()
+    });
+    assert_clear_refusal(&r, "statement bomb", "statement.yaml");
+    // The honest one still verifies.
+    let r = msgl_in(dir, &[OsStr::new("verify-proof"), good.as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }

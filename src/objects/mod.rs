@@ -109,13 +109,27 @@ pub mod hexbytes {
 /// Parses an object's YAML as a check failure naming the object kind (an
 /// unknown or missing field, a malformed value).
 pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, kind: &str) -> Result<T> {
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    // msgl never writes anchors or aliases; they are how YAML bombs expand.
+    if crate::yaml::has_alias(text) {
+        return Err(Error::check(format!(
+            "bad {kind}: YAML anchors and aliases are not accepted"
+        ))
+        .hint(format!(
+            "{article} {kind} file as written by msgl is plain YAML"
+        )));
+    }
     serde_yaml::from_str(text).map_err(|e| {
         let mut err = Error::check(format!("bad {kind}: {e}"));
         if let Some(loc) = e.location() {
             err = err.at("<input>", loc.line(), loc.column());
         }
         err.hint(format!(
-            "a {kind} file as written by msgl; unknown fields are refused"
+            "{article} {kind} file as written by msgl; unknown fields are refused"
         ))
     })
 }
