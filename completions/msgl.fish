@@ -38,12 +38,12 @@ complete -c msgl -n "__fish_msgl_needs_command" -f -a "accounts" -d 'List the ac
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
-complete -c msgl -n "__fish_msgl_needs_command" -f -a "init" -d 'Create a node home: key, msgl.yaml, empty journal'
-complete -c msgl -n "__fish_msgl_needs_command" -f -a "id" -d 'Print this node\'s public key'
-complete -c msgl -n "__fish_msgl_needs_command" -f -a "peer" -d 'Manage peers in msgl.yaml'
-complete -c msgl -n "__fish_msgl_needs_command" -f -a "peers" -d 'Show each peer\'s A/R, A/P, net, limit and status'
-complete -c msgl -n "__fish_msgl_needs_command" -f -a "may-serve" -d 'Exit 0 if the peer may be served more, 1 if not'
-complete -c msgl -n "__fish_msgl_needs_command" -f -a "open" -d 'Open a payment channel to a payee (payer)'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "init" -d 'Create a node home: a new key, msgl.yaml, a journal and its directories'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "id" -d 'Print this node\'s public key (hex), for peers\' `msgl peer add`'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "peer" -d 'Manage the node\'s peers (msgl.yaml)'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "peers" -d 'Show each peer\'s A/R, A/P, net, credit limit and status'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "may-serve" -d 'Answer by exit status whether the peer may be served more'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "open" -d 'Open a channel to a payee (payer)'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "accept-open" -d 'Verify and record a payer\'s channel open (payee)'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "channels" -d 'List this node\'s channels and the units used and left'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "ack" -d 'Sign an ack for a message received and book it (payer)'
@@ -132,15 +132,15 @@ complete -c msgl -n "__fish_msgl_using_subcommand init" -l unit-price -d 'The pr
 complete -c msgl -n "__fish_msgl_using_subcommand init" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand init" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand init" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c msgl -n "__fish_msgl_using_subcommand init" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand id" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand id" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand id" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c msgl -n "__fish_msgl_using_subcommand id" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand id" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -f -a "add" -d 'Add a peer by name and public key'
 complete -c msgl -n "__fish_msgl_using_subcommand peer; and not __fish_seen_subcommand_from add help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c msgl -n "__fish_msgl_using_subcommand peer; and __fish_seen_subcommand_from add" -l policy -d 'Credit policy: prepay, credit:AMOUNT or escrow:AMOUNT' -r
@@ -163,7 +163,7 @@ complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l at -d 'Judge as 
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand open" -l to -d 'The payee (a peer in msgl.yaml)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand open" -l units -d 'Length of the chain: the most units the channel can pay' -r
 complete -c msgl -n "__fish_msgl_using_subcommand open" -l escrow -d 'Escrow set aside for this payee (token)' -r
@@ -171,10 +171,10 @@ complete -c msgl -n "__fish_msgl_using_subcommand open" -s o -l out -d 'Write th
 complete -c msgl -n "__fish_msgl_using_subcommand open" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand open" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand open" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c msgl -n "__fish_msgl_using_subcommand open" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand open" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand accept-open" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand accept-open" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c msgl -n "__fish_msgl_using_subcommand accept-open" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand accept-open" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand channels" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
 json\t'For scripts: one JSON document'
 csv\t'For scripts and spreadsheets: a header row, then one row per line'"
@@ -191,11 +191,11 @@ complete -c msgl -n "__fish_msgl_using_subcommand ack" -l home -d 'The node\'s h
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -l resend -d 'Hand out an ack already issued (from sent/) instead of signing one'
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c msgl -n "__fish_msgl_using_subcommand ack" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand accept" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand accept" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand accept" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c msgl -n "__fish_msgl_using_subcommand accept" -s h -l help -d 'Print help'
+complete -c msgl -n "__fish_msgl_using_subcommand accept" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand reconcile" -l with -d 'The peer (a name in msgl.yaml, case-insensitive)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand reconcile" -l epoch -d 'The period\'s end, unix epoch milliseconds [default: now] (proposal only)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand reconcile" -l accept -d 'Check the peer\'s proposal against this node\'s books and co-sign it' -r -F
@@ -248,12 +248,12 @@ complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subc
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "add" -d 'Book an entry: a message, a payment or a deposit'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "init" -d 'Create a node home: key, msgl.yaml, empty journal'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "id" -d 'Print this node\'s public key'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "peer" -d 'Manage peers in msgl.yaml'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "peers" -d 'Show each peer\'s A/R, A/P, net, limit and status'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "may-serve" -d 'Exit 0 if the peer may be served more, 1 if not'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "open" -d 'Open a payment channel to a payee (payer)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "init" -d 'Create a node home: a new key, msgl.yaml, a journal and its directories'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "id" -d 'Print this node\'s public key (hex), for peers\' `msgl peer add`'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "peer" -d 'Manage the node\'s peers (msgl.yaml)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "peers" -d 'Show each peer\'s A/R, A/P, net, credit limit and status'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "may-serve" -d 'Answer by exit status whether the peer may be served more'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "open" -d 'Open a channel to a payee (payer)'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "accept-open" -d 'Verify and record a payer\'s channel open (payee)'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "channels" -d 'List this node\'s channels and the units used and left'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "ack" -d 'Sign an ack for a message received and book it (payer)'

@@ -6,10 +6,15 @@ use crate::channel;
 use crate::cli::{emit, read_input, Ctx};
 use crate::error::Result;
 
-/// Accept acks (payee): check each (domain, signer, nonce, cumulative,
-/// price, preimage), store it in acks/ and book MESSAGE SENT. The files are
-/// taken in order; the first refused one stops with its reason (exit 1),
-/// and nothing of it is stored or booked
+/// Check, store and book acks (payee)
+///
+/// Checks each ack (domain, addressee, signer, the channel's epoch, nonce,
+/// cumulative = previous + price, and that the preimage hashes price times
+/// to the previous one), then under the journal's lock stores it in acks/
+/// and books MESSAGE SENT (`; ack: acks/<file>`). The files are taken in
+/// order; the first refused one stops with its reason (exit 1), and nothing
+/// of it is stored or booked. Acks are taken strictly in order: a missing
+/// one must be re-sent by the payer (`msgl ack --resend`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Ack files (`-` for standard input)

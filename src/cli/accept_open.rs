@@ -6,7 +6,13 @@ use crate::channel;
 use crate::cli::{emit, read_input, Ctx};
 use crate::error::Result;
 
-/// Verify a payer's signed channel open and record the channel (payee)
+/// Verify and record a payer's channel open (payee)
+///
+/// Checks the open's domain, that the payer is a known peer and signed it,
+/// that it is addressed to this node, its length, a canonical anchor, and
+/// that its unit price equals this node's; refuses a generation already
+/// accepted. Then records the channel in channels/, so that `msgl accept`
+/// takes its acks. Exit 1 for a refused open, 2 for an unreadable file.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The open's file (`-` for standard input)

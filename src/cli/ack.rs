@@ -7,10 +7,10 @@ use crate::channel;
 use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};
 
-/// Acknowledge a message received (payer): sign the next cumulative ack of
-/// the channel to the payee (to stdout, or -o FILE) and book MESSAGE RECEIVED
+/// Sign an ack for a message received and book it (payer)
 ///
-/// Under the journal's lock: refuses if the channel's length would be
+/// Signs the next cumulative ack of the channel to the payee (to stdout, or
+/// -o FILE) and books MESSAGE RECEIVED. Under the journal's lock: refuses if the channel's length would be
 /// exceeded; derives the next preimage from the hash chain, signs the ack,
 /// keeps a copy in sent/, writes it to -o FILE (never overwritten) or
 /// stdout, records it in the channel state and books MESSAGE RECEIVED

@@ -6,8 +6,12 @@ use crate::channel::{self, Role};
 use crate::cli::{csv_field, emit, Ctx, Format, OutputArg};
 use crate::error::Result;
 
-/// List this node's channels: direction, peer, generation, length, units
-/// used and left, last nonce, channel id
+/// List this node's channels and the units used and left
+///
+/// One line per channel, from channels/: direction (in: this node is paid;
+/// out: this node pays), peer, generation, length, units used and left,
+/// last nonce, channel id (the first 16 hex digits of the anchor). -O json
+/// and -O csv for scripts.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]

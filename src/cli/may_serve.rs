@@ -5,8 +5,14 @@ use crate::error::{Error, Result};
 use crate::journal::append::now_ms;
 use crate::policy;
 
-/// Answer by exit status whether the peer may be served more: 0 yes, 1 no
-/// (the reason on stderr unless -q)
+/// Answer by exit status whether the peer may be served more
+///
+/// Exit 0 if the peer's standing (see `msgl peers`) is ok or near limit, 1
+/// if it is over its limit (prepay allows nothing unpaid, credit:X an A/R
+/// up to X, grown with paid history, escrow:X up to the escrow) or
+/// delinquent, with the reason on stderr unless -q; 2 for an unknown peer
+/// or an unreadable home. For scripts: `msgl may-serve node2 &&
+/// deliver`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The peer (a name in msgl.yaml)

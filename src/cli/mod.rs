@@ -84,25 +84,15 @@ pub enum Command {
     Print(print::Args),
     Import(import::Args),
     Add(add::Args),
-    /// Create a node home: key, msgl.yaml, empty journal
     Init(init::Args),
-    /// Print this node's public key
     Id(id::Args),
-    /// Manage peers in msgl.yaml
     Peer(peer::Args),
-    /// Show each peer's A/R, A/P, net, limit and status
     Peers(peers::Args),
-    /// Exit 0 if the peer may be served more, 1 if not
     MayServe(may_serve::Args),
-    /// Open a payment channel to a payee (payer)
     Open(open::Args),
-    /// Verify and record a payer's channel open (payee)
     AcceptOpen(accept_open::Args),
-    /// List this node's channels and the units used and left
     Channels(channels::Args),
-    /// Sign an ack for a message received and book it (payer)
     Ack(ack::Args),
-    /// Check, store and book acks (payee)
     Accept(accept::Args),
     Reconcile(reconcile::Args),
     Prove(prove::Args),

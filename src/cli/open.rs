@@ -9,8 +9,15 @@ use crate::cli::{emit, Ctx};
 use crate::error::Result;
 use crate::fsutil;
 
-/// Open a channel to a payee: derive the next generation's hash chain,
-/// sign the open (to stdout, or -o FILE) and record the channel
+/// Open a channel to a payee (payer)
+///
+/// Derives the next generation's hash chain from this node's key, the payee
+/// and the generation (keeping checkpoints in chains/), signs the open
+/// {payer, payee, generation, anchor, length, unit price, escrow}, writes
+/// it to stdout or -o FILE (never overwritten) and records the channel in
+/// channels/. The anchor is the channel's id on chain: register it with
+/// the contract's openChannel. The payee records it with `msgl
+/// accept-open`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The payee (a peer in msgl.yaml)

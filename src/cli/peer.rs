@@ -10,6 +10,13 @@ use crate::keys;
 use crate::policy::Policy;
 
 /// Manage the node's peers (msgl.yaml)
+///
+/// `msgl peer add NAME PUBKEY [--policy prepay|credit:AMOUNT|escrow:AMOUNT]
+/// [--cap AMOUNT]` records a peer by the name the journal uses for it
+/// (`Assets:AccountsReceivable:<Name>`, ...) and its public key as `msgl
+/// id` prints it. Names match case-insensitively on the command line; a
+/// name or key already known is refused. msgl.yaml is replaced by
+/// write-then-rename.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]

@@ -5,8 +5,14 @@ use crate::error::Result;
 use crate::journal::append::now_ms;
 use crate::policy;
 
-/// Show each peer's A/R, A/P, net, credit limit and status (ok, near
-/// limit, over limit, delinquent)
+/// Show each peer's A/R, A/P, net, credit limit and status
+///
+/// From the journal: what each peer owes this node (A/R), what this node
+/// owes it (A/P), the net, the credit limit its policy gives (a `credit:`
+/// limit grows with what the peer has paid, up to its cap) and its status:
+/// ok, near limit (at or above near_limit_percent), over limit, or
+/// delinquent (A/R unpaid for longer than delinquent_after_days). -O json
+/// and -O csv for scripts.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
