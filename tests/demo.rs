@@ -5,12 +5,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use common::{msgl, stdout, tempdir};
+use common::{msgl, statement, stdout, tempdir};
 use predicates::str::contains;
-
-fn statement(dir: &Path) -> msgl_circuits::Statement {
-    serde_yaml::from_str(&std::fs::read_to_string(dir.join("statement.yaml")).unwrap()).unwrap()
-}
 
 /// The amount on `msgl balance`'s Net line.
 fn net(balance: &str) -> String {

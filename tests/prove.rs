@@ -35,9 +35,7 @@ fn prove_verify_and_calldata() {
     let data = data.trim();
     assert!(data.starts_with("0x") && data.len() > 10 + 64 * 6, "{data}");
     // The calldata decodes back to exactly the proven statement.
-    let statement: msgl_circuits::Statement =
-        serde_yaml::from_str(&std::fs::read_to_string(out.join("statement.yaml")).unwrap())
-            .unwrap();
+    let statement = common::statement(&out);
     let decoded =
         msgl_settlement::statement_from_calldata(&hex::decode(&data[2..]).unwrap()).unwrap();
     assert_eq!(decoded, statement);
@@ -262,9 +260,7 @@ fn a_cosigned_reconciliation_settles_like_the_acks_it_covers() {
         .assert()
         .success();
     let agreement = p.payer.join("recon").join(proposal.file_name().unwrap());
-    let statement_of = |dir: &std::path::Path| -> msgl_circuits::Statement {
-        serde_yaml::from_str(&std::fs::read_to_string(dir.join("statement.yaml")).unwrap()).unwrap()
-    };
+    let statement_of = common::statement;
     // The agreement alone.
     let only = p.dir.join("only-recon");
     std::fs::create_dir(&only).unwrap();

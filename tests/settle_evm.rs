@@ -125,9 +125,7 @@ fn expect<E: alloy_sol_types::SolError>(r: Result<Outcome, Revert>) {
 
 /// The contract's view of a channel after a settlement, as `--state`.
 fn state_after(proof: &Path) -> std::path::PathBuf {
-    let st: msgl_circuits::Statement =
-        serde_yaml::from_str(&std::fs::read_to_string(proof.join("statement.yaml")).unwrap())
-            .unwrap();
+    let st = common::statement(proof);
     let mut text = String::new();
     for e in &st.entries {
         text += &format!(

@@ -133,3 +133,8 @@ impl Pair {
         f
     }
 }
+
+/// The statement of a proof directory, read as `msgl verify-proof` reads it.
+pub fn statement(dir: &Path) -> msgl_circuits::Statement {
+    msgl::proof::read(dir).unwrap().0
+}
