@@ -3,10 +3,16 @@ use clap::Parser;
 fn main() {
     let cli = match msgl::cli::Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
-            // Help and version go to stdout with status 0; usage errors exit 2.
+        Err(e) if !e.use_stderr() => {
+            // Help and version go to stdout with status 0.
             let _ = e.print();
-            std::process::exit(if e.use_stderr() { 2 } else { 0 });
+            std::process::exit(0);
+        }
+        Err(e) => {
+            // Usage errors: one line, as every msgl error (DESIGN §7), exit 2.
+            let args: Vec<String> = std::env::args().collect();
+            eprintln!("{}", msgl::cli::usage_error(&e.render().to_string(), &args));
+            std::process::exit(2);
         }
     };
     if let Err(e) = msgl::cli::run(cli) {

@@ -232,3 +232,45 @@ pub fn blame(mut e: Error, name: &str) -> Error {
     }
     e
 }
+
+/// A clap usage error, rendered over several lines (message, tips, usage),
+/// as one msgl error line: `msgl: what (tips; see `msgl CMD --help`)`.
+/// `args` (the command line) names the subcommand when clap's text does not.
+pub fn usage_error(rendered: &str, args: &[String]) -> Error {
+    let mut what = String::new();
+    let mut tips = Vec::new();
+    for line in rendered.lines().map(str::trim) {
+        if let Some(w) = line.strip_prefix("error: ") {
+            what = w.to_string();
+        } else if let Some(t) = line.strip_prefix("tip: ") {
+            tips.push(t.to_string());
+        } else if line.is_empty()
+            || line.starts_with("Usage: ")
+            || line.starts_with("For more information")
+        {
+            continue;
+        } else if !what.is_empty() {
+            // The list under "the following required arguments were not
+            // provided:" and the like.
+            if !what.ends_with(':') {
+                what.push(',');
+            }
+            what.push(' ');
+            what.push_str(line);
+        }
+    }
+    if what.is_empty() {
+        what = rendered.lines().next().unwrap_or("bad usage").to_string();
+    }
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let sub = args.iter().skip(1).find_map(|a| {
+        cmd.get_subcommands()
+            .find(|c| c.get_name() == a || c.get_all_aliases().any(|x| x == a))
+            .map(|c| c.get_name().to_string())
+    });
+    tips.push(match sub {
+        Some(s) => format!("see `msgl {s} --help`"),
+        None => "see `msgl --help`".to_string(),
+    });
+    Error::input(what).hint(tips.join("; "))
+}
