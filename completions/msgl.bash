@@ -1466,12 +1466,16 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__settled)
-            opts="-f -q -h --home --file --quiet --help"
+            opts="-f -q -h --shortfall --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --shortfall)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -226,6 +226,7 @@ complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s f -l file -d 'Rea
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l register -d 'The registry\'s registerFact(statement hash) instead of settle'
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand settled" -l shortfall -d 'What the contract could not pay on a channel, from its Shortfall event (`paid` < `owed`): CHANNEL=AMOUNT, CHANNEL the first 16 hex digits of the channel id (as `msgl channels` shows), AMOUNT in the token; the rest stays owed in the books' -r
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -s q -l quiet -d 'Print nothing but errors and requested data'

@@ -525,6 +525,107 @@ fn latest_out(home: &Home, name: &str, payee: &PublicKey) -> Result<u64> {
         })
 }
 
+/// What `book_settled` booked for one channel.
+pub struct SettledBooking {
+    pub peer: String,
+    /// This node was paid (true) or paid (false).
+    pub paid_to_me: bool,
+    pub units: u64,
+    pub amount: Decimal,
+    /// `None`: the journal already had it (`; settled:` tag).
+    pub booked: Option<append::Booked>,
+}
+
+/// Books SETTLED for every entry of a mined settlement on a channel of
+/// this home (others are not ours and are skipped), for the units from
+/// `booked_to(channel)` — the count this home last recorded as settled, 0
+/// if none — to the entry's new count (so a settlement this home never
+/// recorded is booked with the next one it records): the payee's A/R with
+/// the payer shrinks and its cash grows (the contract pays the payee's
+/// wallet); the payer's A/P shrinks and so does its deposit (the contract
+/// pays from escrow, then deposit; both are `Assets:Contract:Deposit` in
+/// these books unless an ESCROW entry moved it). Each entry carries `;
+/// settled: <channel16>-<new count>`; one already in the journal is not
+/// booked again, so a rerun, or a run after a crash, books each once.
+pub fn book_settled(
+    home: &Home,
+    config: &Config,
+    locked: &mut append::Locked,
+    entries: &[msgl_circuits::Entry],
+    booked_to: &dyn Fn(&[u8; 32]) -> u64,
+    shortfall: &dyn Fn(&[u8; 32]) -> Decimal,
+) -> Result<Vec<SettledBooking>> {
+    let channels = list(home)?;
+    let mut out = Vec::new();
+    for e in entries {
+        let Some(c) = channels.iter().find(|c| c.anchor == e.channel) else {
+            continue;
+        };
+        let paid_to_me = c.role == Role::In;
+        let peer_key = if paid_to_me { c.payer } else { c.payee };
+        let Some(peer) = config.peer_by_key(&peer_key) else {
+            continue;
+        };
+        let tag = format!("settled: {}-{}", c.short_id(), e.new_count);
+        // The count ends at a newline or a comma (`-1` is a prefix of `-10`).
+        let done = journal_contains(locked.path(), &format!("; {tag}\n"))?
+            || journal_contains(locked.path(), &format!("; {tag},"))?;
+        let units = e.new_count.saturating_sub(booked_to(&e.channel));
+        if units == 0 && !done {
+            continue;
+        }
+        let owed = units_amount(units, c.unit_price)?;
+        let short = shortfall(&e.channel);
+        if short > owed {
+            return Err(Error::input(format!(
+                "--shortfall {short} on channel {} is more than the {owed} settled",
+                c.short_id()
+            ))
+            .hint("the Shortfall event's owed minus paid"));
+        }
+        let amount = (owed - short).normalize();
+        let booked = if done {
+            None
+        } else {
+            let sub = format!("settled-{}-{}", c.short_id(), e.new_count);
+            let minus = Some(Amount::new(-amount, None));
+            let plus = Some(Amount::new(amount, None));
+            let entry = if paid_to_me {
+                append::NewEntry::new(SETTLED)
+                    .posting(
+                        format!("Assets:AccountsReceivable:{}:{sub}", peer.name),
+                        minus,
+                    )
+                    .posting(format!("Assets:Cash:{}", config.token), plus)
+            } else {
+                append::NewEntry::new(SETTLED)
+                    .posting(
+                        format!("Liabilities:AccountsPayable:{}:{sub}", peer.name),
+                        minus.clone(),
+                    )
+                    .posting("Assets:Contract:Deposit", minus)
+            };
+            let comment = if short.is_zero() {
+                tag
+            } else {
+                format!("{tag}, shortfall: {}", short.normalize())
+            };
+            Some(locked.append(entry.comment(comment))?)
+        };
+        out.push(SettledBooking {
+            peer: peer.name.clone(),
+            paid_to_me,
+            units,
+            amount,
+            booked,
+        });
+    }
+    Ok(out)
+}
+
+/// The description of a mined settlement's entry.
+pub const SETTLED: &str = "SETTLED";
+
 /// What `issue_ack` did.
 pub struct Issued {
     pub peer: String,

@@ -556,16 +556,20 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     std::fs::copy(&agreement, b12.join("agreement.yaml")).map_err(|e| Error::io(&agreement, e))?;
 
     let mut settlements = Vec::new();
-    for (what, batch, out) in [
+    // Who books each settlement once mined (`msgl settled`): the parties
+    // still around.
+    for (what, batch, out, parties) in [
         (
             "Node3 -> Node1, unilaterally from Node1's acks (Node3 has disappeared)",
             &b3,
             proofs.join("node3-to-node1"),
+            &[0usize][..],
         ),
         (
             "Node1 <-> Node2, from the co-signed reconciliation",
             &b12,
             proofs.join("node1-node2"),
+            &[0, 1][..],
         ),
     ] {
         progress(&format!("prove, verify, register and settle: {what}"));
@@ -597,7 +601,9 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         let settle = chain
             .call(addr(0), sys.settlement.address, data)
             .map_err(chain_err("settle"))?;
-        r.run(Some(&homes[0]), &args!["-q", "settled", &out])?;
+        for &i in parties {
+            r.run(Some(&homes[i]), &args!["-q", "settled", &out])?;
+        }
         let proof_bin = out.join("proof.bin");
         settlements.push(SettlementReport {
             what: what.to_string(),

@@ -79,18 +79,33 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
         let home = PathBuf::from(head.split_once(' ').unwrap().1.split_once(' ').unwrap().1);
         let shown = rest.split_once(", balance ").unwrap().1;
         assert_eq!(shown, net(&stdout(msgl(&home).arg("balance"))), "{line}");
-        // Books and chain start equal: the template's opening cash was
-        // minted, and the deposit booked; what is left in cash is the
-        // wallet's balance before the settlements.
-        let before = rest.split_once(" -> ").unwrap().0;
+        // Books and chain agree: the template's opening cash was minted,
+        // the deposit booked, and each settlement booked by the parties
+        // still around (`msgl settled`): cash in the books is the wallet
+        // after the settlements (Node3's wallet does not move: it pays from
+        // its deposit).
+        let after = rest
+            .split_once(" -> ")
+            .unwrap()
+            .1
+            .split_once(' ')
+            .unwrap()
+            .0;
         let cash = stdout(msgl(&home).args(["balance", "--flat", "-O", "csv", "Assets:Cash"]));
         assert!(
-            cash.contains(&format!("Assets:Cash:SNT,,{before}\n")),
+            cash.contains(&format!("Assets:Cash:SNT,,{after}\n")),
             "{line}\n{cash}"
         );
         let journal = std::fs::read_to_string(home.join("journal.ledger")).unwrap();
         assert!(journal.contains(") OPENING BALANCE\n"), "{journal}");
         assert!(journal.contains(") DEPOSIT\n"), "{journal}");
+        let settled = journal.matches(") SETTLED  ; settled: ").count();
+        let want = match home.file_name().unwrap().to_str().unwrap() {
+            "node1" => 3, // paid by Node3; by Node2 and paying Node2
+            "node2" => 2,
+            _ => 0,
+        };
+        assert_eq!(settled, want, "{journal}");
         nodes += 1;
     }
     assert_eq!(nodes, 3, "{out}");

@@ -192,12 +192,45 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
     w.send(PAYEE, &p.payee, &proof2, false).unwrap();
     assert_eq!(w.balance(PAYEE) - before, units(60));
 
-    msgl(&p.payee)
-        .arg("-q")
-        .arg("settled")
-        .arg(&proof2)
-        .assert()
-        .success();
+    // Both sides book the settlement; a second run books nothing more. The
+    // payer never recorded proof1: it books both settlements' units now.
+    let ar_ap = |home: &std::path::Path| -> (String, String) {
+        let v: serde_json::Value =
+            serde_json::from_str(&stdout(msgl(home).args(["peers", "-O", "json"]))).unwrap();
+        let row = &v[0];
+        (
+            row["receivable"].as_str().unwrap().to_string(),
+            row["payable"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(
+        ar_ap(&p.payee).0,
+        "0.0006",
+        "proof1 is booked: 60 units left"
+    );
+    assert_eq!(ar_ap(&p.payer).1, "0.0016", "the payer booked nothing yet");
+    for (home, said) in [
+        (&p.payee, "SETTLED: received 0.0006 from Node2 (60 units)"),
+        (&p.payer, "SETTLED: paid 0.0016 to Node1 (160 units)"),
+    ] {
+        msgl(home)
+            .arg("settled")
+            .arg(&proof2)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(said));
+        msgl(home)
+            .arg("settled")
+            .arg(&proof2)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("already booked"));
+        msgl(home).arg("check").assert().success();
+    }
+    assert_eq!(ar_ap(&p.payee).0, "0");
+    assert_eq!(ar_ap(&p.payer).1, "0");
+    let cash = stdout(msgl(&p.payee).args(["balance", "--flat", "-O", "csv", "Assets:Cash"]));
+    assert!(cash.contains("Assets:Cash:SNT,,0.0016\n"), "{cash}");
     // A record never moves backwards.
     msgl(&p.payee).arg("settled").arg(&proof1).assert().code(1);
     // A proof from the anchor (ignoring what was settled): stale tip.
@@ -285,6 +318,58 @@ fn an_underfunded_payer_pays_what_it_has_and_a_shortfall_is_emitted() {
     assert_eq!(short.len(), 1);
     assert_eq!(short[0].owed, units(30));
     assert_eq!(short[0].paid, units(15));
+
+    // Both sides book what was paid; the rest stays owed in their books.
+    let id = hex::encode(&short[0].channel[..8]);
+    let unpaid = msgl::demo::tokens(short[0].owed - short[0].paid);
+    assert_eq!(unpaid, "0.00015");
+    for (bad, why) in [
+        (format!("{id}=0.5"), "more than the 0.00030 settled"),
+        (format!("{}=0.1", "ab".repeat(8)), "is not in this batch"),
+        (format!("{id}:0.1"), "bad --shortfall"),
+        (format!("{id}=-1"), "bad --shortfall"),
+    ] {
+        let before = std::fs::read(p.payee.join("journal.ledger")).unwrap();
+        msgl(&p.payee)
+            .args(["settled", "--shortfall", &bad])
+            .arg(&proof)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(why));
+        assert_eq!(
+            std::fs::read(p.payee.join("journal.ledger")).unwrap(),
+            before
+        );
+        assert!(!p.payee.join("channels/settled.yaml").exists());
+    }
+    let standing = |home: &std::path::Path, field: &str| -> String {
+        let v: serde_json::Value =
+            serde_json::from_str(&stdout(msgl(home).args(["peers", "-O", "json"]))).unwrap();
+        v[0][field].as_str().unwrap().to_string()
+    };
+    for (home, said, field) in [
+        (
+            &p.payee,
+            "SETTLED: received 0.00015 from Node2 (30 units)",
+            "receivable",
+        ),
+        (
+            &p.payer,
+            "SETTLED: paid 0.00015 to Node1 (30 units)",
+            "payable",
+        ),
+    ] {
+        msgl(home)
+            .args(["settled", "--shortfall", &format!("{id}={unpaid}")])
+            .arg(&proof)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(said));
+        assert_eq!(standing(home, field), unpaid);
+        let journal = std::fs::read_to_string(home.join("journal.ledger")).unwrap();
+        assert!(journal.contains(", shortfall: 0.00015\n"), "{journal}");
+        msgl(home).arg("check").assert().success();
+    }
 }
 
 #[test]
