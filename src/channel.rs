@@ -368,6 +368,10 @@ pub fn open_channel(
     }
     ensure_dir(home, CHANNELS_DIR)?;
     ensure_dir(home, "chains")?;
+    // Under the journal's lock, like every writer of the home: a `msgl ack`
+    // running meanwhile sees the new generation whole (open, chain, state)
+    // or not at all.
+    let _lock = append::lock(&home.journal_path())?;
     let generation = generations(home, Role::Out, &payee)?
         .last()
         .map_or(1, |g| g + 1);
@@ -436,6 +440,8 @@ pub fn accept_open(
         return Err(Error::check("the anchor is not 8 canonical M31 elements"));
     }
     ensure_dir(home, CHANNELS_DIR)?;
+    // Under the journal's lock: an accept meanwhile sees the channel whole.
+    let _lock = append::lock(&home.journal_path())?;
     let op = open_path(home, Role::In, &open.payer, open.generation);
     if op.exists() {
         return Err(Error::check(format!(
