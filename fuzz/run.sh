@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(journal proof calldata config amount)
+[ ${#targets[@]} -gt 0 ] || targets=(journal proof calldata config amount ack open recon state)
 export RUSTC_BOOTSTRAP=1
 mkdir -p logs
 for t in "${targets[@]}"; do
@@ -24,7 +24,7 @@ for t in "${targets[@]}"; do
     dict=()
     [ -f "dict/$t.dict" ] && dict=(-dict="dict/$t.dict")
     echo "== $t: ${secs}s" >&2
-    # The targets that write seeds (proof, calldata) do so on their first
+    # The targets that write seeds (proof, calldata, ack, open, recon, state) do so on their first
     # input: one run on an empty corpus first, so that the fuzzer loads
     # them (and sizes -max_len by them) when it starts.
     empty=$(mktemp -d)

@@ -215,7 +215,12 @@ pub struct ChannelView {
 /// The views of a state file: a YAML list of ChannelView.
 pub fn read_state(path: &Path) -> Result<Vec<ChannelView>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    crate::yaml::from_str(&text, path)
+    parse_state(&text, path)
+}
+
+/// A state file's text (read from `path`) as its views.
+pub fn parse_state(text: &str, path: &Path) -> Result<Vec<ChannelView>> {
+    crate::yaml::from_str(text, path)
 }
 
 /// Where a channel's id and its settled tip come from.

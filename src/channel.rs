@@ -115,16 +115,24 @@ impl ChannelState {
 
     pub fn load(path: &Path) -> Result<ChannelState> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        serde_yaml::from_str(&text).map_err(|e| {
+        ChannelState::from_yaml(&text).map_err(|e| e.in_file(path))
+    }
+
+    /// Reads a state file's text (what `load` does after reading the file).
+    pub fn from_yaml(text: &str) -> Result<ChannelState> {
+        serde_yaml::from_str(text).map_err(|e| {
             Error::input(format!("bad channel state: {e}"))
-                .in_file(path)
                 .hint("channel state files are written by msgl; see docs/DESIGN.md D3")
         })
     }
 
+    /// The text `save` writes.
+    pub fn to_yaml(&self) -> String {
+        serde_yaml::to_string(self).expect("a ChannelState always serializes")
+    }
+
     pub fn save(&self, path: &Path, replace: bool) -> Result<()> {
-        let text = serde_yaml::to_string(self).expect("a ChannelState always serializes");
-        fsutil::write_atomic(path, text.as_bytes(), replace, Some(0o600))
+        fsutil::write_atomic(path, self.to_yaml().as_bytes(), replace, Some(0o600))
     }
 
     /// Payee: checks everything about the next ack (signature by
@@ -360,6 +368,10 @@ pub fn open_channel(
     }
     ensure_dir(home, CHANNELS_DIR)?;
     ensure_dir(home, "chains")?;
+    // Under the journal's lock, like every writer of the home: a `msgl ack`
+    // running meanwhile sees the new generation whole (open, chain, state)
+    // or not at all.
+    let _lock = append::lock(&home.journal_path())?;
     let generation = generations(home, Role::Out, &payee)?
         .last()
         .map_or(1, |g| g + 1);
@@ -428,6 +440,8 @@ pub fn accept_open(
         return Err(Error::check("the anchor is not 8 canonical M31 elements"));
     }
     ensure_dir(home, CHANNELS_DIR)?;
+    // Under the journal's lock: an accept meanwhile sees the channel whole.
+    let _lock = append::lock(&home.journal_path())?;
     let op = open_path(home, Role::In, &open.payer, open.generation);
     if op.exists() {
         return Err(Error::check(format!(
@@ -823,19 +837,20 @@ fn sent_entry(peer: &str, ack: &Ack, unit_price: Decimal, file: &str) -> Result<
 /// crash before the state was replaced): while `acks/` holds the ack after
 /// the state's last, that ack (checked before it was stored) is booked if
 /// the journal lacks its `; ack:` tag, and the state advances. The normal
-/// path costs one `stat`.
+/// path costs one `stat`. Returns the files it completed.
 fn roll_forward(
     home: &Home,
     peer: &str,
     state: &mut ChannelState,
     sp: &Path,
     locked: &mut append::Locked,
-) -> Result<()> {
+) -> Result<Vec<String>> {
+    let mut done = Vec::new();
     loop {
         let file = ack_file(state, state.nonce + 1);
         let path = home.path(&file);
         if !path.exists() {
-            return Ok(());
+            return Ok(done);
         }
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let stored = Ack::from_yaml(&text).map_err(|e| e.in_file(&path))?;
@@ -856,8 +871,9 @@ fn roll_forward(
             locked.append(sent_entry(peer, &stored, state.unit_price, &file)?)?;
         }
         state.apply(&stored);
-        state.last_ack = Some(file);
+        state.last_ack = Some(file.clone());
         state.save(sp, true)?;
+        done.push(file);
     }
 }
 
@@ -901,7 +917,23 @@ pub fn accept_ack(home: &Home, config: &Config, me: &PublicKey, text: &str) -> R
         .hint("accept the payer's open first: `msgl accept-open FILE`"));
     }
     let mut state = ChannelState::load(&sp)?;
-    roll_forward(home, &peer.name, &mut state, &sp, &mut locked)?;
+    let completed = roll_forward(home, &peer.name, &mut state, &sp, &mut locked)?;
+    if ack.nonce <= state.nonce {
+        // The same ack again (a retry after a crash or a timeout): say so.
+        let file = ack_file(&state, ack.nonce);
+        let stored = std::fs::read_to_string(home.path(&file)).ok();
+        if stored.is_some_and(|t| Ack::from_yaml(&t).is_ok_and(|s| s == ack)) {
+            return Err(Error::check(format!(
+                "already accepted: {file} holds this ack (nonce {} is not above the last accepted nonce {})",
+                ack.nonce, state.nonce
+            ))
+            .hint(if completed.contains(&file) {
+                "an interrupted accept had stored it; its booking was completed now, once"
+            } else {
+                "it is stored and booked once; nothing was booked again"
+            }));
+        }
+    }
     state.check(&ack, &payer_key)?;
     let file = ack_file(&state, ack.nonce);
     let path = home.path(&file);

@@ -77,8 +77,11 @@ fn balances(
 }
 
 /// The latest epoch this node has closed with `peer`: the largest
-/// `…:<peer>:epoch-<ms>` account in the journal, or a channel state's epoch.
-pub fn last_epoch(home: &Home, journal: &Journal, peer: &str, key: &PublicKey) -> Result<u64> {
+/// `…:<peer>:epoch-<ms>` account in the journal. Not the channel states'
+/// epochs: a payee's state takes the epoch of the last ack it accepted,
+/// which is the payer's (a payer that finalized first signs its next acks
+/// with the new epoch), so it says nothing about what this node has booked.
+pub fn last_epoch(journal: &Journal, peer: &str) -> Result<u64> {
     let mut last = 0;
     for e in &journal.entries {
         for p in &e.postings {
@@ -88,9 +91,6 @@ pub fn last_epoch(home: &Home, journal: &Journal, peer: &str, key: &PublicKey) -
                 }
             }
         }
-    }
-    for s in pair_states(home, key)? {
-        last = last.max(s.1.epoch);
     }
     Ok(last)
 }
@@ -372,7 +372,7 @@ pub struct Proposed {
 /// `msgl reconcile --with PEER [--epoch MS]`: this node's view, signed,
 /// written to `recon/`.
 pub fn propose(books: &Books<'_>, key: &SigningKey, epoch: Option<u64>) -> Result<Proposed> {
-    let last = last_epoch(books.home, books.journal, &books.peer_name, &books.peer)?;
+    let last = last_epoch(books.journal, &books.peer_name)?;
     let epoch = epoch.unwrap_or_else(append::now_ms);
     check_not_future(epoch)?;
     if epoch <= last {
@@ -530,7 +530,7 @@ pub enum Accepted {
 /// and co-signs it if they agree.
 pub fn accept(books: &Books<'_>, key: &SigningKey, proposal: &Recon) -> Result<Accepted> {
     check_pair(proposal, &books.me, &books.peer, &books.peer_name)?;
-    let last = last_epoch(books.home, books.journal, &books.peer_name, &books.peer)?;
+    let last = last_epoch(books.journal, &books.peer_name)?;
     check_epoch(proposal, last, &books.peer_name)?;
     check_not_future(proposal.epoch)?;
     if proposal.signature_of(&books.me).flatten().is_some() {
@@ -594,7 +594,7 @@ pub fn finalize(
     let mut locked = append::lock(&home.journal_path())?;
     let file_label = home.journal_path().display().to_string();
     let journal = crate::journal::parse_file(&crate::journal::Source::File(home.journal_path()))?;
-    let last = last_epoch(home, &journal, &peer_name, &peer)?;
+    let last = last_epoch(&journal, &peer_name)?;
     if last == agreement.epoch {
         // Booked already; a finalize interrupted before the channel states
         // were raised is finished here (idempotent), then refused.

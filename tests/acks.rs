@@ -789,3 +789,47 @@ fn an_interrupted_ack_is_booked_by_the_next() {
     assert_eq!(journal(&p.payer).matches("MESSAGE RECEIVED").count(), 4);
     msgl(&p.payer).arg("check").assert().success();
 }
+
+/// A retry of an accept that was interrupted after storing the ack (its
+/// commit point) completes the booking once and says the ack was already
+/// accepted; a retry of a finished accept says so and books nothing.
+#[test]
+fn a_retried_accept_says_already_accepted_and_never_books_twice() {
+    let p = pair(10, "credit:1");
+    let first = ack(&p, 1, 1);
+    msgl(&p.payee).arg("accept").arg(&first).assert().success();
+    let stored = std::fs::read_dir(p.payee.join("acks"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .into_owned();
+    let second = ack(&p, 2, 1);
+    // As if `msgl accept` had been killed right after storing the ack.
+    let name = stored.replace("-0000000001.yaml", "-0000000002.yaml");
+    std::fs::copy(&second, p.payee.join("acks").join(&name)).unwrap();
+    assert_untouched(&p.payee, 2, 1);
+    msgl(&p.payee)
+        .arg("accept")
+        .arg(&second)
+        .assert()
+        .code(1)
+        .stderr(contains(format!("already accepted: acks/{name}")))
+        .stderr(contains("completed now"));
+    assert_untouched(&p.payee, 2, 2);
+    assert!(journal(&p.payee).contains(&format!("; ack: acks/{name}")));
+    msgl(&p.payee)
+        .arg("accept")
+        .arg(&first)
+        .assert()
+        .code(1)
+        .stderr(contains("already accepted"))
+        .stderr(contains("nothing was booked again"));
+    assert_untouched(&p.payee, 2, 2);
+    // The next ack is accepted as usual.
+    let third = ack(&p, 3, 1);
+    msgl(&p.payee).arg("accept").arg(&third).assert().success();
+    assert_untouched(&p.payee, 3, 3);
+}

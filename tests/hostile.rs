@@ -874,3 +874,76 @@ fn verify_proof_refuses_huge_endless_and_bomb_files_in_bounded_memory() {
     let r = msgl_in(dir, &[OsStr::new("verify-proof"), good.as_os_str()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// The files `accept`, `accept-open` and `reconcile --accept/--finalize`
+/// read (acks, opens, reconciliations) are read only up to 64 MB, and a
+/// YAML bomb in one expands nothing: each is refused in bounded memory and
+/// nothing is written.
+#[test]
+fn endless_huge_or_bombed_object_files_are_refused_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let r = msgl_in(dir.path(), &["--home", "home", "init", "--name", "Node1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = msgl_in(dir.path(), &["--home", "peer", "init", "--name", "Node2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let peer = msgl_in(dir.path(), &["--home", "peer", "id"]).stdout;
+    let r = msgl_in(
+        dir.path(),
+        &["--home", "home", "peer", "add", "Node2", peer.trim()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before = std::fs::read(home.join("journal.ledger")).unwrap();
+    let mut laughs = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (p, c) in ('a'..='h').zip('b'..='i') {
+        laughs += &format!("{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n");
+    }
+    std::fs::write(dir.path().join("laughs.yaml"), &laughs).unwrap();
+    let mut big = b"domain: msgl/ack/v1\n".to_vec();
+    while big.len() <= 65 << 20 {
+        big.extend_from_slice(b"# a comment that goes on and on and on and on and on\n");
+    }
+    std::fs::write(dir.path().join("big.yaml"), &big).unwrap();
+    let mut files = vec![
+        ("laughs.yaml", ""),
+        ("big.yaml", "larger than 67108864 bytes"),
+    ];
+    if Path::new("/dev/zero").exists() {
+        files.push(("/dev/zero", "larger than 67108864 bytes"));
+    }
+    for (file, needle) in files {
+        for cmd in [
+            &["accept", file][..],
+            &["accept-open", file],
+            &["reconcile", "--with", "Node2", "--accept", file],
+            &["reconcile", "--with", "Node2", "--finalize", file],
+        ] {
+            let mut args = vec!["--home", "home"];
+            args.extend_from_slice(cmd);
+            let r = msgl_in(dir.path(), &args);
+            let what = format!("{cmd:?}");
+            assert!(
+                r.code == 1 || r.code == 2,
+                "{what}: exit {} {}",
+                r.code,
+                r.stderr
+            );
+            assert!(r.stderr.contains(needle), "{what}: {}", r.stderr);
+            assert!(r.secs < 30.0, "{what}: {:.1}s", r.secs);
+            eprintln!(
+                "{what}: exit {} in {:.2}s, peak RSS {} MB",
+                r.code, r.secs, r.rss_mb
+            );
+        }
+    }
+    assert_eq!(std::fs::read(home.join("journal.ledger")).unwrap(), before);
+    for sub in ["acks", "recon"] {
+        assert_eq!(
+            std::fs::read_dir(home.join(sub)).unwrap().count(),
+            0,
+            "{sub}"
+        );
+    }
+}

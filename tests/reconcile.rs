@@ -899,3 +899,40 @@ fn a_price_booked_differently_by_hand_shows_as_a_dispute() {
     let (prop, _) = propose(&p.n1, "Node2", &[]);
     co_sign(&p.n2, "node1", &prop);
 }
+
+/// The payer finalizes first and its next ack carries the new epoch; the
+/// payee accepts that ack before it finalizes. Its channel state then holds
+/// the new epoch, which must not pass for "already finalized": the payee's
+/// finalize books RECONCILED (once), and the ack stays open in the next
+/// period on both sides.
+#[test]
+fn an_ack_of_the_new_epoch_accepted_before_finalizing_does_not_block_it() {
+    let p = pair();
+    n2_pays(&p, 1, 2);
+    n2_pays(&p, 2, 1);
+    n1_pays(&p, 3, 1);
+    let (proposal, _) = propose(&p.n2, "node1", &[]);
+    let agreed = co_sign(&p.n1, "node2", &proposal);
+    finalize(&p.n2, "node1", &agreed);
+    let epoch = Recon::from_yaml(&std::fs::read_to_string(&agreed).unwrap())
+        .unwrap()
+        .epoch();
+    let f = ack(&p, &p.n2, "Node1", 4, 3);
+    let a = Ack::from_yaml(&std::fs::read_to_string(&f).unwrap()).unwrap();
+    assert_eq!(a.epoch, epoch, "the payer's next ack carries the new epoch");
+    accept(&p.n1, &f);
+    finalize(&p.n1, "node2", &agreed);
+    assert_eq!(journal(&p.n1).matches("RECONCILED").count(), 1);
+    assert!(journal(&p.n1).contains(&format!(
+        "Assets:AccountsReceivable:Node2:epoch-{epoch}  0.00003"
+    )));
+    mirror(&p, "both finalized, one ack since");
+    assert_eq!(ar_ap(&p.n1, "Node2"), (d("0.00006"), d("0.00001")));
+    msgl(&p.n1)
+        .args(["reconcile", "--with", "Node2", "--finalize"])
+        .arg(&agreed)
+        .assert()
+        .code(1)
+        .stderr(contains("already finalized"));
+    assert_eq!(journal(&p.n1).matches("RECONCILED").count(), 1);
+}

@@ -211,15 +211,36 @@ pub fn csv_field(s: &str) -> String {
 
 /// Reads FILE, or standard input for `-`: (name for messages, text).
 pub fn read_input(path: &std::path::Path) -> Result<(String, String)> {
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+    use std::io::Read;
+    // Signed objects are small: read at most the YAML bound (and one byte
+    // more, to know), so `/dev/zero` or a huge file cannot exhaust memory.
+    let max = crate::yaml::MAX_YAML_BYTES as u64;
+    let (name, bytes) = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .take(max + 1)
+            .read_to_end(&mut bytes)
             .map_err(|e| Error::input(format!("cannot read standard input: {e}")))?;
-        Ok(("<stdin>".to_string(), text))
+        ("<stdin>".to_string(), bytes)
     } else {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Ok((path.display().to_string(), text))
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut bytes = Vec::new();
+        f.take(max + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        (path.display().to_string(), bytes)
+    };
+    if bytes.len() as u64 > max {
+        return Err(Error::input(format!("larger than {max} bytes"))
+            .in_file(&name)
+            .hint("not an object msgl wrote (acks, opens and reconciliations are small)"));
     }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::input("not UTF-8 text")
+            .in_file(&name)
+            .hint("not an object msgl wrote")
+    })?;
+    Ok((name, text))
 }
 
 /// Names the input file in an error about an object read from it.

@@ -138,3 +138,90 @@ impl Pair {
 pub fn statement(dir: &Path) -> msgl_circuits::Statement {
     msgl::proof::read(dir).unwrap().0
 }
+
+/// xorshift64*: pseudo-random numbers that are the same on every run (the
+/// crash tests' kill delays).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+    }
+}
+
+/// How a run that may have been killed ended.
+pub struct Run {
+    /// Killed by SIGKILL before it finished.
+    pub killed: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: std::time::Duration,
+}
+
+/// Spawns `msgl --home HOME ARGS...` and sends it SIGKILL after `delay`
+/// (`None`: lets it finish). Standard output and error are files, so a
+/// killed child never blocks on a pipe and what it printed before the kill
+/// is kept.
+pub fn run_killed(
+    home: &Path,
+    args: &[&std::ffi::OsStr],
+    delay: Option<std::time::Duration>,
+) -> Run {
+    use std::os::unix::process::ExitStatusExt;
+    let out = tempfile::tempfile().unwrap();
+    let err = tempfile::tempfile().unwrap();
+    let started = std::time::Instant::now();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("msgl"))
+        .env_remove("MSGL_HOME")
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(err.try_clone().unwrap())
+        .spawn()
+        .unwrap();
+    if let Some(d) = delay {
+        std::thread::sleep(d);
+        let _ = child.kill(); // SIGKILL; fails only if it was already reaped
+    }
+    let status = child.wait().unwrap();
+    let elapsed = started.elapsed();
+    let read = |mut f: std::fs::File| {
+        use std::io::{Read, Seek};
+        let mut s = String::new();
+        f.seek(std::io::SeekFrom::Start(0)).unwrap();
+        f.read_to_string(&mut s).unwrap();
+        s
+    };
+    Run {
+        killed: status.signal() == Some(9),
+        code: status.code(),
+        stdout: read(out),
+        stderr: read(err),
+        elapsed,
+    }
+}
+
+/// The `; ack:` or `; recon:` tag value of each entry of a journal with the
+/// given description, by sequence number.
+pub fn tagged(j: &msgl::journal::Journal, description: &str, key: &str) -> Vec<(u64, String)> {
+    j.entries
+        .iter()
+        .filter(|e| e.description == description)
+        .map(|e| {
+            let c = e.comment.as_deref().unwrap_or("");
+            let tag = msgl::journal::tags(c)
+                .into_iter()
+                .find(|(k, _)| *k == key)
+                .unwrap_or_else(|| panic!("entry {} has no `{key}:` tag: {c:?}", e.seq))
+                .1
+                .to_string();
+            (e.seq, tag)
+        })
+        .collect()
+}

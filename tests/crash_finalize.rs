@@ -1,0 +1,350 @@
+//! Crash safety of `msgl reconcile --finalize` (docs/DESIGN.md D6: the
+//! agreement is stored, RECONCILED booked in one append, then the channel
+//! states' epochs raised; an interrupted finalize is finished by the next).
+//!
+//! Two nodes with a channel each way and acks both ways; Node2 proposes,
+//! Node1 co-signs. Each of 200 attempts copies a prepared home (Node1's,
+//! holding the agreement, or Node2's, holding its own one-signature
+//! proposal, in turn) and kills `msgl reconcile --with PEER --finalize
+//! AGREEMENT` with SIGKILL after a pseudo-random delay spread over the
+//! command's measured running time (fixed seed). After every kill:
+//! - the journal passes `msgl check` and still begins with the home's
+//!   journal byte for byte; it holds no RECONCILED entry, or exactly one,
+//!   whole (the same postings and `; recon:` tag as an uninterrupted
+//!   finalize), and only if it printed nothing, or printed `booked`;
+//! - the recon file is the proposal or the agreement, never torn;
+//! - no channel state's epoch is raised without the entry.
+//!
+//! Then finalize runs again: it books exactly once if the entry was not
+//! there, or says "already finalized" and raises every channel state's
+//! epoch (finishing the interrupted run); afterwards the journal is the
+//! home's plus that one entry, the recon file is the agreement and every
+//! channel state carries the epoch. Every tenth attempt a third run must
+//! change nothing.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::{hash, id, msgl, pair, run_killed, stdout, tagged, Rng};
+use msgl::channel::ChannelState;
+use msgl::journal::{parse_file, Entry, Source};
+use msgl::objects::Recon;
+
+const KILLS: usize = 200;
+
+struct Node {
+    name: &'static str,
+    peer: &'static str,
+    template: PathBuf,
+    journal: String,
+    /// The RECONCILED entry an uninterrupted finalize books (postings and tag).
+    reference: Entry,
+}
+
+fn states(home: &Path) -> Vec<ChannelState> {
+    let mut v: Vec<ChannelState> = std::fs::read_dir(home.join("channels"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".state.yaml"))
+        .map(|p| ChannelState::load(&p).unwrap())
+        .collect();
+    v.sort_by_key(|s| s.payer);
+    v
+}
+
+fn copy_home(from: &Path, to: &Path) {
+    if to.exists() {
+        std::fs::remove_dir_all(to).unwrap();
+    }
+    let ok = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "cp -a {} {}", from.display(), to.display());
+}
+
+fn reconciled(home: &Path, ctx: &str) -> Vec<Entry> {
+    let c = run_killed(home, &[OsStr::new("check")], None);
+    assert_eq!(c.code, Some(0), "{ctx}: msgl check fails: {}", c.stderr);
+    let j = parse_file(&Source::File(home.join("journal.ledger")))
+        .unwrap_or_else(|e| panic!("{ctx}: the journal does not parse: {e}"));
+    for (k, e) in j.entries.iter().enumerate() {
+        assert_eq!(e.seq, k as u64 + 1, "{ctx}: sequence numbers have a gap");
+    }
+    j.entries
+        .into_iter()
+        .filter(|e| e.description == "RECONCILED")
+        .collect()
+}
+
+fn same_entry(e: &Entry, reference: &Entry) -> bool {
+    let key = |e: &Entry| {
+        (
+            e.comment.clone(),
+            e.postings
+                .iter()
+                .map(|p| (p.account.clone(), p.amount.as_ref().map(|a| a.quantity)))
+                .collect::<Vec<_>>(),
+        )
+    };
+    key(e) == key(reference)
+}
+
+#[test]
+fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() {
+    // Two nodes, a channel each way, acks both ways.
+    let p = pair(1000);
+    let back = p.dir.join("open-back.yaml");
+    msgl(&p.payee)
+        .args(["open", "--to", "Node2", "--units", "1000", "-o"])
+        .arg(&back)
+        .assert()
+        .success();
+    msgl(&p.payer)
+        .arg("accept-open")
+        .arg(&back)
+        .assert()
+        .success();
+    for i in 0..6 {
+        p.exchange(i, 1 + i % 3);
+    }
+    for i in 0..4 {
+        let f = p.dir.join(format!("back-{i}.yaml"));
+        msgl(&p.payee)
+            .args([
+                "-q",
+                "ack",
+                "--to",
+                "Node2",
+                "-m",
+                &hash(100 + i),
+                "--price",
+                "2",
+                "-o",
+            ])
+            .arg(&f)
+            .assert()
+            .success();
+        msgl(&p.payer)
+            .args(["-q", "accept"])
+            .arg(&f)
+            .assert()
+            .success();
+    }
+    let out = stdout(msgl(&p.payer).args(["reconcile", "--with", "node1", "-O", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let proposal = p.payer.join(v["file"].as_str().unwrap());
+    let out = stdout(
+        msgl(&p.payee)
+            .args(["reconcile", "--with", "node2", "-O", "json", "--accept"])
+            .arg(&proposal),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let file = v["file"].as_str().unwrap().to_string();
+    let agreement = p.dir.join("agreement.yaml");
+    std::fs::copy(p.payee.join(&file), &agreement).unwrap();
+    let agreement_text = std::fs::read_to_string(&agreement).unwrap();
+    let agreed = Recon::from_yaml(&agreement_text).unwrap();
+    agreed.verify().unwrap();
+    let epoch = agreed.epoch();
+    assert_eq!(id(&p.payee).len(), 64);
+
+    // Each node's home as it is before finalizing, and what an
+    // uninterrupted finalize books there (and how long it takes).
+    let finalize = |home: &Path, peer: &str, delay| {
+        run_killed(
+            home,
+            &[
+                OsStr::new("reconcile"),
+                OsStr::new("--with"),
+                OsStr::new(peer),
+                OsStr::new("--finalize"),
+                agreement.as_os_str(),
+            ],
+            delay,
+        )
+    };
+    let work = p.dir.join("work");
+    let mut durations = Vec::new();
+    let mut nodes = Vec::new();
+    for (name, peer, home) in [("Node1", "node2", &p.payee), ("Node2", "node1", &p.payer)] {
+        let template = p.dir.join(format!("template-{name}"));
+        copy_home(home, &template);
+        let journal = std::fs::read_to_string(template.join("journal.ledger")).unwrap();
+        assert!(states(&template).iter().all(|s| s.epoch == 0));
+        for _ in 0..3 {
+            copy_home(&template, &work);
+            let r = finalize(&work, peer, None);
+            assert_eq!(r.code, Some(0), "{}", r.stderr);
+            durations.push(r.elapsed);
+        }
+        let mut done = reconciled(&work, name);
+        assert_eq!(done.len(), 1);
+        let reference = done.pop().unwrap();
+        assert_eq!(
+            tagged(
+                &msgl::journal::Journal {
+                    entries: vec![reference.clone()]
+                },
+                "RECONCILED",
+                "recon"
+            )[0]
+            .1,
+            file
+        );
+        assert!(reference.postings.len() >= 4, "{:?}", reference.postings);
+        nodes.push(Node {
+            name,
+            peer,
+            template,
+            journal,
+            reference,
+        });
+    }
+    durations.sort();
+    let span = durations[durations.len() / 2].as_micros() as u64 * 5 / 4;
+
+    let mut rng = Rng(0xF19A_112E_5EED);
+    let (mut killed, mut finished, mut booked_by_rerun, mut finished_by_rerun, mut partial) =
+        (0, 0, 0, 0, 0);
+    let started = Instant::now();
+    for k in 0..KILLS {
+        let n = &nodes[k % 2];
+        let ctx = format!("attempt {k} ({})", n.name);
+        copy_home(&n.template, &work);
+        let r = finalize(
+            &work,
+            n.peer,
+            Some(Duration::from_micros(rng.below(span + 1))),
+        );
+        if r.killed {
+            killed += 1;
+        } else {
+            assert_eq!(
+                r.code,
+                Some(0),
+                "{ctx}: finalize failed by itself: {}",
+                r.stderr
+            );
+            finished += 1;
+        }
+        // After the kill.
+        let text = std::fs::read_to_string(work.join("journal.ledger")).unwrap();
+        assert!(
+            text.starts_with(&n.journal),
+            "{ctx}: earlier entries changed"
+        );
+        let entries = reconciled(&work, &ctx);
+        assert!(entries.len() <= 1, "{ctx}: RECONCILED twice");
+        if let Some(e) = entries.first() {
+            assert!(
+                same_entry(e, &n.reference),
+                "{ctx}: a partial RECONCILED entry: {e:?}"
+            );
+        } else {
+            assert!(
+                !r.stdout.contains("booked"),
+                "{ctx}: reported booked, not there"
+            );
+        }
+        let stored = std::fs::read_to_string(work.join(&file))
+            .unwrap_or_else(|e| panic!("{ctx}: {file}: {e}"));
+        let stored =
+            Recon::from_yaml(&stored).unwrap_or_else(|e| panic!("{ctx}: {file} is torn: {e}"));
+        let mut fields = stored.clone();
+        (fields.signature_a, fields.signature_b) = (agreed.signature_a, agreed.signature_b);
+        assert_eq!(fields, agreed, "{ctx}: {file} holds another reconciliation");
+        if !entries.is_empty() {
+            assert!(
+                stored.is_cosigned(),
+                "{ctx}: booked before the agreement was stored"
+            );
+        }
+        let epochs: Vec<u64> = states(&work).iter().map(|s| s.epoch).collect();
+        assert_eq!(epochs.len(), 2);
+        if entries.is_empty() {
+            assert!(
+                epochs.iter().all(|&e| e == 0),
+                "{ctx}: epoch raised without the entry"
+            );
+        } else {
+            assert!(
+                epochs.iter().all(|&e| e == 0 || e == epoch),
+                "{ctx}: {epochs:?}"
+            );
+            if epochs.contains(&0) {
+                partial += 1;
+            }
+        }
+
+        // The rerun finishes it, exactly once.
+        let again = finalize(&work, n.peer, None);
+        if entries.is_empty() {
+            assert_eq!(
+                again.code,
+                Some(0),
+                "{ctx}: the rerun fails: {}",
+                again.stderr
+            );
+            assert!(again.stdout.contains("booked"), "{ctx}: {}", again.stdout);
+            booked_by_rerun += 1;
+        } else {
+            assert_eq!(again.code, Some(1), "{ctx}: {}", again.stdout);
+            assert!(
+                again.stderr.contains("already finalized"),
+                "{ctx}: {}",
+                again.stderr
+            );
+            finished_by_rerun += 1;
+        }
+        let check_done = |when: &str| {
+            let entries = reconciled(&work, &format!("{ctx} {when}"));
+            assert_eq!(entries.len(), 1, "{ctx} {when}");
+            assert!(same_entry(&entries[0], &n.reference), "{ctx} {when}");
+            let text = std::fs::read_to_string(work.join("journal.ledger")).unwrap();
+            assert!(text.starts_with(&n.journal), "{ctx} {when}");
+            let rest = &text[n.journal.len()..];
+            assert_eq!(
+                rest.matches("RECONCILED").count(),
+                1,
+                "{ctx} {when}: {rest}"
+            );
+            assert_eq!(
+                std::fs::read_to_string(work.join(&file)).unwrap(),
+                agreement_text,
+                "{ctx} {when}: the agreement is not stored"
+            );
+            assert!(
+                states(&work).iter().all(|s| s.epoch == epoch),
+                "{ctx} {when}: a channel state's epoch not raised"
+            );
+            text
+        };
+        let after = check_done("after the rerun");
+        if k % 10 == 0 {
+            let third = finalize(&work, n.peer, None);
+            assert_eq!(third.code, Some(1), "{ctx}");
+            assert!(third.stderr.contains("already finalized"), "{ctx}");
+            assert_eq!(check_done("after a third run"), after);
+        }
+    }
+    eprintln!(
+        "{KILLS} finalizes (one {:.1} ms; kills in 0-{:.1} ms): {killed} killed, {finished} finished first; \
+         reruns: {booked_by_rerun} booked, {finished_by_rerun} already finalized ({partial} of them \
+         raising epochs left behind); {:.1} s",
+        durations[durations.len() / 2].as_secs_f64() * 1e3,
+        span as f64 / 1e3,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        killed >= KILLS / 10,
+        "only {killed} of {KILLS} runs were killed"
+    );
+    assert!(booked_by_rerun > 0 && finished_by_rerun > 0);
+}
