@@ -2,7 +2,7 @@
 //! directory, sync, then rename; never silently overwrite.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -15,19 +15,35 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
 /// `replace`, an existing file is replaced whole; otherwise its presence is
 /// an error. `mode` sets Unix permissions on the new file (e.g. 0o600).
 pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool, mode: Option<u32>) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::input("not a file path").in_file(path))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp.{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
+    let mut f = NewFile::create(path, mode)?;
+    f.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    f.commit(replace)
+}
+
+/// A file being written beside its final name (`.<name>.tmp.<pid>`), put
+/// in place whole by [`NewFile::commit`]; dropped uncommitted, it is
+/// removed. Lets a long output be streamed to disk and still appear all at
+/// once or not at all.
+pub struct NewFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl NewFile {
+    pub fn create(path: &Path, mode: Option<u32>) -> Result<NewFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| Error::input("not a file path").in_file(path))?;
+        let tmp = dir.join(format!(
+            ".{}.tmp.{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
@@ -35,34 +51,75 @@ pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool, mode: Option<u32>)
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(mode.unwrap_or(0o644));
         }
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+        #[cfg(not(unix))]
+        let _ = mode;
+        let file = opts.open(&tmp).map_err(|e| Error::io(path, e))?;
+        Ok(NewFile {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
     }
-    let done = if replace {
-        std::fs::rename(&tmp, path)
-    } else {
-        // hard_link fails if the target exists: no silent overwrite, no race.
-        std::fs::hard_link(&tmp, path).and_then(|_| std::fs::remove_file(&tmp))
-    };
-    if let Err(e) = done {
-        let _ = std::fs::remove_file(&tmp);
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            return Err(Error::input("already exists; not overwritten")
-                .in_file(path)
-                .hint("choose another name, or remove it first"));
+
+    /// Where the bytes are until the commit.
+    pub fn tmp_path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Flushes and syncs what was written (the file stays uncommitted).
+    pub fn sync(&mut self) -> std::io::Result<()> {
+        let f = self.file.as_mut().expect("not yet committed");
+        f.flush()?;
+        f.get_ref().sync_all()
+    }
+
+    /// Puts the file in place: with `replace` over an existing one,
+    /// otherwise only if there is none ("already exists; not overwritten").
+    pub fn commit(mut self, replace: bool) -> Result<()> {
+        let path = self.path.clone();
+        self.sync().map_err(|e| Error::io(&path, e))?;
+        self.file = None;
+        let done = if replace {
+            std::fs::rename(&self.tmp, &path)
+        } else {
+            // hard_link fails if the target exists: no silent overwrite, no race.
+            std::fs::hard_link(&self.tmp, &path).and_then(|_| std::fs::remove_file(&self.tmp))
+        };
+        if let Err(e) = done {
+            let _ = std::fs::remove_file(&self.tmp);
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                return Err(Error::input("already exists; not overwritten")
+                    .in_file(&path)
+                    .hint("choose another name, or remove it first"));
+            }
+            return Err(Error::io(&path, e));
         }
-        return Err(Error::io(path, e));
+        let dir = self.tmp.parent().unwrap_or(Path::new("."));
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     }
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
+}
+
+impl Write for NewFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.as_mut().expect("not yet committed").write(buf)
     }
-    Ok(())
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().expect("not yet committed").flush()
+    }
+}
+
+impl Drop for NewFile {
+    fn drop(&mut self) {
+        // Committed: the temporary name is gone (or, after a rename, the
+        // final file must not be touched); otherwise remove it.
+        if self.file.is_some() {
+            self.file = None;
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Creates a directory (and its parents); `private`: mode 0700.

@@ -947,3 +947,119 @@ fn endless_huge_or_bombed_object_files_are_refused_in_bounded_memory() {
         );
     }
 }
+
+/// `import --hledger` streams: a big input imports in small memory, an
+/// endless or garbage one stops at its first bad line, and a refused
+/// import leaves no output file (and no temporary one) behind.
+#[test]
+fn import_streams_in_bounded_memory_and_writes_nothing_on_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 120 000 entries, about 15 MB of hledger journal (read whole, as
+    // before, it took 118 MB).
+    let mut text = String::with_capacity(40 << 20);
+    for i in 1..=120_000u64 {
+        text += &format!(
+            "2020-06-13 ({i}) MESSAGE SENT\n    Assets:AccountsReceivable:Node{}:{i:016x}  0.00001\n    Income:Messages:Node{}  -0.00001\n\n",
+            i % 500,
+            i % 500
+        );
+    }
+    std::fs::write(d.join("big.journal"), &text).unwrap();
+    let r = msgl_in(
+        d,
+        &[
+            OsStr::new("import"),
+            OsStr::new("--hledger"),
+            OsStr::new("big.journal"),
+            OsStr::new("-o"),
+            OsStr::new("big.ledger"),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    eprintln!(
+        "import of 120 000 entries ({} MB): {:.2}s, peak RSS {} MB",
+        text.len() >> 20,
+        r.secs,
+        r.rss_mb
+    );
+    assert!(r.rss_mb < 32, "peak RSS {} MB", r.rss_mb);
+    let out = std::fs::read_to_string(d.join("big.ledger")).unwrap();
+    assert_eq!(out.matches(") MESSAGE SENT\n").count(), 120_000);
+    assert!(
+        out.starts_with("1592006400000 (1) MESSAGE SENT\n"),
+        "{}",
+        &out[..80]
+    );
+    drop(out);
+
+    let leftovers = |d: &Path| -> Vec<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp."))
+            .collect()
+    };
+    // An error far into the file: refused at its line, nothing written.
+    text += "2020-06-14 (120001) MESSAGE SENT\n    Assets:Cash:SNT  1\n    Equity:X  2\n\n";
+    std::fs::write(d.join("bad.journal"), &text).unwrap();
+    drop(text);
+    let r = msgl_in(
+        d,
+        &[
+            OsStr::new("import"),
+            OsStr::new("--hledger"),
+            OsStr::new("bad.journal"),
+            OsStr::new("-o"),
+            OsStr::new("bad.ledger"),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("bad.journal:480001:"), "{}", r.stderr);
+    assert!(!d.join("bad.ledger").exists());
+    assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+    // The same to standard output: nothing printed.
+    let r = msgl_in(
+        d,
+        &[
+            OsStr::new("import"),
+            OsStr::new("--hledger"),
+            OsStr::new("bad.journal"),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "printed {} bytes", r.stdout.len());
+    // Endless and garbage input, and a 10 MB line.
+    std::fs::write(d.join("long.journal"), with_long_line(10 << 20, false)).unwrap();
+    for (input, needle) in [
+        ("/dev/zero", "line longer than"),
+        ("/dev/urandom", ""),
+        ("long.journal", "line longer than"),
+    ] {
+        let started = Instant::now();
+        let r = msgl_in(
+            d,
+            &[
+                OsStr::new("import"),
+                OsStr::new("--hledger"),
+                OsStr::new(input),
+                OsStr::new("-o"),
+                OsStr::new("never.ledger"),
+            ],
+        );
+        assert!(started.elapsed().as_secs() < 10, "{input}");
+        assert_eq!(r.code, 2, "{input}: {}", r.stderr);
+        assert!(
+            r.stderr.starts_with("msgl: ") && r.stderr.lines().count() == 1,
+            "{input}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(needle), "{input}: {}", r.stderr);
+        assert!(!d.join("never.ledger").exists(), "{input}");
+        eprintln!(
+            "import {input}: exit 2 in {:.2}s, peak RSS {} MB",
+            r.secs, r.rss_mb
+        );
+    }
+    assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+}

@@ -1,16 +1,22 @@
 //! `msgl import --hledger FILE`.
 
-use crate::cli::{emit, Ctx};
+use std::io::{BufRead, Write};
+
+use crate::cli::Ctx;
 use crate::error::{Error, Result};
-use crate::journal::{self, check::CheckBlock, hledger, print};
+use crate::fsutil::NewFile;
+use crate::journal::{check::CheckBlock, hledger, print};
 
 /// Read an hledger journal and print it in msgl's format
 ///
 /// The inverse of `print --hledger`: dates and `ms:` tags become timestamps,
-/// codes become sequence numbers, hledger's signs become msgl's. The result is
-/// checked like `msgl check` before anything is written; with -o it goes to a
-/// new file, which is never overwritten. On a terminal a bar shows how much
-/// of the input has been read (not with -q; plain with NO_COLOR).
+/// codes become sequence numbers, hledger's signs become msgl's. The input
+/// is read line by line and each entry is checked like `msgl check` as it
+/// is read (memory stays small whatever the file's size); the output goes
+/// to a temporary file first, so nothing is written — to -o's new file,
+/// which is never overwritten, or to standard output — unless the whole
+/// input imports and checks. On a terminal a bar shows how much of the
+/// input has been read (not with -q; plain with NO_COLOR).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The input is an hledger journal (the only format msgl imports)
@@ -26,35 +32,68 @@ pub struct Args {
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let name = args.input.display().to_string();
-    let text = if name == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .map_err(|e| Error::io("-", e))?;
-        s
+    let (input, size): (Box<dyn BufRead>, Option<u64>) = if name == "-" {
+        (Box::new(std::io::stdin().lock()), None)
     } else {
-        std::fs::read_to_string(&args.input).map_err(|e| Error::io(&args.input, e))?
+        let f = std::fs::File::open(&args.input).map_err(|e| Error::io(&args.input, e))?;
+        let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+        (
+            Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            size,
+        )
     };
-    let bar = crate::cli::progress::bytes(ctx, text.len() as u64, "importing");
-    let imported = hledger::import_with_progress(&text, &name, &mut |done| {
-        if let Some(b) = &bar {
-            b.set_position(done as u64);
-        }
-    });
+    // Where the output waits until everything checked: beside -o's file,
+    // or in the temporary directory for standard output.
+    let target = match &args.output {
+        Some(p) => p.clone(),
+        None => std::env::temp_dir().join(format!("msgl-import-{}", std::process::id())),
+    };
+    let mut out = NewFile::create(&target, None)?;
+    let bar = size.and_then(|t| crate::cli::progress::bytes(ctx, t, "importing"));
+    let mut check = CheckBlock::default();
+    let mut first = true;
+    let mut text = String::new();
+    let imported = hledger::import_lines(
+        input,
+        &name,
+        &mut |done| {
+            if let Some(b) = &bar {
+                b.set_position(done);
+            }
+        },
+        &mut |e| {
+            check.entry(&name, &e, false);
+            if let Some(p) = check.problems.first() {
+                return Err(p.clone());
+            }
+            text.clear();
+            if !first {
+                text.push('\n');
+            }
+            first = false;
+            print::write_entry(&mut text, &e, true);
+            out.write_all(text.as_bytes())
+                .map_err(|err| Error::io(&target, err))
+        },
+    );
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let j = imported?;
-    let mut check = CheckBlock::default();
-    for e in &j.entries {
-        check.entry(&name, e, false);
-    }
-    let (_, problems) = journal::check::join_blocks(&name, vec![check]);
-    if let Some(p) = problems.into_iter().next() {
-        return Err(p);
-    }
-    let out = print::journal(&j);
+    imported?;
     match &args.output {
-        None => emit(&out),
-        Some(path) => crate::fsutil::write_new(path, out.as_bytes()),
+        Some(_) => out.commit(false),
+        None => {
+            out.sync().map_err(|e| Error::io(&target, e))?;
+            let mut f =
+                std::fs::File::open(out.tmp_path()).map_err(|e| Error::io(out.tmp_path(), e))?;
+            let mut stdout = std::io::stdout().lock();
+            match std::io::copy(&mut f, &mut stdout).and_then(|_| stdout.flush()) {
+                // A closed pipe (`| head`) is not an error, as for every report.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Error::input(format!("cannot write output: {e}")))
+                }
+                _ => Ok(()),
+            }
+        }
     }
 }
