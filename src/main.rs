@@ -15,7 +15,13 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(e) = msgl::cli::run(cli) {
+    if let Err(mut e) = msgl::cli::run(cli) {
+        // Every error carries a hint (DESIGN §7); the command's help is the
+        // last resort.
+        if e.hint.is_none() {
+            let args: Vec<String> = std::env::args().collect();
+            e.hint = Some(msgl::cli::help_hint(&args));
+        }
         eprintln!("{e}");
         std::process::exit(e.exit_code());
     }

@@ -1063,3 +1063,109 @@ fn import_streams_in_bounded_memory_and_writes_nothing_on_refusal() {
     }
     assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
 }
+
+/// Negative prices and zero units wherever a command takes them: refused on
+/// one line, exit 2, and the homes unchanged.
+#[test]
+fn negative_prices_and_zero_units_are_refused_and_nothing_is_written() {
+    let p = common::pair(1000);
+    p.exchange(1, 1);
+    let before = (snapshot(&p.payer), snapshot(&p.payee));
+    let h = common::hash(9);
+    // A real key that is not yet a peer.
+    let key = common::id(&common::init(&p.dir, "Node9"));
+    let cases: Vec<(&Path, Vec<&str>, &str)> = vec![
+        (
+            &p.payer,
+            vec!["ack", "--to", "Node1", "-m", &h, "--price", "0"],
+            "at least 1 unit",
+        ),
+        (
+            &p.payer,
+            vec!["ack", "--to", "Node1", "-m", &h, "--price", "-3"],
+            "'-3'",
+        ),
+        (
+            &p.payer,
+            vec!["ack", "--to", "Node1", "-m", &h, "--price", "1.5"],
+            "--price",
+        ),
+        (
+            &p.payer,
+            vec![
+                "ack",
+                "--to",
+                "Node1",
+                "-m",
+                &h,
+                "--price",
+                "99999999999999999999999",
+            ],
+            "--price",
+        ),
+        (
+            &p.payer,
+            vec!["open", "--to", "Node1", "--units", "0"],
+            "units",
+        ),
+        (
+            &p.payer,
+            vec!["open", "--to", "Node1", "--units", "-1"],
+            "'-1'",
+        ),
+        (
+            &p.payer,
+            vec!["open", "--to", "Node1", "--units", "10", "--escrow=-1"],
+            "escrow",
+        ),
+        (
+            &p.payee,
+            vec!["peer", "add", "Node9", &key, "--policy", "credit:-1"],
+            "policy",
+        ),
+        (
+            &p.payee,
+            vec!["peer", "add", "Node9", &key, "--cap=-5"],
+            "cap",
+        ),
+        (
+            &p.payee,
+            vec![
+                "add",
+                "message-sent",
+                "--peer",
+                "Node2",
+                "-m",
+                &h,
+                "-a",
+                "-0.00001",
+            ],
+            "bad amount",
+        ),
+        (
+            &p.payee,
+            vec![
+                "add",
+                "message-sent",
+                "--peer",
+                "Node2",
+                "-m",
+                &h,
+                "-a",
+                "0",
+            ],
+            "bad amount",
+        ),
+    ];
+    for (home, args, needle) in &cases {
+        let mut a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        a.insert(0, OsStr::new("-q"));
+        let r = in_home(home, &a);
+        assert_refusal(&r, 2, &args.join(" "), needle);
+    }
+    assert_eq!(
+        (snapshot(&p.payer), snapshot(&p.payee)),
+        before,
+        "a refusal wrote something"
+    );
+}

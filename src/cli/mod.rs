@@ -283,15 +283,21 @@ pub fn usage_error(rendered: &str, args: &[String]) -> Error {
     if what.is_empty() {
         what = rendered.lines().next().unwrap_or("bad usage").to_string();
     }
+    tips.push(help_hint(args));
+    Error::input(what).hint(tips.join("; "))
+}
+
+/// `see `msgl CMD --help``, CMD the subcommand named on the command line
+/// `args` (aliases resolved), if any.
+pub fn help_hint(args: &[String]) -> String {
     let cmd = <Cli as clap::CommandFactory>::command();
     let sub = args.iter().skip(1).find_map(|a| {
         cmd.get_subcommands()
             .find(|c| c.get_name() == a || c.get_all_aliases().any(|x| x == a))
             .map(|c| c.get_name().to_string())
     });
-    tips.push(match sub {
+    match sub {
         Some(s) => format!("see `msgl {s} --help`"),
         None => "see `msgl --help`".to_string(),
-    });
-    Error::input(what).hint(tips.join("; "))
+    }
 }
