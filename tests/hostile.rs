@@ -1162,6 +1162,8 @@ fn negative_prices_and_zero_units_are_refused_and_nothing_is_written() {
         a.insert(0, OsStr::new("-q"));
         let r = in_home(home, &a);
         assert_refusal(&r, 2, &args.join(" "), needle);
+        // Every error has a hint; the command's help at the least.
+        assert!(r.stderr.trim_end().ends_with(')'), "no hint: {}", r.stderr);
     }
     assert_eq!(
         (snapshot(&p.payer), snapshot(&p.payee)),
