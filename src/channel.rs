@@ -487,7 +487,7 @@ fn received_entry(
 
 /// Whether the journal holds `needle`: its last 64 KiB first (where the
 /// latest entries are), the whole file only if not found there.
-fn journal_contains(path: &Path, needle: &str) -> Result<bool> {
+pub(crate) fn journal_contains(path: &Path, needle: &str) -> Result<bool> {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
@@ -665,6 +665,7 @@ pub fn issue_ack(
         return Err(Error::input("--price must be at least 1 unit"));
     }
     let mut locked = append::lock(&home.journal_path())?;
+    crate::recon::finish_interrupted(home, &payee, &name, &locked)?;
     let generation = latest_out(home, &name, &payee)?;
     let sp = state_path(home, Role::Out, &payee, generation);
     let mut state = ChannelState::load(&sp)?;
@@ -908,6 +909,7 @@ pub fn accept_ack(home: &Home, config: &Config, me: &PublicKey, text: &str) -> R
     })?;
     let payer_key = keys::verifying(&ack.payer)?;
     let mut locked = append::lock(&home.journal_path())?;
+    crate::recon::finish_interrupted(home, &ack.payer, &peer.name, &locked)?;
     let sp = state_path(home, Role::In, &ack.payer, ack.generation);
     if !sp.exists() {
         return Err(Error::check(format!(

@@ -599,6 +599,7 @@ pub fn finalize(
         // Booked already; a finalize interrupted before the channel states
         // were raised is finished here (idempotent), then refused.
         raise_epochs(home, &peer, agreement.epoch)?;
+        let _ = std::fs::remove_file(raising_marker(home, &peer));
     }
     check_epoch(agreement, last, &peer_name)?;
     let books = Books {
@@ -672,9 +673,62 @@ pub fn finalize(
             Some(Amount::new(total.normalize(), None)),
         );
     }
-    let booked = locked.append(entry)?;
+    // Until the channel states are raised, the marker lets the next ack or
+    // accept with this peer finish the job (D6).
+    let marker = raising_marker(home, &peer);
+    fsutil::write_atomic(
+        &marker,
+        agreement.epoch.to_string().as_bytes(),
+        true,
+        Some(0o600),
+    )?;
+    let booked = match locked.append(entry) {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = std::fs::remove_file(&marker);
+            return Err(e);
+        }
+    };
     raise_epochs(home, &peer, agreement.epoch)?;
+    let _ = std::fs::remove_file(&marker);
     Ok(Finalized { file, booked })
+}
+
+/// `recon/.raising-<peer 16 hex>`: the epoch a finalize with that peer has
+/// booked (or is booking) but whose channel states may not be raised yet.
+fn raising_marker(home: &Home, peer: &PublicKey) -> PathBuf {
+    home.path(&format!("recon/.raising-{}", hex::encode(&peer[..8])))
+}
+
+/// Finishes a finalize with `peer` interrupted between its RECONCILED entry
+/// and raising the channel states' epochs (called by `ack` and `accept`
+/// under the journal's lock, so that no ack of the old epoch passes in
+/// between). Costs one failed open when there is nothing to finish. A
+/// marker whose entry was never booked (a crash before the append) is
+/// removed without raising anything.
+pub fn finish_interrupted(
+    home: &Home,
+    peer: &PublicKey,
+    peer_name: &str,
+    locked: &append::Locked,
+) -> Result<()> {
+    let marker = raising_marker(home, peer);
+    let text = match std::fs::read_to_string(&marker) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(&marker, e)),
+    };
+    let epoch: u64 = text.trim().parse().map_err(|_| {
+        Error::input("not an epoch")
+            .in_file(&marker)
+            .hint("an interrupted finalize's marker; remove it and finalize the agreement again")
+    })?;
+    let booked =
+        channel::journal_contains(locked.path(), &format!(":{peer_name}:epoch-{epoch}  "))?;
+    if booked {
+        raise_epochs(home, peer, epoch)?;
+    }
+    std::fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))
 }
 
 /// Raises the epoch of every channel with `peer` to `epoch`: later acks

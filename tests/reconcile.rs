@@ -936,3 +936,73 @@ fn an_ack_of_the_new_epoch_accepted_before_finalizing_does_not_block_it() {
         .stderr(contains("already finalized"));
     assert_eq!(journal(&p.n1).matches("RECONCILED").count(), 1);
 }
+
+/// A finalize killed after booking RECONCILED but before raising the
+/// channel states' epochs leaves `recon/.raising-<peer>`: the next `accept`
+/// (or `ack`) with that peer raises them first, under the same lock, so an
+/// ack of the old epoch is refused; a marker whose entry was never booked
+/// is dropped without raising anything.
+#[test]
+fn an_interrupted_finalize_is_finished_by_the_next_accept() {
+    let p = pair();
+    n2_pays(&p, 1, 2);
+    n2_pays(&p, 2, 1);
+    let (prop, _) = propose(&p.n2, "node1", &[]);
+    let agreed = co_sign(&p.n1, "node2", &prop);
+    let epoch = close(&p, &agreed);
+    // Node1 as a crash would leave it: entry booked, states not raised.
+    let states: Vec<PathBuf> = std::fs::read_dir(p.n1.join("channels"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".state.yaml"))
+        .collect();
+    let raised = format!("\nepoch: {epoch}\n");
+    for st in &states {
+        let text = std::fs::read_to_string(st).unwrap();
+        std::fs::write(st, text.replace(&raised, "\nepoch: 0\n")).unwrap();
+    }
+    let n2_key = id(&p.n2);
+    let marker = p.n1.join(format!("recon/.raising-{}", &n2_key[..16]));
+    std::fs::write(&marker, epoch.to_string()).unwrap();
+    // An ack Node2 signed before it finalized (old epoch, next nonce).
+    let (key, payee, chain) = n2_chain(&p);
+    let old = p.dir.join("old-epoch-after-crash.yaml");
+    std::fs::write(
+        &old,
+        Ack::signed(
+            &key,
+            AckFields {
+                payee,
+                generation: 1,
+                epoch: 0,
+                nonce: 3,
+                message: [7; 32],
+                price: 1,
+                cumulative: 4,
+                preimage: poseidon2::pack(&chain.get(4)),
+            },
+        )
+        .to_yaml(),
+    )
+    .unwrap();
+    let before = journal(&p.n1);
+    msgl(&p.n1)
+        .arg("accept")
+        .arg(&old)
+        .assert()
+        .code(1)
+        .stderr(contains("older than the channel's epoch"));
+    assert_eq!(journal(&p.n1), before);
+    assert!(!marker.exists());
+    for st in &states {
+        assert!(std::fs::read_to_string(st).unwrap().contains(&raised));
+    }
+    // A stale marker (no such epoch booked) raises nothing and goes away.
+    std::fs::write(&marker, "1").unwrap();
+    n2_pays(&p, 3, 1);
+    assert!(!marker.exists());
+    for st in &states {
+        assert!(std::fs::read_to_string(st).unwrap().contains(&raised));
+    }
+    mirror(&p, "after the interrupted finalize");
+}
