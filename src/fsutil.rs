@@ -53,7 +53,17 @@ impl NewFile {
         }
         #[cfg(not(unix))]
         let _ = mode;
-        let file = opts.open(&tmp).map_err(|e| Error::io(path, e))?;
+        // The name carries our pid: a file already there was left by a
+        // killed process that had the same pid, and no one else can be
+        // writing it now; it is removed and made anew.
+        let file = match opts.open(&tmp) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let _ = std::fs::remove_file(&tmp);
+                opts.open(&tmp)
+            }
+            other => other,
+        }
+        .map_err(|e| Error::io(path, e))?;
         Ok(NewFile {
             path: path.to_path_buf(),
             tmp,
@@ -148,4 +158,48 @@ pub fn read_bounded(path: &Path, max: u64) -> std::result::Result<Vec<u8>, Optio
         return Err(None);
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp_of(dir: &Path, name: &str) -> PathBuf {
+        dir.join(format!(".{name}.tmp.{}", std::process::id()))
+    }
+
+    #[test]
+    fn a_stale_temporary_file_with_our_pid_does_not_block_a_write() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(tmp_of(d.path(), "x"), b"half of an old write").unwrap();
+        write_new(&d.path().join("x"), b"whole").unwrap();
+        assert_eq!(std::fs::read(d.path().join("x")).unwrap(), b"whole");
+        assert!(!tmp_of(d.path(), "x").exists());
+    }
+
+    #[test]
+    fn a_new_file_appears_whole_or_not_at_all() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("out");
+        // Dropped before the commit: nothing, not even the temporary file.
+        {
+            let mut f = NewFile::create(&path, None).unwrap();
+            f.write_all(b"partial").unwrap();
+        }
+        assert!(!path.exists() && !tmp_of(d.path(), "out").exists());
+        // Committed: all of it.
+        let mut f = NewFile::create(&path, None).unwrap();
+        f.write_all(b"all").unwrap();
+        f.commit(false).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"all");
+        // Never over an existing file without `replace`; no leftovers.
+        let mut f = NewFile::create(&path, None).unwrap();
+        f.write_all(b"other").unwrap();
+        let e = f.commit(false).unwrap_err();
+        assert!(e.what.contains("already exists"), "{e}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"all");
+        assert!(!tmp_of(d.path(), "out").exists());
+        write_atomic(&path, b"replaced", true, None).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"replaced");
+    }
 }
