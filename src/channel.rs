@@ -338,12 +338,7 @@ fn peer_key(config: &Config, name: &str) -> Result<(String, PublicKey)> {
 fn ensure_dir(home: &Home, dir: &str) -> Result<PathBuf> {
     let p = home.path(dir);
     if !p.is_dir() {
-        std::fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o700));
-        }
+        fsutil::mkdir(&p, true)?;
     }
     Ok(p)
 }
@@ -485,9 +480,9 @@ fn received_entry(
         .comment(format!("ack: {ack_name}")))
 }
 
-/// Whether the journal holds `needle`: its last 64 KiB first (where the
+/// Whether the journal holds any of `needles`: its last 64 KiB first (where the
 /// latest entries are), the whole file only if not found there.
-pub(crate) fn journal_contains(path: &Path, needle: &str) -> Result<bool> {
+pub(crate) fn journal_contains(path: &Path, needles: &[&str]) -> Result<bool> {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
@@ -496,9 +491,16 @@ pub(crate) fn journal_contains(path: &Path, needle: &str) -> Result<bool> {
     f.seek(SeekFrom::Start(start))
         .and_then(|_| f.read_to_end(&mut buf))
         .map_err(|e| Error::io(path, e))?;
-    let found = |b: &[u8]| memchr::memmem::find(b, needle.as_bytes()).is_some();
-    if found(&buf) || start == 0 {
-        return Ok(found(&buf));
+    let found = |b: &[u8]| {
+        needles
+            .iter()
+            .any(|n| memchr::memmem::find(b, n.as_bytes()).is_some())
+    };
+    if found(&buf) {
+        return Ok(true);
+    }
+    if start == 0 {
+        return Ok(false);
     }
     let all = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     Ok(found(&all))
@@ -512,7 +514,7 @@ fn book_interrupted(peer: &str, state: &ChannelState, locked: &mut append::Locke
     else {
         return Ok(());
     };
-    if journal_contains(locked.path(), &format!("; ack: {name}"))? {
+    if journal_contains(locked.path(), &[&format!("; ack: {name}")])? {
         return Ok(());
     }
     let mut message = [0u8; 32];
@@ -582,8 +584,10 @@ pub fn book_settled(
         };
         let tag = format!("settled: {}-{}", c.short_id(), e.new_count);
         // The count ends at a newline or a comma (`-1` is a prefix of `-10`).
-        let done = journal_contains(locked.path(), &format!("; {tag}\n"))?
-            || journal_contains(locked.path(), &format!("; {tag},"))?;
+        let done = journal_contains(
+            locked.path(),
+            &[&format!("; {tag}\n"), &format!("; {tag},")],
+        )?;
         let units = e.new_count.saturating_sub(booked_to(&e.channel));
         if units == 0 && !done {
             continue;
@@ -715,11 +719,9 @@ pub fn issue_ack(
     // it; replaced if an interrupted issue left one for this nonce (the
     // state, written next, is the commit point).
     let kept = home.path(&sent_file(&ack_name));
-    let sent = home.path(SENT_DIR);
-    if !sent.is_dir() {
-        fsutil::mkdir(&sent, true)?; // a home made before sent/ was kept
-    }
-    fsutil::write_atomic(&kept, ack.to_yaml().as_bytes(), true, Some(0o600))?;
+    ensure_dir(home, SENT_DIR)?; // a home made before sent/ was kept
+    let yaml = ack.to_yaml();
+    fsutil::write_atomic(&kept, yaml.as_bytes(), true, Some(0o600))?;
     let undo = |out: Option<&Path>| {
         let _ = std::fs::remove_file(&kept);
         if let Some(path) = out {
@@ -727,7 +729,7 @@ pub fn issue_ack(
         }
     };
     if let Some(path) = out {
-        if let Err(e) = fsutil::write_new(path, ack.to_yaml().as_bytes()) {
+        if let Err(e) = fsutil::write_new(path, yaml.as_bytes()) {
             undo(None);
             return Err(e);
         }

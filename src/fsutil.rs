@@ -150,10 +150,18 @@ pub fn mkdir(path: &Path, private: bool) -> Result<()> {
 /// the first `max + 1` bytes, so a growing file or a device such as
 /// /dev/zero cannot make it read more).
 pub fn read_bounded(path: &Path, max: u64) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
-    use std::io::Read;
     let f = std::fs::File::open(path).map_err(Some)?;
+    read_bounded_from(f, max)
+}
+
+/// As [`read_bounded`], from any reader (standard input).
+pub fn read_bounded_from(
+    r: impl std::io::Read,
+    max: u64,
+) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
+    use std::io::Read;
     let mut bytes = Vec::new();
-    f.take(max + 1).read_to_end(&mut bytes).map_err(Some)?;
+    r.take(max + 1).read_to_end(&mut bytes).map_err(Some)?;
     if bytes.len() as u64 > max {
         return Err(None);
     }

@@ -15,7 +15,7 @@ use crate::fsutil;
 use crate::home::{Config, Home};
 use crate::journal::{append, Amount, Journal};
 use crate::keys::{self, PublicKey};
-use crate::objects::recon::{Direction, Item, NetDirection};
+use crate::objects::recon::{Direction, Item};
 use crate::objects::{Recon, DOMAIN_RECON};
 
 pub const RECON_DIR: &str = "recon";
@@ -258,26 +258,12 @@ impl Books<'_> {
 
     /// This node's view of the reconciliation at `epoch` (unsigned).
     pub fn view(&self, epoch: u64, previous_epoch: u64) -> Result<Recon> {
-        let (node_a, node_b) = Recon::sorted(self.me, self.peer);
-        let me_a = node_a == self.me;
+        let pair = Recon::sorted(self.me, self.peer);
+        let me_a = pair.0 == self.me;
         // a→b: a pays. If I am a, I pay in a→b.
         let a_to_b = self.direction(me_a, epoch)?;
         let b_to_a = self.direction(!me_a, epoch)?;
-        let mut r = Recon {
-            domain: DOMAIN_RECON.to_string(),
-            node_a,
-            node_b,
-            epoch,
-            previous_epoch,
-            a_to_b,
-            b_to_a,
-            net: Decimal::ZERO,
-            net_direction: NetDirection::None,
-            signature_a: None,
-            signature_b: None,
-        };
-        r.set_net();
-        Ok(r)
+        Ok(Recon::unsigned(pair, epoch, previous_epoch, a_to_b, b_to_a))
     }
 }
 
@@ -724,7 +710,7 @@ pub fn finish_interrupted(
             .hint("an interrupted finalize's marker; remove it and finalize the agreement again")
     })?;
     let booked =
-        channel::journal_contains(locked.path(), &format!(":{peer_name}:epoch-{epoch}  "))?;
+        channel::journal_contains(locked.path(), &[&format!(":{peer_name}:epoch-{epoch}  ")])?;
     if booked {
         raise_epochs(home, peer, epoch)?;
     }

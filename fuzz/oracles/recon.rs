@@ -18,8 +18,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
-use msgl::objects::recon::{Direction, Item, NetDirection, Recon};
-use msgl::objects::DOMAIN_RECON;
+use msgl::objects::recon::{Direction, Item, Recon};
 use rust_decimal::Decimal;
 
 pub struct Fixture {
@@ -71,21 +70,7 @@ pub fn fixture() -> &'static Fixture {
             keys[1].verifying_key().to_bytes(),
         );
         let base = |epoch, previous_epoch, a_to_b, b_to_a| {
-            let mut r = Recon {
-                domain: DOMAIN_RECON.to_string(),
-                node_a,
-                node_b,
-                epoch,
-                previous_epoch,
-                a_to_b,
-                b_to_a,
-                net: Decimal::ZERO,
-                net_direction: NetDirection::None,
-                signature_a: None,
-                signature_b: None,
-            };
-            r.set_net();
-            r
+            Recon::unsigned((node_a, node_b), epoch, previous_epoch, a_to_b, b_to_a)
         };
         let shapes = vec![
             base(

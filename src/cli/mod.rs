@@ -211,30 +211,25 @@ pub fn csv_field(s: &str) -> String {
 
 /// Reads FILE, or standard input for `-`: (name for messages, text).
 pub fn read_input(path: &std::path::Path) -> Result<(String, String)> {
-    use std::io::Read;
     // Signed objects are small: read at most the YAML bound (and one byte
     // more, to know), so `/dev/zero` or a huge file cannot exhaust memory.
     let max = crate::yaml::MAX_YAML_BYTES as u64;
-    let (name, bytes) = if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(max + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::input(format!("cannot read standard input: {e}")))?;
-        ("<stdin>".to_string(), bytes)
+    let (name, read) = if path.as_os_str() == "-" {
+        let read = crate::fsutil::read_bounded_from(std::io::stdin(), max)
+            .map_err(|e| e.map(|e| Error::input(format!("cannot read standard input: {e}"))));
+        ("<stdin>".to_string(), read)
     } else {
-        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let mut bytes = Vec::new();
-        f.take(max + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(path, e))?;
-        (path.display().to_string(), bytes)
+        let read =
+            crate::fsutil::read_bounded(path, max).map_err(|e| e.map(|e| Error::io(path, e)));
+        (path.display().to_string(), read)
     };
-    if bytes.len() as u64 > max {
-        return Err(Error::input(format!("larger than {max} bytes"))
-            .in_file(&name)
-            .hint("not an object msgl wrote (acks, opens and reconciliations are small)"));
-    }
+    let bytes = read.map_err(|e| {
+        e.unwrap_or_else(|| {
+            Error::input(format!("larger than {max} bytes"))
+                .in_file(&name)
+                .hint("not an object msgl wrote (acks, opens and reconciliations are small)")
+        })
+    })?;
     let text = String::from_utf8(bytes).map_err(|_| {
         Error::input("not UTF-8 text")
             .in_file(&name)
@@ -244,14 +239,18 @@ pub fn read_input(path: &std::path::Path) -> Result<(String, String)> {
 }
 
 /// Names the input file in an error about an object read from it.
-pub fn blame(mut e: Error, name: &str) -> Error {
-    match &mut e.location {
-        Some(l) if l.file == "<input>" => l.file = name.to_string(),
-        Some(_) => {}
-        None if e.file.is_none() => e.file = Some(name.to_string()),
-        None => {}
+pub fn blame(e: Error, name: &str) -> Error {
+    // A location or a file already named stays; `<input>` and nothing at
+    // all become `name` (Error::in_file).
+    let named = match &e.location {
+        Some(l) => l.file != "<input>",
+        None => e.file.is_some(),
+    };
+    if named {
+        e
+    } else {
+        e.in_file(name)
     }
-    e
 }
 
 /// A clap usage error, rendered over several lines (message, tips, usage),

@@ -139,6 +139,32 @@ impl Recon {
         }
     }
 
+    /// An unsigned reconciliation of `node_a` and `node_b` (in canonical
+    /// order) with its net and net direction derived from the two amounts.
+    pub fn unsigned(
+        (node_a, node_b): (PublicKey, PublicKey),
+        epoch: u64,
+        previous_epoch: u64,
+        a_to_b: Direction,
+        b_to_a: Direction,
+    ) -> Recon {
+        let mut r = Recon {
+            domain: DOMAIN_RECON.to_string(),
+            node_a,
+            node_b,
+            epoch,
+            previous_epoch,
+            a_to_b,
+            b_to_a,
+            net: Decimal::ZERO,
+            net_direction: NetDirection::None,
+            signature_a: None,
+            signature_b: None,
+        };
+        r.set_net();
+        r
+    }
+
     /// Sets `net` and `net_direction` from the two directions' amounts.
     pub fn set_net(&mut self) {
         let (ab, ba) = (self.a_to_b.amount, self.b_to_a.amount);
@@ -327,23 +353,13 @@ mod tests {
     }
 
     fn recon(x: &SigningKey, y: &SigningKey) -> Recon {
-        let (node_a, node_b) =
-            Recon::sorted(x.verifying_key().to_bytes(), y.verifying_key().to_bytes());
-        let mut r = Recon {
-            domain: DOMAIN_RECON.into(),
-            node_a,
-            node_b,
-            epoch: 5,
-            previous_epoch: 1,
-            a_to_b: direction(1, "0.00003"),
-            b_to_a: direction(0, "-0.00001"),
-            net: Decimal::ZERO,
-            net_direction: NetDirection::None,
-            signature_a: None,
-            signature_b: None,
-        };
-        r.set_net();
-        r
+        Recon::unsigned(
+            Recon::sorted(x.verifying_key().to_bytes(), y.verifying_key().to_bytes()),
+            5,
+            1,
+            direction(1, "0.00003"),
+            direction(0, "-0.00001"),
+        )
     }
 
     #[test]
