@@ -955,6 +955,18 @@ fn endless_huge_or_bombed_object_files_are_refused_in_bounded_memory() {
 fn import_streams_in_bounded_memory_and_writes_nothing_on_refusal() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    // `msgl import --hledger INPUT [-o OUT]` in `d`.
+    let import = |input: &str, out: Option<&str>| {
+        let mut args = vec![
+            OsStr::new("import"),
+            OsStr::new("--hledger"),
+            OsStr::new(input),
+        ];
+        if let Some(o) = out {
+            args.extend([OsStr::new("-o"), OsStr::new(o)]);
+        }
+        msgl_in(d, &args)
+    };
     // 120 000 entries, about 15 MB of hledger journal (read whole, as
     // before, it took 118 MB).
     let mut text = String::with_capacity(40 << 20);
@@ -966,16 +978,7 @@ fn import_streams_in_bounded_memory_and_writes_nothing_on_refusal() {
         );
     }
     std::fs::write(d.join("big.journal"), &text).unwrap();
-    let r = msgl_in(
-        d,
-        &[
-            OsStr::new("import"),
-            OsStr::new("--hledger"),
-            OsStr::new("big.journal"),
-            OsStr::new("-o"),
-            OsStr::new("big.ledger"),
-        ],
-    );
+    let r = import("big.journal", Some("big.ledger"));
     assert_eq!(r.code, 0, "{}", r.stderr);
     eprintln!(
         "import of 120 000 entries ({} MB): {:.2}s, peak RSS {} MB",
@@ -1004,29 +1007,13 @@ fn import_streams_in_bounded_memory_and_writes_nothing_on_refusal() {
     text += "2020-06-14 (120001) MESSAGE SENT\n    Assets:Cash:SNT  1\n    Equity:X  2\n\n";
     std::fs::write(d.join("bad.journal"), &text).unwrap();
     drop(text);
-    let r = msgl_in(
-        d,
-        &[
-            OsStr::new("import"),
-            OsStr::new("--hledger"),
-            OsStr::new("bad.journal"),
-            OsStr::new("-o"),
-            OsStr::new("bad.ledger"),
-        ],
-    );
+    let r = import("bad.journal", Some("bad.ledger"));
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("bad.journal:480001:"), "{}", r.stderr);
     assert!(!d.join("bad.ledger").exists());
     assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
     // The same to standard output: nothing printed.
-    let r = msgl_in(
-        d,
-        &[
-            OsStr::new("import"),
-            OsStr::new("--hledger"),
-            OsStr::new("bad.journal"),
-        ],
-    );
+    let r = import("bad.journal", None);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.is_empty(), "printed {} bytes", r.stdout.len());
     // Endless and garbage input, and a 10 MB line.
@@ -1037,16 +1024,7 @@ fn import_streams_in_bounded_memory_and_writes_nothing_on_refusal() {
         ("long.journal", "line longer than"),
     ] {
         let started = Instant::now();
-        let r = msgl_in(
-            d,
-            &[
-                OsStr::new("import"),
-                OsStr::new("--hledger"),
-                OsStr::new(input),
-                OsStr::new("-o"),
-                OsStr::new("never.ledger"),
-            ],
-        );
+        let r = import(input, Some("never.ledger"));
         assert!(started.elapsed().as_secs() < 10, "{input}");
         assert_eq!(r.code, 2, "{input}: {}", r.stderr);
         assert!(

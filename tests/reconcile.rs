@@ -244,6 +244,29 @@ fn n2_chain(p: &Pair) -> (ed25519_dalek::SigningKey, [u8; 32], Chain) {
     (key, payee, Chain::build(seed, 1000))
 }
 
+/// An ack Node2 signs with epoch 0 (as before any reconciliation), nonce
+/// `nonce`, one unit up to `cumulative`, for message `[message; 32]`,
+/// written to `name` in the test's directory.
+fn old_epoch_ack(p: &Pair, name: &str, nonce: u64, cumulative: u64, message: u8) -> PathBuf {
+    let (key, payee, chain) = n2_chain(p);
+    let file = p.dir.join(name);
+    let ack = Ack::signed(
+        &key,
+        AckFields {
+            payee,
+            generation: 1,
+            epoch: 0,
+            nonce,
+            message: [message; 32],
+            price: 1,
+            cumulative,
+            preimage: poseidon2::pack(&chain.get(cumulative)),
+        },
+    );
+    std::fs::write(&file, ack.to_yaml()).unwrap();
+    file
+}
+
 #[test]
 fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
     let p = pair();
@@ -421,26 +444,7 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
     assert_eq!(before, journal(&p.n1));
 
     // An ack from before the epoch is refused.
-    let (key, payee, chain) = n2_chain(&p);
-    let old = p.dir.join("old-epoch.yaml");
-    std::fs::write(
-        &old,
-        Ack::signed(
-            &key,
-            AckFields {
-                payee,
-                generation: 1,
-                epoch: 0,
-                nonce: 7,
-                message: [9; 32],
-                price: 1,
-                cumulative: 14,
-                preimage: poseidon2::pack(&chain.get(14)),
-            },
-        )
-        .to_yaml(),
-    )
-    .unwrap();
+    let old = old_epoch_ack(&p, "old-epoch.yaml", 7, 14, 9);
     msgl(&p.n1)
         .arg("accept")
         .arg(&old)
@@ -965,26 +969,7 @@ fn an_interrupted_finalize_is_finished_by_the_next_accept() {
     let marker = p.n1.join(format!("recon/.raising-{}", &n2_key[..16]));
     std::fs::write(&marker, epoch.to_string()).unwrap();
     // An ack Node2 signed before it finalized (old epoch, next nonce).
-    let (key, payee, chain) = n2_chain(&p);
-    let old = p.dir.join("old-epoch-after-crash.yaml");
-    std::fs::write(
-        &old,
-        Ack::signed(
-            &key,
-            AckFields {
-                payee,
-                generation: 1,
-                epoch: 0,
-                nonce: 3,
-                message: [7; 32],
-                price: 1,
-                cumulative: 4,
-                preimage: poseidon2::pack(&chain.get(4)),
-            },
-        )
-        .to_yaml(),
-    )
-    .unwrap();
+    let old = old_epoch_ack(&p, "old-epoch-after-crash.yaml", 3, 4, 7);
     let before = journal(&p.n1);
     msgl(&p.n1)
         .arg("accept")
