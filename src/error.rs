@@ -33,6 +33,9 @@ pub struct Error {
     pub hint: Option<String>,
     /// The name of the file without a line (e.g. a YAML object or a key).
     pub file: Option<String>,
+    /// The protocol rule that refused an object, if that is what happened:
+    /// what tests and callers match on.
+    pub refusal: Option<Box<crate::protocol::Refusal>>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -45,6 +48,7 @@ impl Error {
             what: what.into(),
             hint: None,
             file: None,
+            refusal: None,
         }
     }
 
@@ -111,6 +115,18 @@ pub fn is_unsafe_char(c: char) -> bool {
             c,
             '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
         )
+}
+
+/// `s` with [`is_unsafe_char`] characters escaped (`\u{1b}`): for any
+/// output that shows text a peer or a file supplied.
+pub fn clean(s: &str) -> String {
+    struct Clean<'a>(&'a str);
+    impl fmt::Display for Clean<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_clean(f, self.0)
+        }
+    }
+    Clean(s).to_string()
 }
 
 /// Writes `s` with [`is_unsafe_char`] characters escaped (`\u{1b}`), so an

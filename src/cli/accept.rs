@@ -2,18 +2,22 @@
 
 use std::path::PathBuf;
 
-use crate::channel;
 use crate::cli::{emit, read_input, Ctx};
+use crate::objects::Ack;
+use crate::protocol::ack::{precheck, PayeeSession};
 use crate::error::Result;
 
 /// Check, store and book acks (payee)
 ///
-/// Checks each ack (domain, addressee, signer, the channel's epoch, nonce,
+/// Checks each ack (YAML, or one JSON line): domain, addressee, signer, the
+/// channel, price up to the channel's units per ack, nonce above the last,
 /// cumulative = previous + price, and that the preimage hashes price times
-/// to the previous one), then under the journal's lock stores it in acks/
-/// and books MESSAGE SENT (`; ack: acks/<file>`). The files are taken in
-/// order; the first refused one stops with its reason (exit 1), and nothing
-/// of it is stored or booked. Acks are taken strictly in order: a missing
+/// to the previous one (the signature and the hashing before the home's
+/// lock is taken); then keeps it in acks/<channel id>.log and books
+/// MESSAGE SENT (`; ack: <channel id>-<nonce>`), the files' acks together
+/// in one commit. The files are taken in order; the first refused one
+/// stops with its reason (exit 1), and nothing of it is kept or booked
+/// (the ones before it are). Acks are taken strictly in order: a missing
 /// one must be re-sent by the payer (`msgl ack --resend`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,28 +30,44 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config()?;
     let me = home.public_key()?;
-    let mut out = String::new();
+    // Read and check (signatures, hash walks) without the lock.
+    let mut checked = Vec::new();
     let mut result = Ok(());
     for f in &args.files {
-        let (name, text) = match read_input(f) {
-            Ok(x) => x,
+        let r = read_input(f).and_then(|(name, text)| {
+            Ack::parse(&text)
+                .and_then(|ack| precheck(&home, &config, &me, ack))
+                .map_err(|e| crate::cli::blame(e, &name))
+                .map(|p| (name, p))
+        });
+        match r {
+            Ok(x) => checked.push(x),
             Err(e) => {
                 result = Err(e);
                 break;
             }
-        };
-        match channel::accept_ack(&home, &config, &me, &text) {
-            Ok(a) => {
-                if !ctx.global.quiet {
-                    out.push_str(&format!(
-                        "booked ({}) MESSAGE SENT to {}: nonce {} cumulative {} in {}\n",
-                        a.booked.seq, a.peer, a.ack.nonce, a.ack.cumulative, a.file
-                    ));
-                }
-            }
-            Err(e) => {
+        }
+    }
+    // Under the lock: the rest of the checks, then one commit.
+    let mut out = String::new();
+    if !checked.is_empty() {
+        let mut session = PayeeSession::begin(&home, me)?;
+        for (name, p) in checked {
+            if let Err(e) = session.accept(p) {
                 result = Err(crate::cli::blame(e, &name));
                 break;
+            }
+        }
+        for a in session.commit()? {
+            if !ctx.global.quiet {
+                out.push_str(&format!(
+                    "booked ({}) MESSAGE SENT to {}: nonce {} cumulative {} in acks/{}.log\n",
+                    a.booked.seq,
+                    a.peer,
+                    a.ack.nonce,
+                    a.ack.cumulative,
+                    hex::encode(a.ack.channel)
+                ));
             }
         }
     }

@@ -39,6 +39,7 @@ pub mod progress;
 pub mod prove;
 pub mod reconcile;
 pub mod register;
+pub mod served;
 pub mod settled;
 pub mod verify_proof;
 
@@ -94,6 +95,7 @@ pub enum Command {
     Channels(channels::Args),
     Ack(ack::Args),
     Accept(accept::Args),
+    Served(served::Args),
     Reconcile(reconcile::Args),
     Prove(prove::Args),
     VerifyProof(verify_proof::Args),
@@ -179,6 +181,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Channels(a) => channels::run(a, &ctx),
         Command::Ack(a) => ack::run(a, &ctx),
         Command::Accept(a) => accept::run(a, &ctx),
+        Command::Served(a) => served::run(a, &ctx),
         Command::Reconcile(a) => reconcile::run(a, &ctx),
         Command::Prove(a) => prove::run(a, &ctx),
         Command::VerifyProof(a) => verify_proof::run(a, &ctx),
