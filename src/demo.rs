@@ -573,7 +573,22 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         ),
     ] {
         progress(&format!("prove, verify, register and settle: {what}"));
-        let text = r.run(Some(&homes[0]), &args!["prove", batch, "-o", &out])?;
+        let domain = sys.domain();
+        let text = r.run(
+            Some(&homes[0]),
+            &args![
+                "prove",
+                batch,
+                "-o",
+                &out,
+                "--chain-id",
+                domain.chain_id.to_string(),
+                "--settlement",
+                format!("{}", sys.settlement.address),
+                "--token",
+                format!("{}", sys.token.address)
+            ],
+        )?;
         let prove_time = text
             .split("proved in ")
             .nth(1)

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 /// A/P −x and Assets:Contract:Deposit −x — where x is the units settled
 /// times the channel's unit price: the units from the count this home last
 /// recorded (0 if none) to the batch's, so a settlement never recorded here
-/// is booked with the next; an entry already booked is not booked again. Then the contract's view (tip = the new preimage, count, epoch)
+/// is booked with the next; an entry already booked is not booked again. Then the contract's view (tip = the new preimage, count)
 /// goes to channels/settled.yaml (replaced whole, write-then-rename; a view
 /// never moves backwards), so that the next `msgl prove` starts from
 /// there. Either party may run it; each books its own side.
@@ -86,7 +86,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             channel: e.channel,
             tip: msgl_circuits::poseidon2::pack(&e.new_preimage),
             count: e.new_count,
-            epoch: e.epoch,
         };
         match views.iter_mut().find(|v| v.channel == e.channel) {
             Some(v) if v.count > e.new_count => {
