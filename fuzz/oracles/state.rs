@@ -26,9 +26,9 @@ use ed25519_dalek::SigningKey;
 use msgl::batch::{self, Batch, ChannelView, Resolver, Update};
 use msgl::chain::{self, Chain};
 use msgl::channel::{ChannelState, Role};
+use msgl::journal::Decimal;
 use msgl::objects::{ack::AckFields, Ack, Open};
 use msgl_circuits::poseidon2;
-use rust_decimal::Decimal;
 
 const LENGTH: u64 = 9;
 

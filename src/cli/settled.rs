@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 /// `--shortfall CHANNEL=AMOUNT`s, by the channel's 16 hex digits.
-fn shortfalls(args: &[String]) -> Result<Vec<(String, rust_decimal::Decimal)>> {
+fn shortfalls(args: &[String]) -> Result<Vec<(String, crate::journal::Decimal)>> {
     args.iter()
         .map(|a| {
             let bad = || {
@@ -47,7 +47,7 @@ fn shortfalls(args: &[String]) -> Result<Vec<(String, rust_decimal::Decimal)>> {
                 return Err(bad());
             }
             let amount = crate::journal::parse::parse_amount_text(amount)
-                .filter(|a| a.commodity.is_none() && a.quantity > rust_decimal::Decimal::ZERO)
+                .filter(|a| a.commodity.is_none() && a.quantity > crate::journal::Decimal::ZERO)
                 .ok_or_else(bad)?
                 .quantity;
             Ok((id, amount))
@@ -119,7 +119,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             shortfall
                 .iter()
                 .find(|(s, _)| *s == id)
-                .map_or(rust_decimal::Decimal::ZERO, |(_, a)| *a)
+                .map_or(crate::journal::Decimal::ZERO, |(_, a)| *a)
         },
     )?;
     views.sort_by_key(|v| v.channel);
