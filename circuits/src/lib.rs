@@ -11,4 +11,4 @@ pub mod statement;
 pub use air::{
     prove, prove_bare, verify, verify_bare, BatchProof, ProofDecodeError, ProveError, VerifyError,
 };
-pub use statement::{Entry, Statement, StatementError};
+pub use statement::{Domain, Entry, Statement, StatementError};

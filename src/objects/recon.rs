@@ -6,9 +6,9 @@
 //! the same canonical bytes. The epoch is a period label between the two
 //! nodes only: no ack carries it and the chain never sees it.
 
+use crate::journal::Decimal;
 use ed25519_dalek::{Signer, SigningKey};
 use msgl_circuits::poseidon2::Digest;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{amount_fixed, check_domain, hexbytes, verify_sig, Canon, DOMAIN_RECON};
@@ -29,7 +29,7 @@ pub const MAX_SEGMENT: usize = 256;
 #[serde(deny_unknown_fields)]
 pub struct Item {
     pub message: String,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub amount: Decimal,
 }
 
@@ -53,12 +53,12 @@ pub struct Direction {
     /// Every channel that way with at least one ack by the epoch, sorted by id.
     pub channels: Vec<Position>,
     /// Balance carried from earlier reconciliations (`…:epoch-<ms>` lines).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub carried: Decimal,
     /// Open messages since the previous reconciliation, sorted.
     pub messages: Vec<Item>,
     /// carried + the messages: what the payer owes the payee.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub amount: Decimal,
 }
 
@@ -153,7 +153,7 @@ pub struct Recon {
     pub a_to_b: Direction,
     pub b_to_a: Direction,
     /// |a_to_b.amount − b_to_a.amount|, and who pays it.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub net: Decimal,
     pub net_direction: NetDirection,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -438,12 +438,12 @@ pub struct DiffLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiffTotal {
     pub direction: String,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub here: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub proposal: Decimal,
     /// proposal − here.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub difference: Decimal,
 }
 
