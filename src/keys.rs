@@ -131,11 +131,11 @@ pub fn read_secret(path: &Path) -> Result<Zeroizing<[u8; 32]>> {
 pub fn open_private(path: &Path) -> Result<std::fs::File> {
     let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.file_type().is_symlink() || !meta.is_file() {
-        return Err(
-            Error::input("a secret file (key, chain) that is a symlink or not a regular file; refused")
-                .in_file(path)
-                .hint("put the file itself there, mode 0600"),
-        );
+        return Err(Error::input(
+            "a secret file (key, chain) that is a symlink or not a regular file; refused",
+        )
+        .in_file(path)
+        .hint("put the file itself there, mode 0600"));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     #[cfg(unix)]

@@ -129,7 +129,11 @@ impl Standing {
     /// Whether one more message of `next` (token) may be served; if not,
     /// why. The message must fit under the limit with everything owed and
     /// delivered-but-unacked, so no message overshoots it.
-    pub fn may_serve(&self, settings: &PolicySettings, next: Decimal) -> std::result::Result<(), String> {
+    pub fn may_serve(
+        &self,
+        settings: &PolicySettings,
+        next: Decimal,
+    ) -> std::result::Result<(), String> {
         match self.status {
             Status::Delinquent => Err(format!(
                 "{} has owed since {} ms, more than {} days",
@@ -166,7 +170,9 @@ pub fn limit(
     match policy {
         Policy::Prepay => Decimal::ZERO,
         // What the channels' escrow still covers, never more than E.
-        Policy::Escrow(e) => e.min((escrow - paid.max(Decimal::ZERO)).max(Decimal::ZERO)).normalize(),
+        Policy::Escrow(e) => e
+            .min((escrow - paid.max(Decimal::ZERO)).max(Decimal::ZERO))
+            .normalize(),
         Policy::Credit(base) => {
             let cap = cap.unwrap_or(base).max(base);
             let grown = base
@@ -336,10 +342,22 @@ mod tests {
             d("5")
         );
         // escrow:E is what the channels' escrow still covers, at most E.
-        assert_eq!(limit(Policy::Escrow(d("2")), None, d("0"), d("5"), &s), d("2"));
-        assert_eq!(limit(Policy::Escrow(d("2")), None, d("0"), d("0.5"), &s), d("0.5"));
-        assert_eq!(limit(Policy::Escrow(d("2")), None, d("0.25"), d("0.5"), &s), d("0.25"));
-        assert_eq!(limit(Policy::Escrow(d("2")), None, d("100"), d("5"), &s), d("0"));
+        assert_eq!(
+            limit(Policy::Escrow(d("2")), None, d("0"), d("5"), &s),
+            d("2")
+        );
+        assert_eq!(
+            limit(Policy::Escrow(d("2")), None, d("0"), d("0.5"), &s),
+            d("0.5")
+        );
+        assert_eq!(
+            limit(Policy::Escrow(d("2")), None, d("0.25"), d("0.5"), &s),
+            d("0.25")
+        );
+        assert_eq!(
+            limit(Policy::Escrow(d("2")), None, d("100"), d("5"), &s),
+            d("0")
+        );
     }
 
     #[test]

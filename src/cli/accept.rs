@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use crate::cli::{emit, read_input, Ctx};
+use crate::error::Result;
 use crate::objects::Ack;
 use crate::protocol::ack::{precheck, PayeeSession};
-use crate::error::Result;
 
 /// Check, store and book acks (payee)
 ///
@@ -61,12 +61,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         for a in session.commit()? {
             if !ctx.global.quiet {
                 out.push_str(&format!(
-                    "booked ({}) MESSAGE SENT to {}: nonce {} cumulative {} in acks/{}.log\n",
+                    "booked ({}) MESSAGE SENT to {}: ack {}, cumulative {}\n",
                     a.booked.seq,
                     a.peer,
-                    a.ack.nonce,
-                    a.ack.cumulative,
-                    hex::encode(a.ack.channel)
+                    a.ack.name(),
+                    a.ack.cumulative
                 ));
             }
         }

@@ -36,8 +36,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let config = home.config()?;
     let me = home.public_key()?;
     let (name, text) = read_input(&args.file)?;
-    let accepted =
-        protocol::accept_open(&home, &config, &me, &text).map_err(|e| crate::cli::blame(e, &name))?;
+    let accepted = protocol::accept_open(&home, &config, &me, &text)
+        .map_err(|e| crate::cli::blame(e, &name))?;
     let open = &accepted.open;
     let summary = format!(
         "accepted channel generation {} from {}: {} units, {} base units each, id {}\n",

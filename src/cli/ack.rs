@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use crate::cli::{emit, Ctx};
-use crate::protocol::ack as protocol;
 use crate::error::{Error, Result};
+use crate::protocol::ack as protocol;
 
 /// Sign an ack for a message received and book it (payer)
 ///

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::cli::{csv_field, emit, Ctx, Format, OutputArg};
-use crate::protocol::channel;
 use crate::error::Result;
+use crate::protocol::channel;
 
 /// List this node's channels and the units used and left
 ///

@@ -34,7 +34,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config()?;
     let peer = config.peer(&args.peer)?;
-    let key = crate::keys::parse_public(&peer.key).map_err(|e| e.in_file(crate::home::CONFIG_FILE))?;
+    let key =
+        crate::keys::parse_public(&peer.key).map_err(|e| e.in_file(crate::home::CONFIG_FILE))?;
     let me = home.public_key()?;
     let exposure = crate::protocol::served::exposure(&home, &config, &me, &key)?;
     let journal = ctx.load_journal()?;

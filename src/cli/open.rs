@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use crate::journal::Decimal;
 
 use crate::cli::{emit, Ctx};
-use crate::protocol::open as protocol;
 use crate::error::Result;
 use crate::fsutil;
+use crate::protocol::open as protocol;
 
 /// Open a channel to a payee (payer)
 ///

@@ -96,7 +96,9 @@ impl Acceptance {
     pub fn verify(&self, open: &Open) -> Result<()> {
         check_domain(&self.domain, DOMAIN_ACCEPTANCE, "acceptance")?;
         if self.channel != open.channel || self.payee_address != open.chain.payee_address {
-            return Err(Error::check("the acceptance is for another channel or payee"));
+            return Err(Error::check(
+                "the acceptance is for another channel or payee",
+            ));
         }
         let bad = || {
             Error::check("bad acceptance signature: not the payee's over these terms")

@@ -182,7 +182,11 @@ pub fn base_to_amount(base: u128, decimals: u8) -> Result<crate::journal::Decima
     let digits = base.to_string();
     let d = usize::from(decimals);
     let text = if digits.len() > d {
-        format!("{}.{}", &digits[..digits.len() - d], &digits[digits.len() - d..])
+        format!(
+            "{}.{}",
+            &digits[..digits.len() - d],
+            &digits[digits.len() - d..]
+        )
     } else {
         format!("0.{}{}", "0".repeat(d - digits.len()), digits)
     };
@@ -275,7 +279,10 @@ mod tests {
     fn base_units_and_amounts_convert_exactly() {
         let open = Open::signed(&SigningKey::from_bytes(&[1; 32]), &terms());
         assert_eq!(open.amount_of(3).unwrap().to_string(), "0.00003");
-        assert_eq!(base_to_amount(1, 18).unwrap().to_string(), "0.000000000000000001");
+        assert_eq!(
+            base_to_amount(1, 18).unwrap().to_string(),
+            "0.000000000000000001"
+        );
         assert_eq!(base_to_amount(0, 18).unwrap().to_string(), "0");
         assert_eq!(base_to_amount(1234, 2).unwrap().to_string(), "12.34");
         let a = "0.00001".parse().unwrap();

@@ -80,11 +80,15 @@ pub fn check_segment(s: &str) -> Result<()> {
         || s.contains("  ")
         || s.starts_with(' ')
         || s.ends_with(' ')
-        || s.chars().any(|c| c == '\t' || crate::error::is_unsafe_char(c));
+        || s.chars()
+            .any(|c| c == '\t' || crate::error::is_unsafe_char(c));
     if bad {
         return Err(Error::check(format!(
             "a reconciliation names a message `{}` that is not a journal sub-account",
-            s.chars().flat_map(char::escape_default).take(80).collect::<String>()
+            s.chars()
+                .flat_map(char::escape_default)
+                .take(80)
+                .collect::<String>()
         ))
         .hint("a message is the 16 hex digits of its hash, as both journals name it"));
     }
@@ -374,8 +378,8 @@ impl Recon {
     }
 
     /// The ordering of proposals that cross (both nodes proposed before
-    /// either co-signed): the earlier epoch wins, then the smaller proposer
-    /// key. `proposer` is the node whose signature the proposal carries.
+    /// either co-signed): the later epoch goes first, then the larger
+    /// proposer key. The proposer is the node whose signature it carries.
     pub fn precedence(&self) -> (u64, PublicKey) {
         let proposer = if self.signature_a.is_some() {
             self.node_a
@@ -493,13 +497,23 @@ mod tests {
             SigningKey::from_bytes(&[3; 32]),
             SigningKey::from_bytes(&[4; 32]),
         );
-        for bad in ["ab\u{1b}[2J", "a:b", "a  b", "bell\u{7}", "\u{202e}x", "new\nline"] {
+        for bad in [
+            "ab\u{1b}[2J",
+            "a:b",
+            "a  b",
+            "bell\u{7}",
+            "\u{202e}x",
+            "new\nline",
+        ] {
             let mut r = recon(&x, &y);
             r.a_to_b.messages[0].message = bad.to_string();
             r.sign(&x).unwrap();
             let e = r.verify_signer(&x.verifying_key().to_bytes()).unwrap_err();
             assert!(e.what.contains("not a journal sub-account"), "{bad:?}: {e}");
-            assert!(!e.what.contains('\u{1b}') && !e.what.contains('\u{7}'), "{e}");
+            assert!(
+                !e.what.contains('\u{1b}') && !e.what.contains('\u{7}'),
+                "{e}"
+            );
         }
     }
 

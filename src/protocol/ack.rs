@@ -69,7 +69,12 @@ pub struct PayerSession<'h> {
 }
 
 impl<'h> PayerSession<'h> {
-    pub fn begin(home: &'h Home, config: &Config, key: SigningKey, payee_name: &str) -> Result<Self> {
+    pub fn begin(
+        home: &'h Home,
+        config: &Config,
+        key: SigningKey,
+        payee_name: &str,
+    ) -> Result<Self> {
         let (peer, payee) = peer_key(config, payee_name)?;
         let me = key.verifying_key().to_bytes();
         let tx = Tx::begin(home)?;
@@ -148,7 +153,7 @@ impl<'h> PayerSession<'h> {
             },
         );
         let booking = entry(Role::Out, &self.peer, &ack, &c.open)?;
-        self.tx.log(c.log_path(self.home), &ack.to_json());
+        self.tx.log(c.log_path(self.home), &ack.to_json())?;
         self.tx.book(booking);
         self.channel.apply(&ack);
         self.staged.push(ack.clone());
@@ -319,6 +324,22 @@ fn check_position(c: &Channel, ack: &Ack, walk: bool) -> std::result::Result<(),
     Ok(())
 }
 
+/// Every check of an ack against the channel `c` as it stands (payee
+/// side), in memory: signature, parties, price, nonce, cumulative, length,
+/// preimage. What `msgl accept` decides, without the home.
+pub fn check(c: &Channel, ack: &Ack) -> std::result::Result<(), Refusal> {
+    if check_domain(&ack.domain, DOMAIN_ACK, "ack").is_err() || ack.channel != c.id() {
+        return Err(Refusal::UnknownChannel {
+            channel: hex::encode(ack.channel),
+        });
+    }
+    let key =
+        keys::verifying(&c.open.payer).map_err(|e| Refusal::BadSignature { detail: e.what })?;
+    ack.verify_with(&key)
+        .map_err(|e| Refusal::BadSignature { detail: e.what })?;
+    check_position(c, ack, true)
+}
+
 /// Payee: every check of an ack that needs no lock — the signature, and
 /// the hash walk against the channel as it stands now (at most the
 /// channel's `max_price` hashes). [`PayeeSession::accept`] finishes under
@@ -347,7 +368,8 @@ pub fn precheck(home: &Home, config: &Config, me: &PublicKey, ack: Ack) -> Resul
         .into());
     }
     poseidon2::unpack(&ack.preimage).map_err(|_| Refusal::NonCanonicalPreimage)?;
-    let follows = ack.nonce > c.nonce && c.cumulative.checked_add(ack.price) == Some(ack.cumulative);
+    let follows =
+        ack.nonce > c.nonce && c.cumulative.checked_add(ack.price) == Some(ack.cumulative);
     let position = if follows {
         check_position(&c, &ack, true)?;
         Some((c.nonce, c.cumulative, c.preimage))
@@ -411,10 +433,9 @@ impl<'h> PayeeSession<'h> {
         let walked = p.position == Some((c.nonce, c.cumulative, c.preimage));
         check_position(c, &p.ack, !walked)?;
         let booking = entry(Role::In, &p.peer, &p.ack, &c.open)?;
-        c.apply(&p.ack);
-        let path = c.log_path(self.home);
-        self.tx.log(path, &p.ack.to_json());
+        self.tx.log(c.log_path(self.home), &p.ack.to_json())?;
         self.tx.book(booking);
+        c.apply(&p.ack);
         self.staged.push((p.peer, p.ack));
         Ok(())
     }

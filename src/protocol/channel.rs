@@ -109,9 +109,11 @@ pub fn read_open(home: &Home, path: &std::path::Path) -> Result<Option<Open>> {
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_suffix(".open.yaml"));
     if named != Some(open.id_hex().as_str()) {
-        return Err(Error::input("a stored open does not hold the channel it is named by")
-            .in_file(path)
-            .hint("channels/ was changed by hand"));
+        return Err(
+            Error::input("a stored open does not hold the channel it is named by")
+                .in_file(path)
+                .hint("channels/ was changed by hand"),
+        );
     }
     Ok(Some(open))
 }
@@ -128,6 +130,7 @@ fn from_open(home: &Home, me: &PublicKey, open: Open) -> Result<Channel> {
     };
     let mut c = Channel::fresh(open, role);
     let path = c.log_path(home);
+    home.inside(&path)?;
     if let Some(last) = log::last(&path)? {
         if last.channel != c.open.channel {
             return Err(Error::input("a record of another channel in this log")
@@ -187,7 +190,12 @@ pub struct Cache {
 
 impl Cache {
     /// The channel `id`, loaded on first use.
-    pub fn get(&mut self, home: &Home, me: &PublicKey, id: &[u8; 32]) -> Result<Option<&mut Channel>> {
+    pub fn get(
+        &mut self,
+        home: &Home,
+        me: &PublicKey,
+        id: &[u8; 32],
+    ) -> Result<Option<&mut Channel>> {
         if !self.channels.contains_key(id) {
             match Channel::load(home, me, id)? {
                 Some(c) => {

@@ -80,7 +80,9 @@ pub fn check(
                             out.push(Discrepancy {
                                 file: file.into(),
                                 line: e.line,
-                                what: format!("agreement {f} is booked again (first at line {first})"),
+                                what: format!(
+                                    "agreement {f} is booked again (first at line {first})"
+                                ),
                                 hint: "an entry was copied by hand; remove the second".into(),
                             });
                         }
@@ -158,10 +160,14 @@ pub fn check(
                 && ack.price >= 1
                 && prev.cumulative.checked_add(ack.price) == Some(ack.cumulative)
                 && ack.cumulative <= c.open.length
-                && poseidon2::unpack(&ack.preimage)
-                    .is_ok_and(|w| poseidon2::pack(&poseidon2::hash_n(&w, ack.price)) == prev.preimage);
+                && poseidon2::unpack(&ack.preimage).is_ok_and(|w| {
+                    poseidon2::pack(&poseidon2::hash_n(&w, ack.price)) == prev.preimage
+                });
             if ack.verify_with(&payer).is_err() {
-                bad(format!("ack {}: bad signature", ack.name()), "the log was changed by hand");
+                bad(
+                    format!("ack {}: bad signature", ack.name()),
+                    "the log was changed by hand",
+                );
             } else if !chain_ok {
                 bad(
                     format!("ack {} does not continue the channel's chain", ack.name()),
@@ -185,12 +191,17 @@ pub fn check(
                     if b.amount.map(|a| a.normalize()) != want_amount {
                         wrong.push(format!(
                             "amount {} where the ack signs {}",
-                            b.amount.map(|a| a.to_string()).unwrap_or("(none)".into()),
+                            b.amount
+                                .map(|a| a.normalize().to_string())
+                                .unwrap_or("(none)".into()),
                             want_amount.map(|a| a.to_string()).unwrap_or("?".into())
                         ));
                     }
                     if b.segment.as_deref() != Some(want_segment.as_str()) {
-                        wrong.push(format!("on message {} not {want_segment}", b.segment.as_deref().unwrap_or("?")));
+                        wrong.push(format!(
+                            "on message {} not {want_segment}",
+                            b.segment.as_deref().unwrap_or("?")
+                        ));
                     }
                     if let (Some(got), Some(want)) = (&b.peer, &peer_name) {
                         if !got.eq_ignore_ascii_case(want) {
@@ -256,7 +267,10 @@ fn check_agreements(
         let text = match home.read_small(&path, crate::yaml::MAX_YAML_BYTES as u64) {
             Ok(Some(t)) => t,
             Ok(None) => {
-                bad(format!("RECONCILED books {tag}, which is not there"), "recon/ was changed by hand");
+                bad(
+                    format!("RECONCILED books {tag}, which is not there"),
+                    "recon/ was changed by hand",
+                );
                 continue;
             }
             Err(e) => {
@@ -272,22 +286,35 @@ fn check_agreements(
             }
         };
         if let Err(e) = r.verify() {
-            bad(format!("{tag} is not a valid co-signed agreement: {}", e.what), "recon/ was changed by hand");
+            bad(
+                format!("{tag} is not a valid co-signed agreement: {}", e.what),
+                "recon/ was changed by hand",
+            );
             continue;
         }
         if r.signature_of(me).is_none() {
-            bad(format!("{tag} is not this node's agreement"), "recon/ was changed by hand");
+            bad(
+                format!("{tag} is not this node's agreement"),
+                "recon/ was changed by hand",
+            );
             continue;
         }
         let Some(e) = by_line.get(line) else { continue };
         let me_a = *me == r.node_a;
-        let (pays, paid) = if me_a { (&r.a_to_b, &r.b_to_a) } else { (&r.b_to_a, &r.a_to_b) };
+        let (pays, paid) = if me_a {
+            (&r.a_to_b, &r.b_to_a)
+        } else {
+            (&r.b_to_a, &r.a_to_b)
+        };
         let epoch_seg = format!("epoch-{}", r.epoch);
         for (d, top) in [(paid, "Assets"), (pays, "Liabilities")] {
             let line_amount = e.postings.iter().find(|p| {
-                p.account.starts_with(top) && p.account.rsplit(':').next() == Some(epoch_seg.as_str())
+                p.account.starts_with(top)
+                    && p.account.rsplit(':').next() == Some(epoch_seg.as_str())
             });
-            let got = line_amount.and_then(|p| p.amount.as_ref()).map(|a| a.quantity.normalize());
+            let got = line_amount
+                .and_then(|p| p.amount.as_ref())
+                .map(|a| a.quantity.normalize());
             if got != Some(d.amount) {
                 bad(
                     format!(
@@ -306,7 +333,10 @@ fn check_agreements(
                 });
                 if !netted {
                     bad(
-                        format!("RECONCILED does not net message {} ({})", item.message, item.amount),
+                        format!(
+                            "RECONCILED does not net message {} ({})",
+                            item.message, item.amount
+                        ),
                         "the journal was changed by hand; the agreement decides",
                     );
                 }
@@ -331,13 +361,18 @@ fn check_agreements(
             let Ok(Some(text)) = home.read_small(path, crate::yaml::MAX_YAML_BYTES as u64) else {
                 continue;
             };
-            let Ok(r) = super::recon::read(path, &text) else { continue };
+            let Ok(r) = super::recon::read(path, &text) else {
+                continue;
+            };
             let r: Recon = r;
             if r.is_cosigned() && r.verify().is_ok() && r.signature_of(me).is_some() {
                 out.push(Discrepancy {
                     file: path.display().to_string(),
                     line: 0,
-                    what: format!("agreement at epoch {} is not booked in the journal", r.epoch),
+                    what: format!(
+                        "agreement at epoch {} is not booked in the journal",
+                        r.epoch
+                    ),
                     hint: format!("finalize it: `msgl reconcile --with PEER --finalize {rel}`"),
                 });
             }

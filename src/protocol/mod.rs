@@ -51,7 +51,11 @@ pub enum Refusal {
     /// An ack may pay at most this node's cap; the open asks more.
     MaxPriceAboveCap { open: u64, cap: u64 },
     /// A chain term of the open differs from this node's settings.
-    ChainTerms { field: &'static str, open: String, mine: String },
+    ChainTerms {
+        field: &'static str,
+        open: String,
+        mine: String,
+    },
     /// No channel with this id was opened to or accepted by this node.
     UnknownChannel { channel: String },
     /// The ack names a payer or payee other than the channel's.
@@ -93,10 +97,14 @@ pub enum Refusal {
     /// This agreement was finalized already.
     AlreadyFinalized { epoch: u64, peer: String },
     /// The reconciliation follows another period than this node's last.
-    PreviousEpoch { theirs: u64, mine: u64, peer: String },
+    PreviousEpoch {
+        theirs: u64,
+        mine: u64,
+        peer: String,
+    },
     /// An epoch ahead of this node's clock.
     EpochInFuture { epoch: u64, now: u64 },
-    /// Both nodes proposed; this node's proposal goes first.
+    /// Both nodes proposed; this node's later proposal goes first.
     CrossedProposals { mine: u64, file: String },
 }
 
@@ -176,7 +184,7 @@ impl Refusal {
             ),
             EpochInFuture { epoch, now } => format!("epoch {epoch} is in the future (now is {now})"),
             CrossedProposals { mine, .. } => format!(
-                "this node proposed too (epoch {mine}), and its proposal goes first"
+                "this node proposed later (epoch {mine}), and its proposal goes first"
             ),
         }
     }

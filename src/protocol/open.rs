@@ -38,7 +38,11 @@ pub fn unit_price_base(config: &Config) -> Result<u128> {
             config.decimals
         )));
     }
-    amount_to_base(config.unit_price, config.decimals as u8, "unit_price in msgl.yaml")
+    amount_to_base(
+        config.unit_price,
+        config.decimals as u8,
+        "unit_price in msgl.yaml",
+    )
 }
 
 /// The chain terms this node expects of a channel with `peer` (`payer`:
@@ -58,8 +62,9 @@ fn chain_terms(home: &Home, config: &Config, peer: &str, payer: bool) -> Result<
     };
     let (payer_address, payee_address) = if payer {
         let payee = theirs.ok_or_else(|| {
-            Error::input(format!("peer {peer} has no EVM address in msgl.yaml"))
-                .hint(format!("`msgl peer address {peer} 0x...`: where its settlements are paid"))
+            Error::input(format!("peer {peer} has no EVM address in msgl.yaml")).hint(format!(
+                "`msgl peer address {peer} 0x...`: where its settlements are paid"
+            ))
         })?;
         (mine, payee)
     } else {
@@ -188,7 +193,8 @@ fn check_open(home: &Home, config: &Config, me: &PublicKey, open: &Open) -> Resu
         })?
         .name
         .clone();
-    open.verify().map_err(|e| Refusal::BadSignature { detail: e.what })?;
+    open.verify()
+        .map_err(|e| Refusal::BadSignature { detail: e.what })?;
     if open.payee != *me {
         return Err(Refusal::NotForThisNode {
             kind: "open",
@@ -232,10 +238,22 @@ fn check_open(home: &Home, config: &Config, me: &PublicKey, open: &Open) -> Resu
     let want = chain_terms(home, config, &peer, false)?;
     let hexa = |a: &[u8; 20]| format!("0x{}", hex::encode(a));
     let fields: [(&'static str, String, String); 4] = [
-        ("chain id", open.chain.chain_id.to_string(), want.chain_id.to_string()),
-        ("settlement contract", hexa(&open.chain.settlement), hexa(&want.settlement)),
+        (
+            "chain id",
+            open.chain.chain_id.to_string(),
+            want.chain_id.to_string(),
+        ),
+        (
+            "settlement contract",
+            hexa(&open.chain.settlement),
+            hexa(&want.settlement),
+        ),
         ("token", hexa(&open.chain.token), hexa(&want.token)),
-        ("payee address", hexa(&open.chain.payee_address), hexa(&want.payee_address)),
+        (
+            "payee address",
+            hexa(&open.chain.payee_address),
+            hexa(&want.payee_address),
+        ),
     ];
     for (field, open_v, mine_v) in fields {
         if open_v != mine_v {
@@ -263,7 +281,12 @@ fn check_open(home: &Home, config: &Config, me: &PublicKey, open: &Open) -> Resu
 /// Payee: verifies an open addressed to this node by a known peer and
 /// records the channel; for a channel on chain, signs the acceptance the
 /// payer hands to the contract.
-pub fn accept_open(home: &Home, config: &Config, me: &PublicKey, text: &str) -> Result<AcceptedOpen> {
+pub fn accept_open(
+    home: &Home,
+    config: &Config,
+    me: &PublicKey,
+    text: &str,
+) -> Result<AcceptedOpen> {
     let open = Open::from_yaml(text)?;
     let peer = check_open(home, config, me, &open)?;
     let acceptance = if open.chain.is_off_chain() {

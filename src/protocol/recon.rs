@@ -10,10 +10,11 @@
 //! - the co-signer finalizes as it signs (under the lock), so the only
 //!   agreement ever pending is the one its proposer has yet to finalize;
 //! - proposals that cross (both proposed before either co-signed) are
-//!   ordered by (epoch, proposer key): a node co-signs the peer's only if
-//!   it goes before every proposal of its own still open, which the peer
-//!   will then refuse to co-sign; so at most one agreement per pair and
-//!   period is ever co-signed;
+//!   ordered by (epoch, proposer key) and the later goes first: a node
+//!   co-signs the peer's only if it comes after every proposal of its own
+//!   still open, which the peer will then refuse to co-sign; so at most one
+//!   agreement per pair and period is ever co-signed, and a node's stale
+//!   proposals (never sent, or superseded) never block a newer one;
 //! - RECONCILED books exactly the agreement's items (not a view computed
 //!   again), so anything booked after the cut stays open in both books.
 //!
@@ -100,7 +101,11 @@ fn balances(
 /// `…:<peer>:epoch-<ms>` account in the journal (0: none).
 pub fn last_epoch(journal: &Journal, peer: &str) -> u64 {
     let mut last = 0;
-    for e in journal.entries.iter().filter(|e| e.description == RECONCILED) {
+    for e in journal
+        .entries
+        .iter()
+        .filter(|e| e.description == RECONCILED)
+    {
         for p in &e.postings {
             for prefix in [AR, AP] {
                 if let Some(ms) = peer_rest(&p.account, prefix, peer).and_then(epoch_of) {
@@ -488,7 +493,8 @@ fn diff(proposal: &Recon, mine: &Recon, me_name: &str, peer_name: &str, me_a: bo
                 lacking,
             });
         };
-        let here: BTreeMap<[u8; 32], &Position> = m.channels.iter().map(|c| (c.channel, c)).collect();
+        let here: BTreeMap<[u8; 32], &Position> =
+            m.channels.iter().map(|c| (c.channel, c)).collect();
         let there: BTreeMap<[u8; 32], &Position> =
             p.channels.iter().map(|c| (c.channel, c)).collect();
         let ids: BTreeSet<[u8; 32]> = here.keys().chain(there.keys()).copied().collect();
@@ -498,7 +504,11 @@ fn diff(proposal: &Recon, mine: &Recon, me_name: &str, peer_name: &str, me_a: bo
                 (Some(h), Some(t)) => {
                     for (field, hv, tv) in [
                         ("nonce", h.nonce.to_string(), t.nonce.to_string()),
-                        ("cumulative", h.cumulative.to_string(), t.cumulative.to_string()),
+                        (
+                            "cumulative",
+                            h.cumulative.to_string(),
+                            t.cumulative.to_string(),
+                        ),
                         ("preimage", hex::encode(h.preimage), hex::encode(t.preimage)),
                     ] {
                         if hv != tv {
@@ -534,7 +544,11 @@ fn diff(proposal: &Recon, mine: &Recon, me_name: &str, peer_name: &str, me_a: bo
         for k in keys {
             let (h, t) = (here.get(k), there.get(k));
             if h != t {
-                line(k.to_string(), h.map(|d| d.to_string()), t.map(|d| d.to_string()));
+                line(
+                    k.to_string(),
+                    h.map(|d| d.to_string()),
+                    t.map(|d| d.to_string()),
+                );
             }
         }
         if m.amount != p.amount {
@@ -596,12 +610,12 @@ pub fn accept(
     let books = load_books(home, config, me, &peer_name, &journal)?;
     let last = last_epoch(&journal, &peer_name);
     check_period(proposal, last, &peer_name)?;
-    // Crossed proposals: the earlier (epoch, proposer) goes first.
+    // Crossed proposals: the later (epoch, proposer) goes first.
     if let Some((file, mine)) = open_proposals(&books, last)?
         .into_iter()
-        .min_by_key(|(_, r)| r.precedence())
+        .max_by_key(|(_, r)| r.precedence())
     {
-        if mine.precedence() < proposal.precedence() {
+        if mine.precedence() > proposal.precedence() {
             return Err(Refusal::CrossedProposals {
                 mine: mine.epoch,
                 file,
@@ -722,7 +736,13 @@ pub struct Finalized {
 
 /// `msgl reconcile --with PEER --finalize FILE`: books RECONCILED for the
 /// peer's co-signature of this node's proposal, under the home's lock.
-pub fn finalize(home: &Home, config: &Config, me: &PublicKey, peer_name: &str, agreement: &Recon) -> Result<Finalized> {
+pub fn finalize(
+    home: &Home,
+    config: &Config,
+    me: &PublicKey,
+    peer_name: &str,
+    agreement: &Recon,
+) -> Result<Finalized> {
     let (peer_name, peer) = super::open::peer_key(config, peer_name)?;
     check_pair(agreement, me, &peer, &peer_name)?;
     if !agreement.is_cosigned() {

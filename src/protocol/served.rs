@@ -70,7 +70,13 @@ pub fn unacked(home: &Home, me: &PublicKey, peer: &PublicKey) -> Result<u64> {
 }
 
 /// Records that `message` was delivered to `peer_name` for `price` units.
-pub fn record(home: &Home, config: &Config, peer_name: &str, message: &[u8; 32], price: u64) -> Result<Served> {
+pub fn record(
+    home: &Home,
+    config: &Config,
+    peer_name: &str,
+    message: &[u8; 32],
+    price: u64,
+) -> Result<Served> {
     let (name, peer) = super::open::peer_key(config, peer_name)?;
     if price == 0 {
         return Err(Error::input("--price must be at least 1 unit"));
@@ -117,14 +123,22 @@ pub fn record(home: &Home, config: &Config, peer_name: &str, message: &[u8; 32],
 }
 
 /// What the credit policy needs beyond the journal for one peer.
-pub fn exposure(home: &Home, config: &Config, me: &PublicKey, peer: &PublicKey) -> Result<crate::policy::Exposure> {
+pub fn exposure(
+    home: &Home,
+    config: &Config,
+    me: &PublicKey,
+    peer: &PublicKey,
+) -> Result<crate::policy::Exposure> {
     let channels: Vec<channel::Channel> = channel::list(home, me)?
         .into_iter()
         .filter(|c| c.role == Role::In && c.open.payer == *peer)
         .collect();
     let acked: u64 = channels.iter().map(|c| c.cumulative).sum();
     let unacked = total(home, peer)?.saturating_sub(acked);
-    let unit = crate::objects::open::base_to_amount(super::open::unit_price_base(config)?, config.decimals as u8)?;
+    let unit = crate::objects::open::base_to_amount(
+        super::open::unit_price_base(config)?,
+        config.decimals as u8,
+    )?;
     let mut escrow = crate::journal::Decimal::ZERO;
     for c in &channels {
         escrow += crate::objects::open::base_to_amount(c.open.escrow, c.open.decimals)?;

@@ -104,14 +104,22 @@ pub fn for_each(path: &Path, mut f: impl FnMut(usize, Ack) -> Result<()>) -> Res
         }
         n += 1;
         if line.last() != Some(&b'\n') {
-            return Err(Error::input(format!("line {n}: a record longer than an ack"))
-                .in_file(path)
-                .hint("ack logs are written by msgl only; was it edited by hand?"));
+            return Err(
+                Error::input(format!("line {n}: a record longer than an ack"))
+                    .in_file(path)
+                    .hint("ack logs are written by msgl only; was it edited by hand?"),
+            );
         }
-        let ack = parse(&line[..line.len() - 1], path, &format!("line {n}"))
-            .map_err(|e| match e.location {
-                None => Error { location: None, ..e }.at(&path.display().to_string(), n, 1),
-                Some(_) => e,
+        let ack =
+            parse(&line[..line.len() - 1], path, &format!("line {n}")).map_err(|e| {
+                match e.location {
+                    None => Error {
+                        location: None,
+                        ..e
+                    }
+                    .at(&path.display().to_string(), n, 1),
+                    Some(_) => e,
+                }
             })?;
         f(n, ack)?;
     }

@@ -55,7 +55,10 @@ pub const FILE_MODE: u32 = 0o600;
 impl Home {
     /// `channels/<id>.open.yaml`.
     pub fn open_path(&self, channel: &[u8; 32]) -> PathBuf {
-        self.path(&format!("{CHANNELS_DIR}/{}.open.yaml", hex::encode(channel)))
+        self.path(&format!(
+            "{CHANNELS_DIR}/{}.open.yaml",
+            hex::encode(channel)
+        ))
     }
 
     /// `channels/<id>.acceptance.yaml`.

@@ -13,6 +13,7 @@ use crate::journal::append::{self, Booked, LogAppend, NewEntry, Tail};
 
 /// An open transaction: the lock and the staged writes.
 pub struct Tx {
+    home: Home,
     locked: append::Locked,
     entries: Vec<NewEntry>,
     logs: BTreeMap<PathBuf, Vec<u8>>,
@@ -25,6 +26,7 @@ impl Tx {
         let journal = home.journal_path();
         home.inside(&journal)?;
         Ok(Tx {
+            home: home.clone(),
             locked: append::lock(&journal)?,
             entries: Vec::new(),
             logs: BTreeMap::new(),
@@ -37,11 +39,15 @@ impl Tx {
     }
 
     /// Stages one record (a line, without its newline) for an append-only
-    /// log of the home.
-    pub fn log(&mut self, path: PathBuf, line: &str) {
+    /// log of the home; refused for a path that leads out of the home.
+    pub fn log(&mut self, path: PathBuf, line: &str) -> Result<()> {
+        if !self.logs.contains_key(&path) {
+            self.home.inside(&path)?;
+        }
         let buf = self.logs.entry(path).or_default();
         buf.extend_from_slice(line.as_bytes());
         buf.push(b'\n');
+        Ok(())
     }
 
     /// How many entries are staged.
