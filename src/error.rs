@@ -26,7 +26,7 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub kind: Kind,
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     /// What went wrong, without a trailing period.
     pub what: String,
     /// How to fix it, if we know.
@@ -60,11 +60,11 @@ impl Error {
     }
 
     pub fn at(mut self, file: &str, line: usize, col: usize) -> Self {
-        self.location = Some(Location {
+        self.location = Some(Box::new(Location {
             file: file.to_string(),
             line,
             col,
-        });
+        }));
         self
     }
 
@@ -79,6 +79,20 @@ impl Error {
         }
         self.file = Some(name);
         self
+    }
+
+    /// Names the input file `name` unless the error already names one
+    /// (a location in another file stays).
+    pub fn or_in_file(self, name: &str) -> Self {
+        let named = match &self.location {
+            Some(l) => l.file != "<input>",
+            None => self.file.is_some(),
+        };
+        if named {
+            self
+        } else {
+            self.in_file(name)
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {

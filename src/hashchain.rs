@@ -191,11 +191,6 @@ impl Walker {
     }
 }
 
-/// Stores the checkpoints, mode 0600; never overwrites.
-pub fn save(path: &Path, chain: &HashChain) -> Result<()> {
-    fsutil::write_atomic(path, &chain.to_bytes(), false, Some(0o600))
-}
-
 /// Loads the checkpoints of a chain, or rebuilds them from the seed when
 /// the file is missing or damaged (and stores them again). Checks that the
 /// chain ends at `anchor`. The file holds w_n, enough to pay out the whole

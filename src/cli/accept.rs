@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use crate::cli::{emit, read_input, Ctx};
 use crate::error::Result;
-use crate::objects::Ack;
-use crate::protocol::ack::{precheck, PayeeSession};
+
+use crate::protocol::ack::accept_many;
 
 /// Check, store and book acks (payee)
 ///
@@ -30,46 +30,33 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config()?;
     let me = home.public_key()?;
-    // Read and check (signatures, hash walks) without the lock.
-    let mut checked = Vec::new();
-    let mut result = Ok(());
+    let mut inputs = Vec::new();
+    let mut unreadable = None;
     for f in &args.files {
-        let r = read_input(f).and_then(|(name, text)| {
-            Ack::parse(&text)
-                .and_then(|ack| precheck(&home, &config, &me, ack))
-                .map_err(|e| crate::cli::blame(e, &name))
-                .map(|p| (name, p))
-        });
-        match r {
-            Ok(x) => checked.push(x),
+        match read_input(f) {
+            Ok(x) => inputs.push(x),
             Err(e) => {
-                result = Err(e);
+                unreadable = Some(e);
                 break;
             }
         }
     }
-    // Under the lock: the rest of the checks, then one commit.
-    let mut out = String::new();
-    if !checked.is_empty() {
-        let mut session = PayeeSession::begin(&home, me)?;
-        for (name, p) in checked {
-            if let Err(e) = session.accept(p) {
-                result = Err(crate::cli::blame(e, &name));
-                break;
-            }
+    let (done, refused) = accept_many(&home, &config, &me, inputs);
+    if !ctx.global.quiet {
+        let mut out = String::new();
+        for a in &done {
+            out.push_str(&format!(
+                "booked ({}) MESSAGE SENT to {}: ack {}, cumulative {}\n",
+                a.booked.seq,
+                a.peer,
+                a.ack.name(),
+                a.ack.cumulative
+            ));
         }
-        for a in session.commit()? {
-            if !ctx.global.quiet {
-                out.push_str(&format!(
-                    "booked ({}) MESSAGE SENT to {}: ack {}, cumulative {}\n",
-                    a.booked.seq,
-                    a.peer,
-                    a.ack.name(),
-                    a.ack.cumulative
-                ));
-            }
-        }
+        emit(&out)?;
     }
-    emit(&out)?;
-    result
+    match refused.or(unreadable) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }

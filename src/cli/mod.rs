@@ -243,17 +243,7 @@ pub fn read_input(path: &std::path::Path) -> Result<(String, String)> {
 
 /// Names the input file in an error about an object read from it.
 pub fn blame(e: Error, name: &str) -> Error {
-    // A location or a file already named stays; `<input>` and nothing at
-    // all become `name` (Error::in_file).
-    let named = match &e.location {
-        Some(l) => l.file != "<input>",
-        None => e.file.is_some(),
-    };
-    if named {
-        e
-    } else {
-        e.in_file(name)
-    }
+    e.or_in_file(name)
 }
 
 /// A clap usage error, rendered over several lines (message, tips, usage),
