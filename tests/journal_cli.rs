@@ -54,7 +54,8 @@ fn balance_shows_the_tree_and_net() {
         "0.00001  Assets\n0.00001    Cash\n0.00001      SNT\n0.00001  Income\n0.00001    Messages\n0.00001      Node2\n-------\n0.00001  Net (Assets - Liabilities)\n"
     );
     let (_, out, _) = run(&["-f", NODE2, "bal", "-E"]);
-    assert!(out.contains("       0  Liabilities\n"), "{out}");
+    // The zero is aligned with the units digit of the other amounts.
+    assert!(out.contains("\n 0        Liabilities\n"), "{out}");
     assert!(
         out.ends_with("-0.00001  Net (Assets - Liabilities)\n"),
         "{out}"
@@ -67,10 +68,11 @@ fn balance_shows_the_tree_and_net() {
     let (_, out, _) = run(&["-f", NODE1, "bal", "--flat", "-E"]);
     assert_eq!(
         out,
-        "      0  Assets:AccountsReceivable:Node2:hash1\n0.00001  Assets:Cash:SNT\n0.00001  Income:Messages:Node2\n-------\n0.00001  Net (Assets - Liabilities)\n"
+        "0        Assets:AccountsReceivable:Node2:hash1\n0.00001  Assets:Cash:SNT\n0.00001  Income:Messages:Node2\n-------\n0.00001  Net (Assets - Liabilities)\n"
     );
     let (_, out, _) = run(&["-f", NODE1, "bal", "cash", "-O", "csv"]);
-    assert_eq!(out, "account,commodity,amount\nAssets,,0.00001\nAssets:Cash,,0.00001\nAssets:Cash:SNT,,0.00001\nNet (Assets - Liabilities),,0.00001\n");
+    // The commodity filled in (the node's token), Net marked as the total.
+    assert_eq!(out, "account,commodity,amount,kind\nAssets,SNT,0.00001,account\nAssets:Cash,SNT,0.00001,account\nAssets:Cash:SNT,SNT,0.00001,account\nNet (Assets - Liabilities),SNT,0.00001,total\n");
     let (_, out, _) = run(&["-f", NODE1, "bal", "-O", "json", "--flat"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["accounts"][0]["account"], "Assets:Cash:SNT");
@@ -261,23 +263,46 @@ fn add_books_each_kind_with_the_next_sequence_number() {
 }
 
 #[test]
-fn add_refuses_to_glue_onto_a_torn_tail() {
+fn add_completes_a_last_line_without_newline_and_refuses_a_broken_one() {
     let dir = tempfile::tempdir().unwrap();
     let j = journal_in(dir.path());
+    // Written by an editor that leaves no final newline (and a BOM): read
+    // as it is, and `add` ends the line before its own entry.
     std::fs::write(
         &j,
-        "1700000000000 (1) DEPOSIT\n    Assets:Contract:Deposit  1\n    Assets:Cash:SNT  -",
+        "\u{feff}1700000000000 (1) DEPOSIT\n    Assets:Contract:Deposit  1\n    Assets:Cash:SNT  -1",
     )
     .unwrap();
-    let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "1"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("last line is incomplete"), "{err}");
-    let (code, _, err) = run(&["-f", &j, "check"]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains(":3:") && err.contains("the last line is incomplete"),
+    let (code, out, err) = run(&["-f", &j, "check"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, format!("{j}: 1 entry, ok\n").as_str()),
         "{err}"
     );
+    let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "1"]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&j).unwrap();
+    assert!(
+        text.contains("    Assets:Cash:SNT  -1\n\n1700000000000 (2) DEPOSIT\n")
+            || text.contains("    Assets:Cash:SNT  -1\n\n17"),
+        "{text}"
+    );
+    assert!(text.contains("(2) DEPOSIT"), "{text}");
+    let (code, out, err) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 entries, ok"), "{out}");
+    // A last line that does not read (half an amount) is refused by every
+    // command, at its place, and `add` writes nothing after it.
+    let broken =
+        "1700000000000 (1) DEPOSIT\n    Assets:Contract:Deposit  1\n    Assets:Cash:SNT  -";
+    std::fs::write(&j, broken).unwrap();
+    let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("last entry does not read"), "{err}");
+    assert_eq!(std::fs::read_to_string(&j).unwrap(), broken);
+    let (code, _, err) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 2);
+    assert!(err.contains(":3:") && err.contains("bad amount"), "{err}");
 }
 
 #[test]
@@ -301,7 +326,7 @@ fn concurrent_adds_never_interleave_or_lose_an_entry() {
                             "--peer",
                             &format!("Node{w}"),
                             "--message",
-                            &format!("{:016x}{:016x}", w, i),
+                            &format!("{:032x}{:032x}", w, i),
                             "--amount",
                             "0.00001",
                         ])
@@ -396,7 +421,7 @@ fn a_torn_append_is_ignored_by_readers_and_rolled_back_by_the_next_writer() {
     std::fs::write(&j, &bytes).unwrap();
     let (code, out, err) = run(&["-f", &j, "check"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("1 entries, ok"), "{out}");
+    assert!(out.contains("1 entry, ok"), "{out}");
     let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "2"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("rolled back an interrupted append"), "{err}");
