@@ -93,7 +93,7 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
             .0;
         let cash = stdout(msgl(&home).args(["balance", "--flat", "-O", "csv", "Assets:Cash"]));
         assert!(
-            cash.contains(&format!("Assets:Cash:SNT,,{after}\n")),
+            cash.contains(&format!("Assets:Cash:SNT,SNT,{after},account\n")),
             "{line}\n{cash}"
         );
         let journal = std::fs::read_to_string(home.join("journal.ledger")).unwrap();
