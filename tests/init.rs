@@ -34,7 +34,10 @@ fn a_home_from_a_template_has_its_settings_and_opening_books() {
     msgl(&home).arg("check").assert().success();
     let bal = stdout(msgl(&home).args(["balance", "--flat", "-O", "csv"]));
     assert!(bal.contains("Assets:Cash:SNT,SNT,1000,account\n"), "{bal}");
-    assert!(bal.contains("Equity:OpeningBalances,SNT,1000,account\n"), "{bal}");
+    assert!(
+        bal.contains("Equity:OpeningBalances,SNT,1000,account\n"),
+        "{bal}"
+    );
     // The next entry follows the template's.
     let out = stdout(msgl(&home).args(["add", "deposit", "--amount", "1"]));
     assert!(out.contains("(2)"), "{out}");
@@ -107,8 +110,7 @@ fn bad_templates_are_refused_and_nothing_is_made() {
     let why = format!("{}:1:", bad.join("journal.ledger").display());
     refused(&home, &["init"], Some(&bad), 1, &why);
     // A torn template journal (cut inside its header).
-    std::fs::write(bad.join("journal.ledger"), "1767225600000 (1")
-    .unwrap();
+    std::fs::write(bad.join("journal.ledger"), "1767225600000 (1").unwrap();
     refused(&home, &["init"], Some(&bad), 2, "journal.ledger:1:");
     // A template msgl.yaml with an unknown field.
     std::fs::write(bad.join("journal.ledger"), "").unwrap();
