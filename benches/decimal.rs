@@ -38,7 +38,11 @@ fn main() {
     });
     let mut sum = Decimal::ZERO;
     let add_mixed = per_op(N, |i| {
-        let q = if i & 1 == 0 { small[i & 1023] } else { big[i & 1023] };
+        let q = if i & 1 == 0 {
+            small[i & 1023]
+        } else {
+            big[i & 1023]
+        };
         sum = sum.checked_add(black_box(q)).unwrap();
     });
     println!("read 0.00001-like amount: {read:.1} ns");
