@@ -243,7 +243,10 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
     assert_eq!(ar_ap(&p.payee).0, "0");
     assert_eq!(ar_ap(&p.payer).1, "0");
     let cash = stdout(msgl(&p.payee).args(["balance", "--flat", "-O", "csv", "Assets:Cash"]));
-    assert!(cash.contains("Assets:Cash:SNT,,0.0016\n"), "{cash}");
+    assert!(
+        cash.contains("Assets:Cash:SNT,SNT,0.0016,account\n"),
+        "{cash}"
+    );
     // A record never moves backwards.
     msgl(&p.payee).arg("settled").arg(&proof1).assert().code(1);
     // A proof from the anchor (ignoring what was settled): stale tip.

@@ -101,9 +101,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let statement = batch::statement(&batch, &resolver, domain)?;
     let checked = started.elapsed();
     say(&format!(
-        "proving {} units in {} channels",
-        statement.total_units(),
-        statement.entries.len()
+        "proving {} in {}",
+        crate::cli::plural(statement.total_units() as usize, "unit", "units"),
+        crate::cli::plural(statement.entries.len(), "channel", "channels")
     ));
     let proof = msgl_circuits::prove(&statement)
         .map_err(|e| Error::check(format!("cannot prove the batch: {e}")))?;
@@ -118,11 +118,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     }
     if !ctx.global.quiet {
         emit(&format!(
-            "{}: {} units in {} channels from {} files; proof {} KB; checked in {:.2} s, proved in {:.2} s\n",
+            "{}: {} in {} from {}; proof {} KB; checked in {:.2} s, proved in {:.2} s\n",
             out.display(),
-            statement.total_units(),
-            statement.entries.len(),
-            batch.files,
+            crate::cli::plural(statement.total_units() as usize, "unit", "units"),
+            crate::cli::plural(statement.entries.len(), "channel", "channels"),
+            crate::cli::plural(batch.files, "file", "files"),
             proof.to_bytes().len() / 1024,
             checked.as_secs_f64(),
             (proved - checked).as_secs_f64()

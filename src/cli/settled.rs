@@ -144,9 +144,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             };
         }
         out += &format!(
-            "recorded {} channels as settled ({} units in this batch)\n",
-            statement.entries.len(),
-            statement.total_units()
+            "recorded {} as settled ({} in this batch)\n",
+            crate::cli::plural(statement.entries.len(), "channel", "channels"),
+            crate::cli::plural(statement.total_units() as usize, "unit", "units")
         );
         emit(&out)?;
     }

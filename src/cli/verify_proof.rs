@@ -21,10 +21,10 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let statement = crate::proof::verify_dir(&args.dir)?;
     if !ctx.global.quiet {
         emit(&format!(
-            "{}: valid proof of {} entries, {} units ({:.1} ms)\n",
+            "{}: valid proof of {}, {} ({:.1} ms)\n",
             args.dir.display(),
-            statement.entries.len(),
-            statement.total_units(),
+            crate::cli::plural(statement.entries.len(), "entry", "entries"),
+            crate::cli::plural(statement.total_units() as usize, "unit", "units"),
             started.elapsed().as_secs_f64() * 1e3
         ))?;
     }
