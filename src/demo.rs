@@ -222,7 +222,7 @@ fn anchor_of(open: &Path) -> Result<[u8; 32]> {
     let text = std::fs::read_to_string(open).map_err(|e| Error::io(open, e))?;
     let hexa = text
         .lines()
-        .find_map(|l| l.strip_prefix("anchor: "))
+        .find_map(|l| l.strip_prefix("channel: "))
         .ok_or_else(|| Error::check(format!("{}: no anchor", open.display())))?;
     let bytes = hex::decode(hexa.trim().trim_matches(['\'', '"']))
         .map_err(|e| Error::check(format!("{}: bad anchor: {e}", open.display())))?;
@@ -477,7 +477,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    progress("Node2 re-sends the lost ack (msgl ack --resend); Node1 accepts it; Node2 proposes again; Node1 co-signs; both finalize");
+    progress("Node2 re-sends the lost ack (msgl ack --resend); Node1 accepts it; Node2 proposes again; Node1 co-signs (and books it); Node2 finalizes");
     r.run(
         Some(&homes[1]),
         &args!["-q", "ack", "--resend", "--to", NODES[0], "-o", &dropped],
@@ -504,17 +504,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             .as_str()
             .ok_or_else(|| Error::check("reconcile --accept -O json: no file"))?,
     );
-    r.run(
-        Some(&homes[0]),
-        &args![
-            "-q",
-            "reconcile",
-            "--with",
-            "Node2",
-            "--finalize",
-            &agreement
-        ],
-    )?;
+    // Node1 booked RECONCILED as it co-signed; Node2, the proposer,
+    // finalizes.
     r.run(
         Some(&homes[1]),
         &args![
@@ -538,7 +529,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let proofs = dir.join("proofs");
     let b3 = batches.join("node3-to-node1");
     std::fs::create_dir_all(&b3).map_err(|e| Error::io(&b3, e))?;
-    let prefix = hex::encode(&anchors[2][..8]);
+    let prefix = hex::encode(anchors[2]);
     let acks_dir = homes[0].join("acks");
     for e in std::fs::read_dir(&acks_dir).map_err(|e| Error::io(&acks_dir, e))? {
         let p = e.map_err(|e| Error::io(&acks_dir, e))?.path();

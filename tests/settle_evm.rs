@@ -48,7 +48,7 @@ fn anchor_of(open: &Path) -> [u8; 32] {
     let text = std::fs::read_to_string(open).unwrap();
     let hexa = text
         .lines()
-        .find_map(|l| l.strip_prefix("anchor: "))
+        .find_map(|l| l.strip_prefix("channel: "))
         .unwrap();
     hex::decode(hexa.trim().trim_matches(['\'', '"']))
         .unwrap()
@@ -341,7 +341,7 @@ fn an_underfunded_payer_pays_what_it_has_and_a_shortfall_is_emitted() {
     let unpaid = msgl::demo::tokens(short[0].owed - short[0].paid);
     assert_eq!(unpaid, "0.00015");
     for (bad, why) in [
-        (format!("{id}=0.5"), "more than the 0.00030 settled"),
+        (format!("{id}=0.5"), "more than the 0.0003 settled"),
         (format!("{}=0.1", "ab".repeat(8)), "is not in this batch"),
         (format!("{id}:0.1"), "bad --shortfall"),
         (format!("{id}=-1"), "bad --shortfall"),

@@ -1,6 +1,5 @@
 //! `msgl prove BATCH_DIR [-o OUT] [--state FILE] [--chain-id N --settlement ADDR --token ADDR]`.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use msgl_circuits::Domain;
@@ -87,12 +86,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     say("reading and checking the batch");
     let batch = batch::read(&args.batch)?;
     let home = ctx.home();
-    let mut anchors = BTreeMap::new();
-    if home.has_config() {
-        for c in crate::channel::list(&home)? {
-            anchors.insert((c.payer, c.payee, c.generation), c.anchor);
-        }
-    }
     let state: Option<Vec<ChannelView>> =
         args.state.as_deref().map(batch::read_state).transpose()?;
     let settled_path = home.path(SETTLED_FILE);
@@ -102,7 +95,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         Vec::new()
     };
     let resolver = Resolver {
-        anchors,
         state: state.as_deref(),
         settled: &settled,
     };

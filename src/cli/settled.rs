@@ -72,8 +72,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         }
     }
     let config = home.config()?;
-    // The journal's lock serializes writers of the home.
-    let mut locked = crate::journal::append::lock(&home.journal_path())?;
+    let me = home.public_key()?;
+    // The home's lock serializes its writers.
+    let mut tx = crate::store::Tx::begin(&home)?;
     let path = home.path(SETTLED_FILE);
     let mut views: Vec<ChannelView> = if path.is_file() {
         batch::read_state(&path)?
@@ -108,10 +109,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             .find(|(p, _)| p == c)
             .map_or(0, |(_, count)| *count)
     };
-    let booked = crate::channel::book_settled(
+    let booked = crate::protocol::settle::book_settled(
         &home,
         &config,
-        &mut locked,
+        &me,
+        &mut tx,
         &statement.entries,
         &booked_to,
         &|c: &[u8; 32]| {
