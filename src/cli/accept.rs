@@ -1,11 +1,13 @@
-//! `msgl accept FILE...`: the payee checks acks, stores and books them.
+//! `msgl accept FILE...`: the payee checks acks, stores and books them;
+//! `--stream`, acks from standard input, one verdict line each.
 
 use std::path::PathBuf;
 
+use crate::cli::ack::GroupArgs;
 use crate::cli::{emit, read_input, Ctx};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
-use crate::protocol::ack::accept_many;
+use crate::protocol::ack::{accept_many, accept_stream};
 
 /// Check, store and book acks (payee)
 ///
@@ -19,17 +21,57 @@ use crate::protocol::ack::accept_many;
 /// stops with its reason (exit 1), and nothing of it is kept or booked
 /// (the ones before it are). Acks are taken strictly in order: a missing
 /// one must be re-sent by the payer (`msgl ack --resend`).
+///
+/// `--stream` (a relay's hot path) reads acks from standard input: a line
+/// starting with `{` is one ack in JSON (as `msgl ack --stream` writes
+/// them), other lines gather into a YAML ack ended by a `---` line or the
+/// end of input. It holds the home's lock until its input ends (other
+/// writers are told the home is busy) and writes one verdict per ack as a
+/// JSON line, in input order, once the ack's group is committed:
+/// `{"verdict":"accepted","line":L,"ack":"<channel id>-<nonce>","nonce":N,
+/// "cumulative":C,"price":P,"peer":NAME,"seq":S,"reason":null,"hint":null}`
+/// (S: the journal sequence number of its MESSAGE SENT), or `"refused"` with
+/// `seq` null and the reason. A refused ack stages nothing and does not stop
+/// the stream; the exit status is 1 when any was refused. A retry of an
+/// accepted ack is refused as `already accepted`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Ack files (`-` for standard input)
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "stream",
+        conflicts_with = "stream"
+    )]
     pub files: Vec<PathBuf>,
+    /// Check and book the acks of stdin, one JSON verdict line each once committed
+    #[arg(long)]
+    pub stream: bool,
+    #[command(flatten)]
+    pub group: GroupArgs,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config()?;
     let me = home.public_key()?;
+    if args.stream {
+        let mut out = std::io::stdout();
+        let t = accept_stream(
+            &home,
+            &config,
+            &me,
+            std::io::stdin(),
+            &mut out,
+            args.group.limits(),
+        )?;
+        return match t.refused {
+            0 => Ok(()),
+            n => Err(
+                Error::check(format!("{n} of {} acks refused", n + t.accepted))
+                    .hint("their verdicts on standard output say why"),
+            ),
+        };
+    }
     let mut inputs = Vec::new();
     let mut unreadable = None;
     for f in &args.files {

@@ -1,11 +1,16 @@
 //! `msgl ack --to NAME --message HASH --price UNITS`: the payer signs the
-//! next cumulative ack and books MESSAGE RECEIVED.
+//! next cumulative ack and books MESSAGE RECEIVED; `--stream`, one ack per
+//! line of standard input.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};
 use crate::protocol::ack as protocol;
+use crate::store::group::{Limits, DEFAULT_GROUP_ACKS, DEFAULT_GROUP_MS};
+
+pub use crate::protocol::ack::parse_hash;
 
 /// Sign an ack for a message received and book it (payer)
 ///
@@ -20,6 +25,18 @@ use crate::protocol::ack as protocol;
 /// for byte, signing and booking nothing. A price the payee disputes is
 /// settled with a further ack for the same message (--price the
 /// difference). Exit 1 when the channel cannot pay it, 2 for bad usage.
+///
+/// `--stream` (a relay's hot path) reads requests from standard input, one
+/// per line: `HASH PRICE` or `{"message": "HASH", "price": UNITS}`. It
+/// holds the home's lock until its input ends (other writers are told the
+/// home is busy), and writes each ack as one JSON line (the same object and
+/// signature as the YAML one; `msgl accept` takes either), in input order,
+/// once its group is committed: at most --group acks, committed at most
+/// --group-ms after the group's first (once the group before it is
+/// written). A bad request, or one the channel cannot pay, ends the stream:
+/// the acks before it are committed and written, then its error names its
+/// line. Acks committed but not written (a kill, a closed output) are kept
+/// in sent/: `--resend`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The payee (a peer in msgl.yaml)
@@ -30,43 +47,89 @@ pub struct Args {
         long,
         short = 'm',
         value_name = "HASH",
-        required_unless_present = "resend",
-        conflicts_with = "resend"
+        required_unless_present_any = ["resend", "stream"],
+        conflicts_with_all = ["resend", "stream"]
     )]
     pub message: Option<String>,
     /// The message's price in units
     #[arg(
         long,
         value_name = "UNITS",
-        required_unless_present = "resend",
-        conflicts_with = "resend"
+        required_unless_present_any = ["resend", "stream"],
+        conflicts_with_all = ["resend", "stream"]
     )]
     pub price: Option<u64>,
     /// Hand out an ack already issued (from sent/) instead of signing one
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stream")]
     pub resend: bool,
     /// With --resend: the ack's nonce [default: the last]
     #[arg(long, value_name = "N", requires = "resend")]
     pub nonce: Option<u64>,
     /// Write the ack to FILE (never overwritten) instead of stdout
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "FILE",
+        conflicts_with = "stream"
+    )]
     pub out: Option<PathBuf>,
+    /// Sign one ack per request line of stdin, each written as a JSON line once committed
+    #[arg(long)]
+    pub stream: bool,
+    #[command(flatten)]
+    pub group: GroupArgs,
 }
 
-/// A 32-byte message hash from 64 hex digits (optional `0x`).
-pub fn parse_hash(text: &str) -> Result<[u8; 32]> {
-    let h = text.strip_prefix("0x").unwrap_or(text);
-    let mut out = [0u8; 32];
-    if h.len() != 64 || hex::decode_to_slice(h, &mut out).is_err() {
-        return Err(Error::input(format!("bad message hash `{text}`"))
-            .hint("the message's 32-byte hash: 64 hex digits"));
+/// `--group N --group-ms MS`: how a stream groups its commits.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GroupArgs {
+    /// With --stream: at most N acks per commit (one sync per file)
+    #[arg(long = "group", value_name = "N", default_value_t = DEFAULT_GROUP_ACKS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000),
+          requires = "stream")]
+    pub acks: usize,
+    /// With --stream: commit a group at most MS milliseconds after its first ack
+    #[arg(long = "group-ms", value_name = "MS", default_value_t = DEFAULT_GROUP_MS,
+          value_parser = clap::value_parser!(u64).range(0..=60_000), requires = "stream")]
+    pub ms: u64,
+}
+
+impl GroupArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            acks: self.acks,
+            wait: Duration::from_millis(self.ms),
+        }
     }
-    Ok(out)
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config()?;
+    if args.stream {
+        let key = home.signing_key()?;
+        let mut out = std::io::stdout();
+        return protocol::issue_stream(
+            &home,
+            &config,
+            key,
+            &args.to,
+            std::io::stdin(),
+            &mut out,
+            args.group.limits(),
+        )
+        .map(|_| ())
+        .map_err(|e| {
+            if e.what.starts_with("cannot write output") {
+                e.hint(format!(
+                    "the acks committed are kept in sent/: `msgl ack --to {} --resend`",
+                    args.to
+                ))
+            } else {
+                e
+            }
+        });
+    }
     if args.resend {
         let me = home.public_key()?;
         let (peer, ack) = protocol::resend(&home, &config, &me, &args.to, args.nonce)?;

@@ -79,6 +79,18 @@ pub struct Locked {
     /// The journal's last line has no newline (written by hand or by
     /// another tool: a torn append of ours has its intent marker).
     open_line: bool,
+    /// A stream holds the lock: its note, removed (still locked) on drop.
+    note: Option<PathBuf>,
+}
+
+impl Drop for Locked {
+    fn drop(&mut self) {
+        if let Some(n) = &self.note {
+            // Before the file closes (and unlocks): the note never names a
+            // stream that no longer holds the lock, but for a kill -9.
+            let _ = std::fs::remove_file(n);
+        }
+    }
 }
 
 /// Milliseconds since the unix epoch.
@@ -89,23 +101,96 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// Locks the journal at `path` (created empty if missing) and reads its tail.
+/// Locks the journal at `path` (created empty if missing) and reads its
+/// tail. Waits while another command holds the lock; refused at once (the
+/// home is busy) while a stream holds it (`msgl ack --stream`, `msgl
+/// accept --stream`: docs/DESIGN.md D3, "Streams").
 pub fn lock(path: &Path) -> Result<Locked> {
-    let mut file = OpenOptions::new()
+    lock_as(path, None)
+}
+
+/// As [`lock`], for a stream that will hold the lock for as long as its
+/// input lasts: `holder` (e.g. `msgl accept --stream`) goes into the note
+/// `<journal>.stream` with this process's id, so that other writers are
+/// told who holds the home instead of waiting for it.
+pub fn lock_stream(path: &Path, holder: &str) -> Result<Locked> {
+    lock_as(path, Some(holder))
+}
+
+/// `<journal>.stream`: `pid <pid> <holder>` while a stream holds the lock.
+pub fn stream_note_path(journal: &Path) -> PathBuf {
+    let mut name = journal.file_name().unwrap_or_default().to_os_string();
+    name.push(".stream");
+    journal.with_file_name(name)
+}
+
+/// The stream holding the journal's lock, from its note: `(pid, holder)`.
+/// A note whose process is gone (a stream killed by SIGKILL) names no one.
+pub fn stream_holder(journal: &Path) -> Option<(u32, String)> {
+    let bytes = crate::fsutil::read_bounded(&stream_note_path(journal), 4096).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (pid, holder) = text.trim_end().strip_prefix("pid ")?.split_once(' ')?;
+    let pid: u32 = pid.parse().ok()?;
+    let proc = Path::new("/proc");
+    let alive = !proc.is_dir() || proc.join(pid.to_string()).exists();
+    (alive && pid != std::process::id()).then(|| (pid, crate::error::clean(holder)))
+}
+
+fn lock_as(path: &Path, stream: Option<&str>) -> Result<Locked> {
+    let file = OpenOptions::new()
         .read(true)
         .append(true)
         .create(true)
         .open(path)
         .map_err(|e| Error::io(path, e))?;
-    FileExt::lock_exclusive(&file).map_err(|e| Error::io(path, e))?;
-    recover(&file, path)?;
-    let (tail, open_line) = read_tail(&mut file, path)?;
-    Ok(Locked {
+    // Polled rather than blocking: a writer that waited in flock(2) while
+    // a stream took the lock would wait for the whole stream.
+    let mut pause = std::time::Duration::from_micros(200);
+    while !FileExt::try_lock_exclusive(&file).map_err(|e| Error::io(path, e))? {
+        if let Some((pid, holder)) = stream_holder(path) {
+            return Err(Error::input(format!(
+                "the home is busy: `{holder}` (pid {pid}) holds the journal's lock while its input lasts"
+            ))
+            .in_file(path)
+            .hint("end the stream (close its input) and run this again, or send this work through it"));
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(std::time::Duration::from_millis(5));
+    }
+    // Under the lock, a note is a dead stream's; ours replaces it.
+    let note = stream_note_path(path);
+    match stream {
+        Some(holder) => {
+            use std::os::unix::fs::OpenOptionsExt;
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&note)
+                .and_then(|mut f| {
+                    f.write_all(format!("pid {} {holder}\n", std::process::id()).as_bytes())
+                })
+                .map_err(|e| Error::io(&note, e))?
+        }
+        None => match std::fs::remove_file(&note) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&note, e)),
+        },
+    }
+    let mut locked = Locked {
         file,
         path: path.to_path_buf(),
-        tail,
-        open_line,
-    })
+        tail: Tail::default(),
+        open_line: false,
+        note: stream.map(|_| note),
+    };
+    recover(&locked.file, path)?;
+    let (tail, open_line) = read_tail(&mut locked.file, path)?;
+    locked.tail = tail;
+    locked.open_line = open_line;
+    Ok(locked)
 }
 
 impl Locked {

@@ -14,14 +14,21 @@
 //! channel meanwhile). Sessions ([`PayerSession`], [`PayeeSession`]) hold
 //! the lock for a group of acks and commit them together.
 
+use std::collections::HashMap;
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::sync::mpsc::{sync_channel, Receiver};
+
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use msgl_circuits::poseidon2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::channel::{self, Cache, Channel, Role};
 use super::open::peer_key;
 use super::Refusal;
-use crate::error::{Error, Result};
+use crate::error::{clean, Error, Result};
 use crate::hashchain::{self, Walker};
 use crate::home::{Config, Home};
 use crate::journal::append::{Booked, NewEntry};
@@ -29,23 +36,65 @@ use crate::journal::{Amount, MESSAGE_RECEIVED, MESSAGE_SENT};
 use crate::keys::{self, PublicKey};
 use crate::objects::ack::{ack_name, AckFields};
 use crate::objects::{check_domain, Ack, DOMAIN_ACK};
-use crate::store::{log, Tx};
+use crate::store::group::{self, Limits, Report, Totals};
+use crate::store::{log, Batch, Tx};
 
 /// The journal entry of an ack: MESSAGE SENT (payee) or MESSAGE RECEIVED
 /// (payer), one posting on the peer's sub-account of the message (its
 /// first 16 hex digits), `; ack: <channel id>-<nonce>`.
 pub fn entry(role: Role, peer: &str, ack: &Ack, open: &crate::objects::Open) -> Result<NewEntry> {
-    let amount = open.amount_of(ack.price)?;
+    entry_of(
+        role,
+        peer,
+        &ack.channel,
+        ack.nonce,
+        &ack.message,
+        ack.price,
+        open,
+    )
+}
+
+fn entry_of(
+    role: Role,
+    peer: &str,
+    channel: &[u8; 32],
+    nonce: u64,
+    message: &[u8; 32],
+    price: u64,
+    open: &crate::objects::Open,
+) -> Result<NewEntry> {
+    let amount = open.amount_of(price)?;
     let (kind, account) = match role {
         Role::In => (MESSAGE_SENT, "Assets:AccountsReceivable"),
         Role::Out => (MESSAGE_RECEIVED, "Liabilities:AccountsPayable"),
     };
     Ok(NewEntry::new(kind)
         .posting(
-            format!("{account}:{peer}:{}", hex::encode(&ack.message[..8])),
+            format!("{account}:{peer}:{}", hex::encode(&message[..8])),
             Some(Amount::new(amount, None)),
         )
-        .comment(format!("ack: {}", ack.name())))
+        .comment(format!("ack: {}", ack_name(channel, nonce))))
+}
+
+/// `f` over `items`, in order, on all cores when there are enough of them
+/// to pay for it (signatures: about 25 µs to make, 60 µs to check).
+fn par_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync + Send) -> Vec<U> {
+    if items.len() < 4 {
+        items.into_iter().map(f).collect()
+    } else {
+        items.into_par_iter().map(f).collect()
+    }
+}
+
+/// A 32-byte message hash from 64 hex digits (optional `0x`).
+pub fn parse_hash(text: &str) -> Result<[u8; 32]> {
+    let h = text.strip_prefix("0x").unwrap_or(text);
+    let mut out = [0u8; 32];
+    if h.len() != 64 || hex::decode_to_slice(h, &mut out).is_err() {
+        return Err(Error::input(format!("bad message hash `{}`", clean(text)))
+            .hint("the message's 32-byte hash: 64 hex digits"));
+    }
+    Ok(out)
 }
 
 /// What a payer's session signed and booked.
@@ -55,60 +104,30 @@ pub struct Issued {
     pub booked: Booked,
 }
 
-/// A payer signing acks on its latest channel to one payee, under the
-/// home's lock: [`sign`](Self::sign) stages, [`commit`](Self::commit)
-/// writes (sent log and journal together).
-pub struct PayerSession<'h> {
+/// What a payer signs with: its key, the channel as staged so far and its
+/// chain.
+struct Signer<'h> {
     home: &'h Home,
     key: SigningKey,
     peer: String,
     channel: Channel,
     walker: Walker,
-    tx: Tx,
-    staged: Vec<Ack>,
+    log: PathBuf,
 }
 
-impl<'h> PayerSession<'h> {
-    pub fn begin(
-        home: &'h Home,
-        config: &Config,
-        key: SigningKey,
-        payee_name: &str,
-    ) -> Result<Self> {
-        let (peer, payee) = peer_key(config, payee_name)?;
-        let me = key.verifying_key().to_bytes();
-        let tx = Tx::begin(home)?;
-        let channel = channel::latest_out(home, &me, &payee)?.ok_or_else(|| {
-            Error::input(format!("no channel open to {peer}"))
-                .hint(format!("open one: `msgl open --to {peer} --units N`"))
-        })?;
-        let id = channel.id();
-        let secret = Zeroizing::new(key.to_bytes());
-        let chain = hashchain::load_or_rebuild(
-            &home.chain_path(&id),
-            hashchain::seed(&secret, &payee, channel.open.generation),
-            channel.open.length,
-            &id,
-        )?;
-        Ok(PayerSession {
-            home,
-            key,
-            peer,
-            channel,
-            walker: chain.walker(),
-            tx,
-            staged: Vec::new(),
-        })
-    }
+/// The next ack, checked, numbered and booked, not yet signed (made in
+/// order; signed in any order, on any core).
+struct Unsigned {
+    fields: AckFields,
+    entry: NewEntry,
+}
 
-    /// The payee's name.
-    pub fn peer(&self) -> &str {
-        &self.peer
-    }
-
-    /// Signs the next ack for `message` at `price` units and stages it
-    /// (nothing is written until `commit`).
-    pub fn sign(&mut self, message: [u8; 32], price: u64) -> Result<Ack> {
+impl Signer<'_> {
+    /// The next ack for `message` at `price` units: refused above the
+    /// channel's `max_price` or past its length; w derived from the
+    /// checkpoints and checked to continue the channel. Moves the channel
+    /// on.
+    fn next(&mut self, message: [u8; 32], price: u64) -> Result<Unsigned> {
         let c = &self.channel;
         if price == 0 {
             return Err(Error::input("--price must be at least 1 unit"));
@@ -140,22 +159,111 @@ impl<'h> PayerSession<'h> {
                     .hint("the sent log or the checkpoints are damaged"),
             );
         }
-        let ack = Ack::signed(
-            &self.key,
-            AckFields {
-                channel: c.id(),
-                payee: c.open.payee,
-                nonce: c.nonce + 1,
-                message,
-                price,
-                cumulative,
-                preimage: poseidon2::pack(&w),
+        let fields = AckFields {
+            channel: c.id(),
+            payee: c.open.payee,
+            nonce: c.nonce + 1,
+            message,
+            price,
+            cumulative,
+            preimage: poseidon2::pack(&w),
+        };
+        let entry = entry_of(
+            Role::Out,
+            &self.peer,
+            &fields.channel,
+            fields.nonce,
+            &message,
+            price,
+            &c.open,
+        )?;
+        let c = &mut self.channel;
+        c.nonce = fields.nonce;
+        c.cumulative = fields.cumulative;
+        c.preimage = fields.preimage;
+        Ok(Unsigned { fields, entry })
+    }
+}
+
+/// Signs an ack; with its JSON line (the sent log's record, and a
+/// stream's output).
+fn sign(key: &SigningKey, fields: AckFields) -> (Ack, String) {
+    let ack = Ack::signed(key, fields);
+    let json = ack.to_json();
+    (ack, json)
+}
+
+/// A payer signing acks on its latest channel to one payee, under the
+/// home's lock: [`sign`](Self::sign) stages, [`commit`](Self::commit)
+/// writes (sent log and journal together).
+pub struct PayerSession<'h> {
+    signer: Signer<'h>,
+    tx: Tx,
+    staged: Vec<Ack>,
+}
+
+impl<'h> PayerSession<'h> {
+    pub fn begin(
+        home: &'h Home,
+        config: &Config,
+        key: SigningKey,
+        payee_name: &str,
+    ) -> Result<Self> {
+        Self::with(home, config, key, payee_name, None)
+    }
+
+    fn with(
+        home: &'h Home,
+        config: &Config,
+        key: SigningKey,
+        payee_name: &str,
+        stream: Option<&str>,
+    ) -> Result<Self> {
+        let (peer, payee) = peer_key(config, payee_name)?;
+        let me = key.verifying_key().to_bytes();
+        let tx = match stream {
+            Some(holder) => Tx::begin_stream(home, holder)?,
+            None => Tx::begin(home)?,
+        };
+        let channel = channel::latest_out(home, &me, &payee)?.ok_or_else(|| {
+            Error::input(format!("no channel open to {peer}"))
+                .hint(format!("open one: `msgl open --to {peer} --units N`"))
+        })?;
+        let id = channel.id();
+        let secret = Zeroizing::new(key.to_bytes());
+        let chain = hashchain::load_or_rebuild(
+            &home.chain_path(&id),
+            hashchain::seed(&secret, &payee, channel.open.generation),
+            channel.open.length,
+            &id,
+        )?;
+        let log = channel.log_path(home);
+        Ok(PayerSession {
+            signer: Signer {
+                home,
+                key,
+                peer,
+                channel,
+                walker: chain.walker(),
+                log,
             },
-        );
-        let booking = entry(Role::Out, &self.peer, &ack, &c.open)?;
-        self.tx.log(c.log_path(self.home), &ack.to_json())?;
-        self.tx.book(booking);
-        self.channel.apply(&ack);
+            tx,
+            staged: Vec::new(),
+        })
+    }
+
+    /// The payee's name.
+    pub fn peer(&self) -> &str {
+        &self.signer.peer
+    }
+
+    /// Signs the next ack for `message` at `price` units and stages it
+    /// (nothing is written until `commit`).
+    pub fn sign(&mut self, message: [u8; 32], price: u64) -> Result<Ack> {
+        let u = self.signer.next(message, price)?;
+        let (ack, json) = sign(&self.signer.key, u.fields);
+        self.tx.log(self.signer.log.clone(), &json)?;
+        self.tx.book(u.entry);
         self.staged.push(ack.clone());
         Ok(ack)
     }
@@ -169,7 +277,7 @@ impl<'h> PayerSession<'h> {
             .into_iter()
             .zip(booked)
             .map(|(ack, booked)| Issued {
-                peer: self.peer.clone(),
+                peer: self.signer.peer.clone(),
                 ack,
                 booked,
             })
@@ -247,14 +355,14 @@ pub struct Prechecked {
     position: Option<(u64, u64, [u8; 32])>,
 }
 
-/// The checks of an ack that need neither the lock nor the channel's
-/// position: domain, addressee, known payer, signature.
-fn check_signed(config: &Config, me: &PublicKey, ack: &Ack) -> Result<(String, VerifyingKey)> {
+/// The checks of an ack that come before its signature: domain and
+/// addressee.
+fn check_addressed(me: &PublicKey, ack: &Ack) -> Result<()> {
     if check_domain(&ack.domain, DOMAIN_ACK, "ack").is_err() {
         return Err(Refusal::BadSignature {
             detail: format!(
                 "wrong domain `{}` for ack (expected `{DOMAIN_ACK}`)",
-                ack.domain
+                clean(&ack.domain)
             ),
         }
         .into());
@@ -266,18 +374,60 @@ fn check_signed(config: &Config, me: &PublicKey, ack: &Ack) -> Result<(String, V
         }
         .into());
     }
+    Ok(())
+}
+
+fn unknown_payer(ack: &Ack) -> Error {
+    Refusal::UnknownPeer {
+        kind: "ack",
+        key: hex::encode(ack.payer),
+    }
+    .into()
+}
+
+/// The checks of an ack that need neither the lock nor the channel's
+/// position: domain, addressee, known payer, signature. Returns the
+/// payer's name.
+fn check_signed(config: &Config, me: &PublicKey, ack: &Ack) -> Result<String> {
+    check_addressed(me, ack)?;
     let peer = config
         .peer_by_key(&ack.payer)
-        .ok_or_else(|| Refusal::UnknownPeer {
-            kind: "ack",
-            key: hex::encode(ack.payer),
-        })?
+        .ok_or_else(|| unknown_payer(ack))?
         .name
         .clone();
     let key = keys::verifying(&ack.payer)?;
     ack.verify_with(&key)
         .map_err(|e| Refusal::BadSignature { detail: e.what })?;
-    Ok((peer, key))
+    Ok(peer)
+}
+
+/// The peers of msgl.yaml by key, their keys decoded once: who may sign
+/// acks to this node (a stream checks every ack against them).
+pub struct Payers(HashMap<PublicKey, (String, Result<VerifyingKey>)>);
+
+impl Payers {
+    pub fn new(config: &Config) -> Payers {
+        let mut map = HashMap::new();
+        for p in &config.peers {
+            let mut key = [0u8; 32];
+            if hex::decode_to_slice(&p.key, &mut key).is_ok() {
+                map.entry(key)
+                    .or_insert_with(|| (p.name.clone(), keys::verifying(&key)));
+            }
+        }
+        Payers(map)
+    }
+
+    /// As the checks of [`precheck`] before the channel: domain,
+    /// addressee, known payer, signature. Returns the payer's name.
+    pub fn check_signed(&self, me: &PublicKey, ack: &Ack) -> Result<String> {
+        check_addressed(me, ack)?;
+        let (peer, key) = self.0.get(&ack.payer).ok_or_else(|| unknown_payer(ack))?;
+        let key = key.as_ref().map_err(Clone::clone)?;
+        ack.verify_with(key)
+            .map_err(|e| Refusal::BadSignature { detail: e.what })?;
+        Ok(peer.clone())
+    }
 }
 
 /// Checks `ack` against the channel position `c`: price, nonce,
@@ -341,34 +491,34 @@ pub fn check(c: &Channel, ack: &Ack) -> std::result::Result<(), Refusal> {
 }
 
 /// As [`check`] for a run of consecutive acks of one channel, all or
-/// nothing: the signatures verified together (ed25519 batch verification,
-/// about twice as fast per ack), then each ack against the channel as the
-/// ones before it moved it. On a refusal `c` is unchanged and the error
-/// gives the position of the first refused ack.
+/// nothing: the signatures checked on all cores (each with
+/// `verify_strict`, as [`check`]), then each ack against the channel as
+/// the ones before it moved it. On a refusal `c` is unchanged and the
+/// error gives the position of the first refused ack.
+///
+/// Not ed25519 batch verification: its equation accepts, for about one
+/// signature in eight, an `R` with a small-order component that
+/// `verify_strict` refuses (and a payer can grind for it, the batch's
+/// coefficients being derived from the signatures), so a payee would keep
+/// acks that `check --evidence` and `msgl prove` then refuse
+/// (`tests::batch_verification_would_accept_a_signature_verify_strict_refuses`).
 pub fn check_run(c: &mut Channel, acks: &[Ack]) -> std::result::Result<(), (usize, Refusal)> {
     let key = keys::verifying(&c.open.payer)
         .map_err(|e| (0, Refusal::BadSignature { detail: e.what }))?;
-    let batch_ok = !key.is_weak()
-        && acks
-            .iter()
-            .all(|a| a.payer == c.open.payer && a.domain == DOMAIN_ACK && a.channel == c.id())
-        && {
-            let msgs: Vec<Vec<u8>> = acks.iter().map(Ack::signing_bytes).collect();
-            let refs: Vec<&[u8]> = msgs.iter().map(Vec::as_slice).collect();
-            let sigs: Vec<ed25519_dalek::Signature> = acks
-                .iter()
-                .map(|a| ed25519_dalek::Signature::from_bytes(&a.signature))
-                .collect();
-            ed25519_dalek::verify_batch(&refs, &sigs, &vec![key; acks.len()]).is_ok()
-        };
+    let id = c.id();
+    let signed = par_map(acks.iter().collect(), |a: &Ack| {
+        if check_domain(&a.domain, DOMAIN_ACK, "ack").is_err() || a.channel != id {
+            return Err(Refusal::UnknownChannel {
+                channel: hex::encode(a.channel),
+            });
+        }
+        a.verify_with(&key)
+            .map_err(|e| Refusal::BadSignature { detail: e.what })
+    });
     let mut next = c.clone();
-    for (i, a) in acks.iter().enumerate() {
-        let r = if batch_ok {
-            check_position(&next, a, true)
-        } else {
-            check(&next, a)
-        };
-        r.map_err(|e| (i, e))?;
+    for (i, (a, s)) in acks.iter().zip(signed).enumerate() {
+        s.and_then(|_| check_position(&next, a, true))
+            .map_err(|e| (i, e))?;
         next.apply(a);
     }
     *c = next;
@@ -380,7 +530,7 @@ pub fn check_run(c: &mut Channel, acks: &[Ack]) -> std::result::Result<(), (usiz
 /// channel's `max_price` hashes). [`PayeeSession::accept`] finishes under
 /// the lock.
 pub fn precheck(home: &Home, config: &Config, me: &PublicKey, ack: Ack) -> Result<Prechecked> {
-    let (peer, _) = check_signed(config, me, &ack)?;
+    let peer = check_signed(config, me, &ack)?;
     channel::check_id(&ack.channel)?;
     let c = Channel::load(home, me, &ack.channel)?.ok_or_else(|| Refusal::UnknownChannel {
         channel: hex::encode(ack.channel),
@@ -426,38 +576,30 @@ pub struct Accepted {
     pub booked: Booked,
 }
 
-/// A payee accepting acks under the home's lock: [`accept`](Self::accept)
-/// stages one (or refuses it, staging nothing), [`commit`](Self::commit)
-/// writes the staged ones (ack logs, then the journal: the commit point).
-pub struct PayeeSession<'h> {
+/// What a payee checks an ack's position with: the channels as staged so
+/// far.
+struct Checker<'h> {
     home: &'h Home,
     me: PublicKey,
-    tx: Tx,
     cache: Cache,
-    staged: Vec<(String, Ack)>,
 }
 
-impl<'h> PayeeSession<'h> {
-    pub fn begin(home: &'h Home, me: PublicKey) -> Result<Self> {
-        Ok(PayeeSession {
-            home,
-            me,
-            tx: Tx::begin(home)?,
-            cache: Cache::default(),
-            staged: Vec::new(),
-        })
-    }
-
-    /// Finishes the checks of a prechecked ack against the channel as it
-    /// is now (staged acks included) and stages it. A refusal stages
+impl Checker<'_> {
+    /// Finishes the checks of a prechecked ack against its channel as it
+    /// is now (staged acks included) and stages its log record (`json`,
+    /// made if not given) and MESSAGE SENT into `batch`. A refusal stages
     /// nothing.
-    pub fn accept(&mut self, p: Prechecked) -> Result<()> {
+    fn stage(&mut self, p: &Prechecked, json: Option<String>, batch: &mut Batch) -> Result<()> {
+        channel::check_id(&p.ack.channel)?;
         let c = self
             .cache
             .get(self.home, &self.me, &p.ack.channel)?
             .ok_or_else(|| Refusal::UnknownChannel {
                 channel: hex::encode(p.ack.channel),
             })?;
+        if c.role != Role::In {
+            return Err(Refusal::NotThisChannelsParties.into());
+        }
         if p.ack.nonce <= c.nonce {
             // The same ack again (a retry after a crash or a timeout)?
             let stored = log::find(&c.log_path(self.home), p.ack.nonce)?;
@@ -468,9 +610,43 @@ impl<'h> PayeeSession<'h> {
         let walked = p.position == Some((c.nonce, c.cumulative, c.preimage));
         check_position(c, &p.ack, !walked)?;
         let booking = entry(Role::In, &p.peer, &p.ack, &c.open)?;
-        self.tx.log(c.log_path(self.home), &p.ack.to_json())?;
-        self.tx.book(booking);
+        batch.log(
+            &c.log_path(self.home),
+            &json.unwrap_or_else(|| p.ack.to_json()),
+        );
+        batch.book(booking);
         c.apply(&p.ack);
+        Ok(())
+    }
+}
+
+/// A payee accepting acks under the home's lock: [`accept`](Self::accept)
+/// stages one (or refuses it, staging nothing), [`commit`](Self::commit)
+/// writes the staged ones (ack logs, then the journal: the commit point).
+pub struct PayeeSession<'h> {
+    checker: Checker<'h>,
+    tx: Tx,
+    staged: Vec<(String, Ack)>,
+}
+
+impl<'h> PayeeSession<'h> {
+    pub fn begin(home: &'h Home, me: PublicKey) -> Result<Self> {
+        Ok(PayeeSession {
+            checker: Checker {
+                home,
+                me,
+                cache: Cache::default(),
+            },
+            tx: Tx::begin(home)?,
+            staged: Vec::new(),
+        })
+    }
+
+    /// Finishes the checks of a prechecked ack against the channel as it
+    /// is now (staged acks included) and stages it. A refusal stages
+    /// nothing.
+    pub fn accept(&mut self, p: Prechecked) -> Result<()> {
+        self.checker.stage(&p, None, self.tx.batch())?;
         self.staged.push((p.peer, p.ack));
         Ok(())
     }
@@ -491,7 +667,7 @@ impl<'h> PayeeSession<'h> {
                 .collect()),
             Err(e) => {
                 self.staged.clear();
-                self.cache.clear();
+                self.checker.cache.clear();
                 Err(e)
             }
         }
@@ -555,6 +731,479 @@ pub fn accept_many(
         Ok(done) => (done, refused),
         Err(e) => (Vec::new(), Some(e)),
     }
+}
+
+// Streams (docs/DESIGN.md D3, "Streams"): `msgl ack --stream` and `msgl
+// accept --stream` hold the home's lock for as long as their input lasts,
+// read it on a thread of its own, check or sign each chunk of it on all
+// cores, and commit it in groups (`store::group`), printing each line once
+// its group is durable.
+
+/// The longest input line a stream reads (an ack's JSON is about 600
+/// bytes, a request about 70): a longer one is refused and skipped
+/// without being held.
+pub const MAX_LINE: usize = 64 << 10;
+
+/// The longest YAML document `accept --stream` gathers (an ack's YAML is
+/// about 700 bytes).
+pub const MAX_DOCUMENT: usize = 64 << 10;
+
+/// Items read ahead of the stream's thread.
+const READ_AHEAD: usize = 1024;
+
+/// What the reading thread hands over: an item (from its first line), or
+/// the end of reading (an I/O error: the stream stops there).
+enum Incoming<T> {
+    Item { line: usize, item: Result<T> },
+    Broken(Error),
+}
+
+enum Line {
+    Text(String),
+    TooLong,
+    NotUtf8,
+}
+
+impl Line {
+    fn refused(&self) -> Option<Error> {
+        match self {
+            Line::Text(_) => None,
+            Line::TooLong => Some(
+                Error::input(format!("a line longer than {MAX_LINE} bytes"))
+                    .hint("one request or ack per line, as msgl writes them"),
+            ),
+            Line::NotUtf8 => Some(Error::input("not UTF-8 text").hint("as msgl writes them")),
+        }
+    }
+}
+
+/// Lines of at most [`MAX_LINE`] bytes, numbered from 1.
+struct Lines<R> {
+    r: std::io::BufReader<R>,
+    n: usize,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> Lines<R> {
+    fn new(r: R) -> Self {
+        Lines {
+            r: std::io::BufReader::with_capacity(64 << 10, r),
+            n: 0,
+            buf: Vec::with_capacity(1024),
+        }
+    }
+
+    fn next(&mut self) -> std::io::Result<Option<(usize, Line)>> {
+        self.buf.clear();
+        let read = (&mut self.r)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut self.buf)?;
+        if read == 0 {
+            return Ok(None);
+        }
+        self.n += 1;
+        if self.buf.last() != Some(&b'\n') && self.buf.len() > MAX_LINE {
+            // The rest of it is skipped, never held.
+            loop {
+                self.buf.clear();
+                let more = (&mut self.r)
+                    .take(MAX_LINE as u64)
+                    .read_until(b'\n', &mut self.buf)?;
+                if more == 0 || self.buf.last() == Some(&b'\n') {
+                    return Ok(Some((self.n, Line::TooLong)));
+                }
+            }
+        }
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+            if self.buf.last() == Some(&b'\r') {
+                self.buf.pop();
+            }
+        }
+        Ok(Some((
+            self.n,
+            match std::str::from_utf8(&self.buf) {
+                Ok(t) => Line::Text(t.to_string()),
+                Err(_) => Line::NotUtf8,
+            },
+        )))
+    }
+}
+
+fn cannot_read(e: std::io::Error) -> Error {
+    Error::input(format!("cannot read standard input: {e}"))
+}
+
+/// A request as one JSON object.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestJson {
+    message: String,
+    price: u64,
+}
+
+const REQUEST_HINT: &str =
+    "one request per line: `HASH PRICE`, or {\"message\": \"HASH\", \"price\": UNITS}";
+
+/// A payer's request: `HASH PRICE`, or `{"message": HASH, "price": UNITS}`.
+pub fn parse_request(text: &str) -> Result<([u8; 32], u64)> {
+    let (hash, price) = if text.trim_start().starts_with('{') {
+        let r: RequestJson = serde_json::from_str(text)
+            .map_err(|e| Error::input(format!("bad request: {e}")).hint(REQUEST_HINT))?;
+        (r.message, r.price)
+    } else {
+        let mut words = text.split_whitespace();
+        match (words.next(), words.next(), words.next()) {
+            (Some(h), Some(p), None) => (
+                h.to_string(),
+                p.parse().map_err(|_| {
+                    Error::input(format!("bad price `{}`", clean(p))).hint(REQUEST_HINT)
+                })?,
+            ),
+            _ => return Err(Error::input("bad request: not `HASH PRICE`").hint(REQUEST_HINT)),
+        }
+    };
+    Ok((parse_hash(&hash)?, price))
+}
+
+/// Reads requests on a thread of its own (blank lines skipped); stops at
+/// the first bad one, which stops the stream.
+fn read_requests(input: impl Read + Send + 'static) -> Receiver<Incoming<([u8; 32], u64)>> {
+    let (send, recv) = sync_channel(READ_AHEAD);
+    std::thread::spawn(move || {
+        let mut lines = Lines::new(input);
+        loop {
+            let incoming = match lines.next() {
+                Ok(None) => return,
+                Ok(Some((_, Line::Text(t)))) if t.trim().is_empty() => continue,
+                Ok(Some((line, Line::Text(t)))) => Incoming::Item {
+                    line,
+                    item: parse_request(&t),
+                },
+                Ok(Some((line, bad))) => Incoming::Item {
+                    line,
+                    item: Err(bad.refused().expect("not text")),
+                },
+                Err(e) => Incoming::Broken(cannot_read(e)),
+            };
+            let last = !matches!(incoming, Incoming::Item { item: Ok(_), .. });
+            if send.send(incoming).is_err() || last {
+                return;
+            }
+        }
+    });
+    recv
+}
+
+/// An ack in JSON on one line, read as the stream's line `line`.
+fn ack_line(text: &str) -> Result<Ack> {
+    Ack::parse(text).map_err(|e| Error {
+        location: None,
+        ..e
+    })
+}
+
+/// Reads acks on a thread of its own: a line starting with `{` is one
+/// ack in JSON; other lines gather into a YAML document that ends at a
+/// `---` line or the end of the input. Blank lines between acks are
+/// skipped.
+fn read_acks(input: impl Read + Send + 'static) -> Receiver<Incoming<Ack>> {
+    let (send, recv) = sync_channel(READ_AHEAD);
+    std::thread::spawn(move || {
+        let mut lines = Lines::new(input);
+        // The document being gathered: its first line, its text, or why
+        // it is refused already.
+        let mut doc: Option<(usize, String, Option<Error>)> = None;
+        let yaml = |(line, text, bad): (usize, String, Option<Error>)| Incoming::Item {
+            line,
+            item: match bad {
+                Some(e) => Err(e),
+                None => Ack::parse(&text).map_err(|e| Error {
+                    location: None,
+                    ..e
+                }),
+            },
+        };
+        loop {
+            let incoming = match lines.next() {
+                Ok(None) => {
+                    if let Some(d) = doc.take() {
+                        let _ = send.send(yaml(d));
+                    }
+                    return;
+                }
+                Err(e) => {
+                    let _ = send.send(Incoming::Broken(cannot_read(e)));
+                    return;
+                }
+                Ok(Some((line, Line::Text(t)))) => {
+                    if doc.is_none() && t.trim_start().starts_with('{') {
+                        Incoming::Item {
+                            line,
+                            item: ack_line(&t),
+                        }
+                    } else if t.trim_end() == "---" {
+                        match doc.take() {
+                            Some(d) => yaml(d),
+                            None => continue,
+                        }
+                    } else if doc.is_none() && t.trim().is_empty() {
+                        continue;
+                    } else {
+                        let d = doc.get_or_insert_with(|| (line, String::new(), None));
+                        if d.2.is_none() {
+                            if d.1.len() + t.len() >= MAX_DOCUMENT {
+                                d.1 = String::new();
+                                d.2 = Some(
+                                    Error::input(format!(
+                                        "a YAML document longer than {MAX_DOCUMENT} bytes"
+                                    ))
+                                    .hint("YAML acks end at a `---` line"),
+                                );
+                            } else {
+                                d.1.push_str(&t);
+                                d.1.push('\n');
+                            }
+                        }
+                        continue;
+                    }
+                }
+                Ok(Some((line, bad))) => {
+                    let e = bad.refused().expect("not text");
+                    match &mut doc {
+                        Some(d) => {
+                            d.1 = String::new();
+                            d.2.get_or_insert(e);
+                            continue;
+                        }
+                        None => Incoming::Item { line, item: Err(e) },
+                    }
+                }
+            };
+            if send.send(incoming).is_err() {
+                return;
+            }
+        }
+    });
+    recv
+}
+
+/// An error about the stream's line `line` (where none is said).
+fn at_line(e: Error, line: usize) -> Error {
+    if e.location.is_some() {
+        e
+    } else {
+        e.at("<stdin>", line, 1)
+    }
+}
+
+/// A payer's stream line: the ack, one JSON line.
+struct AckLine(String);
+
+impl Report for AckLine {
+    fn books(&self) -> bool {
+        true
+    }
+
+    fn write(&self, _: Option<&Booked>, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.0.as_bytes());
+        out.push(b'\n');
+    }
+}
+
+/// Payer: `msgl ack --to PEER --stream`. Holds the home's lock while
+/// `input` lasts; signs an ack for each request (`HASH PRICE`, or
+/// `{"message": HASH, "price": UNITS}`, one per line) on the latest
+/// channel to `payee_name`, books MESSAGE RECEIVED, and writes each ack to
+/// `out` as one JSON line once its group is committed (sent log and
+/// journal), in input order. The first bad request (or one the channel
+/// cannot pay) ends the stream: the acks before it are committed and
+/// written, then its error is returned, naming its line.
+pub fn issue_stream(
+    home: &Home,
+    config: &Config,
+    key: SigningKey,
+    payee_name: &str,
+    input: impl Read + Send + 'static,
+    out: &mut (dyn Write + Send),
+    limits: Limits,
+) -> Result<Totals> {
+    let mut session = PayerSession::with(home, config, key, payee_name, Some("msgl ack --stream"))?;
+    let requests = read_requests(input);
+    let PayerSession { signer, tx, .. } = &mut session;
+    group::run(tx, limits, &requests, out, |chunk, batch, lines| {
+        let mut todo = Vec::with_capacity(chunk.len());
+        let mut stop = None;
+        for incoming in chunk {
+            match incoming {
+                Incoming::Item { line, item } => match item.and_then(|(m, p)| signer.next(m, p)) {
+                    Ok(u) => todo.push(u),
+                    Err(e) => {
+                        stop = Some(at_line(e, line));
+                        break;
+                    }
+                },
+                Incoming::Broken(e) => {
+                    stop = Some(e);
+                    break;
+                }
+            }
+        }
+        let key = &signer.key;
+        let signed = par_map(todo.iter().map(|u| u.fields).collect(), |f| sign(key, f).1);
+        for (u, json) in todo.into_iter().zip(signed) {
+            batch.log(&signer.log, &json);
+            batch.book(u.entry);
+            lines.push(AckLine(json));
+        }
+        stop.map_or(Ok(()), Err)
+    })
+}
+
+/// The payee's verdict on one ack of a stream.
+struct Verdict {
+    /// The input line the ack starts on.
+    line: usize,
+    /// Name, nonce, cumulative and price, when it read as an ack.
+    ack: Option<(String, u64, u64, u64)>,
+    peer: Option<String>,
+    refused: Option<Error>,
+}
+
+#[derive(Serialize)]
+struct VerdictLine<'a> {
+    verdict: &'static str,
+    line: usize,
+    ack: Option<&'a str>,
+    nonce: Option<u64>,
+    cumulative: Option<u64>,
+    price: Option<u64>,
+    peer: Option<&'a str>,
+    seq: Option<u64>,
+    reason: Option<String>,
+    hint: Option<String>,
+}
+
+impl Report for Verdict {
+    fn books(&self) -> bool {
+        self.refused.is_none()
+    }
+
+    fn write(&self, booked: Option<&Booked>, out: &mut Vec<u8>) {
+        let a = self.ack.as_ref();
+        let line = VerdictLine {
+            verdict: if self.refused.is_none() {
+                "accepted"
+            } else {
+                "refused"
+            },
+            line: self.line,
+            ack: a.map(|a| a.0.as_str()),
+            nonce: a.map(|a| a.1),
+            cumulative: a.map(|a| a.2),
+            price: a.map(|a| a.3),
+            peer: self.peer.as_deref(),
+            seq: booked.map(|b| b.seq),
+            reason: self.refused.as_ref().map(|e| clean(&e.what)),
+            hint: self
+                .refused
+                .as_ref()
+                .and_then(|e| e.hint.as_deref())
+                .map(clean),
+        };
+        serde_json::to_writer(&mut *out, &line).expect("a verdict always serializes");
+        out.push(b'\n');
+    }
+}
+
+/// What `accept --stream` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamTotals {
+    pub accepted: u64,
+    pub refused: u64,
+    pub groups: u64,
+}
+
+/// Payee: `msgl accept --stream`. Holds the home's lock while `input`
+/// lasts; reads acks (JSON lines, or YAML documents ended by `---`),
+/// checks each as `msgl accept` does (the signatures of each chunk on all
+/// cores), keeps and books the accepted ones, and writes one verdict per
+/// ack to `out` as a JSON line — `accepted` with the journal sequence
+/// number of its MESSAGE SENT, or `refused` with the reason — in input
+/// order, each once its group is committed. A refused ack stages nothing
+/// and does not stop the stream.
+pub fn accept_stream(
+    home: &Home,
+    config: &Config,
+    me: &PublicKey,
+    input: impl Read + Send + 'static,
+    out: &mut (dyn Write + Send),
+    limits: Limits,
+) -> Result<StreamTotals> {
+    let payers = Payers::new(config);
+    let mut tx = Tx::begin_stream(home, "msgl accept --stream")?;
+    let mut checker = Checker {
+        home,
+        me: *me,
+        cache: Cache::default(),
+    };
+    let acks = read_acks(input);
+    let mut totals = StreamTotals::default();
+    let done = group::run(&mut tx, limits, &acks, out, |chunk, batch, verdicts| {
+        let mut items = Vec::with_capacity(chunk.len());
+        let mut broken = None;
+        for incoming in chunk {
+            match incoming {
+                Incoming::Item { line, item } => items.push((line, item)),
+                Incoming::Broken(e) => {
+                    broken = Some(e);
+                    break;
+                }
+            }
+        }
+        // The signatures (and the JSON of the log record) on all cores.
+        let checked = par_map(items, |(line, item)| match item {
+            Ok(ack) => {
+                let signed = payers
+                    .check_signed(me, &ack)
+                    .map(|peer| (peer, ack.to_json()));
+                (line, Some(ack), signed)
+            }
+            Err(e) => (line, None, Err(e)),
+        });
+        // Then each against its channel, in order.
+        for (line, ack, signed) in checked {
+            let summary = ack
+                .as_ref()
+                .map(|a| (a.name(), a.nonce, a.cumulative, a.price));
+            let (peer, refused) = match (ack, signed) {
+                (Some(ack), Ok((peer, json))) => {
+                    let p = Prechecked {
+                        ack,
+                        peer,
+                        position: None,
+                    };
+                    let r = checker.stage(&p, Some(json), batch);
+                    (Some(p.peer), r.err())
+                }
+                (_, Err(e)) => (None, Some(e)),
+                (None, Ok(_)) => unreachable!("a signature checked without an ack"),
+            };
+            match refused {
+                None => totals.accepted += 1,
+                Some(_) => totals.refused += 1,
+            }
+            verdicts.push(Verdict {
+                line,
+                ack: summary,
+                peer,
+                refused,
+            });
+        }
+        broken.map_or(Ok(()), Err)
+    })?;
+    totals.groups = done.groups;
+    Ok(totals)
 }
 
 /// The tag `ack: <channel>-<nonce>` of an ack's journal entry.

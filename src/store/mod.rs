@@ -20,6 +20,7 @@
 //! record its journal did not book, even after a kill -9 (the journal's
 //! intent marker names the logs' old lengths).
 
+pub mod group;
 pub mod log;
 pub mod tx;
 
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::home::Home;
 
-pub use tx::Tx;
+pub use tx::{Batch, Tx};
 
 pub const CHANNELS_DIR: &str = "channels";
 pub const CHAINS_DIR: &str = "chains";
