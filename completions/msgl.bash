@@ -226,12 +226,20 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__accept)
-            opts="-f -q -h --home --file --quiet --help"
+            opts="-f -q -h --stream --group --group-ms --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -312,7 +320,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__ack)
-            opts="-m -o -f -q -h --to --message --price --resend --nonce --out --home --file --quiet --help"
+            opts="-m -o -f -q -h --to --message --price --resend --nonce --out --stream --group --group-ms --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,6 +351,14 @@ _msgl() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -202,13 +202,19 @@ complete -c msgl -n "__fish_msgl_using_subcommand ack" -s m -l message -d 'The m
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -l price -d 'The message\'s price in units' -r
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -l nonce -d 'With --resend: the ack\'s nonce [default: the last]' -r
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s o -l out -d 'Write the ack to FILE (never overwritten) instead of stdout' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -l group -d 'With --stream: at most N acks per commit (one sync per file)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -l group-ms -d 'With --stream: commit a group at most MS milliseconds after its first ack' -r
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -l resend -d 'Hand out an ack already issued (from sent/) instead of signing one'
+complete -c msgl -n "__fish_msgl_using_subcommand ack" -l stream -d 'Sign one ack per request line of stdin, each written as a JSON line once committed'
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand ack" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand accept" -l group -d 'With --stream: at most N acks per commit (one sync per file)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand accept" -l group-ms -d 'With --stream: commit a group at most MS milliseconds after its first ack' -r
 complete -c msgl -n "__fish_msgl_using_subcommand accept" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand accept" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand accept" -l stream -d 'Check and book the acks of stdin, one JSON verdict line each once committed'
 complete -c msgl -n "__fish_msgl_using_subcommand accept" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand accept" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand served" -s m -l message -d 'The message\'s hash: 64 hex digits' -r

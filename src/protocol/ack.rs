@@ -582,6 +582,12 @@ struct Checker<'h> {
     home: &'h Home,
     me: PublicKey,
     cache: Cache,
+    /// A stream's acks accepted lately, newest last: those of the group
+    /// being filled and the one being committed (not all in the logs yet),
+    /// so that a retry among them is told `already accepted` too.
+    recent: std::collections::VecDeque<Ack>,
+    /// How many `recent` keeps (0: none, for one commit).
+    keep: usize,
 }
 
 impl Checker<'_> {
@@ -602,8 +608,9 @@ impl Checker<'_> {
         }
         if p.ack.nonce <= c.nonce {
             // The same ack again (a retry after a crash or a timeout)?
-            let stored = log::find(&c.log_path(self.home), p.ack.nonce)?;
-            if stored.as_ref() == Some(&p.ack) {
+            let again = self.recent.iter().rev().any(|a| *a == p.ack)
+                || log::find(&c.log_path(self.home), p.ack.nonce)?.as_ref() == Some(&p.ack);
+            if again {
                 return Err(Refusal::AlreadyAccepted { name: p.ack.name() }.into());
             }
         }
@@ -616,6 +623,12 @@ impl Checker<'_> {
         );
         batch.book(booking);
         c.apply(&p.ack);
+        if self.keep > 0 {
+            if self.recent.len() == self.keep {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(p.ack.clone());
+        }
         Ok(())
     }
 }
@@ -636,6 +649,8 @@ impl<'h> PayeeSession<'h> {
                 home,
                 me,
                 cache: Cache::default(),
+                recent: Default::default(),
+                keep: 0,
             },
             tx: Tx::begin(home)?,
             staged: Vec::new(),
@@ -1146,6 +1161,9 @@ pub fn accept_stream(
         home,
         me: *me,
         cache: Cache::default(),
+        recent: Default::default(),
+        // The group being filled and the one being committed.
+        keep: 2 * limits.acks.max(1),
     };
     let acks = read_acks(input);
     let mut totals = StreamTotals::default();
@@ -1252,6 +1270,68 @@ mod tests {
             })
             .collect();
         (Channel::fresh(open, Role::In), acks)
+    }
+
+    /// An ack whose signature's R carries a point of order 8: the
+    /// payer's own key makes it, ground until ed25519 batch verification
+    /// (the cofactorless equation with coefficients drawn from the
+    /// signatures themselves) accepts the run it is in, which happens for
+    /// about one try in eight. `verify_strict` refuses it, and so must
+    /// every check a payee runs before keeping it (v1 of `check_run`
+    /// batch-verified and accepted it).
+    #[test]
+    fn batch_verification_would_accept_a_signature_verify_strict_refuses() {
+        use curve25519_dalek::constants::{ED25519_BASEPOINT_TABLE, EIGHT_TORSION};
+        use curve25519_dalek::scalar::Scalar;
+        use sha2::{Digest, Sha512};
+
+        let (fresh, acks) = setup(3);
+        let payer = SigningKey::from_bytes(&[1; 32]);
+        let a = payer.to_scalar();
+        let key = payer.verifying_key();
+        let forged = |tweak: u64| {
+            let mut ack = acks[2].clone();
+            ack.message[..8].copy_from_slice(&tweak.to_be_bytes());
+            let msg = ack.signing_bytes();
+            let r = Scalar::from_bytes_mod_order_wide(&Sha512::digest(&msg).into());
+            let big_r = (ED25519_BASEPOINT_TABLE * &r + EIGHT_TORSION[1]).compress();
+            let mut h = Sha512::new();
+            h.update(big_r.as_bytes());
+            h.update(key.as_bytes());
+            h.update(&msg);
+            let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
+            ack.signature[..32].copy_from_slice(big_r.as_bytes());
+            ack.signature[32..].copy_from_slice((r + k * a).as_bytes());
+            ack
+        };
+        let run_batch_ok = |run: &[Ack]| {
+            let msgs: Vec<Vec<u8>> = run.iter().map(Ack::signing_bytes).collect();
+            let refs: Vec<&[u8]> = msgs.iter().map(Vec::as_slice).collect();
+            let sigs: Vec<ed25519_dalek::Signature> = run
+                .iter()
+                .map(|a| ed25519_dalek::Signature::from_bytes(&a.signature))
+                .collect();
+            ed25519_dalek::verify_batch(&refs, &sigs, &vec![key; run.len()]).is_ok()
+        };
+        let run = (0..200)
+            .map(|t| vec![acks[0].clone(), acks[1].clone(), forged(t)])
+            .find(|run| run_batch_ok(run))
+            .expect("batch verification accepts one try in about eight");
+        assert!(run[2].verify().is_err(), "verify_strict refuses it");
+        let mut c = fresh.clone();
+        let (i, r) = check_run(&mut c, &run).unwrap_err();
+        assert_eq!(i, 2);
+        assert!(matches!(r, Refusal::BadSignature { .. }), "{r:?}");
+        assert_eq!(c, fresh);
+        let mut one = fresh;
+        check(&one, &run[0]).unwrap();
+        one.apply(&run[0]);
+        check(&one, &run[1]).unwrap();
+        one.apply(&run[1]);
+        assert!(matches!(
+            check(&one, &run[2]),
+            Err(Refusal::BadSignature { .. })
+        ));
     }
 
     #[test]
