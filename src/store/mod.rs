@@ -5,6 +5,7 @@
 //! ```text
 //! msgl.yaml                      settings (home.rs)
 //! journal.ledger                 the journal; journal.ledger.pending while a commit is under way
+//! journal.ledger.stream          `pid <pid> <command>` while a stream holds the journal's lock
 //! keys/node.key, keys/evm.key    secrets, 0600
 //! channels/<id>.open.yaml        every channel's signed open (this node's and its peers'), 0600
 //! channels/<id>.acceptance.yaml  the payee's EIP-712 acceptance of an on-chain channel
