@@ -444,12 +444,16 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__calldata)
-            opts="-O -f -q -h --register --to --output --home --file --quiet --help"
+            opts="-O -f -q -h --register --part --to --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --part)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1344,7 +1348,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__prove)
-            opts="-o -f -q -h --out --state --chain-id --settlement --token --home --file --quiet --help"
+            opts="-o -f -q -h --out --state --chain-id --settlement --token --max-entries --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1371,6 +1375,10 @@ _msgl() {
                     return 0
                     ;;
                 --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-entries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1478,13 +1486,17 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__settled)
-            opts="-f -q -h --shortfall --home --file --quiet --help"
+            opts="-f -q -h --settlement --address --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --shortfall)
+                --settlement)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --address)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -10,18 +10,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use alloy_primitives::{Address, U256};
-use msgl_settlement::evm::Chain;
+use alloy_primitives::{Address, B256, U256};
+use alloy_signer_local::PrivateKeySigner;
+use msgl_settlement::evm::{Chain, Outcome};
 use msgl_settlement::system::{OpenChannel, System};
 
 use crate::error::{Error, Result};
 
-/// The node names, in order; node i has the Ethereum address `repeat_byte(i)`.
+/// The node names, in order.
 pub const NODES: [&str; 3] = ["Node1", "Node2", "Node3"];
 /// Acks accepted per `msgl accept` call.
 pub const ACCEPT_BATCH: usize = 100;
 const DEPLOYER: Address = Address::repeat_byte(0xd0);
-/// The fact registry's verifier (v1: whoever checked the proof off chain).
+/// The fact registry's registrar: the trusted stand-in verifier (D5), who
+/// checked the proof off chain.
 pub const VERIFIER: Address = Address::repeat_byte(0xfe);
 const WITHDRAW_DELAY: u64 = 3600;
 /// Token base units per message unit: 0.00001 at 18 decimals (msgl init's default).
@@ -217,6 +219,24 @@ fn chain_err(what: &str) -> impl Fn(msgl_settlement::evm::Revert) -> Error + '_ 
     move |r| Error::check(format!("{what} reverted: {}", r.reason))
 }
 
+/// Node `i`'s EVM key, held by the demo process itself (the secret is 32
+/// bytes of `i + 1`). Until the signed open carries the chain terms, the
+/// payee's acceptance of a channel is signed here, with this key.
+fn evm_key(i: usize) -> PrivateKeySigner {
+    PrivateKeySigner::from_bytes(&B256::repeat_byte(i as u8 + 1)).expect("a valid secret")
+}
+
+/// Writes `out`'s receipt (as `cast receipt --json` prints one) to
+/// `DIR/receipts/NAME.json`.
+fn write_receipt(dir: &Path, name: &str, out: &Outcome) -> Result<PathBuf> {
+    let d = dir.join("receipts");
+    std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+    let path = d.join(format!("{name}.json"));
+    let json = serde_json::to_string_pretty(&out.receipt()).expect("a receipt serializes");
+    crate::fsutil::write_new(&path, json.as_bytes())?;
+    Ok(path)
+}
+
 /// The anchor (channel id) of a signed open file.
 fn anchor_of(open: &Path) -> Result<[u8; 32]> {
     let text = std::fs::read_to_string(open).map_err(|e| Error::io(open, e))?;
@@ -311,7 +331,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let mut chain = Chain::new();
     let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, WITHDRAW_DELAY)
         .map_err(chain_err("deploy"))?;
-    let addr = |i: usize| Address::repeat_byte(i as u8 + 1);
+    let keys: Vec<PrivateKeySigner> = (0..3).map(evm_key).collect();
+    let addr = |i: usize| keys[i].address();
     let length = 4 * n + 100;
     for (i, h) in homes.iter().enumerate() {
         let cash = opening_cash(h)?;
@@ -368,18 +389,25 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         )?;
         r.run(Some(&homes[payee]), &args!["-q", "accept-open", &open])?;
         anchors[k] = anchor_of(&open)?;
-        sys.open_channel(
-            &mut chain,
+        let accept = sys.accept(
             addr(payer),
             &OpenChannel {
                 payee: addr(payee),
                 anchor: anchors[k],
                 units: length,
-                unit_price: U256::from(PRICE),
-                escrow: units(2 * length),
+                unit_price: u128::from(PRICE),
+                escrow: u128::from(PRICE) * u128::from(2 * length),
             },
+        );
+        let signature = msgl_settlement::sign_acceptance(
+            &keys[payee],
+            msgl_settlement::evm::CHAIN_ID,
+            sys.settlement.address,
+            &accept,
         )
-        .map_err(chain_err("openChannel"))?;
+        .map_err(|e| Error::check(format!("signing the acceptance: {e}")))?;
+        sys.open_channel(&mut chain, addr(payer), &accept, &signature)
+            .map_err(chain_err("openChannel"))?;
     }
 
     // 3. Messages with acks, accepted in batches.
@@ -616,8 +644,17 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         let settle = chain
             .call(addr(0), sys.settlement.address, data)
             .map_err(chain_err("settle"))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let receipt = write_receipt(&dir, &format!("settle-{name}"), &settle)?;
+        let settlement = format!("{}", sys.settlement.address);
         for &i in parties {
-            r.run(Some(&homes[i]), &args!["-q", "settled", &out])?;
+            r.run(
+                Some(&homes[i]),
+                &args!["-q", "settled", &receipt, "--settlement", &settlement],
+            )?;
         }
         let proof_bin = out.join("proof.bin");
         settlements.push(SettlementReport {
@@ -635,7 +672,28 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         });
     }
 
-    // 6. The figures.
+    // 6. The payees take what the settlements credited them.
+    progress("Node1 and Node2 claim what the settlements credited them; each books it");
+    for i in [0usize, 1] {
+        let claim = sys
+            .claim(&mut chain, addr(i), addr(i))
+            .map_err(chain_err("claim"))?;
+        let receipt = write_receipt(&dir, &format!("claim-{}", NODES[i].to_lowercase()), &claim)?;
+        r.run(
+            Some(&homes[i]),
+            &args![
+                "-q",
+                "settled",
+                &receipt,
+                "--settlement",
+                format!("{}", sys.settlement.address),
+                "--address",
+                format!("{}", addr(i))
+            ],
+        )?;
+    }
+
+    // 7. The figures.
     let mut nodes = Vec::new();
     for (i, h) in homes.iter().enumerate() {
         let after = sys

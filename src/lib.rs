@@ -17,6 +17,7 @@ pub mod keys;
 pub mod objects;
 pub mod policy;
 pub mod proof;
+pub mod protocol;
 pub mod recon;
 pub mod testdata;
 pub mod yaml;

@@ -81,10 +81,10 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
         let shown = rest.split_once(", balance ").unwrap().1;
         assert_eq!(shown, net(&stdout(msgl(&home).arg("balance"))), "{line}");
         // Books and chain agree: the template's opening cash was minted,
-        // the deposit booked, and each settlement booked by the parties
-        // still around (`msgl settled`): cash in the books is the wallet
-        // after the settlements (Node3's wallet does not move: it pays from
-        // its deposit).
+        // the deposit booked, each settlement booked by the parties still
+        // around (`msgl settled` with its receipt) and the payees' claims:
+        // cash in the books is the wallet after the claims (Node3's wallet
+        // does not move: it pays from its escrow).
         let after = rest
             .split_once(" -> ")
             .unwrap()
@@ -107,6 +107,25 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
             _ => 0,
         };
         assert_eq!(settled, want, "{journal}");
+        // The payees claimed what the settlements credited them, and
+        // booked it from the claim's receipt: nothing is left claimable.
+        let claimed = journal.matches(") CLAIMED  ; claimed: ").count();
+        assert_eq!(claimed, usize::from(want > 0), "{journal}");
+        let claimable = stdout(msgl(&home).args([
+            "balance",
+            "--flat",
+            "-E",
+            "-O",
+            "csv",
+            "Assets:Contract:Claimable",
+        ]));
+        assert!(
+            claimable
+                .lines()
+                .filter(|l| l.starts_with("Assets:Contract:Claimable,"))
+                .all(|l| l.trim_end_matches('0').ends_with(",0.") || l.ends_with(",0")),
+            "{claimable}"
+        );
         nodes += 1;
     }
     assert_eq!(nodes, 3, "{out}");
