@@ -20,8 +20,9 @@ interface IERC20Minimal {
 ///         from that channel's escrow to the payee's claimable balance; what
 ///         the escrow cannot cover stays owed on chain as the channel's debt,
 ///         paid first from any later top-up. An entry that does not apply
-///         (stale, unknown, released, beyond the chain) is skipped with an
-///         event; the others settle. Payees take their balances with `claim`.
+///         (stale, unknown, released, beyond the chain, or sent by anyone but
+///         the payee while an exit is pending) is skipped with an event; the
+///         others settle. Payees take their balances with `claim`.
 ///         A payer gets a channel's escrow back only through an exit: the
 ///         request closes the channel to new service at once, matures after
 ///         `withdrawDelay` (the payee's window to settle what was acked
@@ -45,7 +46,8 @@ contract MsglSettlement {
         Released, // the payer's exit released the escrow: the channel is closed
         StaleTip, // oldTip/oldCount are not the stored tip and count
         CountNotIncreasing, // newCount <= the stored count
-        CountAboveUnits // newCount is past the channel's length
+        CountAboveUnits, // newCount is past the channel's length
+        ExitPending // an exit is pending and the sender is not the payee
     }
 
     /// @notice A channel's state as `status` reports it.
@@ -60,9 +62,9 @@ contract MsglSettlement {
     /// Five storage slots. `settle` reads and writes slots 1-4 only.
     struct Channel {
         address payer; // slot 0
-        uint64 exitAt; // slot 0: nonzero: an exit was requested; releasable from exitAt
         address payee; // slot 1: zero: the channel does not exist
         bool released; // slot 1
+        uint64 exitAt; // slot 1: nonzero: an exit was requested; releasable from exitAt
         bytes32 tip; // slot 2: last settled preimage (the anchor before any settlement)
         uint64 count; // slot 3: units settled so far
         uint64 units; // slot 3: the chain's length: cap on the count
@@ -409,6 +411,12 @@ contract MsglSettlement {
         address payee = c.payee;
         if (payee == address(0)) return _skip(id, Skip.UnknownChannel);
         if (c.released) return _skip(id, Skip.Released);
+        // While an exit is pending only the payee moves the channel: no one
+        // (the payer least) can keep its statements stale until the release.
+        uint64 exitAt = c.exitAt;
+        if (exitAt != 0 && msg.sender != payee && block.timestamp < uint256(exitAt) + EXIT_WINDOW) {
+            return _skip(id, Skip.ExitPending);
+        }
         uint64 count = c.count;
         if (e.oldTip != c.tip || e.oldCount != count) return _skip(id, Skip.StaleTip);
         if (e.newCount <= count) return _skip(id, Skip.CountNotIncreasing);

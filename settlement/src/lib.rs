@@ -84,7 +84,7 @@ pub fn acceptance_digest(chain_id: u64, settlement: Address, accept: &Accept) ->
 
 /// Most entries in one statement, so that its `settle` fits one transaction
 /// (EIP-7825: 2^24 gas) in the worst case — every entry a payee never paid
-/// before and an escrow that falls short — at about 80 % of the cap (322
+/// before and an escrow that falls short — at about 80 % of the cap (321
 /// entries fit at most): measured by
 /// `msgl-settlement-gas` (docs/BENCHMARKS.md) and checked by
 /// `tests/attacks.rs`. `msgl prove` splits larger batches.

@@ -80,6 +80,47 @@ fn armed_exits_cannot_take_back_earned_escrow() {
     assert_eq!(system.channel(&mut chain, short.id()).unwrap().debt, p(15));
 }
 
+/// Critical, continued: with the escrow about to be released, the payer
+/// (or anyone it pays) front-runs each of the payee's settlements with a
+/// one-unit settlement proven in advance, so the payee's statement is
+/// always stale until the window closes. While an exit is pending only the
+/// payee's own transaction moves the channel.
+#[test]
+fn a_payer_cannot_keep_the_payees_statement_stale_through_its_exit() {
+    let (mut chain, system) = setup();
+    let (alice, bob) = (alice(), bob());
+    fund(&mut chain, &system, alice, u(100 * PRICE));
+    let pw = PayWord::new(105, 1_000);
+    open(&mut chain, &system, alice, bob, &pw, p(100));
+    let bobs = statement(vec![pw.entry(0, 60)]);
+    system
+        .register(&mut chain, VERIFIER, statement_hash(&bobs))
+        .unwrap();
+    system.request_exit(&mut chain, alice, pw.id()).unwrap();
+    // Alice's one-unit statements, proven in advance, sent first: skipped,
+    // by her and by anyone else.
+    for from in [alice, ANYONE] {
+        let out =
+            prove_and_settle(&mut chain, &system, from, &statement(vec![pw.entry(0, 1)])).unwrap();
+        assert_eq!(out.events::<MsglSettlement::EntrySkipped>()[0].reason, 5);
+        assert_eq!(system.channel(&mut chain, pw.id()).unwrap().count, 0);
+    }
+    // Bob's own settlement goes through: every unit.
+    let out = system.settle(&mut chain, bob, &bobs).unwrap();
+    assert!(out.events::<MsglSettlement::EntrySkipped>().is_empty());
+    assert_eq!(system.claimable(&mut chain, bob).unwrap(), u(60 * PRICE));
+    // Outside an exit anyone may settle again (a lapsed request included).
+    chain.advance_time(DELAY + 7 * 86_400);
+    prove_and_settle(
+        &mut chain,
+        &system,
+        ANYONE,
+        &statement(vec![pw.entry(60, 61)]),
+    )
+    .unwrap();
+    assert_eq!(system.channel(&mut chain, pw.id()).unwrap().count, 61);
+}
+
 /// High: the on-chain terms were not the signed open: a payer opened the
 /// payee's anchor with `payee` = its own second address, or a 1-wei price,
 /// and the payee's settlement paid the payer, or dust.

@@ -98,6 +98,7 @@ pub fn skip_reason(code: u8) -> &'static str {
         2 => "stale: the contract's tip moved on (prove again from it)",
         3 => "the count does not grow past the contract's",
         4 => "past the channel's length",
+        5 => "an exit is pending: only the payee's own transaction settles the channel now",
         _ => "an unknown reason",
     }
 }
