@@ -7,6 +7,9 @@
 #   hledger's format (10k, 100k, 1M transactions, 200 peers, per-message
 #   sub-accounts, ~30% elided amounts); `msgl balance`, `hledger bal` and
 #   `ledger bal` run on it; wall time, peak RSS and ratios are printed.
+#   Then every msgl report on the same files (check, bal, reg, print,
+#   print --hledger, accounts): wall and CPU time, peak RSS, and bal's time
+#   over check's. MSGL_BENCH_OTHERS=0 skips hledger and ledger.
 # proof: the Stwo batch proof against Stwo's bare Poseidon2 component
 #   (circuits/benches/prove.rs).
 #
@@ -20,6 +23,10 @@ sizes=${MSGL_BENCH_SIZES:-"10000 100000 1000000"}
 measure() { # prints "seconds kilobytes" for the command, output discarded
   /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -n 1
 }
+measure_cpu() { # prints "wall_s cpu_s kilobytes", output discarded
+  /usr/bin/time -f "%e %U %S %M" "$@" 2>&1 >/dev/null | tail -n 1 |
+    awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}'
+}
 
 if [[ " $what " == *" journal "* ]]; then
   for t in hledger ledger /usr/bin/time; do
@@ -31,6 +38,7 @@ if [[ " $what " == *" journal "* ]]; then
   gen=$(dirname "$msgl")/examples/gen_journal
   mkdir -p "$data"
   echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(hledger --version | head -1); $(ledger --version | head -1)"
+  if [ "${MSGL_BENCH_OTHERS:-1}" != 0 ]; then
   printf '%-9s %-8s %9s %9s %11s %11s\n' transactions tool wall_s peak_MB "wall/msgl" "RSS/msgl"
   for n in $sizes; do
     [ -f "$data/$n.ledger" ] || "$gen" "$n" "$data"
@@ -41,6 +49,27 @@ if [[ " $what " == *" journal "* ]]; then
       read -r t k < <(measure "${cmd[@]}")
       printf '%-12s %-8s %9.2f %9.0f %11.1f %11.1f\n' "$n" "$tool" "$t" "$((k / 1024))" \
         "$(echo "$t / $mt" | bc -l)" "$(echo "$k / $mk" | bc -l)"
+    done
+  done
+  fi
+  # Every msgl report on the same file (best of 3 wall times; the CPU time
+  # and peak RSS of that run).
+  echo
+  printf '%-12s %-22s %8s %8s %9s\n' transactions command wall_s cpu_s peak_MB
+  for n in $sizes; do
+    [ -f "$data/$n.ledger" ] || "$gen" "$n" "$data"
+    check_t=
+    for cmd in "check" "balance" "register" "print" "print --hledger" "accounts"; do
+      best=
+      for _ in 1 2 3; do
+        # shellcheck disable=SC2086
+        read -r t c k < <(measure_cpu "$msgl" -q -f "$data/$n.ledger" $cmd)
+        if [ -z "$best" ] || (( $(echo "$t < $best" | bc -l) )); then best=$t; bc_=$c; bk=$k; fi
+      done
+      [ "$cmd" = check ] && check_t=$best
+      extra=
+      [ "$cmd" = balance ] && extra=$(printf '  (bal/check %.2f)' "$(echo "$best / $check_t" | bc -l)")
+      printf '%-12s %-22s %8.2f %8.2f %9.0f%s\n' "$n" "$cmd" "$best" "$bc_" "$((bk / 1024))" "$extra"
     done
   done
 fi

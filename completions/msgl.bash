@@ -264,7 +264,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__accounts)
-            opts="-O -f -q -h --output --home --file --quiet --help"
+            opts="-O -f -q -h --strict --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,7 +402,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__balance)
-            opts="-d -E -O -f -q -h --depth --flat --empty --output --home --file --quiet --help"
+            opts="-d -E -O -f -q -h --depth --flat --empty --strict --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,12 +520,20 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__check)
-            opts="-f -q -h --strict --home --file --quiet --help"
+            opts="-O -f -q -h --strict --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -O)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1314,7 +1322,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__print)
-            opts="-O -f -q -h --hledger --output --home --file --quiet --help"
+            opts="-O -f -q -h --hledger --strict --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1452,7 +1460,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__register)
-            opts="-O -f -q -h --output --home --file --quiet --help"
+            opts="-O -f -q -h --strict --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -32,8 +32,8 @@ complete -c msgl -n "__fish_msgl_needs_command" -s V -l version -d 'Print versio
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "check" -d 'Check the journal: balance, sequence numbers, timestamps'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "balance" -d 'Show account balances as a tree, with the node\'s net value'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "bal" -d 'Show account balances as a tree, with the node\'s net value'
-complete -c msgl -n "__fish_msgl_needs_command" -f -a "register" -d 'Show postings with a running total'
-complete -c msgl -n "__fish_msgl_needs_command" -f -a "reg" -d 'Show postings with a running total'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "register" -d 'Show postings with a running total, as hledger\'s register'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "reg" -d 'Show postings with a running total, as hledger\'s register'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "accounts" -d 'List the accounts in the journal'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'
@@ -56,6 +56,9 @@ complete -c msgl -n "__fish_msgl_needs_command" -f -a "settled" -d 'Book settlem
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "demo" -d 'Run three nodes through the whole flow, with the real commands'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c msgl -n "__fish_msgl_using_subcommand check" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
 complete -c msgl -n "__fish_msgl_using_subcommand check" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand check" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand check" -l strict -d 'Also refuse the single-posting MESSAGE SENT / MESSAGE RECEIVED form (implied counterpart)'
@@ -69,6 +72,7 @@ complete -c msgl -n "__fish_msgl_using_subcommand balance" -l home -d 'The node\
 complete -c msgl -n "__fish_msgl_using_subcommand balance" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand balance" -l flat -d 'List accounts with postings by full name, each with its own sum'
 complete -c msgl -n "__fish_msgl_using_subcommand balance" -s E -l empty -d 'Show accounts whose balance is zero'
+complete -c msgl -n "__fish_msgl_using_subcommand balance" -l strict -d 'Fail (exit 1, nothing printed where the report can tell before printing) when the journal fails `msgl check --strict`, instead of warning on stderr'
 complete -c msgl -n "__fish_msgl_using_subcommand balance" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand balance" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand bal" -s d -l depth -d 'Fold accounts deeper than N into their parent' -r
@@ -79,6 +83,7 @@ complete -c msgl -n "__fish_msgl_using_subcommand bal" -l home -d 'The node\'s h
 complete -c msgl -n "__fish_msgl_using_subcommand bal" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand bal" -l flat -d 'List accounts with postings by full name, each with its own sum'
 complete -c msgl -n "__fish_msgl_using_subcommand bal" -s E -l empty -d 'Show accounts whose balance is zero'
+complete -c msgl -n "__fish_msgl_using_subcommand bal" -l strict -d 'Fail (exit 1, nothing printed where the report can tell before printing) when the journal fails `msgl check --strict`, instead of warning on stderr'
 complete -c msgl -n "__fish_msgl_using_subcommand bal" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand bal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand register" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
@@ -86,6 +91,7 @@ json\t'For scripts: one JSON document'
 csv\t'For scripts and spreadsheets: a header row, then one row per line'"
 complete -c msgl -n "__fish_msgl_using_subcommand register" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand register" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand register" -l strict -d 'Fail (exit 1, nothing printed where the report can tell before printing) when the journal fails `msgl check --strict`, instead of warning on stderr'
 complete -c msgl -n "__fish_msgl_using_subcommand register" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand register" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand reg" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
@@ -93,6 +99,7 @@ json\t'For scripts: one JSON document'
 csv\t'For scripts and spreadsheets: a header row, then one row per line'"
 complete -c msgl -n "__fish_msgl_using_subcommand reg" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand reg" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand reg" -l strict -d 'Fail (exit 1, nothing printed where the report can tell before printing) when the journal fails `msgl check --strict`, instead of warning on stderr'
 complete -c msgl -n "__fish_msgl_using_subcommand reg" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand reg" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand accounts" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
@@ -100,6 +107,7 @@ json\t'For scripts: one JSON document'
 csv\t'For scripts and spreadsheets: a header row, then one row per line'"
 complete -c msgl -n "__fish_msgl_using_subcommand accounts" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand accounts" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand accounts" -l strict -d 'Fail (exit 1, nothing printed where the report can tell before printing) when the journal fails `msgl check --strict`, instead of warning on stderr'
 complete -c msgl -n "__fish_msgl_using_subcommand accounts" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand accounts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand print" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
@@ -107,7 +115,8 @@ json\t'For scripts: one JSON document'
 csv\t'For scripts and spreadsheets: a header row, then one row per line'"
 complete -c msgl -n "__fish_msgl_using_subcommand print" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand print" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
-complete -c msgl -n "__fish_msgl_using_subcommand print" -l hledger -d 'Write hledger\'s journal format'
+complete -c msgl -n "__fish_msgl_using_subcommand print" -l hledger -d 'Write hledger\'s journal format (hledger\'s signs: see above)'
+complete -c msgl -n "__fish_msgl_using_subcommand print" -l strict -d 'Fail (exit 1, nothing printed where the report can tell before printing) when the journal fails `msgl check --strict`, instead of warning on stderr'
 complete -c msgl -n "__fish_msgl_using_subcommand print" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand print" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand import" -s o -l output -d 'Write to this new file instead of standard output (never overwrites)' -r -F
@@ -117,7 +126,7 @@ complete -c msgl -n "__fish_msgl_using_subcommand import" -l hledger -d 'The inp
 complete -c msgl -n "__fish_msgl_using_subcommand import" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand add" -l peer -d 'The peer (matched case-insensitively against msgl.yaml\'s peers)' -r
-complete -c msgl -n "__fish_msgl_using_subcommand add" -s m -l message -d 'The message hash (hex); its first 16 digits name the sub-account' -r
+complete -c msgl -n "__fish_msgl_using_subcommand add" -s m -l message -d 'The message\'s 32-byte hash: 64 hex digits (its first 16 name the sub-account)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand add" -s a -l amount -d 'The amount, positive (e.g. 0.00001 or 0.00001 SNT)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand add" -l at -d 'The entry\'s time, unix epoch milliseconds [default: now]' -r
 complete -c msgl -n "__fish_msgl_using_subcommand add" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
@@ -250,7 +259,7 @@ complete -c msgl -n "__fish_msgl_using_subcommand completions" -s q -l quiet -d 
 complete -c msgl -n "__fish_msgl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "check" -d 'Check the journal: balance, sequence numbers, timestamps'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "balance" -d 'Show account balances as a tree, with the node\'s net value'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "register" -d 'Show postings with a running total'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "register" -d 'Show postings with a running total, as hledger\'s register'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "accounts" -d 'List the accounts in the journal'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "print" -d 'Print the journal (msgl\'s format, or hledger\'s with --hledger)'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help" -f -a "import" -d 'Read an hledger journal and print it in msgl\'s format'

@@ -7,7 +7,7 @@ use crate::journal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::journal::{AccountType, Amount, Entry};
+use crate::journal::{AccountType, Amount, Entry, ResolvedPosting};
 
 /// Which postings count: every query term is a case-insensitive substring of
 /// the account name; a posting counts if any term matches (no terms: all).
@@ -120,6 +120,16 @@ impl Balances {
     /// does not balance is an error.
     pub fn add_entry(&mut self, e: &Entry, file: &str, query: &Query) -> Result<()> {
         let postings = e.resolve(false).map_err(|imb| imb.into_error(file))?;
+        self.add_resolved(&postings, file, query)
+    }
+
+    /// Adds resolved postings that match `query`.
+    pub fn add_resolved(
+        &mut self,
+        postings: &[ResolvedPosting<'_>],
+        file: &str,
+        query: &Query,
+    ) -> Result<()> {
         for p in postings {
             if !query.matches(&p.account) {
                 continue;
@@ -406,5 +416,134 @@ pub fn show_parts(q: Decimal, commodity: Option<&str>) -> String {
     match commodity {
         Some(c) => format!("{n} {c}"),
         None => n,
+    }
+}
+
+/// A column of amounts aligned on the decimal point, as hledger shows
+/// them: each commodity with as many decimals as its most precise amount
+/// (zeros added, never digits removed: the value shown is exact), zero as
+/// `0`, the commodity after the number. Observe every amount first, then
+/// format.
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    /// Width of the integer part (sign included).
+    int: usize,
+    /// Decimals per commodity (`""`: no commodity).
+    prec: Vec<(String, usize)>,
+    /// Width of the commodity names.
+    comm: usize,
+}
+
+impl Column {
+    fn prec_of(&self, commodity: &str) -> usize {
+        self.prec
+            .iter()
+            .find(|(c, _)| c == commodity)
+            .map_or(0, |(_, p)| *p)
+    }
+
+    /// The most decimals any commodity shows.
+    fn frac(&self) -> usize {
+        self.prec.iter().map(|(_, p)| *p).max().unwrap_or(0)
+    }
+
+    /// Widens the column for `q` in `commodity` (`""`: none).
+    pub fn observe(&mut self, q: &Decimal, commodity: &str) {
+        let n = q.normalize();
+        let scale = n.scale() as usize;
+        let int = if n.is_zero() {
+            1
+        } else {
+            // The printed width less the decimals and the point.
+            n.text_len() - if scale > 0 { scale + 1 } else { 0 }
+        };
+        self.int = self.int.max(int);
+        self.comm = self.comm.max(commodity.len());
+        match self.prec.iter_mut().find(|(c, _)| c == commodity) {
+            Some((_, p)) => *p = (*p).max(scale),
+            None => self.prec.push((commodity.to_string(), scale)),
+        }
+    }
+
+    /// The width of every formatted amount.
+    pub fn width(&self) -> usize {
+        let frac = self.frac();
+        self.int
+            + if frac > 0 { frac + 1 } else { 0 }
+            + if self.comm > 0 { self.comm + 1 } else { 0 }
+    }
+
+    /// `q` in `commodity`, exactly [`Column::width`] wide.
+    pub fn format(&self, q: &Decimal, commodity: &str) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::with_capacity(self.width());
+        let frac = self.frac();
+        let prec = self.prec_of(commodity);
+        let n = q.normalize();
+        let text = if n.is_zero() {
+            "0".to_string()
+        } else {
+            n.to_string()
+        };
+        let (int, dec) = text.split_once('.').unwrap_or((&text, ""));
+        let _ = write!(s, "{int:>w$}", w = self.int);
+        let mut used = 0;
+        if !n.is_zero() && prec > 0 {
+            s.push('.');
+            s.push_str(dec);
+            for _ in dec.len()..prec {
+                s.push('0');
+            }
+            used = prec + 1;
+        }
+        let room = if frac > 0 { frac + 1 } else { 0 };
+        for _ in used..room {
+            s.push(' ');
+        }
+        if self.comm > 0 {
+            let _ = write!(s, " {commodity:<w$}", w = self.comm);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_aligns_the_decimal_points() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let mut c = Column::default();
+        for (q, k) in [
+            ("0.00001", ""),
+            ("-1000", ""),
+            ("0", ""),
+            ("2.5", "EUR"),
+            ("1.50", ""),
+        ] {
+            c.observe(&d(q), k);
+        }
+        let rows: Vec<String> = [
+            ("0.00001", ""),
+            ("-1000", ""),
+            ("0", ""),
+            ("2.5", "EUR"),
+            ("1.50", ""),
+        ]
+        .iter()
+        .map(|(q, k)| c.format(&d(q), k))
+        .collect();
+        assert_eq!(
+            rows,
+            [
+                "    0.00001    ",
+                "-1000.00000    ",
+                "    0          ",
+                "    2.5     EUR",
+                "    1.50000    ",
+            ]
+        );
+        assert!(rows.iter().all(|r| r.len() == c.width()));
     }
 }

@@ -3,6 +3,17 @@ use clap::Parser;
 fn main() {
     let cli = match msgl::cli::Cli::try_parse() {
         Ok(c) => c,
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::MissingSubcommand
+                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) && std::env::args_os().len() == 1 =>
+        {
+            // Bare `msgl`: the usage and the commands, as `msgl --help`.
+            let _ = msgl::cli::command().print_help();
+            std::process::exit(0);
+        }
         Err(e) if !e.use_stderr() => {
             // Help and version go to stdout with status 0.
             let _ = e.print();

@@ -33,8 +33,11 @@ fn a_home_from_a_template_has_its_settings_and_opening_books() {
     );
     msgl(&home).arg("check").assert().success();
     let bal = stdout(msgl(&home).args(["balance", "--flat", "-O", "csv"]));
-    assert!(bal.contains("Assets:Cash:SNT,,1000\n"), "{bal}");
-    assert!(bal.contains("Equity:OpeningBalances,,1000\n"), "{bal}");
+    assert!(bal.contains("Assets:Cash:SNT,SNT,1000,account\n"), "{bal}");
+    assert!(
+        bal.contains("Equity:OpeningBalances,SNT,1000,account\n"),
+        "{bal}"
+    );
     // The next entry follows the template's.
     let out = stdout(msgl(&home).args(["add", "deposit", "--amount", "1"]));
     assert!(out.contains("(2)"), "{out}");
@@ -106,12 +109,8 @@ fn bad_templates_are_refused_and_nothing_is_made() {
     .unwrap();
     let why = format!("{}:1:", bad.join("journal.ledger").display());
     refused(&home, &["init"], Some(&bad), 1, &why);
-    // A torn template journal (no final newline).
-    std::fs::write(
-        bad.join("journal.ledger"),
-        "1767225600000 (1) OPENING BALANCE",
-    )
-    .unwrap();
+    // A torn template journal (cut inside its header).
+    std::fs::write(bad.join("journal.ledger"), "1767225600000 (1").unwrap();
     refused(&home, &["init"], Some(&bad), 2, "journal.ledger:1:");
     // A template msgl.yaml with an unknown field.
     std::fs::write(bad.join("journal.ledger"), "").unwrap();

@@ -54,7 +54,8 @@ fn balance_shows_the_tree_and_net() {
         "0.00001  Assets\n0.00001    Cash\n0.00001      SNT\n0.00001  Income\n0.00001    Messages\n0.00001      Node2\n-------\n0.00001  Net (Assets - Liabilities)\n"
     );
     let (_, out, _) = run(&["-f", NODE2, "bal", "-E"]);
-    assert!(out.contains("       0  Liabilities\n"), "{out}");
+    // The zero is aligned with the units digit of the other amounts.
+    assert!(out.contains("\n 0        Liabilities\n"), "{out}");
     assert!(
         out.ends_with("-0.00001  Net (Assets - Liabilities)\n"),
         "{out}"
@@ -67,10 +68,11 @@ fn balance_shows_the_tree_and_net() {
     let (_, out, _) = run(&["-f", NODE1, "bal", "--flat", "-E"]);
     assert_eq!(
         out,
-        "      0  Assets:AccountsReceivable:Node2:hash1\n0.00001  Assets:Cash:SNT\n0.00001  Income:Messages:Node2\n-------\n0.00001  Net (Assets - Liabilities)\n"
+        "0        Assets:AccountsReceivable:Node2:hash1\n0.00001  Assets:Cash:SNT\n0.00001  Income:Messages:Node2\n-------\n0.00001  Net (Assets - Liabilities)\n"
     );
     let (_, out, _) = run(&["-f", NODE1, "bal", "cash", "-O", "csv"]);
-    assert_eq!(out, "account,commodity,amount\nAssets,,0.00001\nAssets:Cash,,0.00001\nAssets:Cash:SNT,,0.00001\nNet (Assets - Liabilities),,0.00001\n");
+    // The commodity filled in (the node's token), Net marked as the total.
+    assert_eq!(out, "account,commodity,amount,kind\nAssets,SNT,0.00001,account\nAssets:Cash,SNT,0.00001,account\nAssets:Cash:SNT,SNT,0.00001,account\nNet (Assets - Liabilities),SNT,0.00001,total\n");
     let (_, out, _) = run(&["-f", NODE1, "bal", "-O", "json", "--flat"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["accounts"][0]["account"], "Assets:Cash:SNT");
@@ -261,23 +263,46 @@ fn add_books_each_kind_with_the_next_sequence_number() {
 }
 
 #[test]
-fn add_refuses_to_glue_onto_a_torn_tail() {
+fn add_completes_a_last_line_without_newline_and_refuses_a_broken_one() {
     let dir = tempfile::tempdir().unwrap();
     let j = journal_in(dir.path());
+    // Written by an editor that leaves no final newline (and a BOM): read
+    // as it is, and `add` ends the line before its own entry.
     std::fs::write(
         &j,
-        "1700000000000 (1) DEPOSIT\n    Assets:Contract:Deposit  1\n    Assets:Cash:SNT  -",
+        "\u{feff}1700000000000 (1) DEPOSIT\n    Assets:Contract:Deposit  1\n    Assets:Cash:SNT  -1",
     )
     .unwrap();
-    let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "1"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("last line is incomplete"), "{err}");
-    let (code, _, err) = run(&["-f", &j, "check"]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains(":3:") && err.contains("the last line is incomplete"),
+    let (code, out, err) = run(&["-f", &j, "check"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, format!("{j}: 1 entry, ok\n").as_str()),
         "{err}"
     );
+    let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "1"]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&j).unwrap();
+    assert!(
+        text.contains("    Assets:Cash:SNT  -1\n\n1700000000000 (2) DEPOSIT\n")
+            || text.contains("    Assets:Cash:SNT  -1\n\n17"),
+        "{text}"
+    );
+    assert!(text.contains("(2) DEPOSIT"), "{text}");
+    let (code, out, err) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 entries, ok"), "{out}");
+    // A last line that does not read (half an amount) is refused by every
+    // command, at its place, and `add` writes nothing after it.
+    let broken =
+        "1700000000000 (1) DEPOSIT\n    Assets:Contract:Deposit  1\n    Assets:Cash:SNT  -";
+    std::fs::write(&j, broken).unwrap();
+    let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("last entry does not read"), "{err}");
+    assert_eq!(std::fs::read_to_string(&j).unwrap(), broken);
+    let (code, _, err) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 2);
+    assert!(err.contains(":3:") && err.contains("bad amount"), "{err}");
 }
 
 #[test]
@@ -301,7 +326,7 @@ fn concurrent_adds_never_interleave_or_lose_an_entry() {
                             "--peer",
                             &format!("Node{w}"),
                             "--message",
-                            &format!("{:016x}{:016x}", w, i),
+                            &format!("{:032x}{:032x}", w, i),
                             "--amount",
                             "0.00001",
                         ])
@@ -396,7 +421,7 @@ fn a_torn_append_is_ignored_by_readers_and_rolled_back_by_the_next_writer() {
     std::fs::write(&j, &bytes).unwrap();
     let (code, out, err) = run(&["-f", &j, "check"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("1 entries, ok"), "{out}");
+    assert!(out.contains("1 entry, ok"), "{out}");
     let (code, _, err) = run(&["-f", &j, "add", "deposit", "--amount", "2"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("rolled back an interrupted append"), "{err}");
@@ -407,4 +432,214 @@ fn a_torn_append_is_ignored_by_readers_and_rolled_back_by_the_next_writer() {
     assert!(std::fs::read_to_string(&j)
         .unwrap()
         .starts_with(std::str::from_utf8(&good).unwrap()));
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn every_report_warns_with_the_first_check_problem_and_strict_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sequence numbers going back (line 5), timestamps decreasing (line 9).
+    let j = write(
+        dir.path(),
+        "back.ledger",
+        "1592063779399 (1023) X\n    Assets:Cash  5\n    Income:X  5\n\n1592063779400 (1022) Y\n    Assets:Cash  1\n    Income:X  1\n\n1592063779000 (1030) Z\n    Assets:Cash  1\n    Income:X  1\n",
+    );
+    let (code, _, err) = run(&["-f", &j, "check"]);
+    assert_eq!(code, 1, "{err}");
+    let want =
+        format!("msgl: warning: {j}:5:16: sequence number 1022 does not follow 1023 (line 1)");
+    for report in [
+        vec!["bal"],
+        vec!["bal", "-O", "csv"],
+        vec!["reg"],
+        vec!["reg", "-O", "json"],
+        vec!["print"],
+        vec!["print", "--hledger"],
+        vec!["accounts"],
+    ] {
+        let mut args = vec!["-f", j.as_str()];
+        args.extend(&report);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{report:?}: {err}");
+        assert!(!out.is_empty(), "{report:?}");
+        assert_eq!(err.lines().count(), 1, "{report:?}: one warning: {err}");
+        assert!(
+            err.starts_with(&want) && err.contains("1 more problem"),
+            "{report:?}: {err}"
+        );
+        args.push("--strict");
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 1, "{report:?} --strict: {err}");
+        assert!(
+            err.starts_with(&format!("msgl: {j}:5:16: sequence number")),
+            "{err}"
+        );
+    }
+    // bal knows before printing: nothing on stdout with --strict.
+    let (_, out, _) = run(&["-f", &j, "bal", "--strict"]);
+    assert!(out.is_empty(), "{out}");
+    // The implied form is a problem only with --strict.
+    let (code, _, err) = run(&["-f", NODE1, "bal"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let (code, _, err) = run(&["-f", NODE1, "bal", "--strict"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("MESSAGE SENT has one posting"), "{err}");
+}
+
+#[test]
+fn exact_amounts_through_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    // One wei on a hundred billion; ten 28-digit amounts.
+    let mut text = String::from(
+        "1 (1) WEI\n    Assets:Cash:SNT  100000000000.000000000000000001\n    Equity:Opening\n",
+    );
+    for i in 0..10 {
+        text += &format!(
+            "\n{} ({}) BIG\n    Assets:Big  9999999999999999999999999999 EUR\n    Equity:Big\n",
+            i + 2,
+            i + 2
+        );
+    }
+    let j = write(dir.path(), "exact.ledger", &text);
+    let (code, out, err) = run(&["-f", &j, "check"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    let (code, out, err) = run(&["-f", &j, "bal", "-O", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Assets:Cash:SNT,SNT,100000000000.000000000000000001,account\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Assets:Big,EUR,99999999999999999999999999990,account\n"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["-f", &j, "bal", "--flat"]);
+    assert!(
+        out.contains(" 100000000000.000000000000000001      Assets:Cash:SNT\n"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["-f", &j, "reg", "cash"]);
+    assert!(
+        out.trim_end().ends_with("100000000000.000000000000000001"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["-f", &j, "print", "--hledger"]);
+    assert!(
+        out.contains("    Equity:Opening  -100000000000.000000000000000001\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bal_shows_every_parent_of_a_shown_account() {
+    let dir = tempfile::tempdir().unwrap();
+    // Node2's A/R cancels out across its two messages: the parent is 0,
+    // its children are not.
+    let j = write(
+        dir.path(),
+        "tree.ledger",
+        "1 (1) X\n    Assets:AccountsReceivable:Node2:a  5\n    Income:Messages:Node2\n\n2 (2) Y\n    Assets:AccountsReceivable:Node2:b  -5\n    Assets:Cash:SNT  5\n    Income:Messages:Node2\n",
+    );
+    let (code, out, err) = run(&["-f", &j, "bal"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        " 5  Assets\n 0    AccountsReceivable\n 0      Node2\n 5        a\n-5        b\n 5    Cash\n 5      SNT\n 5  Income\n 5    Messages\n 5      Node2\n--\n 5  Net (Assets - Liabilities)\n"
+    );
+    // Depth 2 folds the cancelling children: nothing under Assets shows
+    // but Cash.
+    let (_, out, _) = run(&["-f", &j, "bal", "--depth", "2"]);
+    assert_eq!(
+        out,
+        "5  Assets\n5    Cash\n5  Income\n5    Messages\n-\n5  Net (Assets - Liabilities)\n"
+    );
+    let (_, out, _) = run(&["-f", &j, "bal", "--depth", "2", "-E"]);
+    assert!(out.contains("\n0    AccountsReceivable\n"), "{out}");
+}
+
+#[test]
+fn reg_totals_as_hledger() {
+    // No query: every posting, so a balanced journal ends at 0.
+    let (_, out, _) = run(&["-f", NODE1, "reg", "-O", "csv"]);
+    let last = out.lines().last().unwrap();
+    assert!(last.ends_with(",0.00000") || last.ends_with(",0"), "{out}");
+    let (_, out, _) = run(&["-f", NODE1, "reg"]);
+    assert!(out.lines().all(|l| !l.ends_with("0.00002")), "{out}");
+    assert!(out.trim_end().ends_with(" 0"), "{out}");
+    // Income, credit-normal, is negative in hledger's signs.
+    let (_, out, _) = run(&["-f", NODE1, "reg", "income"]);
+    assert!(out.trim_end().ends_with("-0.00001  -0.00001"), "{out}");
+}
+
+#[test]
+fn edge_inputs_bom_crlf_and_no_final_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "1592063779399 (1) MESSAGE SENT\r\n    Assets:AccountsReceivable:Node2:abababababababab  0.00001\r\n\r\n1592064779399 (2) PAYMENT RECEIVED\r\n    Assets:AccountsReceivable:Node2:abababababababab  -0.00001\r\n    Assets:Cash:SNT";
+    let plain = write(
+        dir.path(),
+        "plain.ledger",
+        &body.replace('\r', "").replace("SNT", "SNT\n"),
+    );
+    let want = run(&["-f", &plain, "bal", "--flat"]).1;
+    for (i, text) in [
+        format!("\u{feff}{body}\r\n"),
+        body.to_string(),
+        format!("\u{feff}{body}"),
+        body.replace("\r\n", "\n"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let j = write(dir.path(), &format!("edge{i}.ledger"), text);
+        let (code, out, err) = run(&["-f", &j, "check"]);
+        assert_eq!(code, 0, "{i}: {err}");
+        assert!(out.contains("2 entries, ok"), "{i}: {out}");
+        let (code, out, err) = run(&["-f", &j, "bal", "--flat"]);
+        assert_eq!((code, err.as_str()), (0, ""), "{i}");
+        assert_eq!(out, want, "{i}");
+        let (_, out, _) = run(&["-f", &j, "print"]);
+        assert_eq!(out, run(&["-f", &plain, "print"]).1, "{i}");
+        // import --hledger reads the same edges in hledger's format.
+        let hl = run(&["-f", &j, "print", "--hledger"]).1;
+        let h = write(
+            dir.path(),
+            &format!("edge{i}.journal"),
+            &format!("\u{feff}{}", hl.trim_end()),
+        );
+        let (code, back, err) = run(&["import", "--hledger", &h]);
+        assert_eq!(code, 0, "{i}: {err}");
+        let b = write(dir.path(), &format!("back{i}.ledger"), &back);
+        assert_eq!(run(&["-f", &b, "bal", "--flat"]).1, want, "{i}");
+    }
+}
+
+#[test]
+fn check_reports_as_json_and_bare_msgl_prints_the_help() {
+    let (code, out, _) = run(&["-f", NODE1, "check", "-O", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["entries"].as_u64(), v["ok"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let (code, out, err) = run(&["-f", NODE1, "check", "--strict", "-O", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["problems"][0]["line"], 2);
+    assert!(v["problems"][0]["what"]
+        .as_str()
+        .unwrap()
+        .contains("has one posting"));
+    let (code, out, err) = run(&[]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(
+        out.contains("Usage: msgl") && out.contains("balance"),
+        "{out}"
+    );
 }

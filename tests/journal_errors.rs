@@ -29,8 +29,19 @@ const CASES: &[(&str, &str, &str, usize, usize, i32)] = &[
     ("    Assets:Cash  5\n", "check", "posting outside an entry", 1, 5, 2),
     ("1592063779399 (1023) X\n\n    Assets:Cash  5\n", "reg", "posting outside an entry", 3, 5, 2),
     ("1592063779399 (1023) X\n    Assets::Cash  5\n    Income:X  5\n", "check", "empty account name segment", 2, 11, 2),
-    ("1592063779399 (1023) X\n    Assets:Cash  5\n    Income:X  5", "check", "the last line is incomplete", 3, 16, 2),
-    ("1592063779399 (1023) X\n    Assets:Cash  5\n    Income:X  5", "bal", "the last line is incomplete", 3, 16, 2),
+    // No final newline: the last line is read as it is.
+    ("1592063779399 (1023) X\n    Assets:Cash  5\n    Income:X  6", "check", "credits exceed debits by 1", 1, 1, 1),
+    ("1592063779399 (1023) X\n    Assets:Cash  5\n    Income:X  5 $", "bal", "bad commodity", 3, 17, 2),
+    // Amounts outside the journal's exact limits, at the amount, in every command.
+    ("1592063779399 (1023) X\n    Assets:Cash  0.0000000000000000000000000000000000000001\n    Income:X\n", "check", "amount out of range: 40 decimal places (at most 18)", 2, 18, 2),
+    ("1592063779399 (1023) X\n    Assets:Cash  0.0000000000000000000000000000000000000001\n    Income:X\n", "bal", "amount out of range: 40 decimal places (at most 18)", 2, 18, 2),
+    ("1592063779399 (1023) X\n    Assets:Cash  -1000000000000000000000000000000000000000 SNT\n    Income:X\n", "reg", "amount out of range: 40 digits before the decimal point (at most 39)", 2, 19, 2),
+    ("1592063779399 (1023) X\n    Assets:Cash  1.0000000000000000001\n    Income:X\n", "print", "amount out of range: 19 decimal places (at most 18)", 2, 18, 2),
+    ("1592063779399 (1023) X\n    Assets:Cash  1.0000000000000000001\n    Income:X\n", "accounts", "amount out of range: 19 decimal places (at most 18)", 2, 18, 2),
+    // A BOM is skipped; what follows is read as usual.
+    ("\u{feff}1592063779399 (1023) X\n    Assets:Cash  5\n    Income:X  6\n", "bal", "credits exceed debits by 1", 1, 1, 1),
+    // CRLF: the error's column counts no \r.
+    ("1592063779399 (1023) X\r\n    Assets:Cash  5 SNT\r\n    Assets:Bank  -5 EUR\r\n", "check", "debits exceed credits by 5 SNT, credits exceed debits by 5 EUR", 1, 1, 1),
     ("1592063779399 (1023) X\n    Assets:Cash  5\n    Income:X  6\n", "check", "credits exceed debits by 1", 1, 1, 1),
     ("1592063779399 (1023) X\n    Assets:Cash  5\n    Income:X  6\n", "bal", "credits exceed debits by 1", 1, 1, 1),
     ("1592063779399 (1023) MESSAGE SENT\n    Liabilities:AccountsPayable:Node2:h  5\n", "check", "entry does not balance", 1, 1, 1),

@@ -187,3 +187,133 @@ fn fast_scanner_reads_the_common_lines() {
         assert_eq!(fast, grammar, "{l}");
     }
 }
+
+/// An independent oracle: the amount as a whole number of 10^-18 in a
+/// 512-bit integer (no decimal code shared with `Decimal`).
+fn base_units(int: u128, frac: &str) -> alloy_primitives::Signed<512, 8> {
+    type I512 = alloy_primitives::Signed<512, 8>;
+    let ten18 = I512::try_from(10u128.pow(18)).unwrap();
+    let mut f: u128 = 0;
+    for b in frac.bytes() {
+        f = f * 10 + u128::from(b - b'0');
+    }
+    let f = f * 10u128.pow(18 - frac.len() as u32);
+    I512::try_from(int).unwrap() * ten18 + I512::try_from(f).unwrap()
+}
+
+/// `x` (in 10^-18) as the journal prints a normalized decimal.
+fn oracle_text(x: alloy_primitives::Signed<512, 8>) -> String {
+    let neg = x.is_negative();
+    let digits = x.unsigned_abs().to_string();
+    let digits = format!("{digits:0>19}");
+    let (int, frac) = digits.split_at(digits.len() - 18);
+    let frac = frac.trim_end_matches('0');
+    let sign = if neg { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
+}
+
+/// (text, negative, integer part < 10^20, decimals ≤ 18).
+fn exact_amount() -> impl Strategy<Value = (String, bool, u128, String)> {
+    (
+        any::<bool>(),
+        0u128..100_000_000_000_000_000_000,
+        "[0-9]{0,18}",
+        0u32..21,
+    )
+        .prop_map(|(neg, int, frac, digits)| {
+            // Magnitudes spread over every order up to 10^20.
+            let int = int % 10u128.pow(digits);
+            let text = if frac.is_empty() {
+                format!("{}{int}", if neg { "-" } else { "" })
+            } else {
+                format!("{}{int}.{frac}", if neg { "-" } else { "" })
+            };
+            (text, neg, int, frac)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Amounts with up to 18 decimals and magnitudes up to 10^20, summed in
+    /// any order (as numbers, and as postings of one account read through
+    /// the journal, whose blocks add up in any order), equal the exact sum.
+    #[test]
+    fn sums_are_exact_in_any_order(
+        amounts in prop::collection::vec(exact_amount(), 1..60),
+        order in any::<prop::sample::Index>(),
+    ) {
+        type I512 = alloy_primitives::Signed<512, 8>;
+        let mut want = I512::ZERO;
+        for (_, neg, int, frac) in &amounts {
+            let v = base_units(*int, frac);
+            want = if *neg { want - v } else { want + v };
+        }
+        let want = oracle_text(want);
+        // A rotation and a reversal of the order.
+        let k = order.index(amounts.len());
+        let mut orders = vec![amounts.clone()];
+        let mut rotated = amounts.clone();
+        rotated.rotate_left(k);
+        orders.push(rotated.clone());
+        rotated.reverse();
+        orders.push(rotated);
+        for list in &orders {
+            let mut sum = Decimal::ZERO;
+            for (text, ..) in list {
+                let q = journal::parse::parse_number(text.trim_start_matches('-')).unwrap();
+                let q = if text.starts_with('-') { -q } else { q };
+                sum = sum.checked_add(q).unwrap();
+            }
+            prop_assert_eq!(sum.normalize().to_string(), want.clone());
+        }
+        // Through the journal: each amount against Equity, summed by `bal`'s
+        // tables.
+        let mut text = String::new();
+        for (i, (a, ..)) in amounts.iter().enumerate() {
+            text += &format!("{} ({}) X\n    Assets:A  {a}\n    Equity:E\n\n", 1 + i, 1 + i);
+        }
+        let j = journal::parse_str(&text, "exact").unwrap();
+        let mut b = Balances::default();
+        for e in &j.entries {
+            b.add_entry(e, "exact", &Query::default()).unwrap();
+        }
+        let net = b.net();
+        prop_assert_eq!(net[0].quantity.normalize().to_string(), want);
+    }
+}
+
+#[test]
+fn one_wei_on_a_hundred_billion_and_ten_28_digit_amounts() {
+    let text =
+        "1 (1) X\n    Assets:A  100000000000\n    Assets:A  0.000000000000000001\n    Equity:E\n";
+    let j = journal::parse_str(text, "wei").unwrap();
+    let mut b = Balances::default();
+    b.add_entry(&j.entries[0], "wei", &Query::default())
+        .unwrap();
+    assert_eq!(
+        b.net()[0].quantity.to_string(),
+        "100000000000.000000000000000001"
+    );
+    let mut text = String::new();
+    for i in 0..10 {
+        text += &format!(
+            "{} ({}) X\n    Assets:A  9999999999999999999999999999\n    Equity:E\n\n",
+            i + 1,
+            i + 1
+        );
+    }
+    let j = journal::parse_str(&text, "28").unwrap();
+    let mut b = Balances::default();
+    for e in &j.entries {
+        b.add_entry(e, "28", &Query::default()).unwrap();
+    }
+    assert_eq!(
+        b.net()[0].quantity.to_string(),
+        "99999999999999999999999999990"
+    );
+}

@@ -20,11 +20,11 @@ fn prove_verify_and_calldata() {
             .arg(&out),
     );
     assert!(
-        text.contains("41 units in 1 channels from 20 files"),
+        text.contains("41 units in 1 channel from 20 files"),
         "{text}"
     );
     let v = stdout(msgl(&p.payee).arg("verify-proof").arg(&out));
-    assert!(v.contains("valid proof of 1 entries, 41 units"), "{v}");
+    assert!(v.contains("valid proof of 1 entry, 41 units"), "{v}");
     // Anyone can verify: no home needed.
     msgl(&p.dir)
         .arg("verify-proof")

@@ -220,9 +220,11 @@ fn ar_ap(home: &Path) -> (String, String) {
 /// The balance of `account` in `home` (flat, normalized), "0" when absent.
 fn account(home: &Path, account: &str) -> String {
     let csv = stdout(msgl(home).args(["balance", "--flat", "-E", "-O", "csv", account]));
+    // account,commodity,amount,kind rows.
     let shown = csv
         .lines()
-        .find_map(|l| l.strip_prefix(&format!("{account},,")))
+        .find(|l| l.starts_with(&format!("{account},")))
+        .and_then(|l| l.split(',').nth(2))
         .unwrap_or("0");
     msgl::journal::Decimal::from_str_exact(shown)
         .unwrap()

@@ -22,7 +22,7 @@ pub struct Args {
     /// The peer (matched case-insensitively against msgl.yaml's peers)
     #[arg(long, value_name = "PEER")]
     pub peer: Option<String>,
-    /// The message hash (hex); its first 16 digits name the sub-account
+    /// The message's 32-byte hash: 64 hex digits (its first 16 name the sub-account)
     #[arg(long, short = 'm', value_name = "HASH")]
     pub message: Option<String>,
     /// The amount, positive (e.g. 0.00001 or 0.00001 SNT)
@@ -51,12 +51,25 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config_opt()?;
     let token = ctx.token()?;
-    let amount = parse_amount_text(&args.amount)
-        .filter(|a| a.quantity > crate::journal::Decimal::ZERO)
-        .ok_or_else(|| {
-            Error::input(format!("bad amount `{}`", args.amount))
-                .hint("a positive decimal, optionally followed by a commodity, e.g. 0.00001 SNT")
-        })?;
+    let bad = |why: &str| {
+        Error::input(format!("bad amount `{}`{why}", args.amount))
+            .hint("a positive decimal, at most 39 digits and 18 decimal places, optionally followed by a commodity, e.g. 0.00001 SNT")
+    };
+    let amount = parse_amount_text(&args.amount).ok_or_else(|| {
+        // Say why when the number is well formed but out of range.
+        let number = args.amount.split_whitespace().next().unwrap_or("");
+        let number = number.strip_prefix(['-', '+']).unwrap_or(number);
+        match crate::journal::Decimal::from_str_exact(number) {
+            Ok(_) => match crate::journal::parse::parse_number(number) {
+                Err(e) => bad(&format!(": {}", e.what)),
+                Ok(_) => bad(""),
+            },
+            Err(_) => bad(""),
+        }
+    })?;
+    if amount.quantity <= crate::journal::Decimal::ZERO {
+        return Err(bad(": not positive"));
+    }
     let neg = Amount {
         quantity: -amount.quantity,
         commodity: amount.commodity.clone(),
@@ -132,14 +145,12 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// The sub-account segment of a message: the first 16 hex digits, lowercase.
+/// The sub-account segment of a message: the first 16 hex digits of its
+/// 32-byte hash (64 hex digits, optional `0x`, as `msgl ack` takes it),
+/// lowercase.
 pub fn message_segment(hash: &str) -> Result<String> {
-    let h = hash.strip_prefix("0x").unwrap_or(hash);
-    if h.len() < 16 || h.len() > 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::input(format!("bad message hash `{hash}`"))
-            .hint("16 to 64 hex digits (the first 16 name the sub-account)"));
-    }
-    Ok(h[..16].to_ascii_lowercase())
+    let bytes = crate::cli::ack::parse_hash(hash)?;
+    Ok(hex::encode(&bytes[..8]))
 }
 
 fn valid_peer_name(p: &str) -> Result<String> {

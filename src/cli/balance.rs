@@ -1,19 +1,23 @@
-//! `msgl balance|bal [--depth N] [--flat] [QUERY]`.
+//! `msgl balance|bal [--depth N] [--flat] [-E] [--strict] [QUERY]`.
 
 use std::io::Write;
 
-use crate::journal::Decimal;
-
-use crate::accounts::{show_parts, Balances, Query};
+use crate::accounts::{Balances, Column, Query};
 use crate::cli::{csv_field, Ctx, Format, OutputArg};
 use crate::error::{Error, Result};
+use crate::journal::check::{conclude, CheckBlock};
 use crate::journal::parse::{fold_reduce, Source, BLOCK};
+use crate::journal::Decimal;
 
 /// Show account balances as a tree, with the node's net value
 ///
-/// A parent's balance is the sum of its children's. Amounts are positive when
-/// an account grows. The foot shows Net (Assets - Liabilities). Accounts whose
-/// balance is zero are hidden unless -E.
+/// A parent's balance is the sum of its children's, and every parent of a
+/// shown account is shown, with 0 if its children cancel out (as hledger's
+/// tree). Amounts are positive when an account grows (`print --hledger`
+/// says how hledger's signs differ), aligned on the decimal point. The foot
+/// shows Net (Assets - Liabilities). Accounts whose balance is zero are
+/// hidden unless -E. A journal that fails `msgl check` gets its first
+/// problem as a warning on stderr (an error with --strict).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Fold accounts deeper than N into their parent
@@ -29,38 +33,83 @@ pub struct Args {
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
     #[command(flatten)]
+    pub strict: StrictArg,
+    #[command(flatten)]
     pub out: OutputArg,
+}
+
+/// `--strict` on a report.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StrictArg {
+    /// Fail (exit 1, nothing printed where the report can tell before
+    /// printing) when the journal fails `msgl check --strict`, instead of
+    /// warning on stderr
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub const NET: &str = "Net (Assets - Liabilities)";
 
+/// What is done with each shown row: (account, depth, amounts).
+type RowFn<'a> = dyn FnMut(&str, usize, &[(u16, Decimal)]) + 'a;
+
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let src = ctx.journal_source();
     let name = src.name();
+    let token = ctx.token()?;
     let query = Query::new(&args.query);
+    let strict = args.strict.strict;
     let mut total = Balances::default();
+    let mut checks = Vec::new();
     let expected_blocks = match &src {
         Source::File(p) => std::fs::metadata(p)
             .ok()
             .map(|m| (m.len() as usize / BLOCK) + 1),
-        Source::Stdin => None,
+        Source::Stdin | Source::StdinCopiedTo(_) => None,
     };
     let mut first = true;
     fold_reduce(
         &src,
-        Balances::default,
-        |b, e| b.add_entry(&e, &name, &query),
-        |b| {
+        || (Balances::default(), CheckBlock::default()),
+        |(b, c), e| {
+            let postings = c.resolve(&name, &e, strict)?;
+            b.add_resolved(&postings, &name, &query)
+        },
+        |i, (b, c)| {
+            checks.push((i, c));
             let hint = expected_blocks.filter(|_| std::mem::take(&mut first));
             total.merge(b, hint)
         },
     )?;
+    conclude(&name, checks, strict)?;
     let depth = args.depth.map(|d| d.max(1));
     let commodities = total.commodities();
-    let names: Vec<Option<&str>> = commodities.iter().map(|c| c.as_deref()).collect();
+    // The commodity of each column: a bare amount is the node's token.
+    let names: Vec<&str> = commodities
+        .iter()
+        .map(|c| c.as_deref().unwrap_or(&token))
+        .collect();
     let report = total.report(depth, args.flat, &commodities);
-    let show_row =
-        |amounts: &[(u16, Decimal)]| args.empty || amounts.iter().any(|(_, q)| !q.is_zero());
+    let nonzero = |amounts: &[(u16, Decimal)]| amounts.iter().any(|(_, q)| !q.is_zero());
+    // Which rows show: a non-zero one (any with -E), and every parent of
+    // a shown row (hledger's tree). Rows come parent first, so a backward
+    // pass over (depth, shown) finds the parents.
+    let mut rows: Vec<(u32, bool)> = Vec::new();
+    report.walk(|_, d, amounts| rows.push((d as u32, args.empty || nonzero(amounts))));
+    if !args.flat {
+        let mut below: Vec<bool> = Vec::new();
+        for (d, shown) in rows.iter_mut().rev() {
+            let d = *d as usize;
+            if below.len() <= d {
+                below.resize(d + 1, false);
+            }
+            *shown |= below[d];
+            below[d..].iter_mut().for_each(|b| *b = false);
+            if *shown && d > 0 {
+                below[d - 1] = true;
+            }
+        }
+    }
     let net: Vec<(u16, Decimal)> = total
         .net()
         .into_iter()
@@ -84,84 +133,100 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             *io = f(&mut out);
         }
     };
+    let mut row = 0;
+    let mut shown_rows = |mut f: Box<RowFn<'_>>| {
+        row = 0;
+        report.walk(|account, d, amounts| {
+            let shown = rows[row].1;
+            row += 1;
+            if shown {
+                f(account, d, amounts);
+            }
+        });
+    };
     match args.out.output {
         Format::Text => {
-            // The column fits the widest sum (a row that sums a leaf and its
-            // children is bounded by the two, so the width may exceed it
-            // by a character or two: harmless).
-            let mut width = Balances::widest(&report, &commodities);
-            for (c, q) in &net {
-                width = width.max(show_parts(*q, names[*c as usize]).len());
-            }
-            let flat = args.flat;
-            report.walk(|account, d, amounts| {
-                if !show_row(amounts) {
-                    return;
+            // Text shows the bare token's amounts without a commodity.
+            let label = |c: u16| commodities[c as usize].as_deref().unwrap_or("");
+            let mut col = Column::default();
+            shown_rows(Box::new(|_, _, amounts| {
+                for (c, q) in amounts {
+                    col.observe(q, label(*c));
                 }
+            }));
+            for (c, q) in &net {
+                col.observe(q, label(*c));
+            }
+            let zero = Decimal::ZERO;
+            let fmt = |amounts: &[(u16, Decimal)]| -> Vec<String> {
+                if amounts.is_empty() {
+                    return vec![col.format(&zero, "")];
+                }
+                amounts
+                    .iter()
+                    .map(|(c, q)| col.format(q, label(*c)))
+                    .collect()
+            };
+            let width = col.width();
+            let flat = args.flat;
+            shown_rows(Box::new(|account, d, amounts| {
                 let label = if flat {
                     account
                 } else {
                     account.rsplit(':').next().unwrap_or(account)
                 };
                 let indent = if flat { 0 } else { 2 * (d - 1) };
+                let lines = fmt(amounts);
                 put(&mut io, &mut |w| {
-                    let n = amounts.len().max(1);
-                    for i in 0..n {
-                        let a = amounts.get(i).map_or_else(
-                            || "0".to_string(),
-                            |(c, q)| show_parts(*q, names[*c as usize]),
-                        );
-                        if i + 1 == n {
-                            writeln!(w, "{a:>width$}  {:indent$}{label}", "")?;
+                    for (i, a) in lines.iter().enumerate() {
+                        if i + 1 == lines.len() {
+                            writeln!(w, "{a}  {:indent$}{label}", "")?;
                         } else {
-                            writeln!(w, "{a:>width$}")?;
+                            writeln!(w, "{}", a.trim_end())?;
                         }
                     }
                     Ok(())
                 });
-            });
+            }));
+            let lines = fmt(&net);
             put(&mut io, &mut |w| {
                 writeln!(w, "{}", "-".repeat(width))?;
-                let n = net.len().max(1);
-                for i in 0..n {
-                    let a = net.get(i).map_or_else(
-                        || "0".to_string(),
-                        |(c, q)| show_parts(*q, names[*c as usize]),
-                    );
-                    if i + 1 == n {
-                        writeln!(w, "{a:>width$}  {NET}")?;
+                for (i, a) in lines.iter().enumerate() {
+                    if i + 1 == lines.len() {
+                        writeln!(w, "{a}  {NET}")?;
                     } else {
-                        writeln!(w, "{a:>width$}")?;
+                        writeln!(w, "{}", a.trim_end())?;
                     }
                 }
                 Ok(())
             });
         }
         Format::Csv => {
-            put(&mut io, &mut |w| writeln!(w, "account,commodity,amount"));
-            report.walk(|account, _, amounts| {
-                if show_row(amounts) {
-                    put(&mut io, &mut |w| {
-                        for (c, q) in amounts {
-                            writeln!(
-                                w,
-                                "{},{},{}",
-                                csv_field(account),
-                                csv_field(names[*c as usize].unwrap_or("")),
-                                q
-                            )?;
-                        }
-                        Ok(())
-                    });
-                }
+            // `kind`: `account` rows, then Net as the `total` row(s).
+            put(&mut io, &mut |w| {
+                writeln!(w, "account,commodity,amount,kind")
             });
+            shown_rows(Box::new(|account, _, amounts| {
+                put(&mut io, &mut |w| {
+                    for (c, q) in amounts {
+                        writeln!(
+                            w,
+                            "{},{},{},account",
+                            csv_field(account),
+                            csv_field(names[*c as usize]),
+                            q
+                        )?;
+                    }
+                    Ok(())
+                });
+            }));
             put(&mut io, &mut |w| {
                 for (c, q) in &net {
                     writeln!(
                         w,
-                        "{},{},{}",
+                        "{},{},{},total",
                         csv_field(NET),
-                        csv_field(names[*c as usize].unwrap_or("")),
+                        csv_field(names[*c as usize]),
                         q
                     )?;
                 }
@@ -172,30 +237,27 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             let amounts_json = |amounts: &[(u16, Decimal)]| -> String {
                 let items: Vec<String> = amounts
                     .iter()
-                    .map(|(c, q)| match names[*c as usize] {
-                        Some(n) => format!(
+                    .map(|(c, q)| {
+                        format!(
                             "{{\"quantity\":\"{q}\",\"commodity\":{}}}",
-                            serde_json::to_string(n).expect("string")
-                        ),
-                        None => format!("{{\"quantity\":\"{q}\"}}"),
+                            serde_json::to_string(names[*c as usize]).expect("string")
+                        )
                     })
                     .collect();
                 format!("[{}]", items.join(","))
             };
             put(&mut io, &mut |w| write!(w, "{{\"accounts\":["));
             let mut first = true;
-            report.walk(|account, d, amounts| {
-                if show_row(amounts) {
-                    let sep = if first { "" } else { "," };
-                    first = false;
-                    let line = format!(
-                        "{sep}\n{{\"account\":{},\"depth\":{d},\"amounts\":{}}}",
-                        serde_json::to_string(account).expect("string"),
-                        amounts_json(amounts)
-                    );
-                    put(&mut io, &mut |w| w.write_all(line.as_bytes()));
-                }
-            });
+            shown_rows(Box::new(|account, d, amounts| {
+                let sep = if first { "" } else { "," };
+                first = false;
+                let line = format!(
+                    "{sep}\n{{\"account\":{},\"depth\":{d},\"amounts\":{}}}",
+                    serde_json::to_string(account).expect("string"),
+                    amounts_json(amounts)
+                );
+                put(&mut io, &mut |w| w.write_all(line.as_bytes()));
+            }));
             let tail = format!("\n],\"net\":{}}}\n", amounts_json(&net));
             put(&mut io, &mut |w| w.write_all(tail.as_bytes()));
         }

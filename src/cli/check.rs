@@ -1,6 +1,6 @@
-//! `msgl check [--strict]`.
+//! `msgl check [--strict] [-O FORMAT]`.
 
-use crate::cli::{emit, Ctx};
+use crate::cli::{emit, plural, Ctx, Format, OutputArg};
 use crate::error::{Error, Result};
 use crate::journal::{
     check::{join_blocks, CheckBlock},
@@ -13,13 +13,17 @@ use crate::journal::{
 /// and Expenses are debits, Liabilities, Equity and Income credits); MESSAGE
 /// SENT and MESSAGE RECEIVED may have one posting, their counterpart implied,
 /// unless --strict. Sequence numbers strictly increase; timestamps never
-/// decrease. Each problem is printed as `msgl: FILE:LINE:COL: what (hint)`; the
-/// exit status is 1 if there is any, 2 if the journal cannot be read.
+/// decrease. Each problem is printed as `msgl: FILE:LINE:COL: what (hint)`
+/// (with -O json or csv, listed on stdout instead); the exit status is 1 if
+/// there is any, 2 if the journal cannot be read. Reports (bal, reg, print,
+/// accounts) run the same check and warn with its first problem.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Also refuse the single-posting MESSAGE SENT / MESSAGE RECEIVED form (implied counterpart)
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub out: OutputArg,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
@@ -31,20 +35,73 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         Ok(())
     })?;
     let (count, problems) = join_blocks(&name, blocks);
+    let n = problems.len();
+    let summary = || {
+        Error::check(format!(
+            "{} in {}",
+            plural(n, "problem", "problems"),
+            plural(count, "entry", "entries")
+        ))
+        .in_file(&name)
+    };
+    match args.out.output {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = problems
+                .iter()
+                .map(|p| {
+                    let l = p.location.as_ref();
+                    serde_json::json!({
+                        "file": l.map_or(name.as_str(), |l| l.file.as_str()),
+                        "line": l.map(|l| l.line),
+                        "col": l.map(|l| l.col),
+                        "what": p.what,
+                        "hint": p.hint,
+                    })
+                })
+                .collect();
+            let v = serde_json::json!({
+                "file": name,
+                "entries": count,
+                "ok": problems.is_empty(),
+                "problems": list,
+            });
+            emit(&(serde_json::to_string_pretty(&v).expect("serializable") + "\n"))?;
+            return if n == 0 { Ok(()) } else { Err(summary()) };
+        }
+        Format::Csv => {
+            let mut s = String::from("file,line,col,what,hint\n");
+            for p in &problems {
+                let l = p.location.as_ref();
+                s += &format!(
+                    "{},{},{},{},{}\n",
+                    crate::cli::csv_field(l.map_or(name.as_str(), |l| l.file.as_str())),
+                    l.map_or(String::new(), |l| l.line.to_string()),
+                    l.map_or(String::new(), |l| l.col.to_string()),
+                    crate::cli::csv_field(&p.what),
+                    crate::cli::csv_field(p.hint.as_deref().unwrap_or(""))
+                );
+            }
+            emit(&s)?;
+            return if n == 0 { Ok(()) } else { Err(summary()) };
+        }
+        Format::Text => {}
+    }
     if problems.is_empty() {
         if !ctx.global.quiet {
-            emit(&format!("{name}: {count} entries, ok\n"))?;
+            emit(&format!(
+                "{name}: {}, ok\n",
+                plural(count, "entry", "entries")
+            ))?;
         }
         return Ok(());
     }
-    let n = problems.len();
     for p in &problems[..n - 1] {
         eprintln!("{p}");
     }
     let last = problems.into_iter().last().expect("n > 0");
     if n > 1 {
         eprintln!("{last}");
-        return Err(Error::check(format!("{n} problems in {count} entries")).in_file(&name));
+        return Err(summary());
     }
     Err(last)
 }

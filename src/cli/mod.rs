@@ -200,6 +200,11 @@ pub fn emit(text: &str) -> Result<()> {
     }
 }
 
+/// `1 entry`, `2 entries`: a count and its noun, singular for one.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A CSV field, quoted when needed.
 pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {

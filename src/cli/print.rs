@@ -1,82 +1,148 @@
-//! `msgl print [--hledger]`.
+//! `msgl print [--hledger] [--strict]`.
 
-use crate::cli::{emit, Ctx, Format, OutputArg};
-use crate::error::Result;
-use crate::journal::{self, print};
+use std::io::Write;
+
+use crate::cli::balance::StrictArg;
+use crate::cli::{Ctx, Format, OutputArg};
+use crate::error::{Error, Result};
+use crate::journal::check::{conclude, CheckBlock};
+use crate::journal::parse::fold_ordered;
+use crate::journal::{self, print, Entry};
 
 /// Print the journal (msgl's format, or hledger's with --hledger)
 ///
 /// msgl's format with elided amounts inferred; or, with --hledger, hledger's
-/// journal format (dates from the timestamps and an `ms:` tag with the exact
-/// time, the sequence number as the code, hledger's signs with credit-normal
-/// accounts negated, implied postings written out), so that `msgl print
-/// --hledger | hledger -f - bal` agrees with `msgl balance`.
+/// journal format: dates from the timestamps and an `ms:` tag with the exact
+/// time, the sequence number as the code, implied postings written out, and
+/// hledger's signs.
+///
+/// The signs: msgl writes every amount positive when its account grows
+/// (a message sent is +0.00001 in Assets and +0.00001 in Income). hledger
+/// writes debits positive and credits negative, so --hledger negates the
+/// amounts of the credit-normal accounts, Liabilities, Equity and Income
+/// (that Income posting becomes -0.00001), and `msgl print --hledger |
+/// hledger -f - bal` shows credit-normal balances negative where `msgl bal`
+/// shows them positive: the same books, each account's sign flipped by its
+/// type. `msgl import --hledger` flips them back.
+///
+/// The journal streams through (memory stays small whatever its size). A
+/// journal that fails `msgl check` gets its first problem as a warning on
+/// stderr (exit 1 with --strict, after printing).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Write hledger's journal format
+    /// Write hledger's journal format (hledger's signs: see above)
     #[arg(long)]
     pub hledger: bool,
+    #[command(flatten)]
+    pub strict: StrictArg,
     #[command(flatten)]
     pub out: OutputArg,
 }
 
-pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
-    let name = ctx.journal_source().name();
-    let journal = ctx.load_journal()?;
-    let text = match (args.out.output, args.hledger) {
-        (Format::Json, _) => {
-            // Each entry, with the tags of its comments as objects.
-            let tags = |c: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
-                c.as_deref()
-                    .map(journal::tags)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v.into()))
-                    .collect()
-            };
-            let mut v = serde_json::to_value(&journal.entries).expect("serializable");
-            for (e, j) in journal
-                .entries
-                .iter()
-                .zip(v.as_array_mut().expect("a list"))
-            {
-                j["tags"] = tags(&e.comment).into();
-                let resolved = e.resolve(false).map_err(|i| i.into_error(&name))?;
-                let postings = j["postings"].as_array_mut().expect("a list");
-                for ((p, r), jp) in e.postings.iter().zip(&resolved).zip(postings) {
-                    jp["tags"] = tags(&p.comment).into();
-                    if r.inferred {
-                        jp["amount"] = serde_json::to_value(&r.amount).expect("serializable");
-                        jp["inferred"] = true.into();
-                    }
-                }
-            }
-            serde_json::to_string_pretty(&v).expect("serializable") + "\n"
-        }
-        (Format::Csv, _) => {
-            let mut s = String::from("timestamp,seq,description,account,commodity,amount\n");
-            for e in &journal.entries {
-                for p in e.resolve(false).map_err(|i| i.into_error(&name))? {
-                    s += &format!(
-                        "{},{},{},{},{},{}\n",
-                        e.timestamp,
-                        e.seq,
-                        crate::cli::csv_field(&e.description),
-                        crate::cli::csv_field(&p.account),
-                        crate::cli::csv_field(p.amount.commodity_str()),
-                        p.amount.quantity
-                    );
-                }
-            }
-            s
-        }
-        (Format::Text, true) => print::hledger_journal(&journal, &name)?,
-        (Format::Text, false) => {
-            for e in &journal.entries {
-                e.resolve(false).map_err(|i| i.into_error(&name))?;
-            }
-            print::journal(&journal)
-        }
+/// One entry as JSON: the entry, the tags of its comments as objects, and
+/// inferred amounts written in.
+fn json_entry(e: &Entry, name: &str) -> Result<String> {
+    let tags = |c: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
+        c.as_deref()
+            .map(journal::tags)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.into()))
+            .collect()
     };
-    emit(&text)
+    let mut j = serde_json::to_value(e).expect("serializable");
+    j["tags"] = tags(&e.comment).into();
+    let resolved = e.resolve(false).map_err(|i| i.into_error(name))?;
+    let postings = j["postings"].as_array_mut().expect("a list");
+    for ((p, r), jp) in e.postings.iter().zip(&resolved).zip(postings) {
+        jp["tags"] = tags(&p.comment).into();
+        if r.inferred {
+            jp["amount"] = serde_json::to_value(&r.amount).expect("serializable");
+            jp["inferred"] = true.into();
+        }
+    }
+    Ok(serde_json::to_string(&j).expect("serializable"))
+}
+
+pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
+    let src = ctx.journal_source();
+    let name = src.name();
+    let strict = args.strict.strict;
+    let format = args.out.output;
+    let hledger = args.hledger;
+    let token = if format == Format::Csv {
+        ctx.token()?
+    } else {
+        String::new()
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let io = |e: std::io::Error| Error::input(format!("cannot write output: {e}"));
+    let mut checks = Vec::new();
+    let mut idx = 0;
+    // Every entry's text starts with its separator from the one before;
+    // the first entry's is dropped.
+    let sep = match format {
+        Format::Json => ",\n",
+        Format::Text => "\n",
+        Format::Csv => "",
+    };
+    let mut first = true;
+    let head = match format {
+        Format::Json => "[\n",
+        Format::Csv => "timestamp,seq,description,account,commodity,amount\n",
+        Format::Text => "",
+    };
+    let r = out.write_all(head.as_bytes()).map_err(io).and_then(|_| {
+        fold_ordered(
+            &src,
+            || (String::new(), CheckBlock::default()),
+            |(text, check): &mut (String, CheckBlock), e| {
+                let postings = check.resolve(&name, &e, strict)?;
+                text.push_str(sep);
+                match (format, hledger) {
+                    (Format::Json, _) => text.push_str(&json_entry(&e, &name)?),
+                    (Format::Csv, _) => {
+                        for p in postings {
+                            text.push_str(&format!(
+                                "{},{},{},{},{},{}\n",
+                                e.timestamp,
+                                e.seq,
+                                crate::cli::csv_field(&e.description),
+                                crate::cli::csv_field(&p.account),
+                                crate::cli::csv_field(
+                                    p.amount.commodity.as_deref().unwrap_or(&token)
+                                ),
+                                p.amount.quantity
+                            ));
+                        }
+                    }
+                    (Format::Text, true) => print::write_hledger_entry(text, &e, &name)?,
+                    (Format::Text, false) => print::write_entry(text, &e, true),
+                }
+                Ok(())
+            },
+            |(text, check)| {
+                checks.push((idx, check));
+                idx += 1;
+                let mut t = text.as_str();
+                if first && !t.is_empty() {
+                    t = &t[sep.len()..];
+                    first = false;
+                }
+                out.write_all(t.as_bytes()).map_err(io)
+            },
+        )
+    });
+    let r = r
+        .and_then(|_| match format {
+            Format::Json => out.write_all(b"\n]\n").map_err(io),
+            _ => Ok(()),
+        })
+        .and_then(|_| out.flush().map_err(io));
+    match r {
+        Err(e) if e.what.contains("Broken pipe") => Ok(()),
+        Err(e) => Err(e),
+        Ok(()) => conclude(&name, checks, strict),
+    }
 }

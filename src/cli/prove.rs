@@ -133,9 +133,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let mut parts = Vec::with_capacity(n);
     for (k, part) in statements.into_iter().enumerate() {
         say(&format!(
-            "proving {} units in {} channels{}",
-            part.total_units(),
-            part.entries.len(),
+            "proving {} in {}{}",
+            crate::cli::plural(part.total_units() as usize, "unit", "units"),
+            crate::cli::plural(part.entries.len(), "channel", "channels"),
             if n == 1 {
                 String::new()
             } else {
@@ -159,11 +159,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             format!(" in {} parts", parts.len())
         };
         emit(&format!(
-            "{}: {} units in {} channels from {} files{split}; proof {} KB; checked in {:.2} s, proved in {:.2} s\n",
+            "{}: {} in {} from {}{split}; proof {} KB; checked in {:.2} s, proved in {:.2} s\n",
             out.display(),
-            statement.total_units(),
-            statement.entries.len(),
-            batch.files,
+            crate::cli::plural(statement.total_units() as usize, "unit", "units"),
+            crate::cli::plural(statement.entries.len(), "channel", "channels"),
+            crate::cli::plural(batch.files, "file", "files"),
             bytes / 1024,
             checked.as_secs_f64(),
             (proved - checked).as_secs_f64()

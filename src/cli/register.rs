@@ -1,27 +1,41 @@
-//! `msgl register|reg [QUERY]`.
+//! `msgl register|reg [--strict] [QUERY]`.
 
-use crate::journal::Decimal;
+use std::io::Write;
+
 use serde::Serialize;
 
-use crate::accounts::{show, Query};
-use crate::cli::{csv_field, emit, Ctx, Format, OutputArg};
-use crate::error::Result;
-use crate::journal::Amount;
+use crate::accounts::{Column, Query};
+use crate::cli::balance::StrictArg;
+use crate::cli::{csv_field, Ctx, Format, OutputArg};
+use crate::error::{Error, Result};
+use crate::journal::check::{conclude, CheckBlock};
+use crate::journal::parse::{fold_ordered, Source};
+use crate::journal::{AccountType, Amount, Decimal};
 
-/// Show postings with a running total
+/// Show postings with a running total, as hledger's register
 ///
 /// One line per posting that matches QUERY, with the running total of those
-/// postings. The counterpart implied by a single-posting MESSAGE entry, and
-/// amounts inferred for elided postings, are shown.
+/// postings, in hledger's signs: debits positive, credits negative (so the
+/// total of every posting, with no QUERY, is 0 for a journal that
+/// balances; `msgl bal` shows amounts positive when an account grows
+/// instead). The counterpart implied by a single-posting MESSAGE entry, and
+/// amounts inferred for elided postings, are shown. The journal is read as
+/// it streams (twice for text, to align the columns; standard input is
+/// kept in a temporary file for that), never held in memory. A journal
+/// that fails `msgl check` gets its first problem as a warning on stderr
+/// (exit 1 with --strict).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only postings to accounts containing one of these (case-insensitive)
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
     #[command(flatten)]
+    pub strict: StrictArg,
+    #[command(flatten)]
     pub out: OutputArg,
 }
 
+/// One posting of the register, in hledger's signs.
 #[derive(Serialize)]
 struct Line {
     timestamp: u64,
@@ -29,107 +43,245 @@ struct Line {
     description: String,
     account: String,
     amount: Amount,
+    #[serde(skip)]
+    first_of_entry: bool,
+}
+
+/// A JSON line: the posting and the running total after it.
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    #[serde(flatten)]
+    line: &'a Line,
     total: Vec<Amount>,
 }
 
+/// Running totals per commodity, in order of first appearance.
+#[derive(Default)]
+struct Totals(Vec<(Option<String>, Decimal)>);
+
+impl Totals {
+    fn add(&mut self, a: &Amount) -> Option<()> {
+        match self.0.iter_mut().find(|(c, _)| *c == a.commodity) {
+            Some((_, s)) => *s = s.checked_add(a.quantity)?,
+            None => self.0.push((a.commodity.clone(), a.quantity)),
+        }
+        Some(())
+    }
+}
+
+/// Reads the journal once, handing every block's register lines, in file
+/// order, to `each`; returns the blocks' checks (for [`conclude`]).
+fn read(
+    src: &Source,
+    query: &Query,
+    strict: bool,
+    mut each: impl FnMut(Vec<Line>) -> Result<()>,
+) -> Result<Vec<(usize, CheckBlock)>> {
+    let name = src.name();
+    let mut checks = Vec::new();
+    let mut idx = 0;
+    fold_ordered(
+        src,
+        || (Vec::new(), CheckBlock::default()),
+        |(lines, check): &mut (Vec<Line>, CheckBlock), e| {
+            let postings = check.resolve(&name, &e, strict)?;
+            let mut first = true;
+            for p in postings {
+                if !query.matches(&p.account) {
+                    continue;
+                }
+                let ty = AccountType::of(&p.account).expect("resolved accounts have a type");
+                lines.push(Line {
+                    timestamp: e.timestamp,
+                    seq: e.seq,
+                    description: e.description.clone(),
+                    account: p.account.into_owned(),
+                    amount: Amount {
+                        quantity: p.amount.quantity * ty.sign(),
+                        commodity: p.amount.commodity,
+                    },
+                    first_of_entry: std::mem::take(&mut first),
+                });
+            }
+            Ok(())
+        },
+        |(lines, check)| {
+            checks.push((idx, check));
+            idx += 1;
+            each(lines)
+        },
+    )?;
+    Ok(checks)
+}
+
+fn overflow() -> Error {
+    // Cannot happen within the journal's limits (DESIGN D4).
+    Error::check("a running total leaves the exact limits (76 digits)")
+        .hint("amounts have at most 39 digits and 18 decimal places")
+}
+
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
+    let query = Query::new(&args.query);
+    let strict = args.strict.strict;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let io = |e: std::io::Error| Error::input(format!("cannot write output: {e}"));
     let src = ctx.journal_source();
     let name = src.name();
-    let journal = ctx.load_journal()?;
-    let query = Query::new(&args.query);
-    let mut total: Vec<(Option<String>, Decimal)> = Vec::new();
-    let mut lines = Vec::new();
-    for e in &journal.entries {
-        for p in e.resolve(false).map_err(|i| i.into_error(&name))? {
-            if !query.matches(&p.account) {
-                continue;
-            }
-            match total.iter_mut().find(|(c, _)| *c == p.amount.commodity) {
-                Some((_, s)) => *s += p.amount.quantity,
-                None => total.push((p.amount.commodity.clone(), p.amount.quantity)),
-            }
-            lines.push(Line {
-                timestamp: e.timestamp,
-                seq: e.seq,
-                description: e.description.clone(),
-                account: p.account.into_owned(),
-                amount: p.amount,
-                total: total
-                    .iter()
-                    .map(|(c, q)| Amount {
-                        quantity: *q,
-                        commodity: c.clone(),
-                    })
-                    .collect(),
-            });
+    let r = match args.out.output {
+        Format::Json => {
+            let mut totals = Totals::default();
+            let mut first = true;
+            out.write_all(b"[").map_err(io)?;
+            read(&src, &query, strict, |lines| {
+                for l in &lines {
+                    totals.add(&l.amount).ok_or_else(overflow)?;
+                    let j = JsonLine {
+                        line: l,
+                        total: totals
+                            .0
+                            .iter()
+                            .map(|(c, q)| Amount {
+                                quantity: *q,
+                                commodity: c.clone(),
+                            })
+                            .collect(),
+                    };
+                    let sep = if std::mem::take(&mut first) {
+                        "\n"
+                    } else {
+                        ",\n"
+                    };
+                    out.write_all(sep.as_bytes()).map_err(io)?;
+                    serde_json::to_writer(&mut out, &j).expect("serializable");
+                }
+                Ok(())
+            })
+            .and_then(|c| conclude(&name, c, strict))
+            .and_then(|_| out.write_all(b"\n]\n").map_err(io))
         }
-    }
-    let text = match args.out.output {
-        Format::Json => serde_json::to_string_pretty(&lines).expect("serializable") + "\n",
         Format::Csv => {
-            let mut s = String::from("timestamp,seq,description,account,commodity,amount,total\n");
-            for l in &lines {
-                let t = l
-                    .total
-                    .iter()
-                    .find(|a| a.commodity == l.amount.commodity)
-                    .map(|a| a.quantity)
-                    .unwrap_or_default();
-                s += &format!(
-                    "{},{},{},{},{},{},{}\n",
-                    l.timestamp,
-                    l.seq,
-                    csv_field(&l.description),
-                    csv_field(&l.account),
-                    csv_field(l.amount.commodity_str()),
-                    l.amount.quantity,
-                    t
-                );
-            }
-            s
-        }
-        Format::Text => {
-            let w_acc = lines
-                .iter()
-                .map(|l| l.account.chars().count())
-                .max()
-                .unwrap_or(0)
-                .min(60);
-            let w_desc = lines
-                .iter()
-                .map(|l| l.description.chars().count())
-                .max()
-                .unwrap_or(0)
-                .min(30);
-            let w_amt = lines
-                .iter()
-                .map(|l| show(&l.amount).len())
-                .max()
-                .unwrap_or(0);
-            let mut s = String::new();
-            let mut last = None;
-            for l in &lines {
-                let head = if last == Some(l.seq) {
-                    format!("{:13} {:>6} {:w_desc$}", "", "", "")
-                } else {
-                    format!(
-                        "{:13} {:>6} {:w_desc$}",
+            let mut totals = Totals::default();
+            out.write_all(b"timestamp,seq,description,account,commodity,amount,total\n")
+                .map_err(io)?;
+            let token = ctx.token()?;
+            read(&src, &query, strict, |lines| {
+                for l in &lines {
+                    totals.add(&l.amount).ok_or_else(overflow)?;
+                    let t = totals
+                        .0
+                        .iter()
+                        .find(|(c, _)| *c == l.amount.commodity)
+                        .map(|(_, q)| *q)
+                        .unwrap_or_default();
+                    writeln!(
+                        out,
+                        "{},{},{},{},{},{},{}",
                         l.timestamp,
-                        format!("({})", l.seq),
-                        l.description
+                        l.seq,
+                        csv_field(&l.description),
+                        csv_field(&l.account),
+                        csv_field(l.amount.commodity.as_deref().unwrap_or(&token)),
+                        l.amount.quantity,
+                        t
                     )
-                };
-                last = Some(l.seq);
-                let total: Vec<String> = l.total.iter().map(show).collect();
-                s += &format!(
-                    "{head}  {:w_acc$}  {:>w_amt$}  {}\n",
-                    l.account,
-                    show(&l.amount),
-                    total.join(", ")
-                );
-            }
-            s
+                    .map_err(io)?;
+                }
+                Ok(())
+            })
+            .and_then(|c| conclude(&name, c, strict))
         }
+        Format::Text => text(&src, &query, strict, &mut out),
     };
-    emit(&text)
+    let r = r.and_then(|_| out.flush().map_err(io));
+    match r {
+        Err(e) if e.what.contains("Broken pipe") => Ok(()),
+        r => r,
+    }
+}
+
+/// Text: a first pass measures the columns, a second prints.
+fn text(src: &Source, query: &Query, strict: bool, out: &mut impl Write) -> Result<()> {
+    // Standard input is copied as the first pass reads it, for the second.
+    let spool = matches!(src, Source::Stdin).then(|| Spool {
+        path: std::env::temp_dir().join(format!(
+            "msgl-reg-{}-{}.ledger",
+            std::process::id(),
+            crate::journal::append::now_ms()
+        )),
+    });
+    let first = match &spool {
+        Some(s) => Source::StdinCopiedTo(s.path.clone()),
+        None => src.clone(),
+    };
+    let second = match &spool {
+        Some(s) => Source::File(s.path.clone()),
+        None => src.clone(),
+    };
+    let label = |a: &Amount| a.commodity.clone().unwrap_or_default();
+    let (mut w_desc, mut w_acc) = (0, 0);
+    let (mut amounts, mut totals_col) = (Column::default(), Column::default());
+    let mut totals = Totals::default();
+    let checks = read(&first, query, strict, |lines| {
+        for l in &lines {
+            totals.add(&l.amount).ok_or_else(overflow)?;
+            w_desc = w_desc.max(l.description.chars().count().min(30));
+            w_acc = w_acc.max(l.account.chars().count().min(60));
+            amounts.observe(&l.amount.quantity, &label(&l.amount));
+            for (c, q) in &totals.0 {
+                totals_col.observe(q, c.as_deref().unwrap_or(""));
+            }
+        }
+        Ok(())
+    })?;
+    conclude(&src.name(), checks, strict)?;
+    let io = |e: std::io::Error| Error::input(format!("cannot write output: {e}"));
+    let mut totals = Totals::default();
+    // The second pass reads the same file: its check was said by the first.
+    let quiet = |lines: Vec<Line>| -> Result<()> {
+        for l in &lines {
+            totals.add(&l.amount).ok_or_else(overflow)?;
+            if l.first_of_entry {
+                write!(
+                    out,
+                    "{:13} {:>6} {:w_desc$}",
+                    l.timestamp,
+                    format!("({})", l.seq),
+                    l.description
+                )
+                .map_err(io)?;
+            } else {
+                write!(out, "{:13} {:>6} {:w_desc$}", "", "", "").map_err(io)?;
+            }
+            let total: Vec<String> = totals
+                .0
+                .iter()
+                .map(|(c, q)| totals_col.format(q, c.as_deref().unwrap_or("")))
+                .collect();
+            let line = format!(
+                "  {:w_acc$}  {}  {}",
+                l.account,
+                amounts.format(&l.amount.quantity, &label(&l.amount)),
+                total.join(", ")
+            );
+            writeln!(out, "{}", line.trim_end()).map_err(io)?;
+        }
+        Ok(())
+    };
+    match read(&second, query, false, quiet) {
+        // Only an output error can be new here.
+        Err(e) if e.what.starts_with("cannot write output") => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Standard input kept in a temporary file, removed when dropped.
+struct Spool {
+    path: std::path::PathBuf,
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }

@@ -74,7 +74,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                 let what = if b.units == 0 {
                     "a paid debt".to_string()
                 } else {
-                    format!("{} units", b.units)
+                    crate::cli::plural(b.units as usize, "unit", "units")
                 };
                 format!(
                     "booked ({}) SETTLED: {verb} {} {dir} {} ({what})\n",
@@ -103,8 +103,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         out += "claims not booked: give --address to book this node's\n";
     }
     out += &format!(
-        "recorded {} channels as settled ({} units)\n",
-        report.channels, report.units
+        "recorded {} as settled ({})\n",
+        crate::cli::plural(report.channels, "channel", "channels"),
+        crate::cli::plural(report.units as usize, "unit", "units")
     );
     emit(&out)
 }

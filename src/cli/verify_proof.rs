@@ -28,8 +28,10 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             format!(" in {} parts", parts.len())
         };
         emit(&format!(
-            "{}: valid proof of {entries} entries, {units} units{split} ({:.1} ms)\n",
+            "{}: valid proof of {}, {}{split} ({:.1} ms)\n",
             args.dir.display(),
+            crate::cli::plural(entries, "entry", "entries"),
+            crate::cli::plural(units as usize, "unit", "units"),
             started.elapsed().as_secs_f64() * 1e3
         ))?;
     }

@@ -76,6 +76,9 @@ pub struct Locked {
     file: File,
     path: PathBuf,
     tail: Tail,
+    /// The journal's last line has no newline (written by hand or by
+    /// another tool: a torn append of ours has its intent marker).
+    open_line: bool,
 }
 
 /// Milliseconds since the unix epoch.
@@ -96,11 +99,12 @@ pub fn lock(path: &Path) -> Result<Locked> {
         .map_err(|e| Error::io(path, e))?;
     FileExt::lock_exclusive(&file).map_err(|e| Error::io(path, e))?;
     recover(&file, path)?;
-    let tail = read_tail(&mut file, path)?;
+    let (tail, open_line) = read_tail(&mut file, path)?;
     Ok(Locked {
         file,
         path: path.to_path_buf(),
         tail,
+        open_line,
     })
 }
 
@@ -150,7 +154,10 @@ impl Locked {
         if let Err(imb) = parsed.entries[0].resolve(false) {
             return Err(imb.into_error(&self.path.display().to_string()));
         }
-        let mut bytes = Vec::with_capacity(text.len() + 1);
+        let mut bytes = Vec::with_capacity(text.len() + 2);
+        if self.open_line {
+            bytes.push(b'\n');
+        }
         if self.file.metadata().map(|m| m.len()).unwrap_or(0) > 0 {
             bytes.push(b'\n');
         }
@@ -175,6 +182,7 @@ impl Locked {
             last_seq: Some(seq),
             last_timestamp: Some(timestamp),
         };
+        self.open_line = false;
         Ok(Booked {
             seq,
             timestamp,
@@ -250,13 +258,15 @@ pub fn append(path: &Path, new: NewEntry) -> Result<Booked> {
     lock(path)?.append(new)
 }
 
-/// Reads the last header of the journal from its end; refuses a torn tail
-/// (a last line without its newline), so that a new entry is never glued
-/// onto half of an old one.
-fn read_tail(file: &mut File, path: &Path) -> Result<Tail> {
+/// Reads the last header of the journal from its end, and whether its last
+/// line lacks a newline. A last line without one is accepted (DESIGN D4: an
+/// interrupted append of ours is told by its intent marker, rolled back
+/// before this), but only if the last entry reads: a new entry is never
+/// glued onto half of an old one.
+fn read_tail(file: &mut File, path: &Path) -> Result<(Tail, bool)> {
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len == 0 {
-        return Ok(Tail::default());
+        return Ok((Tail::default(), false));
     }
     let mut window: u64 = 64 << 10;
     loop {
@@ -265,12 +275,9 @@ fn read_tail(file: &mut File, path: &Path) -> Result<Tail> {
         file.seek(SeekFrom::Start(start))
             .and_then(|_| file.read_exact(&mut buf))
             .map_err(|e| Error::io(path, e))?;
-        if start == len.saturating_sub(window) && buf.last() != Some(&b'\n') {
-            return Err(Error::input(
-                "the journal's last line is incomplete (no newline at the end)",
-            )
-            .in_file(path)
-            .hint("an interrupted write? run `msgl check`, repair the last entry, then retry"));
+        let open_line = buf.last() != Some(&b'\n');
+        if start == 0 && buf.starts_with(super::parse::BOM.as_bytes()) {
+            buf.drain(..super::parse::BOM.len());
         }
         // Last line that starts with a digit (a header), not in a cut first line.
         let mut end = buf.len();
@@ -278,16 +285,16 @@ fn read_tail(file: &mut File, path: &Path) -> Result<Tail> {
             let line_start = i + 1;
             if let Some(t) = header_tail(&buf[line_start..end]) {
                 check_last_entry(&buf[line_start..], path)?;
-                return Ok(t);
+                return Ok((t, open_line));
             }
             end = line_start;
         }
         if start == 0 {
             check_last_entry(&buf, path)?;
             if let Some(t) = header_tail(&buf[..end]) {
-                return Ok(t);
+                return Ok((t, open_line));
             }
-            return Ok(Tail::default());
+            return Ok((Tail::default(), open_line));
         }
         if window >= MAX_TAIL {
             return Err(Error::input(format!(

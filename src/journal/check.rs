@@ -199,6 +199,35 @@ impl CheckBlock {
         self.last = Some(here);
     }
 
+    /// For reports: checks `e` as [`CheckBlock::entry`] does and returns its
+    /// postings resolved (the implied form allowed: `strict` only adds the
+    /// problem). An entry that does not balance is the report's error.
+    pub fn resolve<'e>(
+        &mut self,
+        file: &str,
+        e: &'e Entry,
+        strict: bool,
+    ) -> Result<Vec<ResolvedPosting<'e>>> {
+        self.entries += 1;
+        let postings = e.resolve(false).map_err(|imb| imb.into_error(file))?;
+        if strict && postings.iter().any(|p| p.implied) {
+            if let Err(imb) = e.resolve(true) {
+                self.push(imb.into_error(file));
+            }
+        }
+        let here = (e.seq, e.timestamp, e.line);
+        match self.last {
+            Some(prev) => {
+                if let Some(err) = order_problem(file, prev, here) {
+                    self.push(err);
+                }
+            }
+            None => self.first = Some(here),
+        }
+        self.last = Some(here);
+        Ok(postings)
+    }
+
     fn push(&mut self, e: Error) {
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(e);
@@ -251,4 +280,38 @@ pub fn join_blocks(file: &str, blocks: Vec<CheckBlock>) -> (usize, Vec<Error>) {
     problems.sort_by_key(|e| e.location.as_ref().map(|l| l.line).unwrap_or(0));
     problems.truncate(MAX_PROBLEMS);
     (count, problems)
+}
+
+/// After a report, the journal's check (DESIGN D4): its first problem, in
+/// file order, as a warning on stderr, the report's exit status unchanged;
+/// with `strict` (a report's `--strict`), that problem is the error.
+/// `blocks` are the report's per-block checks with their block numbers.
+pub fn conclude(file: &str, mut blocks: Vec<(usize, CheckBlock)>, strict: bool) -> Result<()> {
+    blocks.sort_by_key(|(i, _)| *i);
+    let (_, problems) = join_blocks(file, blocks.into_iter().map(|(_, b)| b).collect());
+    let n = problems.len();
+    let Some(first) = problems.into_iter().next() else {
+        return Ok(());
+    };
+    if strict {
+        return Err(first);
+    }
+    eprintln!("{}", warning(&first, n));
+    Ok(())
+}
+
+/// `msgl: warning: FILE:LINE:COL: what (hint)`, and how many more.
+pub fn warning(e: &Error, problems: usize) -> String {
+    let text = e.to_string();
+    let rest = text.strip_prefix("msgl: ").unwrap_or(&text);
+    let more = match problems {
+        0 | 1 => String::new(),
+        2 => "; 1 more problem: `msgl check` lists it".to_string(),
+        n if n >= MAX_PROBLEMS => format!(
+            "; {} or more problems: `msgl check` lists them",
+            MAX_PROBLEMS - 1
+        ),
+        n => format!("; {} more problems: `msgl check` lists them", n - 1),
+    };
+    format!("msgl: warning: {rest}{more}")
 }

@@ -253,6 +253,17 @@ impl Decimal {
             return Decimal::ZERO;
         }
         let (mut m, mut s) = (self.m, self.s);
+        if let Ok(mut small) = i128::try_from(m) {
+            // The common case, in native arithmetic.
+            while s > 0 && small % 10 == 0 {
+                small /= 10;
+                s -= 1;
+            }
+            return Decimal {
+                m: i256_from_i128(small),
+                s,
+            };
+        }
         let ten = I256::from_raw(U256::from(10u64));
         while s > 0 {
             let (q, r) = (m / ten, m % ten);

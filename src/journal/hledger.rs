@@ -70,19 +70,18 @@ pub fn import_lines(
         if no.is_multiple_of(PROGRESS_EVERY) {
             progress(read);
         }
-        if buf.last() != Some(&b'\n') {
-            if buf.len() > MAX_LINE {
-                return Err(Error::input(format!("line longer than {MAX_LINE} bytes"))
-                    .at(file, no, 1)
-                    .hint("not an hledger journal"));
-            }
-            return Err(Error::input(
-                "the last line is incomplete: the file does not end with a newline",
-            )
-            .at(file, no, 1)
-            .hint("end the file with a newline"));
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+        } else if buf.len() > MAX_LINE {
+            return Err(Error::input(format!("line longer than {MAX_LINE} bytes"))
+                .at(file, no, 1)
+                .hint("not an hledger journal"));
         }
-        buf.pop();
+        // The last line may lack its newline, as hledger allows; a byte
+        // order mark at the start is skipped, as hledger does.
+        if no == 1 && buf.starts_with(super::parse::BOM.as_bytes()) {
+            buf.drain(..super::parse::BOM.len());
+        }
         let line = std::str::from_utf8(&buf).map_err(|e| {
             Error::input("invalid UTF-8")
                 .at(file, no, e.valid_up_to() + 1)
