@@ -7,11 +7,11 @@
 
 use std::time::{Duration, Instant};
 
-use msgl::chain::{self, Chain};
-use msgl::channel::{ChannelState, Role};
-use msgl::journal::Decimal;
+use msgl::hashchain::{self, HashChain};
 use msgl::objects::ack::AckFields;
+use msgl::objects::open::Terms;
 use msgl::objects::{Ack, Open};
+use msgl::protocol::{ack, Channel, Role};
 use msgl_circuits::poseidon2;
 
 /// This thread's CPU time: on a shared machine, wall time counts the time
@@ -61,8 +61,8 @@ fn main() {
 
     println!("acks and chains, one core, {acks} acks of one unit each");
     let t = Instant::now();
-    let seed = chain::seed(&payer.to_bytes(), &payee, 1);
-    let chain = Chain::build(seed, n);
+    let seed = hashchain::seed(&payer.to_bytes(), &payee, 1);
+    let chain = HashChain::build(seed, n);
     let built = t.elapsed();
     println!(
         "chain of {n} built with checkpoints: {:.3} s",
@@ -70,18 +70,22 @@ fn main() {
     );
     let open = Open::signed(
         &payer,
-        payee,
-        1,
-        poseidon2::pack(&chain.anchor()),
-        n,
-        Decimal::new(1, 5),
-        Decimal::ZERO,
-    )
-    .unwrap();
+        &Terms {
+            payee,
+            generation: 1,
+            channel: poseidon2::pack(&chain.anchor()),
+            length: n,
+            max_price: 1,
+            decimals: 18,
+            unit_price: 10_000_000_000_000,
+            escrow: 0,
+            chain: Default::default(),
+        },
+    );
 
     // Payer: derive w_i from the checkpoints and sign.
     let t = Clock::start();
-    let mut walk = chain.walker();
+    let mut walk = chain.clone().walker();
     let mut signed = Vec::with_capacity(acks as usize);
     for i in 1..=acks {
         let mut message = [0u8; 32];
@@ -89,9 +93,8 @@ fn main() {
         signed.push(Ack::signed(
             &payer,
             AckFields {
+                channel: open.channel,
                 payee,
-                generation: 1,
-                epoch: 0,
                 nonce: i,
                 message,
                 price: 1,
@@ -106,11 +109,11 @@ fn main() {
     );
 
     // Payee: verify signature, nonce, cumulative, price, preimage; advance.
-    let key = msgl::keys::verifying(&payer.verifying_key().to_bytes()).unwrap();
-    let mut state = ChannelState::from_open(&open, Role::In);
+    let mut state = Channel::fresh(open.clone(), Role::In);
     let t = Clock::start();
     for a in &signed {
-        state.accept(a, &key).unwrap();
+        ack::check(&state, a).unwrap();
+        state.apply(a);
     }
     let d = t.stop();
     assert_eq!(state.cumulative, acks);
@@ -120,10 +123,10 @@ fn main() {
     );
 
     // The same, 64 acks at a time (batch signature verification).
-    let mut state = ChannelState::from_open(&open, Role::In);
+    let mut state = Channel::fresh(open.clone(), Role::In);
     let t = Clock::start();
     for run in signed.chunks(64) {
-        state.accept_batch(run, &key).unwrap();
+        ack::check_run(&mut state, run).unwrap();
     }
     let d = t.stop();
     assert_eq!(state.cumulative, acks);
@@ -134,11 +137,12 @@ fn main() {
 
     // One by one with the YAML parse of each ack, as `msgl accept` reads it.
     let texts: Vec<String> = signed.iter().map(|a| a.to_yaml()).collect();
-    let mut state = ChannelState::from_open(&open, Role::In);
+    let mut state = Channel::fresh(open.clone(), Role::In);
     let t = Clock::start();
     for text in &texts {
         let a = Ack::from_yaml(text).unwrap();
-        state.accept(&a, &key).unwrap();
+        ack::check(&state, &a).unwrap();
+        state.apply(&a);
     }
     println!(
         "accepted one by one, with the YAML parse:  {}",
@@ -147,9 +151,9 @@ fn main() {
 
     // w_i on a chain of 2^20.
     let n: u64 = 1 << 20;
-    let seed = chain::seed(&payer.to_bytes(), &payee, 2);
+    let seed = hashchain::seed(&payer.to_bytes(), &payee, 2);
     let t = Instant::now();
-    let big = Chain::build(seed, n);
+    let big = HashChain::build(seed, n);
     let build = t.elapsed();
     println!(
         "n = 2^20: building the chain and its {} checkpoints (spacing {}): {:.3} s ({:.3} µs per hash)",
@@ -182,7 +186,7 @@ fn main() {
     let few = &samples[..10];
     let t = Instant::now();
     for &i in few {
-        let w = Chain::get_from_seed(&seed, n, i);
+        let w = HashChain::get_from_seed(&seed, n, i);
         assert_eq!(w, big.get(i));
         sink ^= w[0];
     }
@@ -194,7 +198,7 @@ fn main() {
     );
     let t = Instant::now();
     let bytes = big.to_bytes();
-    let loaded = Chain::from_bytes(&bytes).unwrap();
+    let loaded = HashChain::from_bytes(&bytes).unwrap();
     println!(
         "n = 2^20: checkpoint file {} bytes, decoded in {:.1} µs",
         bytes.len(),

@@ -91,6 +91,9 @@ _msgl() {
             msgl,register)
                 cmd="msgl__subcmd__register"
                 ;;
+            msgl,served)
+                cmd="msgl__subcmd__served"
+                ;;
             msgl,settled)
                 cmd="msgl__subcmd__settled"
                 ;;
@@ -166,6 +169,9 @@ _msgl() {
             msgl__subcmd__help,register)
                 cmd="msgl__subcmd__help__subcmd__register"
                 ;;
+            msgl__subcmd__help,served)
+                cmd="msgl__subcmd__help__subcmd__served"
+                ;;
             msgl__subcmd__help,settled)
                 cmd="msgl__subcmd__help__subcmd__settled"
                 ;;
@@ -194,7 +200,7 @@ _msgl() {
 
     case "${cmd}" in
         msgl)
-            opts="-f -q -h -V --home --file --quiet --help --version check balance bal register reg accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help"
+            opts="-f -q -h -V --home --file --quiet --help --version check balance bal register reg accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -246,12 +252,20 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__accept__subcmd__open)
-            opts="-q -h --home --quiet --help"
+            opts="-o -q -h --out --home --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -520,7 +534,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__check)
-            opts="-O -f -q -h --strict --output --home --file --quiet --help"
+            opts="-O -f -q -h --strict --evidence --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -622,7 +636,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__help)
-            opts="check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept reconcile prove verify-proof calldata settled demo completions help"
+            opts="check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -971,6 +985,20 @@ _msgl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        msgl__subcmd__help__subcmd__served)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         msgl__subcmd__help__subcmd__settled)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1000,7 +1028,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__id)
-            opts="-f -q -h --home --file --quiet --help"
+            opts="-f -q -h --evm --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1106,12 +1134,16 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__may__subcmd__serve)
-            opts="-f -q -h --at --home --file --quiet --help"
+            opts="-f -q -h --price --at --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --price)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1208,7 +1240,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__peer__subcmd__add)
-            opts="-f -q -h --policy --cap --home --file --quiet --help"
+            opts="-f -q -h --policy --cap --address --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1219,6 +1251,10 @@ _msgl() {
                     return 0
                     ;;
                 --cap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --address)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1493,18 +1529,52 @@ _msgl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        msgl__subcmd__served)
+            opts="-m -f -q -h --message --price --home --file --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --price)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         msgl__subcmd__settled)
-            opts="-f -q -h --settlement --address --home --file --quiet --help"
+            opts="-f -q -h --settlement --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --settlement)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --address)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

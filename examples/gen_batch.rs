@@ -3,7 +3,7 @@
 //! one payee, the latest signed ack (its cumulative units summing to
 //! UNITS over the channels), as `msgl prove` reads them.
 
-use msgl::chain;
+use msgl::hashchain;
 use msgl::objects::ack::AckFields;
 use msgl::objects::Ack;
 use msgl_circuits::poseidon2;
@@ -25,13 +25,12 @@ fn main() {
     for c in 0..channels {
         let n = units / channels + u64::from(c < units % channels);
         // The whole channel is used: the ack's preimage is the seed w_n.
-        let seed = chain::seed(&payer.to_bytes(), &payee, c + 1);
+        let seed = hashchain::seed(&payer.to_bytes(), &payee, c + 1);
         let ack = Ack::signed(
             &payer,
             AckFields {
+                channel: poseidon2::pack(&poseidon2::hash_n(&seed, n)),
                 payee,
-                generation: c + 1,
-                epoch: 0,
                 nonce: n,
                 message: [c as u8; 32],
                 price: 1,

@@ -23,9 +23,9 @@ const MAX_OBJECT_BYTES: u64 = 16 << 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Update {
     pub file: PathBuf,
+    pub channel: [u8; 32],
     pub payer: PublicKey,
     pub payee: PublicKey,
-    pub generation: u64,
     pub nonce: u64,
     pub cumulative: u64,
     pub preimage: Digest,
@@ -42,9 +42,37 @@ fn bad(file: &Path, what: impl Into<String>) -> Error {
     Error::check(what).in_file(file)
 }
 
+fn ack_update(path: &Path, ack: &Ack) -> Result<Update> {
+    ack.verify().map_err(|e| {
+        Error {
+            location: None,
+            ..e
+        }
+        .in_file(path)
+    })?;
+    let preimage = poseidon2::unpack(&ack.preimage)
+        .map_err(|_| bad(path, "the ack's preimage is not 8 canonical field elements"))?;
+    Ok(Update {
+        file: path.to_path_buf(),
+        channel: ack.channel,
+        payer: ack.payer,
+        payee: ack.payee,
+        nonce: ack.nonce,
+        cumulative: ack.cumulative,
+        preimage,
+    })
+}
+
 /// Reads one object file of a batch: an ack gives one update, a co-signed
-/// reconciliation one per direction with a channel.
+/// reconciliation one per channel checkpoint, an ack log (`*.log`, as in a
+/// home's acks/) its last ack.
 fn read_object(path: &Path) -> Result<Vec<Update>> {
+    if path.extension().and_then(|e| e.to_str()) == Some("log") {
+        return match crate::store::log::last(path)? {
+            Some(ack) => Ok(vec![ack_update(path, &ack)?]),
+            None => Ok(Vec::new()),
+        };
+    }
     let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() > MAX_OBJECT_BYTES {
         return Err(bad(
@@ -61,24 +89,7 @@ fn read_object(path: &Path) -> Result<Vec<Update>> {
     match domain {
         crate::objects::DOMAIN_ACK => {
             let ack = Ack::from_yaml(&text).map_err(|e| e.in_file(path))?;
-            ack.verify().map_err(|e| {
-                Error {
-                    location: None,
-                    ..e
-                }
-                .in_file(path)
-            })?;
-            let preimage = poseidon2::unpack(&ack.preimage)
-                .map_err(|_| bad(path, "the ack's preimage is not 8 canonical field elements"))?;
-            Ok(vec![Update {
-                file: path.to_path_buf(),
-                payer: ack.payer,
-                payee: ack.payee,
-                generation: ack.generation,
-                nonce: ack.nonce,
-                cumulative: ack.cumulative,
-                preimage,
-            }])
+            Ok(vec![ack_update(path, &ack)?])
         }
         crate::objects::DOMAIN_RECON => {
             let recon =
@@ -92,14 +103,14 @@ fn read_object(path: &Path) -> Result<Vec<Update>> {
                 .in_file(path)
             })?;
             Ok(recon
-                .directions()
+                .checkpoints()
                 .into_iter()
                 .map(
-                    |(payer, payee, generation, nonce, cumulative, preimage)| Update {
+                    |(payer, payee, channel, nonce, cumulative, preimage)| Update {
                         file: path.to_path_buf(),
+                        channel,
                         payer,
                         payee,
-                        generation,
                         nonce,
                         cumulative,
                         preimage,
@@ -132,13 +143,16 @@ pub fn read(dir: &Path) -> Result<Batch> {
             entry.map_err(|e| Error::input(format!("cannot read the batch: {e}")).in_file(dir))?;
         let p = entry.path();
         if entry.file_type().is_file()
-            && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            && matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "log")
+            )
         {
             paths.push(p.to_path_buf());
         }
     }
     if paths.is_empty() {
-        return Err(Error::input("the batch is empty: no .yaml files")
+        return Err(Error::input("the batch is empty: no .yaml or .log files")
             .in_file(dir)
             .hint("put the acks to settle in it, e.g. a copy of the home's acks/"));
     }
@@ -152,12 +166,9 @@ pub fn read(dir: &Path) -> Result<Batch> {
         .flatten()
         .collect();
     let files = paths.len();
-    let mut by_channel: BTreeMap<(PublicKey, PublicKey, u64), Vec<Update>> = BTreeMap::new();
+    let mut by_channel: BTreeMap<[u8; 32], Vec<Update>> = BTreeMap::new();
     for u in updates {
-        by_channel
-            .entry((u.payer, u.payee, u.generation))
-            .or_default()
-            .push(u);
+        by_channel.entry(u.channel).or_default().push(u);
     }
     let latest: Vec<Result<Update>> = by_channel
         .into_par_iter()
@@ -169,6 +180,10 @@ pub fn read(dir: &Path) -> Result<Batch> {
             us.dedup_by(|b, a| a.nonce == b.nonce && a.cumulative == b.cumulative && a.preimage == b.preimage);
             for w in us.windows(2) {
                 let (a, b) = (&w[0], &w[1]);
+                if (a.payer, a.payee) != (b.payer, b.payee) {
+                    return Err(bad(&b.file, format!("channel {} with other parties than in {}", hex::encode(&b.channel[..8]), a.file.display()))
+                        .hint("an object re-signed by another peer"));
+                }
                 if a.nonce == b.nonce {
                     return Err(bad(&b.file, format!("nonce {} again (also in {})", b.nonce, a.file.display()))
                         .hint("two acks of one channel never share a nonce: one of them is forged or replayed"));
@@ -217,10 +232,8 @@ pub fn parse_state(text: &str, path: &Path) -> Result<Vec<ChannelView>> {
     crate::yaml::from_str(text, path)
 }
 
-/// Where a channel's id and its settled tip come from.
+/// Where a channel's settled tip comes from.
 pub struct Resolver<'a> {
-    /// Channel records of this node's home: (payer, payee, generation) -> anchor.
-    pub anchors: BTreeMap<(PublicKey, PublicKey, u64), [u8; 32]>,
     /// `--state FILE` (then every channel must be in it), else the home's record.
     pub state: Option<&'a [ChannelView]>,
     pub settled: &'a [ChannelView],
@@ -235,11 +248,9 @@ pub fn statement(batch: &Batch, r: &Resolver<'_>, domain: Domain) -> Result<Stat
         .latest
         .par_iter()
         .map(|u| {
-            let channel = match r.anchors.get(&(u.payer, u.payee, u.generation)) {
-                Some(a) => *a,
-                // No record here: the anchor is H^cumulative(w_cumulative).
-                None => poseidon2::pack(&poseidon2::hash_n(&u.preimage, u.cumulative)),
-            };
+            // The ack names its channel; the chain check below (down to
+            // the settled tip, or to the id itself at count 0) holds it to it.
+            let channel = u.channel;
             let view = match r.state {
                 Some(state) => {
                     Some(state.iter().find(|v| v.channel == channel).ok_or_else(|| {

@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use alloy_primitives::{Address, B256, U256};
-use alloy_signer_local::PrivateKeySigner;
+use alloy_primitives::{Address, U256};
 use msgl_settlement::evm::{Chain, Outcome};
 use msgl_settlement::system::{OpenChannel, System};
 
@@ -219,13 +218,6 @@ fn chain_err(what: &str) -> impl Fn(msgl_settlement::evm::Revert) -> Error + '_ 
     move |r| Error::check(format!("{what} reverted: {}", r.reason))
 }
 
-/// Node `i`'s EVM key, held by the demo process itself (the secret is 32
-/// bytes of `i + 1`). Until the signed open carries the chain terms, the
-/// payee's acceptance of a channel is signed here, with this key.
-fn evm_key(i: usize) -> PrivateKeySigner {
-    PrivateKeySigner::from_bytes(&B256::repeat_byte(i as u8 + 1)).expect("a valid secret")
-}
-
 /// Writes `out`'s receipt (as `cast receipt --json` prints one) to
 /// `DIR/receipts/NAME.json`.
 fn write_receipt(dir: &Path, name: &str, out: &Outcome) -> Result<PathBuf> {
@@ -237,18 +229,9 @@ fn write_receipt(dir: &Path, name: &str, out: &Outcome) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// The anchor (channel id) of a signed open file.
-fn anchor_of(open: &Path) -> Result<[u8; 32]> {
-    let text = std::fs::read_to_string(open).map_err(|e| Error::io(open, e))?;
-    let hexa = text
-        .lines()
-        .find_map(|l| l.strip_prefix("anchor: "))
-        .ok_or_else(|| Error::check(format!("{}: no anchor", open.display())))?;
-    let bytes = hex::decode(hexa.trim().trim_matches(['\'', '"']))
-        .map_err(|e| Error::check(format!("{}: bad anchor: {e}", open.display())))?;
-    bytes
-        .try_into()
-        .map_err(|_| Error::check(format!("{}: the anchor is not 32 bytes", open.display())))
+/// A small text file the demo wrote.
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
 }
 
 fn units(n: u64) -> U256 {
@@ -313,26 +296,59 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             .hint("templates node1, node2, node3 name Node1, Node2, Node3"));
         }
     }
+    // The contracts first: each home settles on them (`chain:` in msgl.yaml).
+    let mut chain = Chain::new();
+    let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, WITHDRAW_DELAY)
+        .map_err(chain_err("deploy"))?;
+    let domain = sys.domain();
+    for h in &homes {
+        let home = crate::home::Home { root: h.clone() };
+        let mut config = home.config()?;
+        config.chain = Some(crate::home::ChainSettings {
+            chain_id: domain.chain_id,
+            settlement: format!("{}", sys.settlement.address),
+            token: format!("{}", sys.token.address),
+        });
+        crate::fsutil::write_atomic(&home.config_path(), config.to_yaml().as_bytes(), true, None)?;
+    }
     let ids: Vec<String> = homes
         .iter()
         .map(|h| r.run(Some(h), &args!["id"]).map(|s| s.trim().to_string()))
         .collect::<Result<_>>()?;
+    // Each node's EVM address: its keys/evm.key, made by `msgl init`.
+    let evm: Vec<String> = homes
+        .iter()
+        .map(|h| {
+            r.run(Some(h), &args!["id", "--evm"])
+                .map(|s| s.trim().to_string())
+        })
+        .collect::<Result<_>>()?;
+    let addrs: Vec<Address> = evm
+        .iter()
+        .map(|a| crate::proof::parse_address(a, "msgl id --evm").map(Address::from))
+        .collect::<Result<_>>()?;
+    let addr = |i: usize| addrs[i];
     for (i, h) in homes.iter().enumerate() {
         for j in 0..3 {
             if i != j {
                 r.run(
                     Some(h),
-                    &args!["-q", "peer", "add", NODES[j], &ids[j], "--policy", "credit:1"],
+                    &args![
+                        "-q",
+                        "peer",
+                        "add",
+                        NODES[j],
+                        &ids[j],
+                        "--policy",
+                        "credit:1",
+                        "--address",
+                        &evm[j]
+                    ],
                 )?;
             }
         }
     }
     progress("deploy token, registry and settlement in an in-memory EVM; mint, approve, deposit");
-    let mut chain = Chain::new();
-    let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, WITHDRAW_DELAY)
-        .map_err(chain_err("deploy"))?;
-    let keys: Vec<PrivateKeySigner> = (0..3).map(evm_key).collect();
-    let addr = |i: usize| keys[i].address();
     let length = 4 * n + 100;
     for (i, h) in homes.iter().enumerate() {
         let cash = opening_cash(h)?;
@@ -363,17 +379,21 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         )?;
     }
 
-    // 2. Channels: Node2 -> Node1, Node1 -> Node2, Node3 -> Node1.
+    // 2. Channels: Node2 -> Node1, Node1 -> Node2, Node3 -> Node1: the
+    // payer's signed open, the payee's signed acceptance of its terms, and
+    // openChannel with them.
     progress(
         "open channels Node2 -> Node1, Node1 -> Node2, Node3 -> Node1 (off chain and on chain)",
     );
     let mut anchors = [[0u8; 32]; 3];
     for (k, (payer, payee)) in [(1usize, 0usize), (0, 1), (2, 0)].into_iter().enumerate() {
-        let open = wire.join(format!(
-            "open-{}-{}.yaml",
+        let stem = format!(
+            "{}-{}",
             NODES[payer].to_lowercase(),
             NODES[payee].to_lowercase()
-        ));
+        );
+        let open = wire.join(format!("open-{stem}.yaml"));
+        let acceptance = wire.join(format!("acceptance-{stem}.yaml"));
         r.run(
             Some(&homes[payer]),
             &args![
@@ -383,30 +403,32 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
                 NODES[payee],
                 "--units",
                 length.to_string(),
+                "--escrow",
+                tokens(units(2 * length)),
                 "-o",
                 &open
             ],
         )?;
-        r.run(Some(&homes[payee]), &args!["-q", "accept-open", &open])?;
-        anchors[k] = anchor_of(&open)?;
+        r.run(
+            Some(&homes[payee]),
+            &args!["-q", "accept-open", &open, "-o", &acceptance],
+        )?;
+        let signed =
+            crate::objects::Open::from_yaml(&read_text(&open)?).map_err(|e| e.in_file(&open))?;
+        let accepted = crate::objects::Acceptance::from_yaml(&read_text(&acceptance)?)
+            .map_err(|e| e.in_file(&acceptance))?;
+        anchors[k] = signed.channel;
         let accept = sys.accept(
             addr(payer),
             &OpenChannel {
-                payee: addr(payee),
-                anchor: anchors[k],
-                units: length,
-                unit_price: u128::from(PRICE),
-                escrow: u128::from(PRICE) * u128::from(2 * length),
+                payee: Address::from(signed.chain.payee_address),
+                anchor: signed.channel,
+                units: signed.length,
+                unit_price: signed.unit_price,
+                escrow: signed.escrow,
             },
         );
-        let signature = msgl_settlement::sign_acceptance(
-            &keys[payee],
-            msgl_settlement::evm::CHAIN_ID,
-            sys.settlement.address,
-            &accept,
-        )
-        .map_err(|e| Error::check(format!("signing the acceptance: {e}")))?;
-        sys.open_channel(&mut chain, addr(payer), &accept, &signature)
+        sys.open_channel(&mut chain, addr(payer), &accept, &accepted.signature)
             .map_err(chain_err("openChannel"))?;
     }
 
@@ -505,7 +527,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    progress("Node2 re-sends the lost ack (msgl ack --resend); Node1 accepts it; Node2 proposes again; Node1 co-signs; both finalize");
+    progress("Node2 re-sends the lost ack (msgl ack --resend); Node1 accepts it; Node2 proposes again; Node1 co-signs (and books it); Node2 finalizes");
     r.run(
         Some(&homes[1]),
         &args!["-q", "ack", "--resend", "--to", NODES[0], "-o", &dropped],
@@ -532,17 +554,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             .as_str()
             .ok_or_else(|| Error::check("reconcile --accept -O json: no file"))?,
     );
-    r.run(
-        Some(&homes[0]),
-        &args![
-            "-q",
-            "reconcile",
-            "--with",
-            "Node2",
-            "--finalize",
-            &agreement
-        ],
-    )?;
+    // Node1 booked RECONCILED as it co-signed; Node2, the proposer,
+    // finalizes.
     r.run(
         Some(&homes[1]),
         &args![
@@ -566,7 +579,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let proofs = dir.join("proofs");
     let b3 = batches.join("node3-to-node1");
     std::fs::create_dir_all(&b3).map_err(|e| Error::io(&b3, e))?;
-    let prefix = hex::encode(&anchors[2][..8]);
+    let prefix = hex::encode(anchors[2]);
     let acks_dir = homes[0].join("acks");
     for e in std::fs::read_dir(&acks_dir).map_err(|e| Error::io(&acks_dir, e))? {
         let p = e.map_err(|e| Error::io(&acks_dir, e))?.path();
@@ -601,22 +614,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         ),
     ] {
         progress(&format!("prove, verify, register and settle: {what}"));
-        let domain = sys.domain();
-        let text = r.run(
-            Some(&homes[0]),
-            &args![
-                "prove",
-                batch,
-                "-o",
-                &out,
-                "--chain-id",
-                domain.chain_id.to_string(),
-                "--settlement",
-                format!("{}", sys.settlement.address),
-                "--token",
-                format!("{}", sys.token.address)
-            ],
-        )?;
+        // The deployment comes from Node1's `chain:` settings.
+        let text = r.run(Some(&homes[0]), &args!["prove", batch, "-o", &out])?;
         let prove_time = text
             .split("proved in ")
             .nth(1)
@@ -649,12 +648,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let receipt = write_receipt(&dir, &format!("settle-{name}"), &settle)?;
-        let settlement = format!("{}", sys.settlement.address);
         for &i in parties {
-            r.run(
-                Some(&homes[i]),
-                &args!["-q", "settled", &receipt, "--settlement", &settlement],
-            )?;
+            r.run(Some(&homes[i]), &args!["-q", "settled", &receipt])?;
         }
         let proof_bin = out.join("proof.bin");
         settlements.push(SettlementReport {
@@ -679,18 +674,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             .claim(&mut chain, addr(i), addr(i))
             .map_err(chain_err("claim"))?;
         let receipt = write_receipt(&dir, &format!("claim-{}", NODES[i].to_lowercase()), &claim)?;
-        r.run(
-            Some(&homes[i]),
-            &args![
-                "-q",
-                "settled",
-                &receipt,
-                "--settlement",
-                format!("{}", sys.settlement.address),
-                "--address",
-                format!("{}", addr(i))
-            ],
-        )?;
+        r.run(Some(&homes[i]), &args!["-q", "settled", &receipt])?;
     }
 
     // 7. The figures.

@@ -26,13 +26,16 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub kind: Kind,
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     /// What went wrong, without a trailing period.
     pub what: String,
     /// How to fix it, if we know.
     pub hint: Option<String>,
     /// The name of the file without a line (e.g. a YAML object or a key).
     pub file: Option<String>,
+    /// The protocol rule that refused an object, if that is what happened:
+    /// what tests and callers match on.
+    pub refusal: Option<Box<crate::protocol::Refusal>>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -45,6 +48,7 @@ impl Error {
             what: what.into(),
             hint: None,
             file: None,
+            refusal: None,
         }
     }
 
@@ -56,11 +60,11 @@ impl Error {
     }
 
     pub fn at(mut self, file: &str, line: usize, col: usize) -> Self {
-        self.location = Some(Location {
+        self.location = Some(Box::new(Location {
             file: file.to_string(),
             line,
             col,
-        });
+        }));
         self
     }
 
@@ -75,6 +79,20 @@ impl Error {
         }
         self.file = Some(name);
         self
+    }
+
+    /// Names the input file `name` unless the error already names one
+    /// (a location in another file stays).
+    pub fn or_in_file(self, name: &str) -> Self {
+        let named = match &self.location {
+            Some(l) => l.file != "<input>",
+            None => self.file.is_some(),
+        };
+        if named {
+            self
+        } else {
+            self.in_file(name)
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -111,6 +129,18 @@ pub fn is_unsafe_char(c: char) -> bool {
             c,
             '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
         )
+}
+
+/// `s` with [`is_unsafe_char`] characters escaped (`\u{1b}`): for any
+/// output that shows text a peer or a file supplied.
+pub fn clean(s: &str) -> String {
+    struct Clean<'a>(&'a str);
+    impl fmt::Display for Clean<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_clean(f, self.0)
+        }
+    }
+    Clean(s).to_string()
 }
 
 /// Writes `s` with [`is_unsafe_char`] characters escaped (`\u{1b}`), so an

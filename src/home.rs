@@ -146,6 +146,62 @@ pub struct Config {
     /// Node-wide credit policy settings (DESIGN §4, docs/DESIGN.md D3).
     #[serde(default)]
     pub policy: PolicySettings,
+    /// The most units one ack may pay (the payee hashes that many times to
+    /// check it; docs/DESIGN.md D3). Default [`DEFAULT_MAX_UNITS_PER_ACK`].
+    #[serde(
+        default = "default_max_units_per_ack",
+        skip_serializing_if = "is_default_max_units"
+    )]
+    pub max_units_per_ack: u64,
+    /// Where this node's channels settle (absent: channels that never
+    /// settle on chain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainSettings>,
+}
+
+/// Units one ack may pay unless msgl.yaml says otherwise: 65,536 units are
+/// about 50 ms of hashing for the payee.
+pub const DEFAULT_MAX_UNITS_PER_ACK: u64 = 1 << 16;
+
+fn default_max_units_per_ack() -> u64 {
+    DEFAULT_MAX_UNITS_PER_ACK
+}
+
+fn is_default_max_units(v: &u64) -> bool {
+    *v == DEFAULT_MAX_UNITS_PER_ACK
+}
+
+/// `chain:` in msgl.yaml: the deployment this node's channels settle on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainSettings {
+    pub chain_id: u64,
+    /// The settlement contract's address (0x + 40 hex).
+    pub settlement: String,
+    /// The token's address.
+    pub token: String,
+}
+
+impl ChainSettings {
+    /// (settlement, token) as bytes; an error names the bad field.
+    pub fn addresses(&self) -> Result<([u8; 20], [u8; 20])> {
+        Ok((
+            parse_address(&self.settlement, "chain.settlement")?,
+            parse_address(&self.token, "chain.token")?,
+        ))
+    }
+}
+
+/// An EVM address from `0x` and 40 hex digits.
+pub fn parse_address(text: &str, what: &str) -> Result<[u8; 20]> {
+    let h = text.trim();
+    let h = h.strip_prefix("0x").unwrap_or(h);
+    let mut out = [0u8; 20];
+    if h.len() != 40 || hex::decode_to_slice(h, &mut out).is_err() {
+        return Err(Error::input(format!("bad {what} `{text}`"))
+            .hint("an EVM address: 0x and 40 hex digits"));
+    }
+    Ok(out)
 }
 
 /// `policy:` in `msgl.yaml`: how peers' standing is judged.
@@ -189,6 +245,9 @@ pub struct PeerConfig {
         with = "crate::journal::decimal::serde::str_option"
     )]
     pub cap: Option<Decimal>,
+    /// The peer's EVM address (where its settlements are paid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 fn default_policy() -> String {

@@ -13,6 +13,9 @@ use crate::home::Home;
 
 /// Where the key lives in a home.
 pub const KEY_FILE: &str = "keys/node.key";
+/// The node's EVM (secp256k1) key: it receives settlements and signs the
+/// acceptance of a channel's terms (docs/DESIGN.md D3).
+pub const EVM_KEY_FILE: &str = "keys/evm.key";
 
 /// A public key (ed25519, 32 bytes).
 pub type PublicKey = [u8; 32];
@@ -31,6 +34,44 @@ impl Home {
     pub fn public_key(&self) -> Result<PublicKey> {
         Ok(self.signing_key()?.verifying_key().to_bytes())
     }
+
+    pub fn evm_key_path(&self) -> PathBuf {
+        self.root.join(EVM_KEY_FILE)
+    }
+
+    /// Loads the node's EVM key, refusing an unprotected or symlinked file.
+    pub fn evm_signer(&self) -> Result<alloy_signer_local::PrivateKeySigner> {
+        load_evm(&self.evm_key_path())
+    }
+
+    /// The node's EVM address, if it has an EVM key.
+    pub fn evm_address(&self) -> Result<Option<[u8; 20]>> {
+        if std::fs::symlink_metadata(self.evm_key_path()).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(self.evm_signer()?.address().0 .0))
+    }
+}
+
+/// A fresh EVM key (secp256k1) from the operating system's random source.
+pub fn generate_evm() -> Result<Zeroizing<[u8; 32]>> {
+    loop {
+        let mut secret = Zeroizing::new([0u8; 32]);
+        getrandom::getrandom(secret.as_mut())
+            .map_err(|e| Error::input(format!("no randomness from the operating system: {e}")))?;
+        // Below the curve order and not zero: almost always the first time.
+        if alloy_signer_local::PrivateKeySigner::from_slice(secret.as_ref()).is_ok() {
+            return Ok(secret);
+        }
+    }
+}
+
+/// Reads an EVM key file (64 hex digits, mode 0600, not a symlink).
+pub fn load_evm(path: &Path) -> Result<alloy_signer_local::PrivateKeySigner> {
+    let secret = read_secret(path)?;
+    alloy_signer_local::PrivateKeySigner::from_slice(secret.as_ref()).map_err(|_| {
+        Error::input("the EVM key file does not hold a secp256k1 secret key").in_file(path)
+    })
 }
 
 /// A fresh key from the operating system's random source.
@@ -49,45 +90,28 @@ pub fn encode(key: &SigningKey) -> Zeroizing<String> {
 /// Reads a key file. Refuses a symlink, a file that group or others may
 /// access, and anything but 64 hex digits.
 pub fn load(path: &Path) -> Result<SigningKey> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
+    Ok(SigningKey::from_bytes(&*read_secret(path)?))
+}
+
+/// The key file's text for a 32-byte secret: hex and a newline.
+pub fn encode_secret(secret: &[u8; 32]) -> Zeroizing<String> {
+    Zeroizing::new(format!("{}\n", hex::encode(secret)))
+}
+
+/// Reads a 32-byte secret kept as 64 hex digits in a file only its owner
+/// may access (refusing a symlink, any group/other permission bit, or a
+/// file swapped between the check and the open).
+pub fn read_secret(path: &Path) -> Result<Zeroizing<[u8; 32]>> {
+    if let Err(e) = std::fs::symlink_metadata(path) {
+        return Err(if e.kind() == std::io::ErrorKind::NotFound {
             Error::input("no key file")
                 .in_file(path)
                 .hint("run `msgl init --name NAME` to create a node home")
         } else {
             Error::io(path, e)
-        }
-    })?;
-    if meta.file_type().is_symlink() {
-        return Err(Error::input("the key file is a symlink; refused")
-            .in_file(path)
-            .hint("put the key file itself there, mode 0600"));
+        });
     }
-    if !meta.is_file() {
-        return Err(Error::input("the key file is not a regular file").in_file(path));
-    }
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let opened = file.metadata().map_err(|e| Error::io(path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        // The file opened must be the one inspected (no swap in between).
-        if opened.ino() != meta.ino() || opened.dev() != meta.dev() {
-            return Err(
-                Error::input("the key file changed while being opened; refused").in_file(path),
-            );
-        }
-        let mode = opened.mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(Error::input(format!(
-                "the key file is accessible by group or others (mode {mode:04o}); refused"
-            ))
-            .in_file(path)
-            .hint(format!("chmod 600 {}", path.display())));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = opened;
+    let mut file = open_private(path)?;
     let mut text = Zeroizing::new(String::new());
     file.read_to_string(&mut text)
         .map_err(|e| Error::io(path, e))?;
@@ -98,7 +122,39 @@ pub fn load(path: &Path) -> Result<SigningKey> {
             Error::input("the key file is not a key (64 hex digits expected)").in_file(path),
         );
     }
-    Ok(SigningKey::from_bytes(&secret))
+    Ok(secret)
+}
+
+/// Checks that a secret file (a key, a hash chain's checkpoints) is a
+/// regular file, not a symlink, that only its owner may access; returns it
+/// opened.
+pub fn open_private(path: &Path) -> Result<std::fs::File> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.file_type().is_symlink() || !meta.is_file() {
+        return Err(Error::input(
+            "a secret file (key, chain) that is a symlink or not a regular file; refused",
+        )
+        .in_file(path)
+        .hint("put the file itself there, mode 0600"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let opened = file.metadata().map_err(|e| Error::io(path, e))?;
+        if opened.ino() != meta.ino() || opened.dev() != meta.dev() {
+            return Err(Error::input("the file changed while being opened; refused").in_file(path));
+        }
+        let mode = opened.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(Error::input(format!(
+                "a secret file accessible by group or others (mode {mode:04o}); refused"
+            ))
+            .in_file(path)
+            .hint(format!("chmod 600 {}", path.display())));
+        }
+    }
+    Ok(file)
 }
 
 /// Parses a public key given in hex (64 digits, optional `0x`) and checks it

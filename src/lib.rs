@@ -5,12 +5,11 @@
 
 pub mod accounts;
 pub mod batch;
-pub mod chain;
-pub mod channel;
 pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod fsutil;
+pub mod hashchain;
 pub mod home;
 pub mod journal;
 pub mod keys;
@@ -18,6 +17,6 @@ pub mod objects;
 pub mod policy;
 pub mod proof;
 pub mod protocol;
-pub mod recon;
+pub mod store;
 pub mod testdata;
 pub mod yaml;

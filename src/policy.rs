@@ -80,6 +80,18 @@ impl Status {
     }
 }
 
+/// What the policy counts beyond the journal (from the home: channels and
+/// the served log, `protocol::served::exposure`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Exposure {
+    /// Delivered to the peer and not acked yet (token).
+    pub unacked: Decimal,
+    /// The escrow of the peer's channels to this node, as their opens sign it.
+    pub escrow: Decimal,
+    /// One unit's price (token).
+    pub unit: Decimal,
+}
+
 /// One peer's books and standing, in the node's token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Standing {
@@ -94,6 +106,9 @@ pub struct Standing {
     /// receivable − payable.
     #[serde(with = "crate::journal::decimal::serde::str")]
     pub net: Decimal,
+    /// Delivered and not acked yet: owed as soon as the acks come.
+    #[serde(with = "crate::journal::decimal::serde::str")]
+    pub unacked: Decimal,
     /// Everything the peer has paid (A/R decreases in PAYMENT / SETTLED entries).
     #[serde(with = "crate::journal::decimal::serde::str")]
     pub paid: Decimal,
@@ -106,20 +121,39 @@ pub struct Standing {
 }
 
 impl Standing {
-    /// Whether more service is allowed; if not, why.
-    pub fn may_serve(&self, settings: &PolicySettings) -> std::result::Result<(), String> {
+    /// What the peer would owe with everything delivered acked.
+    pub fn exposure(&self) -> Decimal {
+        self.receivable + self.unacked
+    }
+
+    /// Whether one more message of `next` (token) may be served; if not,
+    /// why. The message must fit under the limit with everything owed and
+    /// delivered-but-unacked, so no message overshoots it.
+    pub fn may_serve(
+        &self,
+        settings: &PolicySettings,
+        next: Decimal,
+    ) -> std::result::Result<(), String> {
         match self.status {
-            Status::Ok | Status::NearLimit => Ok(()),
-            Status::OverLimit => Err(format!(
-                "{} owes {} and its limit is {} ({})",
-                self.peer, self.receivable, self.limit, self.policy
-            )),
             Status::Delinquent => Err(format!(
                 "{} has owed since {} ms, more than {} days",
                 self.peer,
                 self.oldest_unpaid.unwrap_or(0),
                 settings.delinquent_after_days
             )),
+            _ if self.exposure() + next > self.limit => Err(format!(
+                "{} owes {}{} and its limit is {} ({}): one more message of {next} would pass it",
+                self.peer,
+                self.receivable,
+                if self.unacked.is_zero() {
+                    String::new()
+                } else {
+                    format!(" with {} delivered and not acked", self.unacked)
+                },
+                self.limit,
+                self.policy
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -130,11 +164,15 @@ pub fn limit(
     policy: Policy,
     cap: Option<Decimal>,
     paid: Decimal,
+    escrow: Decimal,
     settings: &PolicySettings,
 ) -> Decimal {
     match policy {
         Policy::Prepay => Decimal::ZERO,
-        Policy::Escrow(e) => e,
+        // What the channels' escrow still covers, never more than E.
+        Policy::Escrow(e) => e
+            .min((escrow - paid.max(Decimal::ZERO)).max(Decimal::ZERO))
+            .normalize(),
         Policy::Credit(base) => {
             let cap = cap.unwrap_or(base).max(base);
             let grown = base
@@ -178,6 +216,7 @@ pub fn standing(
     file: &str,
     config: &Config,
     peer: &PeerConfig,
+    exposure: Exposure,
     now: u64,
 ) -> Result<Standing> {
     let policy: Policy = peer
@@ -226,7 +265,7 @@ pub fn standing(
         }
     }
     let settings = &config.policy;
-    let limit = limit(policy, peer.cap, paid, settings);
+    let limit = limit(policy, peer.cap, paid, exposure.escrow, settings);
     let oldest_unpaid = if ar > Decimal::ZERO {
         unpaid.front().map(|(t, _)| *t)
     } else {
@@ -240,24 +279,27 @@ pub fn standing(
         receivable: ar.normalize(),
         payable: ap.normalize(),
         net: (ar - ap).normalize(),
+        unacked: exposure.unacked,
         paid: paid.normalize(),
         limit,
         oldest_unpaid,
-        status: status(ar, limit, delinquent, settings),
+        status: status(ar + exposure.unacked, limit, delinquent, settings),
     })
 }
 
-/// Every configured peer's standing.
+/// Every configured peer's standing, `exposure` giving each peer's
+/// counts beyond the journal.
 pub fn standings(
     journal: &Journal,
     file: &str,
     config: &Config,
+    exposure: &dyn Fn(&PeerConfig) -> Result<Exposure>,
     now: u64,
 ) -> Result<Vec<Standing>> {
     config
         .peers
         .iter()
-        .map(|p| standing(journal, file, config, p, now))
+        .map(|p| standing(journal, file, config, p, exposure(p)?, now))
         .collect()
 }
 
@@ -288,19 +330,33 @@ mod tests {
     #[test]
     fn limits_grow_to_the_cap() {
         let s = PolicySettings::default();
-        assert_eq!(limit(Policy::Prepay, None, d("100"), &s), d("0"));
-        assert_eq!(limit(Policy::Credit(d("1")), None, d("100"), &s), d("1"));
+        let z = d("0");
+        assert_eq!(limit(Policy::Prepay, None, d("100"), z, &s), d("0"));
+        assert_eq!(limit(Policy::Credit(d("1")), None, d("100"), z, &s), d("1"));
         assert_eq!(
-            limit(Policy::Credit(d("1")), Some(d("5")), d("20"), &s),
+            limit(Policy::Credit(d("1")), Some(d("5")), d("20"), z, &s),
             d("3")
         );
         assert_eq!(
-            limit(Policy::Credit(d("1")), Some(d("5")), d("100"), &s),
+            limit(Policy::Credit(d("1")), Some(d("5")), d("100"), z, &s),
             d("5")
         );
+        // escrow:E is what the channels' escrow still covers, at most E.
         assert_eq!(
-            limit(Policy::Escrow(d("2")), Some(d("5")), d("100"), &s),
+            limit(Policy::Escrow(d("2")), None, d("0"), d("5"), &s),
             d("2")
+        );
+        assert_eq!(
+            limit(Policy::Escrow(d("2")), None, d("0"), d("0.5"), &s),
+            d("0.5")
+        );
+        assert_eq!(
+            limit(Policy::Escrow(d("2")), None, d("0.25"), d("0.5"), &s),
+            d("0.25")
+        );
+        assert_eq!(
+            limit(Policy::Escrow(d("2")), None, d("100"), d("5"), &s),
+            d("0")
         );
     }
 

@@ -15,8 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use common::{id, init, msgl, pair, run_killed, stdout, tagged, tempdir};
-use msgl::channel::ChannelState;
+use common::{booked, channels, id, init, logged, msgl, pair, run_killed, stdout, tagged, tempdir};
 use msgl::journal::Decimal;
 use msgl::journal::{parse_file, Journal, Source};
 use msgl::objects::Recon;
@@ -57,15 +56,6 @@ fn sign_acks(
         .collect()
 }
 
-/// `booked (N) ... in acks/F` -> (N, F).
-fn booked(out: &str) -> Option<(u64, String)> {
-    let (n, rest) = out.strip_prefix("booked (")?.split_once(')')?;
-    Some((
-        n.parse().ok()?,
-        rest.trim_end().rsplit_once(" in ")?.1.to_string(),
-    ))
-}
-
 fn accept(home: &Path, f: &Path) -> common::Run {
     run_killed(home, &[OsStr::new("accept"), f.as_os_str()], None)
 }
@@ -90,12 +80,15 @@ fn check_home(home: &Path, reported: &BTreeMap<String, u64>, ctx: &str) -> Journ
     let tags = tagged(&j, "MESSAGE SENT", "ack");
     let set: BTreeSet<String> = tags.iter().map(|t| t.1.clone()).collect();
     assert_eq!(set.len(), tags.len(), "{ctx}: an ack booked twice");
-    let stored: BTreeSet<String> = std::fs::read_dir(home.join("acks"))
-        .unwrap()
-        .map(|e| format!("acks/{}", e.unwrap().file_name().to_string_lossy()))
-        .filter(|n| n.ends_with(".yaml") && !n.starts_with("acks/."))
-        .collect();
+    let stored = logged(home, "acks");
     assert_eq!(stored, set, "{ctx}: stored acks and bookings differ");
+    let ev = run_killed(home, &[OsStr::new("check"), OsStr::new("--evidence")], None);
+    assert_eq!(
+        ev.code,
+        Some(0),
+        "{ctx}: msgl check --evidence: {}",
+        ev.stderr
+    );
     for (f, n) in reported {
         assert!(
             tags.contains(&(*n, f.clone())),
@@ -105,24 +98,18 @@ fn check_home(home: &Path, reported: &BTreeMap<String, u64>, ctx: &str) -> Journ
     j
 }
 
-fn in_states(home: &Path) -> Vec<ChannelState> {
-    std::fs::read_dir(home.join("channels"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy();
-            n.starts_with("in-") && n.ends_with(".state.yaml")
-        })
-        .map(|p| ChannelState::load(&p).unwrap())
+fn in_channels(home: &Path) -> Vec<msgl::protocol::Channel> {
+    channels(home)
+        .into_iter()
+        .filter(|c| c.role == msgl::protocol::Role::In)
         .collect()
 }
 
-/// Rounds of: the payer (Node2) proposes, the payee (Node1) co-signs, the
-/// payer finalizes and signs the next acks (carrying the new epoch); then
-/// one thread accepts them one process at a time on Node1 while another
-/// proposes from Node1 again and again and, once some acks are in,
-/// finalizes the agreement there, then proposes again until the acks are
-/// done.
+/// Rounds of: the payer (Node2) proposes, the payer signs the next acks,
+/// then one thread accepts them one process at a time on Node1 while
+/// another, once some acks are in, co-signs Node2's proposal there (which
+/// finalizes it on Node1), then proposes from Node1 again and again until
+/// the acks are done; Node2 finalizes the agreement.
 #[test]
 fn accept_while_reconcile_proposes_and_finalizes_on_the_same_home() {
     const ROUNDS: u64 = 3;
@@ -144,30 +131,19 @@ fn accept_while_reconcile_proposes_and_finalizes_on_the_same_home() {
         let out = stdout(msgl(&p.payer).args(["reconcile", "--with", "node1", "-O", "json"]));
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let proposal = p.payer.join(v["file"].as_str().unwrap());
-        let out = stdout(
-            msgl(&p.payee)
-                .args(["reconcile", "--with", "node2", "-O", "json", "--accept"])
-                .arg(&proposal),
-        );
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        let agreement = p.dir.join(format!("agreement-{round}.yaml"));
-        std::fs::copy(p.payee.join(v["file"].as_str().unwrap()), &agreement).unwrap();
-        let epoch = Recon::from_yaml(&std::fs::read_to_string(&agreement).unwrap())
+        let epoch = Recon::from_yaml(&std::fs::read_to_string(&proposal).unwrap())
             .unwrap()
             .epoch();
         epochs.push(epoch);
-        msgl(&p.payer)
-            .args(["reconcile", "--with", "node1", "--finalize"])
-            .arg(&agreement)
-            .assert()
-            .success();
         let files = sign_acks(&p.payer, "Node1", &p.dir, round, 0..PER_ROUND);
+        let agreement = p.dir.join(format!("agreement-{round}.yaml"));
 
         let done = AtomicBool::new(false);
         let (tx, rx) = mpsc::channel::<()>();
         let payee = p.payee.clone();
         let (got, props) = std::thread::scope(|s| {
-            let (done, payee, files, agreement) = (&done, &payee, &files, &agreement);
+            let (done, payee, files, agreement, proposal) =
+                (&done, &payee, &files, &agreement, &proposal);
             let acceptor = s.spawn(move || {
                 let mut got = Vec::new();
                 for (k, f) in files.iter().enumerate() {
@@ -185,22 +161,28 @@ fn accept_while_reconcile_proposes_and_finalizes_on_the_same_home() {
                 let mut props = Vec::new();
                 let mut finalized = false;
                 let mut after = 0;
-                // Propose until the acceptor is done (and at least twice
-                // after finalizing).
+                // Co-sign once some acks are in (a later proposal of this
+                // node's own would go first, D6), then propose until the
+                // acceptor is done (and at least twice).
+                rx.recv().unwrap();
                 while !(finalized && after >= 2 && done.load(Ordering::SeqCst)) {
-                    if !finalized && rx.try_recv().is_ok() {
+                    if !finalized {
                         let r = run_killed(
                             payee,
                             &[
                                 OsStr::new("reconcile"),
                                 OsStr::new("--with"),
                                 OsStr::new("Node2"),
-                                OsStr::new("--finalize"),
-                                agreement.as_os_str(),
+                                OsStr::new("-O"),
+                                OsStr::new("json"),
+                                OsStr::new("--accept"),
+                                proposal.as_os_str(),
                             ],
                             None,
                         );
-                        assert_eq!(r.code, Some(0), "round {round}: finalize: {}", r.stderr);
+                        assert_eq!(r.code, Some(0), "round {round}: co-sign: {}", r.stderr);
+                        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+                        std::fs::copy(payee.join(v["file"].as_str().unwrap()), agreement).unwrap();
                         finalized = true;
                         continue;
                     }
@@ -231,19 +213,25 @@ fn accept_while_reconcile_proposes_and_finalizes_on_the_same_home() {
             assert!(reported.insert(file, n).is_none(), "an ack booked twice");
         }
         total += PER_ROUND;
+        msgl(&p.payer)
+            .args(["reconcile", "--with", "node1", "--finalize"])
+            .arg(&agreement)
+            .assert()
+            .success();
 
         // Every proposal is a consistent snapshot: its tip (nonce =
         // cumulative, one unit a message) is what its books add up to.
         let mut last_nonce = 0;
         for (after_finalize, f) in &props {
             let r = Recon::from_yaml(&std::fs::read_to_string(f).unwrap()).unwrap();
-            let d = if r.a_to_b.generation != 0 {
+            let d = if !r.a_to_b.channels.is_empty() {
                 &r.a_to_b
             } else {
                 &r.b_to_a
             };
-            assert_eq!(d.nonce, d.cumulative, "{}", f.display());
-            assert_eq!(d.amount, Decimal::from(d.nonce) * unit, "{}", f.display());
+            let c = &d.channels[0];
+            assert_eq!(c.nonce, c.cumulative, "{}", f.display());
+            assert_eq!(d.amount, Decimal::from(c.nonce) * unit, "{}", f.display());
             let sum: Decimal = d.messages.iter().map(|m| m.amount).sum();
             assert_eq!(d.carried + sum, d.amount, "{}", f.display());
             assert!(
@@ -251,8 +239,8 @@ fn accept_while_reconcile_proposes_and_finalizes_on_the_same_home() {
                 "{}",
                 f.display()
             );
-            assert!(d.nonce >= last_nonce, "proposals went back in time");
-            last_nonce = d.nonce;
+            assert!(c.nonce >= last_nonce, "proposals went back in time");
+            last_nonce = c.nonce;
             let previous = epochs
                 .get(epochs.len().wrapping_sub(2))
                 .copied()
@@ -298,9 +286,9 @@ fn accept_while_reconcile_proposes_and_finalizes_on_the_same_home() {
             Decimal::from(10 + (round - 1) * PER_ROUND) * unit,
             "round {round}"
         );
-        let st = in_states(&p.payee);
+        let st = in_channels(&p.payee);
         assert_eq!(st.len(), 1);
-        assert_eq!((st[0].nonce, st[0].epoch), (total, epoch), "round {round}");
+        assert_eq!(st[0].nonce, total, "round {round}");
     }
     // The two nodes' books still mirror each other.
     let v: serde_json::Value =
@@ -390,7 +378,7 @@ fn two_accepts_on_the_same_home_at_once() {
         "different acks: {} entries, interleaved: {interleaved}",
         j.entries.len()
     );
-    let states = in_states(&p.payee);
+    let states = in_channels(&p.payee);
     assert!(states.iter().all(|s| s.nonce == N), "{states:?}");
 
     // The same acks, in the same order, from two processes at once.
@@ -480,12 +468,9 @@ fn open_while_ack_on_the_same_home() {
     msgl(&p.payer).arg("check").assert().success();
     let j = parse_file(&Source::File(p.payer.join("journal.ledger"))).unwrap();
     assert_eq!(tagged(&j, "MESSAGE RECEIVED", "ack").len() as u64, acks);
-    let outs: Vec<ChannelState> = std::fs::read_dir(p.payer.join("channels"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("out-"))
-        .filter(|p| p.to_string_lossy().ends_with(".state.yaml"))
-        .map(|p| ChannelState::load(&p).unwrap())
+    let outs: Vec<msgl::protocol::Channel> = channels(&p.payer)
+        .into_iter()
+        .filter(|c| c.role == msgl::protocol::Role::Out)
         .collect();
     assert_eq!(outs.len(), OPENS + 1);
     assert_eq!(outs.iter().map(|s| s.nonce).sum::<u64>(), acks);

@@ -130,8 +130,7 @@ fn the_object_oracles_hold_on_honest_seeds_and_every_one_byte_change() {
         a.verify().unwrap();
     }
     for (i, a) in ack::fixture().acks.iter().enumerate() {
-        let mut s = ack::fixture().states[i].clone();
-        s.accept(a, &ack::fixture().payer).unwrap();
+        msgl::protocol::ack::check(&ack::fixture().channels[i], a).unwrap();
     }
     for o in open::fixture() {
         o.verify().unwrap();
@@ -145,7 +144,6 @@ fn the_object_oracles_hold_on_honest_seeds_and_every_one_byte_change() {
     let f = state::fixture();
     let views = msgl::batch::parse_state(&f.seeds[0].1, std::path::Path::new("s")).unwrap();
     let r = msgl::batch::Resolver {
-        anchors: f.anchors.clone(),
         state: Some(&views),
         settled: &[],
     };

@@ -727,7 +727,7 @@ fn hostile_acks_proposals_and_batches_are_refused_and_nothing_is_written() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = in_home(&p.payee, &[OsStr::new("accept"), stray.as_os_str()]);
     assert!(r.code == 1 || r.code == 2, "{}", r.stderr);
-    assert!(r.stderr.contains("generation 2"), "{}", r.stderr);
+    assert!(r.stderr.contains("no channel "), "{}", r.stderr);
     assert!(
         r.stderr.contains("accept-open"),
         "the hint says what to do: {}",
@@ -737,7 +737,7 @@ fn hostile_acks_proposals_and_batches_are_refused_and_nothing_is_written() {
 
     // YAML bombs where an ack, a proposal and a batch file are expected.
     let ack_bomb = dir.join("ack-bomb.yaml");
-    std::fs::write(&ack_bomb, object_bomb("msgl/ack/v1")).unwrap();
+    std::fs::write(&ack_bomb, object_bomb("msgl/ack/v2")).unwrap();
     let r = in_home(&p.payee, &[OsStr::new("accept"), ack_bomb.as_os_str()]);
     assert_refusal(
         &r,
@@ -746,7 +746,7 @@ fn hostile_acks_proposals_and_batches_are_refused_and_nothing_is_written() {
         "ack-bomb.yaml: bad ack: YAML anchors and aliases",
     );
     let recon_bomb = dir.join("recon-bomb.yaml");
-    std::fs::write(&recon_bomb, object_bomb("msgl/recon/v1")).unwrap();
+    std::fs::write(&recon_bomb, object_bomb("msgl/recon/v2")).unwrap();
     let r = in_home(
         &p.payee,
         &[
@@ -777,7 +777,7 @@ fn hostile_acks_proposals_and_batches_are_refused_and_nothing_is_written() {
         batch.join("good.yaml"),
     )
     .unwrap();
-    std::fs::write(batch.join("bomb.yaml"), object_bomb("msgl/ack/v1")).unwrap();
+    std::fs::write(batch.join("bomb.yaml"), object_bomb("msgl/ack/v2")).unwrap();
     let r = in_home(
         &p.payee,
         &[

@@ -19,10 +19,7 @@ fn prove_verify_and_calldata() {
             .arg("-o")
             .arg(&out),
     );
-    assert!(
-        text.contains("41 units in 1 channel from 20 files"),
-        "{text}"
-    );
+    assert!(text.contains("41 units in 1 channel from 1 file"), "{text}");
     let v = stdout(msgl(&p.payee).arg("verify-proof").arg(&out));
     assert!(v.contains("valid proof of 1 entry, 41 units"), "{v}");
     // Anyone can verify: no home needed.
@@ -270,7 +267,7 @@ fn bad_batches_are_refused_before_proving() {
     let open = std::fs::read_to_string(&p.open).unwrap();
     let anchor = open
         .lines()
-        .find_map(|l| l.strip_prefix("anchor: "))
+        .find_map(|l| l.strip_prefix("channel: "))
         .unwrap()
         .trim()
         .trim_matches('\'');

@@ -1,17 +1,16 @@
 //! Co-signed reconciliation end to end, with the real binary and two (or
 //! three) node homes: a scripted history in which the mirror invariant and
-//! `msgl check` are asserted after every step, the message-by-message
-//! difference, finalizing, and every refusal (nothing written).
+//! `msgl check --evidence` are asserted after every step, the
+//! message-by-message difference, finalizing (the co-signer as it signs,
+//! the proposer with --finalize), and every refusal (nothing written).
 
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use ed25519_dalek::Signer;
-use msgl::chain::{self, Chain};
 use msgl::journal::Decimal;
-use msgl::objects::ack::AckFields;
 use msgl::objects::recon::Sig;
-use msgl::objects::{Ack, Recon};
+use msgl::objects::Recon;
 use msgl_circuits::poseidon2;
 use predicates::str::contains;
 use tempfile::TempDir;
@@ -146,9 +145,18 @@ fn ar_ap(home: &Path, peer: &str) -> (Decimal, Decimal) {
     )
 }
 
-/// Both journals check, and each node's A/R with the other equals the
-/// other's A/P with it.
+/// Both journals check against their evidence, and each node's A/R with
+/// the other equals the other's A/P with it.
 fn mirror(p: &Pair, step: &str) {
+    for h in [&p.n1, &p.n2] {
+        msgl(h).args(["check", "--evidence"]).assert().success();
+    }
+    mirror_books(p, step);
+}
+
+/// As [`mirror`], for books that also hold entries booked by hand
+/// (`msgl add`): they check, but have no evidence for those.
+fn mirror_books(p: &Pair, step: &str) {
     for h in [&p.n1, &p.n2] {
         msgl(h).arg("check").assert().success();
     }
@@ -223,48 +231,39 @@ fn finalize(home: &Path, peer: &str, file: &Path) {
         .stdout(contains("RECONCILED"));
 }
 
-/// Both finalize the agreement; both journals then hold one RECONCILED
-/// entry netting each side into `epoch-<ms>` lines.
+/// The proposer finalizes the agreement (the co-signer booked it as it
+/// signed); both journals then hold the RECONCILED entry, and a second
+/// finalize on either side is refused. Returns the epoch.
 fn close(p: &Pair, agreement: &Path) -> u64 {
     let r = Recon::from_yaml(&std::fs::read_to_string(agreement).unwrap()).unwrap();
     assert!(r.is_cosigned());
     r.verify().unwrap();
-    finalize(&p.n1, "node2", agreement);
-    mirror(p, "one side finalized");
-    finalize(&p.n2, "NODE1", agreement);
-    mirror(p, "both finalized");
-    r.epoch()
-}
-
-/// Node2's key and Node1's key, and Node2's chain to Node1 (generation 1).
-fn n2_chain(p: &Pair) -> (ed25519_dalek::SigningKey, [u8; 32], Chain) {
-    let key = msgl::keys::load(&p.n2.join("keys/node.key")).unwrap();
-    let payee = msgl::keys::parse_public(&id(&p.n1)).unwrap();
-    let seed = chain::seed(&key.to_bytes(), &payee, 1);
-    (key, payee, Chain::build(seed, 1000))
-}
-
-/// An ack Node2 signs with epoch 0 (as before any reconciliation), nonce
-/// `nonce`, one unit up to `cumulative`, for message `[message; 32]`,
-/// written to `name` in the test's directory.
-fn old_epoch_ack(p: &Pair, name: &str, nonce: u64, cumulative: u64, message: u8) -> PathBuf {
-    let (key, payee, chain) = n2_chain(p);
-    let file = p.dir.join(name);
-    let ack = Ack::signed(
-        &key,
-        AckFields {
-            payee,
-            generation: 1,
-            epoch: 0,
-            nonce,
-            message: [message; 32],
-            price: 1,
-            cumulative,
-            preimage: poseidon2::pack(&chain.get(cumulative)),
-        },
+    mirror(p, "co-signed: one side finalized");
+    let tag = format!(
+        "; recon: recon/{}",
+        agreement.file_name().unwrap().to_string_lossy()
     );
-    std::fs::write(&file, ack.to_yaml()).unwrap();
-    file
+    let (proposer, cosigner) = if journal(&p.n1).contains(&tag) {
+        ((&p.n2, "NODE1"), (&p.n1, "node2"))
+    } else {
+        ((&p.n1, "node2"), (&p.n2, "Node1"))
+    };
+    assert!(
+        journal(cosigner.0).contains(&tag),
+        "the co-signer booked it"
+    );
+    finalize(proposer.0, proposer.1, agreement);
+    mirror(p, "both finalized");
+    for (home, peer) in [proposer, cosigner] {
+        assert_eq!(journal(home).matches(&tag).count(), 1);
+        msgl(home)
+            .args(["reconcile", "--with", peer, "--finalize"])
+            .arg(agreement)
+            .assert()
+            .code(1)
+            .stderr(contains("already finalized"));
+    }
+    r.epoch()
 }
 
 #[test]
@@ -309,7 +308,9 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
     assert_eq!(msg["direction"], "Node2 -> Node1");
     assert!(lines
         .iter()
-        .any(|l| l["item"] == "nonce" && l["here"] == "3" && l["proposal"] == "4"));
+        .any(|l| l["item"].as_str().unwrap().ends_with(" nonce")
+            && l["here"] == "3"
+            && l["proposal"] == "4"));
     assert_eq!(diff["totals"][0]["difference"], "0.00004");
     // The text form says the same, for people.
     msgl(&p.n1)
@@ -328,7 +329,7 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
         .code(1)
         .stdout(contains("direction,item,here,proposal,lacking\n"))
         .stdout(contains("Node2 -> Node1,0000000000000004,,0.00004,Node1\n"))
-        .stdout(contains("Node2 -> Node1,nonce,3,4,\n"))
+        .stdout(contains(" nonce,3,4,\n"))
         .stdout(contains("Node2 -> Node1,total,0.00006,0.0001,\n"));
     // Re-sent from the payer's sent/: the same bytes, nothing booked again.
     let resent = p.dir.join("ack-4-resent.yaml");
@@ -339,6 +340,11 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
         .assert()
         .success()
         .stdout(contains("ack nonce 4 cumulative 10 to Node1 again"));
+    assert_eq!(
+        std::fs::read(&resent).unwrap(),
+        lost_bytes,
+        "re-sent byte for byte"
+    );
     assert_eq!(std::fs::read(&resent).unwrap(), lost_bytes);
     assert_eq!(journal(&p.n2), payer_journal, "a re-sent ack is not booked");
     accept(&p.n1, &resent);
@@ -408,59 +414,11 @@ fn a_scripted_history_keeps_the_books_mirrored_at_every_step() {
     )));
     assert_eq!(ar_ap(&p.n1, "Node2"), (d("0.00013"), d("0.00007")));
 
-    // Finalizing twice is refused, and nothing changes.
-    let before = journal(&p.n1);
-    msgl(&p.n1)
-        .args(["reconcile", "--with", "Node2", "--finalize"])
-        .arg(&agreed)
-        .assert()
-        .code(1)
-        .stderr(contains("already finalized"));
-    assert_eq!(before, journal(&p.n1));
-
-    // A finalize interrupted after booking (channel states not yet raised)
-    // is finished by the refused second one.
-    let states: Vec<PathBuf> = std::fs::read_dir(p.n1.join("channels"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".state.yaml"))
-        .collect();
-    assert_eq!(states.len(), 2);
-    let raised = format!("\nepoch: {epoch1}\n");
-    for st in &states {
-        let text = std::fs::read_to_string(st).unwrap();
-        assert!(text.contains(&raised), "{text}");
-        std::fs::write(st, text.replace(&raised, "\nepoch: 0\n")).unwrap();
-    }
-    msgl(&p.n1)
-        .args(["reconcile", "--with", "Node2", "--finalize"])
-        .arg(&agreed)
-        .assert()
-        .code(1)
-        .stderr(contains("already finalized"));
-    for st in &states {
-        assert!(std::fs::read_to_string(st).unwrap().contains(&raised));
-    }
-    assert_eq!(before, journal(&p.n1));
-
-    // An ack from before the epoch is refused.
-    let old = old_epoch_ack(&p, "old-epoch.yaml", 7, 14, 9);
-    msgl(&p.n1)
-        .arg("accept")
-        .arg(&old)
-        .assert()
-        .code(1)
-        .stderr(contains("older than the channel's epoch"));
-    mirror(&p, "old ack refused");
-
     // More messages, now in the new period.
     n2_pays(&p, 6, 1);
     n1_pays(&p, 103, 3);
     n2_pays(&p, 7, 2);
     mirror(&p, "more messages");
-    let new_ack =
-        Ack::from_yaml(&std::fs::read_to_string(p.dir.join("ack-7.yaml")).unwrap()).unwrap();
-    assert_eq!(new_ack.epoch, epoch1, "new acks carry the new epoch");
 
     // The second reconciliation: Node1 proposes, Node2 co-signs.
     let (prop, summary) = propose(&p.n1, "NODE2", &[]);
@@ -515,6 +473,9 @@ fn refusals_have_one_reason_and_write_nothing() {
 
     // A proposal signed by someone else (in Node2's slot).
     let (prop, _) = propose(&p.n2, "node1", &[]);
+    // As sent (Node2's own file becomes the agreement once it finalizes).
+    let sent = p.dir.join("proposal-as-sent.yaml");
+    std::fs::copy(&prop, &sent).unwrap();
     let mut r = Recon::from_yaml(&std::fs::read_to_string(&prop).unwrap()).unwrap();
     let mallory = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
     let sig = Some(Sig(mallory.sign(&r.signing_bytes().unwrap()).to_bytes()));
@@ -536,7 +497,7 @@ fn refusals_have_one_reason_and_write_nothing() {
 
     // A changed field under a valid-looking signature is refused too.
     let mut r = Recon::from_yaml(&std::fs::read_to_string(&prop).unwrap()).unwrap();
-    r.b_to_a.cumulative += 1;
+    r.b_to_a.channels[0].cumulative += 1;
     let changed = p.dir.join("changed.yaml");
     std::fs::write(&changed, r.to_yaml()).unwrap();
     reconcile_refused(
@@ -615,7 +576,7 @@ fn refusals_have_one_reason_and_write_nothing() {
     reconcile_refused(
         &p.n1,
         &["--with", "node2", "--accept"],
-        Some(&prop),
+        Some(&sent),
         1,
         "already finalized",
     );
@@ -668,8 +629,8 @@ fn proposal_summary_in_json_and_text() {
     let dirs = s["directions"].as_array().unwrap();
     let n2_to_n1 = dirs.iter().find(|x| x["payer"] == "Node2").unwrap();
     assert_eq!(n2_to_n1["amount"], "0.00003");
-    assert_eq!(n2_to_n1["nonce"], 1);
-    assert_eq!(n2_to_n1["cumulative"], 3);
+    assert_eq!(n2_to_n1["channels"][0]["nonce"], 1);
+    assert_eq!(n2_to_n1["channels"][0]["cumulative"], 3);
     assert_eq!(n2_to_n1["messages"], 1);
     assert_eq!(s["net"], "0.00002");
     assert_eq!(s["net_payer"], "Node2");
@@ -679,10 +640,10 @@ fn proposal_summary_in_json_and_text() {
     let n2 = msgl::keys::parse_public(&id(&p.n2)).unwrap();
     r.verify_signer(&n1).unwrap();
     assert!(r.verify().is_err());
-    let tips = r.directions();
+    let tips = r.checkpoints();
     assert_eq!(tips.len(), 2);
     let t = tips.iter().find(|t| t.0 == n2).unwrap();
-    assert_eq!((t.1, t.2, t.3, t.4), (n1, 1, 1, 3));
+    assert_eq!((t.1, t.3, t.4), (n1, 1, 3));
     assert_eq!(poseidon2::pack(&t.5), n2_to_n1_preimage(&p));
     // Text form.
     msgl(&p.n2)
@@ -725,20 +686,35 @@ fn proposal_summary_in_json_and_text() {
     assert_eq!(f[0], "proposed");
     assert_eq!(f[2], (epoch + 2).to_string());
     assert_eq!(
-        (f[7], f[8], f[10], f[12]),
+        (f[6], f[7], f[8], f[10]),
         ("1", "3", "1", "0.00003"),
         "{row}"
     );
     assert_eq!(
-        (f[13], f[14], f[15]),
+        (f[11], f[12], f[13]),
         ("0.00002", "Node2", "Node1"),
         "{row}"
     );
 }
 
+/// The preimage of Node2's channel to Node1 at cumulative 3, from Node2's
+/// sent log.
 fn n2_to_n1_preimage(p: &Pair) -> [u8; 32] {
-    let (_, _, chain) = n2_chain(p);
-    poseidon2::pack(&chain.get(3))
+    let c = common_channels(&p.n2)
+        .into_iter()
+        .find(|c| c.role == msgl::protocol::Role::Out)
+        .unwrap();
+    let log =
+        p.n2.join("sent")
+            .join(format!("{}.log", hex::encode(c.id())));
+    let a = msgl::store::log::find(&log, 1).unwrap().unwrap();
+    assert_eq!(a.cumulative, 3);
+    a.preimage
+}
+
+fn common_channels(home: &Path) -> Vec<msgl::protocol::Channel> {
+    let h = msgl::home::Home::locate(Some(home));
+    msgl::protocol::channel::list(&h, &h.public_key().unwrap()).unwrap()
 }
 
 #[test]
@@ -828,13 +804,14 @@ fn messages_after_the_epoch_do_not_disturb_the_agreement() {
     let agreed = co_sign(&p.n1, "node2", &prop);
     let r = Recon::from_yaml(&std::fs::read_to_string(&agreed).unwrap()).unwrap();
     let n2 = msgl::keys::parse_public(&id(&p.n2)).unwrap();
-    let tips = r.directions();
+    let tips = r.checkpoints();
     let t = tips.iter().find(|t| t.0 == n2).unwrap();
     assert_eq!((t.3, t.4), (1, 2), "the tip as of the epoch");
-    assert_eq!(poseidon2::pack(&t.5), {
-        let (_, _, chain) = n2_chain(&p);
-        poseidon2::pack(&chain.get(2))
-    });
+    assert_eq!(
+        poseidon2::pack(&poseidon2::hash_n(&t.5, 2)),
+        t.2,
+        "the checkpoint's preimage is on its channel's chain"
+    );
     assert_eq!(close(&p, &agreed), epoch);
     // What came after the epoch is the next period's.
     let (prop, s) = propose(&p.n1, "node2", &[]);
@@ -842,7 +819,7 @@ fn messages_after_the_epoch_do_not_disturb_the_agreement() {
     let n2_to_n1 = dirs.iter().find(|x| x["payer"] == "Node2").unwrap();
     assert_eq!(n2_to_n1["messages"], 2);
     assert_eq!(n2_to_n1["carried"], "0.00002");
-    assert_eq!(n2_to_n1["cumulative"], 7);
+    assert_eq!(n2_to_n1["channels"][0]["cumulative"], 7);
     let agreed = co_sign(&p.n2, "node1", &prop);
     close(&p, &agreed);
     n2_pays(&p, 6, 1);
@@ -899,95 +876,7 @@ fn a_price_booked_differently_by_hand_shows_as_a_dispute() {
         ])
         .assert()
         .success();
-    mirror(&p, "price dispute resolved by hand");
+    mirror_books(&p, "price dispute resolved by hand");
     let (prop, _) = propose(&p.n1, "Node2", &[]);
     co_sign(&p.n2, "node1", &prop);
-}
-
-/// The payer finalizes first and its next ack carries the new epoch; the
-/// payee accepts that ack before it finalizes. Its channel state then holds
-/// the new epoch, which must not pass for "already finalized": the payee's
-/// finalize books RECONCILED (once), and the ack stays open in the next
-/// period on both sides.
-#[test]
-fn an_ack_of_the_new_epoch_accepted_before_finalizing_does_not_block_it() {
-    let p = pair();
-    n2_pays(&p, 1, 2);
-    n2_pays(&p, 2, 1);
-    n1_pays(&p, 3, 1);
-    let (proposal, _) = propose(&p.n2, "node1", &[]);
-    let agreed = co_sign(&p.n1, "node2", &proposal);
-    finalize(&p.n2, "node1", &agreed);
-    let epoch = Recon::from_yaml(&std::fs::read_to_string(&agreed).unwrap())
-        .unwrap()
-        .epoch();
-    let f = ack(&p, &p.n2, "Node1", 4, 3);
-    let a = Ack::from_yaml(&std::fs::read_to_string(&f).unwrap()).unwrap();
-    assert_eq!(a.epoch, epoch, "the payer's next ack carries the new epoch");
-    accept(&p.n1, &f);
-    finalize(&p.n1, "node2", &agreed);
-    assert_eq!(journal(&p.n1).matches("RECONCILED").count(), 1);
-    assert!(journal(&p.n1).contains(&format!(
-        "Assets:AccountsReceivable:Node2:epoch-{epoch}  0.00003"
-    )));
-    mirror(&p, "both finalized, one ack since");
-    assert_eq!(ar_ap(&p.n1, "Node2"), (d("0.00006"), d("0.00001")));
-    msgl(&p.n1)
-        .args(["reconcile", "--with", "Node2", "--finalize"])
-        .arg(&agreed)
-        .assert()
-        .code(1)
-        .stderr(contains("already finalized"));
-    assert_eq!(journal(&p.n1).matches("RECONCILED").count(), 1);
-}
-
-/// A finalize killed after booking RECONCILED but before raising the
-/// channel states' epochs leaves `recon/.raising-<peer>`: the next `accept`
-/// (or `ack`) with that peer raises them first, under the same lock, so an
-/// ack of the old epoch is refused; a marker whose entry was never booked
-/// is dropped without raising anything.
-#[test]
-fn an_interrupted_finalize_is_finished_by_the_next_accept() {
-    let p = pair();
-    n2_pays(&p, 1, 2);
-    n2_pays(&p, 2, 1);
-    let (prop, _) = propose(&p.n2, "node1", &[]);
-    let agreed = co_sign(&p.n1, "node2", &prop);
-    let epoch = close(&p, &agreed);
-    // Node1 as a crash would leave it: entry booked, states not raised.
-    let states: Vec<PathBuf> = std::fs::read_dir(p.n1.join("channels"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".state.yaml"))
-        .collect();
-    let raised = format!("\nepoch: {epoch}\n");
-    for st in &states {
-        let text = std::fs::read_to_string(st).unwrap();
-        std::fs::write(st, text.replace(&raised, "\nepoch: 0\n")).unwrap();
-    }
-    let n2_key = id(&p.n2);
-    let marker = p.n1.join(format!("recon/.raising-{}", &n2_key[..16]));
-    std::fs::write(&marker, epoch.to_string()).unwrap();
-    // An ack Node2 signed before it finalized (old epoch, next nonce).
-    let old = old_epoch_ack(&p, "old-epoch-after-crash.yaml", 3, 4, 7);
-    let before = journal(&p.n1);
-    msgl(&p.n1)
-        .arg("accept")
-        .arg(&old)
-        .assert()
-        .code(1)
-        .stderr(contains("older than the channel's epoch"));
-    assert_eq!(journal(&p.n1), before);
-    assert!(!marker.exists());
-    for st in &states {
-        assert!(std::fs::read_to_string(st).unwrap().contains(&raised));
-    }
-    // A stale marker (no such epoch booked) raises nothing and goes away.
-    std::fs::write(&marker, "1").unwrap();
-    n2_pays(&p, 3, 1);
-    assert!(!marker.exists());
-    for st in &states {
-        assert!(std::fs::read_to_string(st).unwrap().contains(&raised));
-    }
-    mirror(&p, "after the interrupted finalize");
 }

@@ -9,9 +9,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use alloy_primitives::{Address, B256, U256};
-use alloy_signer_local::PrivateKeySigner;
-use common::{hash, msgl, pair, stdout, Pair};
+use alloy_primitives::{Address, U256};
+use common::{hash, id, init, msgl, stdout, tempdir, Pair};
 use msgl_settlement::evm::{Chain, Outcome, Revert, CHAIN_ID};
 use msgl_settlement::system::{OpenChannel, System};
 use msgl_settlement::MsglSettlement;
@@ -20,17 +19,7 @@ use predicates::str::contains;
 
 const DEPLOYER: Address = Address::repeat_byte(0xd0);
 const VERIFIER: Address = Address::repeat_byte(0xfe);
-const PAYER: Address = Address::repeat_byte(0x22);
 const DELAY: u64 = 3600;
-
-/// The payee's EVM key: it signs the channel's terms.
-fn payee_key() -> PrivateKeySigner {
-    PrivateKeySigner::from_bytes(&B256::repeat_byte(0x11)).unwrap()
-}
-
-fn payee() -> Address {
-    payee_key().address()
-}
 
 /// 0.00001 SNT at 18 decimals: the nodes' unit price.
 fn price() -> U256 {
@@ -45,57 +34,143 @@ struct World {
     chain: Chain,
     sys: System,
     receipts: usize,
+    /// The EVM addresses of the payer's and the payee's homes (keys/evm.key).
+    payer: Address,
+    payee: Address,
 }
 
-fn world(deposit_units: u64) -> World {
+/// A home's EVM address, as `msgl id --evm` prints it.
+fn evm(home: &Path) -> Address {
+    stdout(msgl(home).args(["id", "--evm"]))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// The contracts, and Node1 (payee) and Node2 (payer) whose msgl.yaml
+/// names them (`chain:`), peers of each other with their EVM addresses;
+/// the payer deposits `deposit_units`, opens a channel of `length` units
+/// with `escrow_units` of escrow (`msgl open --escrow`), the payee accepts
+/// it (`msgl accept-open -o`), and the payer opens it on chain with that
+/// acceptance.
+fn setup(length: u64, escrow_units: u64, deposit_units: u64) -> (Pair, World) {
     let mut chain = Chain::new();
     let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, DELAY).unwrap();
-    sys.mint(&mut chain, PAYER, units(1_000_000)).unwrap();
-    sys.approve(&mut chain, PAYER, units(1_000_000)).unwrap();
-    sys.deposit(&mut chain, PAYER, units(deposit_units))
+    let dir = tempdir();
+    let d = dir.path().to_path_buf();
+    let payee = init(&d, "Node1");
+    let payer = init(&d, "Node2");
+    for h in [&payee, &payer] {
+        let home = msgl::home::Home::locate(Some(h));
+        let mut config = home.config().unwrap();
+        config.chain = Some(msgl::home::ChainSettings {
+            chain_id: CHAIN_ID,
+            settlement: sys.settlement.address.to_string(),
+            token: sys.token.address.to_string(),
+        });
+        std::fs::write(home.config_path(), config.to_yaml()).unwrap();
+    }
+    let (payer_evm, payee_evm) = (evm(&payer), evm(&payee));
+    msgl(&payee)
+        .args([
+            "peer",
+            "add",
+            "Node2",
+            &id(&payer),
+            "--policy",
+            "credit:100",
+        ])
+        .args(["--address", &payer_evm.to_string()])
+        .assert()
+        .success();
+    msgl(&payer)
+        .args(["peer", "add", "Node1", &id(&payee)])
+        .args(["--address", &payee_evm.to_string()])
+        .assert()
+        .success();
+    sys.mint(&mut chain, payer_evm, units(1_000_000)).unwrap();
+    sys.approve(&mut chain, payer_evm, units(1_000_000))
         .unwrap();
-    World {
+    sys.deposit(&mut chain, payer_evm, units(deposit_units))
+        .unwrap();
+    let mut w = World {
         chain,
         sys,
         receipts: 0,
-    }
+        payer: payer_evm,
+        payee: payee_evm,
+    };
+    let p = Pair {
+        open: d.join("open.yaml"),
+        _dir: dir,
+        dir: d,
+        payee,
+        payer,
+    };
+    w.open_next(&p, "open.yaml", length, escrow_units);
+    (p, w)
 }
 
 fn anchor_of(open: &Path) -> [u8; 32] {
-    let text = std::fs::read_to_string(open).unwrap();
-    let hexa = text
-        .lines()
-        .find_map(|l| l.strip_prefix("anchor: "))
-        .unwrap();
-    hex::decode(hexa.trim().trim_matches(['\'', '"']))
+    msgl::objects::Open::from_yaml(&std::fs::read_to_string(open).unwrap())
         .unwrap()
-        .try_into()
-        .unwrap()
+        .channel
 }
 
 impl World {
-    /// The payer opens the channel of `open` on the terms the payee signed.
-    fn open(&mut self, open: &Path, length: u64, escrow_units: u64) {
+    /// The payer opens its next channel to the payee (`msgl open`, written
+    /// to `DIR/file`), the payee accepts it (`msgl accept-open -o`), and the
+    /// payer opens it on chain with the payee's acceptance.
+    fn open_next(&mut self, p: &Pair, file: &str, length: u64, escrow_units: u64) -> PathBuf {
+        let open = p.dir.join(file);
+        let acceptance = open.with_extension("acceptance.yaml");
+        msgl(&p.payer)
+            .args([
+                "-q",
+                "open",
+                "--to",
+                "Node1",
+                "--units",
+                &length.to_string(),
+            ])
+            .args(["--escrow", &msgl::demo::tokens(units(escrow_units)), "-o"])
+            .arg(&open)
+            .assert()
+            .success();
+        msgl(&p.payee)
+            .args(["-q", "accept-open"])
+            .arg(&open)
+            .arg("-o")
+            .arg(&acceptance)
+            .assert()
+            .success();
+        let signed =
+            msgl::objects::Open::from_yaml(&std::fs::read_to_string(&open).unwrap()).unwrap();
+        let accepted =
+            msgl::objects::Acceptance::from_yaml(&std::fs::read_to_string(&acceptance).unwrap())
+                .unwrap();
+        assert_eq!(
+            (signed.length, signed.unit_price, signed.escrow),
+            (
+                length,
+                price().to::<u128>(),
+                units(escrow_units).to::<u128>()
+            )
+        );
         let accept = self.sys.accept(
-            PAYER,
+            self.payer,
             &OpenChannel {
-                payee: payee(),
-                anchor: anchor_of(open),
-                units: length,
-                unit_price: price().to(),
-                escrow: units(escrow_units).to(),
+                payee: Address::from(signed.chain.payee_address),
+                anchor: signed.channel,
+                units: signed.length,
+                unit_price: signed.unit_price,
+                escrow: signed.escrow,
             },
         );
-        let sig = msgl_settlement::sign_acceptance(
-            &payee_key(),
-            CHAIN_ID,
-            self.sys.settlement.address,
-            &accept,
-        )
-        .unwrap();
         self.sys
-            .open_channel(&mut self.chain, PAYER, &accept, &sig)
+            .open_channel(&mut self.chain, self.payer, &accept, &accepted.signature)
             .unwrap();
+        open
     }
 
     /// Sends `msgl calldata [--register] DIR`'s bytes as `from`.
@@ -133,36 +208,20 @@ impl World {
         self.sys.balance(&mut self.chain, who).unwrap()
     }
 
-    fn domain_flags(&self) -> Vec<String> {
-        vec![
-            "--chain-id".into(),
-            CHAIN_ID.to_string(),
-            "--settlement".into(),
-            self.sys.settlement.address.to_string(),
-            "--token".into(),
-            self.sys.token.address.to_string(),
-        ]
-    }
-
-    /// `msgl settled RECEIPT --settlement ADDRESS` in `home`.
+    /// `msgl settled RECEIPT` in `home` (the contract of its `chain:`).
     fn settled(&self, home: &Path, receipt: &Path) -> assert_cmd::assert::Assert {
-        msgl(home)
-            .arg("settled")
-            .arg(receipt)
-            .args(["--settlement", &self.sys.settlement.address.to_string()])
-            .assert()
+        msgl(home).arg("settled").arg(receipt).assert()
     }
 }
 
-fn prove(w: &World, p: &Pair, out: &str, state: Option<&Path>) -> PathBuf {
+fn prove(p: &Pair, out: &str, state: Option<&Path>) -> PathBuf {
     let dir = p.dir.join(out);
     let mut c = msgl(&p.payee);
     c.arg("-q")
         .arg("prove")
         .arg(p.payee.join("acks"))
         .arg("-o")
-        .arg(&dir)
-        .args(w.domain_flags());
+        .arg(&dir);
     if let Some(s) = state {
         c.arg("--state").arg(s);
     }
@@ -234,21 +293,20 @@ fn account(home: &Path, account: &str) -> String {
 
 #[test]
 fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails() {
-    let p = pair(1000);
-    let mut w = world(500);
-    w.open(&p.open, 1000, 200);
+    let (p, mut w) = setup(1000, 200, 500);
+
     for i in 1..=100 {
         p.exchange(i, 1);
     }
-    let proof1 = prove(&w, &p, "proof1", None);
+    let proof1 = prove(&p, "proof1", None);
     // Not yet registered: the statement is not proven on chain.
-    expect::<MsglSettlement::StatementNotProven>(w.send(payee(), &p.payee, &proof1, false));
+    expect::<MsglSettlement::StatementNotProven>(w.send(w.payee, &p.payee, &proof1, false));
     // Only the registry's registrar may register.
-    assert!(w.send(payee(), &p.payee, &proof1, true).is_err());
+    assert!(w.send(w.payee, &p.payee, &proof1, true).is_err());
     w.send(VERIFIER, &p.payee, &proof1, true).unwrap();
-    let out = w.send(payee(), &p.payee, &proof1, false).unwrap();
+    let out = w.send(w.payee, &p.payee, &proof1, false).unwrap();
     assert_eq!(
-        w.sys.claimable(&mut w.chain, payee()).unwrap(),
+        w.sys.claimable(&mut w.chain, w.payee).unwrap(),
         units(100),
         "exactly units x price"
     );
@@ -257,7 +315,7 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
     let ch = w.sys.channel(&mut w.chain, anchor_of(&p.open)).unwrap();
     assert_eq!(ch.count, 100);
     // The same calldata again: the tip moved on, the entry is skipped.
-    let again = w.send(payee(), &p.payee, &proof1, false).unwrap();
+    let again = w.send(w.payee, &p.payee, &proof1, false).unwrap();
     assert_eq!(skipped(&again), 2);
 
     // More messages; the payee settles alone, from the contract's view
@@ -266,21 +324,21 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
         p.exchange(i, 2);
     }
     let state = state_after(&proof1);
-    let proof2 = prove(&w, &p, "proof2", Some(&state));
+    let proof2 = prove(&p, "proof2", Some(&state));
     // ... or from its own record of the first settlement (booked from its
     // receipt): the same statement.
     w.settled(&p.payee, &r1)
         .success()
         .stdout(contains("SETTLED: received 0.001 from Node2 (100 units)"));
-    let proof2b = prove(&w, &p, "proof2b", None);
+    let proof2b = prove(&p, "proof2b", None);
     assert_eq!(
         std::fs::read(proof2.join("statement.yaml")).unwrap(),
         std::fs::read(proof2b.join("statement.yaml")).unwrap()
     );
     w.send(VERIFIER, &p.payee, &proof2, true).unwrap();
-    let out = w.send(payee(), &p.payee, &proof2, false).unwrap();
+    let out = w.send(w.payee, &p.payee, &proof2, false).unwrap();
     let r2 = w.receipt(&p.dir, &out);
-    assert_eq!(w.sys.claimable(&mut w.chain, payee()).unwrap(), units(160));
+    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(160));
 
     // Both sides book each settlement from its receipt, in any order; a
     // second run books nothing more.
@@ -318,15 +376,11 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
     assert_eq!(account(&p.payer, "Assets:Contract:Deposit"), "-0.0016");
 
     // The payee claims; the claim's receipt books CLAIMED into cash.
-    let claim = w.sys.claim(&mut w.chain, payee(), payee()).unwrap();
+    let claim = w.sys.claim(&mut w.chain, w.payee, w.payee).unwrap();
     let rc = w.receipt(&p.dir, &claim);
-    assert_eq!(w.balance(payee()), units(160));
-    msgl(&p.payee)
-        .arg("settled")
-        .arg(&rc)
-        .args(["--settlement", &w.sys.settlement.address.to_string()])
-        .args(["--address", &payee().to_string()])
-        .assert()
+    assert_eq!(w.balance(w.payee), units(160));
+    // Booked for the home whose keys/evm.key claimed.
+    w.settled(&p.payee, &rc)
         .success()
         .stdout(contains("CLAIMED: 0.0016 into Assets:Cash:SNT"));
     assert_eq!(account(&p.payee, "Assets:Contract:Claimable"), "0");
@@ -334,7 +388,7 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
     // Someone else's claim books nothing here.
     w.settled(&p.payer, &rc)
         .success()
-        .stdout(contains("claims not booked"));
+        .stdout(contains("claims not booked: 1 claim by other addresses"));
 
     // A proof from the anchor (ignoring what was settled): skipped, stale.
     let empty_state = p.dir.join("empty-state.yaml");
@@ -347,9 +401,9 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
         ),
     )
     .unwrap();
-    let stale = prove(&w, &p, "stale", Some(&empty_state));
+    let stale = prove(&p, "stale", Some(&empty_state));
     w.send(VERIFIER, &p.payee, &stale, true).unwrap();
-    let out = w.send(payee(), &p.payee, &stale, false).unwrap();
+    let out = w.send(w.payee, &p.payee, &stale, false).unwrap();
     assert_eq!(skipped(&out), 2);
     let r = w.receipt(&p.dir, &out);
     w.settled(&p.payee, &r)
@@ -400,29 +454,27 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
         .arg(&only_new)
         .arg("-o")
         .arg(&unknown)
-        .args(w.domain_flags())
         .assert()
         .success();
     w.send(VERIFIER, &p.payee, &unknown, true).unwrap();
     assert_eq!(
-        skipped(&w.send(payee(), &p.payee, &unknown, false).unwrap()),
+        skipped(&w.send(w.payee, &p.payee, &unknown, false).unwrap()),
         0
     );
 }
 
 #[test]
 fn an_underfunded_channel_pays_its_escrow_and_the_rest_stays_owed_until_a_top_up() {
-    let p = pair(1000);
-    let mut w = world(100);
-    w.open(&p.open, 1000, 10);
+    let (p, mut w) = setup(1000, 10, 100);
+
     for i in 1..=30 {
         p.exchange(i, 1);
     }
-    let proof = prove(&w, &p, "proof", None);
+    let proof = prove(&p, "proof", None);
     w.send(VERIFIER, &p.payee, &proof, true).unwrap();
-    let out = w.send(payee(), &p.payee, &proof, false).unwrap();
+    let out = w.send(w.payee, &p.payee, &proof, false).unwrap();
     assert_eq!(
-        w.sys.claimable(&mut w.chain, payee()).unwrap(),
+        w.sys.claimable(&mut w.chain, w.payee).unwrap(),
         units(10),
         "the escrow, and only the escrow"
     );
@@ -445,7 +497,7 @@ fn an_underfunded_channel_pays_its_escrow_and_the_rest_stays_owed_until_a_top_up
 
     // The payer tops the channel up: the debt is paid first, to the payee.
     let id = anchor_of(&p.open);
-    let top = w.sys.top_up(&mut w.chain, PAYER, id, units(25)).unwrap();
+    let top = w.sys.top_up(&mut w.chain, w.payer, id, units(25)).unwrap();
     let r = w.receipt(&p.dir, &top);
     w.settled(&p.payee, &r).success().stdout(contains(
         "SETTLED: received 0.0002 from Node2 (a paid debt)",
@@ -459,7 +511,7 @@ fn an_underfunded_channel_pays_its_escrow_and_the_rest_stays_owed_until_a_top_up
     assert_eq!(ar_ap(&p.payee).0, "0");
     assert_eq!(ar_ap(&p.payer).1, "0");
     assert_eq!(account(&p.payee, "Assets:Contract:Claimable"), "0.0003");
-    assert_eq!(w.sys.claimable(&mut w.chain, payee()).unwrap(), units(30));
+    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(30));
     for home in [&p.payee, &p.payer] {
         msgl(home).arg("check").assert().success();
     }
@@ -467,25 +519,24 @@ fn an_underfunded_channel_pays_its_escrow_and_the_rest_stays_owed_until_a_top_up
 
 #[test]
 fn an_exiting_payer_waits_and_the_payee_settles_meanwhile() {
-    let p = pair(1000);
-    let mut w = world(100);
+    let (p, mut w) = setup(1000, 60, 100);
     let id = anchor_of(&p.open);
-    w.open(&p.open, 1000, 60);
+
     for i in 1..=50 {
         p.exchange(i, 1);
     }
     // The payer asks for its escrow back, then disappears.
-    w.sys.request_exit(&mut w.chain, PAYER, id).unwrap();
-    expect::<MsglSettlement::ExitNotReady>(w.sys.release_escrow(&mut w.chain, PAYER, id));
+    w.sys.request_exit(&mut w.chain, w.payer, id).unwrap();
+    expect::<MsglSettlement::ExitNotReady>(w.sys.release_escrow(&mut w.chain, w.payer, id));
     // The payee settles alone, with its latest ack, during the delay.
-    let proof = prove(&w, &p, "proof", None);
+    let proof = prove(&p, "proof", None);
     w.send(VERIFIER, &p.payee, &proof, true).unwrap();
-    w.send(payee(), &p.payee, &proof, false).unwrap();
-    assert_eq!(w.sys.claimable(&mut w.chain, payee()).unwrap(), units(50));
+    w.send(w.payee, &p.payee, &proof, false).unwrap();
+    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(50));
     w.chain.advance_time(DELAY);
-    w.sys.release_escrow(&mut w.chain, PAYER, id).unwrap();
+    w.sys.release_escrow(&mut w.chain, w.payer, id).unwrap();
     assert_eq!(
-        w.sys.deposit_of(&mut w.chain, PAYER).unwrap(),
+        w.sys.deposit_of(&mut w.chain, w.payer).unwrap(),
         units(40 + 10),
         "the rest of the escrow, and the free deposit"
     );
@@ -497,15 +548,14 @@ fn an_exiting_payer_waits_and_the_payee_settles_meanwhile() {
 /// settlement contract says, and refuses what does not add up.
 #[test]
 fn msgl_settled_books_only_from_the_contracts_receipt() {
-    let p = pair(1000);
-    let mut w = world(100);
-    w.open(&p.open, 1000, 100);
+    let (p, mut w) = setup(1000, 100, 100);
+
     for i in 1..=10 {
         p.exchange(i, 1);
     }
-    let proof = prove(&w, &p, "proof", None);
+    let proof = prove(&p, "proof", None);
     w.send(VERIFIER, &p.payee, &proof, true).unwrap();
-    let out = w.send(payee(), &p.payee, &proof, false).unwrap();
+    let out = w.send(w.payee, &p.payee, &proof, false).unwrap();
     let journal = p.payee.join("journal.ledger");
     let before = std::fs::read(&journal).unwrap();
     let unchanged = |what: &str| {
@@ -536,15 +586,27 @@ fn msgl_settled_books_only_from_the_contracts_receipt() {
         .stderr(contains("failed on chain"));
     unchanged("failed");
 
-    // Another contract's logs are not the settlement's.
+    // Another contract's logs are not the settlement's (the same events,
+    // emitted elsewhere); and --settlement must be this node's contract.
+    let mut elsewhere = out.receipt();
+    if let alloy_consensus::ReceiptEnvelope::Eip1559(r) = &mut elsewhere.inner {
+        for log in &mut r.receipt.logs {
+            log.inner.address = Address::repeat_byte(0x99);
+        }
+    }
+    let f = p.dir.join("elsewhere.json");
+    std::fs::write(&f, serde_json::to_string(&elsewhere).unwrap()).unwrap();
+    w.settled(&p.payee, &f)
+        .code(1)
+        .stderr(contains("has no settlement"));
     let r = w.receipt(&p.dir, &out);
     msgl(&p.payee)
         .arg("settled")
         .arg(&r)
         .args(["--settlement", &Address::repeat_byte(0x99).to_string()])
         .assert()
-        .code(1)
-        .stderr(contains("has no settlement"));
+        .code(2)
+        .stderr(contains("is not this node's settlement contract"));
     unchanged("another contract");
 
     // A settlement at another price than the signed open's: the channel on
@@ -594,9 +656,8 @@ fn msgl_settled_books_only_from_the_contracts_receipt() {
 /// proven, registered and settled in its own transaction, in order.
 #[test]
 fn a_batch_split_into_parts_settles_part_by_part() {
-    let p = pair(1000);
-    let mut w = world(1000);
-    w.open(&p.open, 1000, 100);
+    let (p, mut w) = setup(1000, 100, 1000);
+
     let mut i = 0;
     let mut exchange = |n: u64| {
         for _ in 0..n {
@@ -607,18 +668,7 @@ fn a_batch_split_into_parts_settles_part_by_part() {
     exchange(3);
     // Two more generations of the channel, each opened on chain.
     for g in 2..=3 {
-        let open = p.dir.join(format!("open-g{g}.yaml"));
-        msgl(&p.payer)
-            .args(["open", "--to", "Node1", "--units", "100", "-o"])
-            .arg(&open)
-            .assert()
-            .success();
-        msgl(&p.payee)
-            .arg("accept-open")
-            .arg(&open)
-            .assert()
-            .success();
-        w.open(&open, 100, 100);
+        w.open_next(&p, &format!("open-g{g}.yaml"), 100, 100);
         exchange(2);
     }
     let out = p.dir.join("split");
@@ -628,11 +678,10 @@ fn a_batch_split_into_parts_settles_part_by_part() {
             .arg(p.payee.join("acks"))
             .arg("-o")
             .arg(&out)
-            .args(w.domain_flags())
             .args(["--max-entries", "2"]),
     );
     assert!(
-        said.contains("7 units in 3 channels from 7 files in 2 parts"),
+        said.contains("7 units in 3 channels from 3 files in 2 parts"),
         "{said}"
     );
     assert!(out.join("part-1/statement.yaml").is_file());
@@ -678,12 +727,12 @@ fn a_batch_split_into_parts_settles_part_by_part() {
         w.chain.call(VERIFIER, w.sys.registry.address, reg).unwrap();
         let o = w
             .chain
-            .call(payee(), w.sys.settlement.address, settle)
+            .call(w.payee, w.sys.settlement.address, settle)
             .unwrap();
         assert!(o.events::<MsglSettlement::EntrySkipped>().is_empty());
         receipts.push(w.receipt(&p.dir, &o));
     }
-    assert_eq!(w.sys.claimable(&mut w.chain, payee()).unwrap(), units(7));
+    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(7));
     msgl(&p.payee)
         .arg("settled")
         .args(&receipts)

@@ -1,71 +1,79 @@
-//! The ack fuzz oracle (`msgl/ack/v1`), shared by `fuzz_targets/ack.rs` and
+//! The ack fuzz oracle (`msgl/ack/v2`), shared by `fuzz_targets/ack.rs` and
 //! `tests/fuzz_regressions.rs`.
 //!
 //! For any text, through the reader `msgl accept`, `msgl prove` and
-//! `msgl reconcile` use (`Ack::from_yaml`):
+//! `msgl reconcile` use (`Ack::parse`: YAML or a JSON line):
 //! - it never panics, and an accepted ack's YAML (`to_yaml`) is no larger
 //!   than a bounded multiple of the input (no alias expansion);
-//! - an accepted ack writes to YAML that reads back to the same ack with the
-//!   same signed bytes, and verifies exactly when the original does;
+//! - an accepted ack writes to YAML and to JSON that read back to the same
+//!   ack with the same signed bytes, and verifies exactly when the
+//!   original does;
 //! - `verify` succeeds only for one of the honest acks the fixture signed
 //!   (same signed bytes, same signature): no change to a signed field, and
 //!   no other encoding of the signature, gets through;
-//! - the payee's checks (`ChannelState::check` after 0..n honest acks, and
-//!   `accept_batch` with its ed25519 batch verification) accept only the
-//!   next honest ack, and the two paths always agree.
+//! - the payee's check (`protocol::ack::check` against the channel after
+//!   0..n honest acks) accepts only the next honest ack.
 
 use std::sync::OnceLock;
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
-use msgl::chain::{self, Chain};
-use msgl::channel::{ChannelState, Role};
-use msgl::journal::Decimal;
+use ed25519_dalek::SigningKey;
+use msgl::hashchain::{self, HashChain};
+use msgl::objects::open::{ChainTerms, Terms};
 use msgl::objects::{ack::AckFields, Ack, Open};
+use msgl::protocol::{ack, Channel, Role};
 use msgl_circuits::poseidon2;
 
 /// Acks in the fixture's channel (prices 1, 2, 1, 3, ...).
 const N: usize = 6;
 
 pub struct Fixture {
-    pub payer: VerifyingKey,
     /// The honest acks, in order.
     pub acks: Vec<Ack>,
-    /// `states[i]`: the payee's channel state after the first i acks.
-    pub states: Vec<ChannelState>,
+    /// `channels[i]`: the payee's channel after the first i acks.
+    pub channels: Vec<Channel>,
+}
+
+/// The fixture's open: payer key 0x11…, payee key 0x22…, generation 3.
+pub fn open(length: u64) -> (SigningKey, HashChain, Open) {
+    let payer = SigningKey::from_bytes(&[0x11; 32]);
+    let payee = SigningKey::from_bytes(&[0x22; 32])
+        .verifying_key()
+        .to_bytes();
+    let chain = HashChain::build(hashchain::seed(&payer.to_bytes(), &payee, 3), length);
+    let open = Open::signed(
+        &payer,
+        &Terms {
+            payee,
+            generation: 3,
+            channel: poseidon2::pack(&chain.anchor()),
+            length,
+            max_price: 4,
+            decimals: 18,
+            unit_price: 10_000_000_000_000,
+            escrow: 0,
+            chain: ChainTerms::default(),
+        },
+    );
+    (payer, chain, open)
 }
 
 pub fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let payer = SigningKey::from_bytes(&[0x11; 32]);
-        let payee = SigningKey::from_bytes(&[0x22; 32])
-            .verifying_key()
-            .to_bytes();
         let prices: Vec<u64> = (0..N as u64).map(|i| 1 + (i * 5) % 3).collect();
         let length: u64 = prices.iter().sum::<u64>() + 4;
-        let chain = Chain::build(chain::seed(&payer.to_bytes(), &payee, 3), length);
-        let open = Open::signed(
-            &payer,
-            payee,
-            3,
-            poseidon2::pack(&chain.anchor()),
-            length,
-            Decimal::new(1, 5),
-            Decimal::ZERO,
-        )
-        .expect("the fixture's open signs");
-        let mut state = ChannelState::from_open(&open, Role::In);
-        let mut states = vec![state.clone()];
+        let (payer, chain, open) = open(length);
+        let mut c = Channel::fresh(open.clone(), Role::In);
+        let mut channels = vec![c.clone()];
         let mut acks = Vec::new();
         let mut cumulative = 0;
         for (i, &price) in prices.iter().enumerate() {
             cumulative += price;
-            let ack = Ack::signed(
+            let a = Ack::signed(
                 &payer,
                 AckFields {
-                    payee,
-                    generation: 3,
-                    epoch: if i < 3 { 0 } else { 1_750_000_000_000 },
+                    channel: open.channel,
+                    payee: open.payee,
                     nonce: i as u64 + 1,
                     message: [0xa0 + i as u8; 32],
                     price,
@@ -73,27 +81,30 @@ pub fn fixture() -> &'static Fixture {
                     preimage: poseidon2::pack(&chain.get(cumulative)),
                 },
             );
-            state
-                .accept(&ack, &payer.verifying_key())
-                .expect("the fixture's acks are accepted in order");
-            states.push(state.clone());
-            acks.push(ack);
+            ack::check(&c, &a).expect("the fixture's acks are accepted in order");
+            c.apply(&a);
+            channels.push(c.clone());
+            acks.push(a);
         }
-        Fixture {
-            payer: payer.verifying_key(),
-            acks,
-            states,
-        }
+        Fixture { acks, channels }
     })
 }
 
 /// The honest acks as files (`MSGL_FUZZ_SEED_DIR` seeds), as `msgl ack`
-/// writes them.
+/// writes them and as ack logs hold them.
 pub fn seeds() -> Vec<(String, Vec<u8>)> {
     fixture()
         .acks
         .iter()
-        .map(|a| (format!("seed-ack-{}", a.nonce), a.to_yaml().into_bytes()))
+        .flat_map(|a| {
+            [
+                (format!("seed-ack-{}", a.nonce), a.to_yaml().into_bytes()),
+                (
+                    format!("seed-ack-json-{}", a.nonce),
+                    a.to_json().into_bytes(),
+                ),
+            ]
+        })
         .collect()
 }
 
@@ -101,50 +112,39 @@ pub fn check(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(ack) = Ack::from_yaml(text) else {
+    let Ok(a) = Ack::parse(text) else {
         return;
     };
     let f = fixture();
-    let yaml = ack.to_yaml();
+    let yaml = a.to_yaml();
     assert!(
         yaml.len() <= 32 * text.len() + 8192,
         "{} bytes of YAML read as an ack that writes {} bytes (alias expansion?)",
         text.len(),
         yaml.len()
     );
-    let back = Ack::from_yaml(&yaml)
-        .unwrap_or_else(|e| panic!("to_yaml's output does not read back: {e}\n{yaml}"));
-    assert_eq!(back, ack, "to_yaml/from_yaml round trip");
-    assert_eq!(back.signing_bytes(), ack.signing_bytes());
-
-    let verified = ack.verify().is_ok();
-    assert_eq!(
-        back.verify().is_ok(),
-        verified,
-        "verify differs after a round trip"
-    );
+    for (form, back) in [
+        ("yaml", Ack::from_yaml(&yaml)),
+        ("json", Ack::parse(&a.to_json())),
+    ] {
+        let back =
+            back.unwrap_or_else(|e| panic!("the {form} form does not read back: {e}\n{yaml}"));
+        assert_eq!(back, a, "{form} round trip");
+        assert_eq!(back.signing_bytes(), a.signing_bytes());
+    }
+    let verified = a.verify().is_ok();
     let honest = f
         .acks
         .iter()
-        .find(|h| h.signing_bytes() == ack.signing_bytes() && h.signature == ack.signature);
+        .find(|h| h.signing_bytes() == a.signing_bytes() && h.signature == a.signature);
     if verified {
         let h = honest.unwrap_or_else(|| panic!("a forged or changed ack verifies:\n{yaml}"));
-        assert_eq!(&ack, h);
+        assert_eq!(&a, h);
     }
-    if ack.payer != *f.payer.as_bytes() {
-        return;
-    }
-    for (i, state) in f.states.iter().enumerate() {
-        let single = state.check(&ack, &f.payer).is_ok();
-        let mut s = state.clone();
-        let batch = s.accept_batch(std::slice::from_ref(&ack), &f.payer).is_ok();
-        assert_eq!(
-            single, batch,
-            "check and accept_batch disagree after {i} acks on\n{yaml}"
-        );
-        if single {
+    for (i, c) in f.channels.iter().enumerate() {
+        if ack::check(c, &a).is_ok() {
             assert_eq!(
-                Some(&ack),
+                Some(&a),
                 f.acks.get(i),
                 "the payee accepts, after {i} acks, an ack that is not the next honest one"
             );

@@ -1,8 +1,8 @@
-//! The reconciliation fuzz oracle (`msgl/recon/v1`), shared by
+//! The reconciliation fuzz oracle (`msgl/recon/v2`), shared by
 //! `fuzz_targets/recon.rs` and `tests/fuzz_regressions.rs`.
 //!
 //! For any text, through the reader `msgl reconcile --accept/--finalize`
-//! uses (`msgl::recon::read`: size bound, no anchors or aliases, domain):
+//! uses (`msgl::protocol::recon::read`: size bound, no anchors or aliases, domain):
 //! - it never panics, and an accepted reconciliation's YAML is no larger
 //!   than a bounded multiple of the input (no alias expansion);
 //! - an accepted one writes to YAML that reads back the same, with the same
@@ -12,21 +12,21 @@
 //!   reconciliation of the fixture, and `verify_signer(node)` only for an
 //!   honest one carrying that node's honest signature: no change to a
 //!   signed field (an amount spelled differently is the same amount) gets
-//!   through; `directions()` of a verified one are the honest tips.
+//!   through; `checkpoints()` of a verified one are the honest ones.
 
 use std::path::Path;
 use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
 use msgl::journal::Decimal;
-use msgl::objects::recon::{Direction, Item, Recon};
+use msgl::objects::recon::{Direction, Item, Position, Recon};
 
 pub struct Fixture {
     /// Honest reconciliations: proposals (one signature) and agreements.
     pub recons: Vec<Recon>,
 }
 
-fn direction(generation: u64, nonce: u64, messages: &[(&str, i64)], carried: i64) -> Direction {
+fn direction(channels: u64, nonce: u64, messages: &[(&str, i64)], carried: i64) -> Direction {
     let messages: Vec<Item> = messages
         .iter()
         .map(|(m, a)| Item {
@@ -36,22 +36,27 @@ fn direction(generation: u64, nonce: u64, messages: &[(&str, i64)], carried: i64
         .collect();
     let carried = Decimal::new(carried, 5);
     let amount = messages.iter().map(|m| m.amount).sum::<Decimal>() + carried;
-    let mut preimage = [0u8; 32];
-    if generation != 0 {
-        for (i, b) in preimage.iter_mut().enumerate() {
-            // 8 canonical M31 elements (each word's top bit clear).
-            *b = if i % 4 == 0 {
-                0x12
-            } else {
-                (nonce as u8).wrapping_add(i as u8)
-            };
-        }
-    }
+    let channels = (0..channels)
+        .map(|c| {
+            let mut preimage = [0u8; 32];
+            for (i, b) in preimage.iter_mut().enumerate() {
+                // 8 canonical M31 elements (each word's top bit clear).
+                *b = if i % 4 == 0 {
+                    0x12
+                } else {
+                    (nonce as u8).wrapping_add(i as u8)
+                };
+            }
+            Position {
+                channel: [0x30 + c as u8; 32],
+                nonce: nonce + c,
+                cumulative: (nonce + c) * 2,
+                preimage,
+            }
+        })
+        .collect();
     Direction {
-        generation,
-        nonce,
-        cumulative: nonce * 2,
-        preimage,
+        channels,
         carried,
         messages,
         amount: amount.normalize(),
@@ -128,7 +133,7 @@ pub fn seeds() -> Vec<(String, Vec<u8>)> {
 }
 
 fn read(text: &str) -> msgl::error::Result<Recon> {
-    msgl::recon::read(Path::new("fuzz.yaml"), text)
+    msgl::protocol::recon::read(Path::new("fuzz.yaml"), text)
 }
 
 pub fn check(data: &[u8]) {
@@ -151,7 +156,7 @@ pub fn check(data: &[u8]) {
     assert_eq!(back, r, "to_yaml/read round trip");
     let bytes = r.signing_bytes().map_err(|e| e.what);
     assert_eq!(back.signing_bytes().map_err(|e| e.what), bytes);
-    let _ = r.directions();
+    let _ = r.checkpoints();
 
     let verified = r.verify().is_ok();
     assert_eq!(
@@ -171,7 +176,7 @@ pub fn check(data: &[u8]) {
             (h.signature_a, h.signature_b)
         );
         assert_eq!(&r, h);
-        assert_eq!(r.directions(), h.directions());
+        assert_eq!(r.checkpoints(), h.checkpoints());
     }
     for node in [r.node_a, r.node_b] {
         let ok = r.verify_signer(&node).is_ok();

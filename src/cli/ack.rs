@@ -3,22 +3,23 @@
 
 use std::path::PathBuf;
 
-use crate::channel;
 use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};
+use crate::protocol::ack as protocol;
 
 /// Sign an ack for a message received and book it (payer)
 ///
-/// Signs the next cumulative ack of the channel to the payee (to stdout, or
-/// -o FILE) and books MESSAGE RECEIVED. Under the journal's lock: refuses if the channel's length would be
-/// exceeded; derives the next preimage from the hash chain, signs the ack,
-/// keeps a copy in sent/, writes it to -o FILE (never overwritten) or
-/// stdout, records it in the channel state and books MESSAGE RECEIVED
-/// (`; ack: <channel>-<nonce>`). The payee takes acks in order only, so an
-/// ack lost on the way blocks the next ones: `--resend` hands out a kept
-/// ack again (the last, or --nonce N), byte for byte, signing and booking
-/// nothing. A price the payee disputes is settled with a further ack for
-/// the same message (--price the difference).
+/// Signs the next cumulative ack of the latest channel to the payee and
+/// books MESSAGE RECEIVED (`; ack: <channel id>-<nonce>`), under the
+/// home's lock: refuses a price above the channel's units per ack or past
+/// its length; derives the next preimage from the hash chain, signs, and
+/// commits the ack to sent/<channel id>.log and the journal together; then
+/// writes it to -o FILE (never overwritten) or stdout. The payee takes
+/// acks in order only, so an ack lost on the way blocks the next ones:
+/// `--resend` hands out a kept ack again (the last, or --nonce N), byte
+/// for byte, signing and booking nothing. A price the payee disputes is
+/// settled with a further ack for the same message (--price the
+/// difference). Exit 1 when the channel cannot pay it, 2 for bad usage.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The payee (a peer in msgl.yaml)
@@ -67,7 +68,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config()?;
     if args.resend {
-        let (peer, ack) = channel::resend_ack(&home, &config, &args.to, args.nonce)?;
+        let me = home.public_key()?;
+        let (peer, ack) = protocol::resend(&home, &config, &me, &args.to, args.nonce)?;
         return match &args.out {
             Some(path) => {
                 crate::fsutil::write_new(path, ack.to_yaml().as_bytes())?;
@@ -89,17 +91,17 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     };
     let message = parse_hash(message)?;
     let key = home.signing_key()?;
-    let issued = channel::issue_ack(
-        &home,
-        &config,
-        &key,
-        &args.to,
-        message,
-        price,
-        args.out.as_deref(),
-    )?;
+    let issued = protocol::issue(&home, &config, key, &args.to, message, price)?;
     match &args.out {
         Some(path) => {
+            // Booked and kept in sent/ already: a file that cannot be
+            // written is handed out again with --resend.
+            crate::fsutil::write_new(path, issued.ack.to_yaml().as_bytes()).map_err(|e| {
+                e.hint(format!(
+                    "the ack is booked and kept: `msgl ack --to {} --resend -o FILE`",
+                    issued.peer
+                ))
+            })?;
             if !ctx.global.quiet {
                 emit(&format!(
                     "booked ({}) MESSAGE RECEIVED from {}; ack nonce {} cumulative {} in {}\n",

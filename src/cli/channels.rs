@@ -2,16 +2,16 @@
 
 use serde::Serialize;
 
-use crate::channel::{self, Role};
 use crate::cli::{csv_field, emit, Ctx, Format, OutputArg};
 use crate::error::Result;
+use crate::protocol::channel;
 
 /// List this node's channels and the units used and left
 ///
 /// One line per channel, from channels/: direction (in: this node is paid;
 /// out: this node pays), peer, generation, length, units used and left,
-/// last nonce, channel id (the first 16 hex digits of the anchor). -O json
-/// and -O csv for scripts.
+/// last nonce, channel id (its first 16 hex digits in text; whole in json
+/// and csv). -O json and -O csv for scripts.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -28,35 +28,32 @@ struct Row {
     cumulative: u64,
     left: u64,
     nonce: u64,
-    #[serde(with = "crate::journal::decimal::serde::str")]
-    unit_price: crate::journal::Decimal,
+    /// Base units of the token per unit.
+    unit_price: String,
     id: String,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config()?;
-    let rows: Vec<Row> = channel::list(&home)?
+    let me = home.public_key()?;
+    let rows: Vec<Row> = channel::list(&home, &me)?
         .into_iter()
         .map(|c| {
-            let peer_key = if c.role == Role::Out {
-                c.payee
-            } else {
-                c.payer
-            };
+            let peer_key = c.peer();
             Row {
                 role: c.role.as_str(),
                 peer: config
                     .peer_by_key(&peer_key)
                     .map(|p| p.name.clone())
                     .unwrap_or_else(|| hex::encode(&peer_key[..8])),
-                generation: c.generation,
-                length: c.length,
+                generation: c.open.generation,
+                length: c.open.length,
                 cumulative: c.cumulative,
-                left: c.length - c.cumulative.min(c.length),
+                left: c.left(),
                 nonce: c.nonce,
-                unit_price: c.unit_price,
-                id: hex::encode(c.anchor),
+                unit_price: c.open.unit_price.to_string(),
+                id: c.open.id_hex(),
             }
         })
         .collect();

@@ -17,11 +17,21 @@ use crate::journal::{
 /// (with -O json or csv, listed on stdout instead); the exit status is 1 if
 /// there is any, 2 if the journal cannot be read. Reports (bal, reg, print,
 /// accounts) run the same check and warn with its first problem.
+///
+/// With --evidence, also checks the home's journal against its signed
+/// evidence (under the home's lock): every MESSAGE SENT / RECEIVED books
+/// an ack of acks/ or sent/ once, with its amount and message; every kept
+/// ack is booked; each ack log is a valid chain; every RECONCILED books its
+/// co-signed agreement in recon/, and every agreement kept is booked. Each
+/// discrepancy as `msgl: FILE:LINE:COL: what (hint)`, exit 1.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Also refuse the single-posting MESSAGE SENT / MESSAGE RECEIVED form (implied counterpart)
     #[arg(long)]
     pub strict: bool,
+    /// Also check the journal against the acks and agreements the home keeps
+    #[arg(long)]
+    pub evidence: bool,
     #[command(flatten)]
     pub out: OutputArg,
 }
@@ -34,7 +44,23 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         b.entry(&name, &e, strict);
         Ok(())
     })?;
-    let (count, problems) = join_blocks(&name, blocks);
+    let (count, mut problems) = join_blocks(&name, blocks);
+    if args.evidence {
+        let home = ctx.home();
+        let config = home.config()?;
+        let me = home.public_key()?;
+        // Under the lock: no commit is half seen.
+        let _tx = crate::store::Tx::begin(&home)?;
+        let journal = crate::journal::parse_file(&src)?;
+        for d in crate::protocol::evidence::check(&home, &config, &me, &journal, &name)? {
+            let e = if d.line == 0 {
+                Error::check(d.what).in_file(&d.file)
+            } else {
+                Error::check(d.what).at(&d.file, d.line, 1)
+            };
+            problems.push(e.hint(d.hint));
+        }
+    }
     let n = problems.len();
     let summary = || {
         Error::check(format!(

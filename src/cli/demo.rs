@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 /// Node1 and Node2 (accepted in batches) and some from Node3; reconciles
 /// Node1 with Node2 (first a disagreement over a lost ack, shown message
 /// by message; Node2 re-sends it with `msgl ack --resend`; then an agreement
-/// both finalize); then Node1 settles alone
+/// Node1 books as it co-signs and Node2 finalizes); then Node1 settles alone
 /// with Node3's latest ack, and settles Node1 <-> Node2 from the co-signed
 /// agreement: prove, verify-proof, calldata --register and calldata sent in
 /// the EVM, settled. Every step spawns this msgl binary with --home, so the

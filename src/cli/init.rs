@@ -14,14 +14,17 @@ use crate::keys::{self, KEY_FILE};
 
 /// Create a node home: a new key, msgl.yaml, a journal and its directories
 ///
-/// Creates keys/node.key (a new ed25519 key, mode 0600), msgl.yaml, the
-/// journal and the acks/, recon/, chains/, channels/ and sent/ directories.
+/// Creates keys/node.key (a new ed25519 key) and keys/evm.key (a new EVM
+/// key, where settlements pay this node), both mode 0600, msgl.yaml, the
+/// journal (0600) and the keys/, channels/, chains/, acks/, sent/, recon/
+/// and served/ directories (0700).
 /// With --from TEMPLATE, msgl.yaml's settings (name, token, decimals, unit
 /// price, peers, policy) come from TEMPLATE/msgl.yaml and the journal starts
 /// as a copy of TEMPLATE/journal.ledger (opening entries; it must pass `msgl
 /// check`), as the demo does with ledgers/demo/; flags given beside --from
-/// win over the template. Without --from the journal starts empty. Refuses
-/// to touch an existing home.
+/// win over the template (its `chain:` settings and max_units_per_ack
+/// too). Without --from the journal starts empty. Refuses to touch an
+/// existing home.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The node's name (letters, digits, `-` and `_`); required without --from
@@ -40,16 +43,6 @@ pub struct Args {
     #[arg(long, value_name = "AMOUNT")]
     pub unit_price: Option<Decimal>,
 }
-
-/// Directories of a home, and whether they are private (0700).
-pub const DIRS: &[(&str, bool)] = &[
-    ("keys", true),
-    ("acks", true),
-    ("recon", true),
-    ("chains", true),
-    ("channels", true),
-    ("sent", true),
-];
 
 pub fn valid_name(name: &str) -> Result<()> {
     if name.is_empty()
@@ -147,15 +140,18 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         }
     }
     fsutil::mkdir(&home.root, false)?;
-    for (d, private) in DIRS {
-        fsutil::mkdir(&home.path(d), *private)?;
+    for d in crate::store::DIRS {
+        fsutil::mkdir(&home.path(d), true)?;
     }
     let key = keys::generate()?;
+    let mode = Some(crate::store::FILE_MODE);
+    fsutil::write_atomic(&home.key_path(), keys::encode(&key).as_bytes(), false, mode)?;
+    let evm = keys::generate_evm()?;
     fsutil::write_atomic(
-        &home.key_path(),
-        keys::encode(&key).as_bytes(),
+        &home.evm_key_path(),
+        keys::encode_secret(&evm).as_bytes(),
         false,
-        Some(0o600),
+        mode,
     )?;
     let config = Config {
         name: name.clone(),
@@ -164,10 +160,14 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         unit_price: unit_price.normalize(),
         peers: base.map(|c| c.peers.clone()).unwrap_or_default(),
         policy: base.map(|c| c.policy.clone()).unwrap_or_default(),
+        max_units_per_ack: base.map_or(crate::home::DEFAULT_MAX_UNITS_PER_ACK, |c| {
+            c.max_units_per_ack
+        }),
+        chain: base.and_then(|c| c.chain.clone()),
     };
     fsutil::write_new(&home.config_path(), config.to_yaml().as_bytes())?;
     let journal = template.as_ref().map(|t| t.journal.as_str()).unwrap_or("");
-    fsutil::write_new(&home.journal_path(), journal.as_bytes())?;
+    fsutil::write_atomic(&home.journal_path(), journal.as_bytes(), false, mode)?;
     if !ctx.global.quiet {
         emit(&format!(
             "created node {} in {}\npublic key: {}\n",

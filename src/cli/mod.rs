@@ -39,6 +39,7 @@ pub mod progress;
 pub mod prove;
 pub mod reconcile;
 pub mod register;
+pub mod served;
 pub mod settled;
 pub mod verify_proof;
 
@@ -94,6 +95,7 @@ pub enum Command {
     Channels(channels::Args),
     Ack(ack::Args),
     Accept(accept::Args),
+    Served(served::Args),
     Reconcile(reconcile::Args),
     Prove(prove::Args),
     VerifyProof(verify_proof::Args),
@@ -179,6 +181,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Channels(a) => channels::run(a, &ctx),
         Command::Ack(a) => ack::run(a, &ctx),
         Command::Accept(a) => accept::run(a, &ctx),
+        Command::Served(a) => served::run(a, &ctx),
         Command::Reconcile(a) => reconcile::run(a, &ctx),
         Command::Prove(a) => prove::run(a, &ctx),
         Command::VerifyProof(a) => verify_proof::run(a, &ctx),
@@ -245,17 +248,7 @@ pub fn read_input(path: &std::path::Path) -> Result<(String, String)> {
 
 /// Names the input file in an error about an object read from it.
 pub fn blame(e: Error, name: &str) -> Error {
-    // A location or a file already named stays; `<input>` and nothing at
-    // all become `name` (Error::in_file).
-    let named = match &e.location {
-        Some(l) => l.file != "<input>",
-        None => e.file.is_some(),
-    };
-    if named {
-        e
-    } else {
-        e.in_file(name)
-    }
+    e.or_in_file(name)
 }
 
 /// A clap usage error, rendered over several lines (message, tips, usage),

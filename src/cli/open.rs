@@ -4,20 +4,23 @@ use std::path::PathBuf;
 
 use crate::journal::Decimal;
 
-use crate::channel;
 use crate::cli::{emit, Ctx};
 use crate::error::Result;
 use crate::fsutil;
+use crate::protocol::open as protocol;
 
 /// Open a channel to a payee (payer)
 ///
 /// Derives the next generation's hash chain from this node's key, the payee
-/// and the generation (keeping checkpoints in chains/), signs the open
-/// {payer, payee, generation, anchor, length, unit price, escrow}, writes
-/// it to stdout or -o FILE (never overwritten) and records the channel in
-/// channels/. The anchor is the channel's id on chain: register it with
-/// the contract's openChannel. The payee records it with `msgl
-/// accept-open`.
+/// and the generation (keeping checkpoints in chains/<id>.chain, 0600),
+/// signs the open — payer, payee, generation, channel id (the chain's
+/// anchor), length, units per ack (max_units_per_ack), decimals, unit
+/// price and escrow in base units, and with a `chain:` in msgl.yaml the
+/// chain id, settlement contract, token and both EVM addresses (the
+/// payee's from `msgl peer add --address`) — records it in
+/// channels/<id>.open.yaml and writes it to stdout or -o FILE (never
+/// overwritten). The payee records it with `msgl accept-open`, whose
+/// acceptance the contract's openChannel requires.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The payee (a peer in msgl.yaml)
@@ -38,8 +41,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config()?;
     let key = home.signing_key()?;
-    let (peer, open) =
-        channel::open_channel(&home, &config, &key, &args.to, args.units, args.escrow)?;
+    let protocol::Opened { peer, open } =
+        protocol::open(&home, &config, &key, &args.to, args.units, args.escrow)?;
     match &args.out {
         Some(path) => {
             fsutil::write_new(path, open.to_yaml().as_bytes())?;
@@ -48,7 +51,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                     "opened channel generation {} to {peer}: {} units, id {}\n",
                     open.generation,
                     open.length,
-                    hex::encode(open.anchor)
+                    open.id_hex()
                 ))?;
             }
             Ok(())

@@ -12,11 +12,12 @@ use crate::policy::Policy;
 /// Manage the node's peers (msgl.yaml)
 ///
 /// `msgl peer add NAME PUBKEY [--policy prepay|credit:AMOUNT|escrow:AMOUNT]
-/// [--cap AMOUNT]` records a peer by the name the journal uses for it
-/// (`Assets:AccountsReceivable:<Name>`, ...) and its public key as `msgl
-/// id` prints it. Names match case-insensitively on the command line; a
-/// name or key already known is refused. msgl.yaml is replaced by
-/// write-then-rename.
+/// [--cap AMOUNT] [--address 0x...]` records a peer by the name the journal
+/// uses for it (`Assets:AccountsReceivable:<Name>`, ...), its public key as
+/// `msgl id` prints it and, for channels on chain, its EVM address as
+/// `msgl id --evm` prints it (where settlements pay it). Names match
+/// case-insensitively on the command line; a name or key already known is
+/// refused. msgl.yaml is replaced by write-then-rename.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -41,6 +42,9 @@ pub struct AddArgs {
     /// Largest credit limit the peer can grow to with paid history
     #[arg(long, value_name = "AMOUNT")]
     pub cap: Option<Decimal>,
+    /// The peer's EVM address (0x and 40 hex digits), as its `msgl id --evm` prints it
+    #[arg(long, value_name = "ADDRESS")]
+    pub address: Option<String>,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
@@ -53,6 +57,12 @@ fn add(a: &AddArgs, ctx: &Ctx) -> Result<()> {
     crate::cli::init::valid_name(&a.name)?;
     let key = keys::parse_public(&a.pubkey)?;
     let policy: Policy = a.policy.parse()?;
+    let address = a
+        .address
+        .as_deref()
+        .map(|t| crate::home::parse_address(t, "--address"))
+        .transpose()?
+        .map(|b| format!("0x{}", hex::encode(b)));
     if let Some(c) = a.cap {
         if c.is_sign_negative() {
             return Err(Error::input("--cap cannot be negative"));
@@ -85,6 +95,7 @@ fn add(a: &AddArgs, ctx: &Ctx) -> Result<()> {
         key: hex::encode(key),
         policy: policy.to_string(),
         cap: a.cap.map(|c| c.normalize()),
+        address,
     });
     fsutil::write_atomic(&home.config_path(), config.to_yaml().as_bytes(), true, None)?;
     if !ctx.global.quiet {

@@ -8,11 +8,13 @@ use crate::policy;
 /// Show each peer's A/R, A/P, net, credit limit and status
 ///
 /// From the journal: what each peer owes this node (A/R), what this node
-/// owes it (A/P), the net, the credit limit its policy gives (a `credit:`
-/// limit grows with what the peer has paid, up to its cap) and its status:
-/// ok, near limit (at or above near_limit_percent), over limit, or
-/// delinquent (A/R unpaid for longer than delinquent_after_days). -O json
-/// and -O csv for scripts.
+/// owes it (A/P), the net, what was delivered to it and not acked yet
+/// (`msgl served`), the credit limit its policy gives (a `credit:` limit
+/// grows with what the peer has paid, up to its cap; `escrow:` never
+/// passes what its channels' escrow still covers) and its status: ok, near
+/// limit (A/R and unacked at or above near_limit_percent of it), over
+/// limit, or delinquent (A/R unpaid for longer than
+/// delinquent_after_days). -O json and -O csv for scripts.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -23,10 +25,23 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
-    let config = ctx.home().config()?;
+    let home = ctx.home();
+    let config = home.config()?;
+    let me = home.public_key()?;
     let journal = ctx.load_journal()?;
     let file = ctx.journal_source().name();
-    let all = policy::standings(&journal, &file, &config, args.at.unwrap_or_else(now_ms))?;
+    let exposure = |p: &crate::home::PeerConfig| {
+        let key =
+            crate::keys::parse_public(&p.key).map_err(|e| e.in_file(crate::home::CONFIG_FILE))?;
+        crate::protocol::served::exposure(&home, &config, &me, &key)
+    };
+    let all = policy::standings(
+        &journal,
+        &file,
+        &config,
+        &exposure,
+        args.at.unwrap_or_else(now_ms),
+    )?;
     let text = match args.output.output {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&all).expect("standings serialize");
@@ -35,16 +50,17 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         }
         Format::Csv => {
             let mut s = String::from(
-                "peer,policy,receivable,payable,net,paid,limit,oldest_unpaid,status\n",
+                "peer,policy,receivable,payable,net,unacked,paid,limit,oldest_unpaid,status\n",
             );
             for p in &all {
                 s.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{},{},{},{}\n",
                     csv_field(&p.peer),
                     csv_field(&p.policy),
                     p.receivable,
                     p.payable,
                     p.net,
+                    p.unacked,
                     p.paid,
                     p.limit,
                     p.oldest_unpaid.map(|t| t.to_string()).unwrap_or_default(),

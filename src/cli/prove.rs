@@ -1,6 +1,5 @@
 //! `msgl prove BATCH_DIR [-o OUT] [--state FILE] [--chain-id N --settlement ADDR --token ADDR]`.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use clap::builder::TypedValueParser;
@@ -22,8 +21,9 @@ use crate::error::{Error, Result};
 /// counts come from --state (the contract's view: a YAML list of {channel,
 /// tip, count}) or from the home's channels/settled.yaml, else the
 /// channel's anchor at count 0. The deployment comes from --chain-id,
-/// --settlement and --token (all three or none); without them the statement
-/// names the zero deployment, which no contract accepts. A batch whose
+/// --settlement and --token (all three or none), else from the home's
+/// `chain:` settings in msgl.yaml; without either the statement names the
+/// zero deployment, which no contract accepts. A batch whose
 /// statement would not settle in one transaction (more than --max-entries
 /// entries, default and most 256: the worst case under the 2^24 gas cap
 /// with a margin) or not prove in one proof (more than 2^20 units) is split
@@ -83,11 +83,23 @@ pub fn domain_from_flags(
 pub use crate::protocol::settle::SETTLED_FILE;
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
-    let domain = domain_from_flags(
+    let mut domain = domain_from_flags(
         args.chain_id,
         args.settlement.as_deref(),
         args.token.as_deref(),
     )?;
+    // Without flags, the deployment of this home's `chain:` settings.
+    if args.chain_id.is_none() {
+        let home = ctx.home();
+        if let Some(chain) = home.config_opt()?.and_then(|c| c.chain) {
+            let (settlement, token) = chain.addresses()?;
+            domain = Domain {
+                chain_id: chain.chain_id,
+                settlement,
+                token,
+            };
+        }
+    }
     let started = Instant::now();
     let spinner = crate::cli::progress::spinner(ctx);
     let say = |m: &str| {
@@ -98,12 +110,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     say("reading and checking the batch");
     let batch = batch::read(&args.batch)?;
     let home = ctx.home();
-    let mut anchors = BTreeMap::new();
-    if home.has_config() {
-        for c in crate::channel::list(&home)? {
-            anchors.insert((c.payer, c.payee, c.generation), c.anchor);
-        }
-    }
     let state: Option<Vec<ChannelView>> =
         args.state.as_deref().map(batch::read_state).transpose()?;
     let settled_path = home.path(SETTLED_FILE);
@@ -113,7 +119,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         Vec::new()
     };
     let resolver = Resolver {
-        anchors,
         state: state.as_deref(),
         settled: &settled,
     };

@@ -6,26 +6,29 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::cli::{blame, csv_field, emit, read_input, Ctx, Format, OutputArg};
-use crate::error::{Error, Result};
-use crate::keys;
+use crate::error::{clean, Error, Result};
 use crate::objects::recon::NetDirection;
 use crate::objects::Recon;
-use crate::recon::{self, Accepted, Books, Diff};
+use crate::protocol::recon::{self, Accepted, Diff};
 
 /// Reconcile the books with a peer: propose, co-sign or close a period
 ///
-/// Without --accept or --finalize, proposes from this node's own books: for
-/// each direction the latest channel's last nonce, cumulative units and
-/// preimage, the carried balance and every open message's amount, the
-/// totals and the net; signs it and writes recon/<pair>-<epoch>.yaml for the
-/// peer. With --accept FILE, recomputes the peer's proposal from this
-/// node's mirror books: if they agree it co-signs and writes the agreement,
-/// otherwise it prints the difference message by message (which side lacks
-/// which message, the amount on each side, the totals) and exits 1 without
-/// signing. With --finalize FILE, books RECONCILED for a co-signed
-/// agreement: the peer's A/R and A/P sub-accounts up to the epoch are
-/// netted into one `…:<Peer>:epoch-<ms>` line each, and acks older than the
-/// epoch are refused from then on.
+/// Without --accept or --finalize, proposes from this node's own books up
+/// to the epoch: for each direction a checkpoint of every channel that way
+/// (last nonce, cumulative units, preimage), the carried balance and every
+/// open message's amount, the totals and the net; signs it and writes
+/// recon/<pair>-<epoch>.yaml for the peer. With --accept FILE, checks the
+/// peer's proposal (it must follow this node's last agreement with the
+/// peer; if both proposed, the earlier epoch goes first) and recomputes it
+/// from this node's mirror books: if they agree it co-signs, writes the
+/// agreement and books RECONCILED at once; otherwise it prints the
+/// difference message by message (which side lacks which message, the
+/// amount on each side, the totals) and exits 1 without signing. With
+/// --finalize FILE, the proposer books RECONCILED for the peer's
+/// co-signature of its proposal. RECONCILED nets the agreed messages and
+/// the carried balance into one `…:<Peer>:epoch-<ms>` line per direction;
+/// what was booked after the cut stays open. Acks are never refused
+/// because of a reconciliation: the channels go on as they were.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The peer (a name in msgl.yaml, case-insensitive)
@@ -45,13 +48,18 @@ pub struct Args {
 }
 
 #[derive(Serialize)]
-struct DirectionSummary {
-    payer: String,
-    payee: String,
-    generation: u64,
+struct PositionSummary {
+    channel: String,
     nonce: u64,
     cumulative: u64,
     preimage: String,
+}
+
+#[derive(Serialize)]
+struct DirectionSummary {
+    payer: String,
+    payee: String,
+    channels: Vec<PositionSummary>,
     messages: usize,
     #[serde(with = "crate::journal::decimal::serde::str")]
     carried: crate::journal::Decimal,
@@ -86,10 +94,16 @@ fn summary(
     let dir = |a_pays: bool, d: &crate::objects::recon::Direction| DirectionSummary {
         payer: name(a_pays),
         payee: name(!a_pays),
-        generation: d.generation,
-        nonce: d.nonce,
-        cumulative: d.cumulative,
-        preimage: hex::encode(d.preimage),
+        channels: d
+            .channels
+            .iter()
+            .map(|p| PositionSummary {
+                channel: hex::encode(p.channel),
+                nonce: p.nonce,
+                cumulative: p.cumulative,
+                preimage: hex::encode(p.preimage),
+            })
+            .collect(),
         messages: d.messages.len(),
         carried: d.carried,
         amount: d.amount,
@@ -119,9 +133,21 @@ fn summary_text(s: &Summary) -> String {
     );
     for d in &s.directions {
         out.push_str(&format!(
-            "  {} -> {}: {} (carried {}, {} open messages); channel g{} nonce {} cumulative {}\n",
-            d.payer, d.payee, d.amount, d.carried, d.messages, d.generation, d.nonce, d.cumulative
+            "  {} -> {}: {} (carried {}, {})\n",
+            d.payer,
+            d.payee,
+            d.amount,
+            d.carried,
+            plural(d.messages, "open message", "open messages")
         ));
+        for c in &d.channels {
+            out.push_str(&format!(
+                "    channel {}: nonce {} cumulative {}\n",
+                &c.channel[..16],
+                c.nonce,
+                c.cumulative
+            ));
+        }
     }
     match (&s.net_payer, &s.net_payee) {
         (Some(p), Some(q)) => out.push_str(&format!("  net: {p} pays {q} {}\n", s.net)),
@@ -131,8 +157,12 @@ fn summary_text(s: &Summary) -> String {
 }
 
 /// "1 difference", "3 differences".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn differences(n: usize) -> String {
-    format!("{n} difference{}", if n == 1 { "" } else { "s" })
+    plural(n, "difference", "differences")
 }
 
 fn diff_text(d: &Diff) -> String {
@@ -145,12 +175,13 @@ fn diff_text(d: &Diff) -> String {
     );
     out.push_str("direction\titem\there\tproposal\tlacking\n");
     for l in &d.lines {
+        // Peer text, escaped: a proposal's names cannot drive a terminal.
         out.push_str(&format!(
             "{}\t{}\t{}\t{}\t{}\n",
             l.direction,
-            l.item,
-            show(&l.here),
-            show(&l.proposal),
+            clean(&l.item),
+            clean(&show(&l.here)),
+            clean(&show(&l.proposal)),
             l.lacking
                 .as_ref()
                 .map_or_else(String::new, |n| format!("{n} lacks it"))
@@ -168,7 +199,7 @@ fn diff_text(d: &Diff) -> String {
 /// The summary as CSV: one row per direction, the agreement's fields repeated.
 fn summary_csv(s: &Summary) -> String {
     let mut out = String::from(
-        "status,peer,epoch,previous_epoch,payer,payee,generation,nonce,cumulative,preimage,messages,carried,amount,net,net_payer,net_payee,file\n",
+        "status,peer,epoch,previous_epoch,payer,payee,channels,units,messages,carried,amount,net,net_payer,net_payee,file\n",
     );
     for d in &s.directions {
         let fields = [
@@ -178,10 +209,12 @@ fn summary_csv(s: &Summary) -> String {
             s.previous_epoch.to_string(),
             d.payer.clone(),
             d.payee.clone(),
-            d.generation.to_string(),
-            d.nonce.to_string(),
-            d.cumulative.to_string(),
-            d.preimage.clone(),
+            d.channels.len().to_string(),
+            d.channels
+                .iter()
+                .map(|c| c.cumulative)
+                .sum::<u64>()
+                .to_string(),
             d.messages.to_string(),
             d.carried.to_string(),
             d.amount.to_string(),
@@ -202,7 +235,7 @@ fn summary_csv(s: &Summary) -> String {
 fn diff_csv(d: &Diff) -> String {
     let mut out = String::from("direction,item,here,proposal,lacking\n");
     let row = |fields: [&str; 5]| {
-        let f: Vec<String> = fields.iter().map(|x| csv_field(x)).collect();
+        let f: Vec<String> = fields.iter().map(|x| csv_field(&clean(x))).collect();
         f.join(",") + "\n"
     };
     for l in &d.lines {
@@ -246,10 +279,7 @@ fn read_recon(path: &std::path::Path) -> Result<Recon> {
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
     let config = home.config()?;
-    let peer_cfg = config.peer(&args.with)?;
-    let peer_name = peer_cfg.name.clone();
-    let peer =
-        keys::parse_public(&peer_cfg.key).map_err(|e| e.in_file(crate::home::CONFIG_FILE))?;
+    let peer_name = config.peer(&args.with)?.name.clone();
     let me = home.public_key()?;
     let quiet = ctx.global.quiet;
     if let Some(path) = &args.finalize {
@@ -274,18 +304,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         return print_summary(&s, args.output.output, quiet);
     }
     let key = home.signing_key()?;
-    let journal = crate::journal::parse_file(&crate::journal::Source::File(home.journal_path()))?;
-    let books = Books {
-        home: &home,
-        config: &config,
-        me,
-        peer_name: peer_name.clone(),
-        peer,
-        journal: &journal,
-        file: home.journal_path().display().to_string(),
-    };
     match &args.accept {
         None => {
+            let journal =
+                crate::journal::parse_file(&crate::journal::Source::File(home.journal_path()))?;
+            let books = recon::load_books(&home, &config, me, &peer_name, &journal)?;
             let p = recon::propose(&books, &key, args.epoch)?;
             let s = summary(
                 "proposed",
@@ -299,8 +322,12 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         }
         Some(path) => {
             let proposal = read_recon(path)?;
-            match recon::accept(&books, &key, &proposal)? {
-                Accepted::Agreed { recon, file } => {
+            match recon::accept(&home, &config, &key, &peer_name, &proposal)? {
+                Accepted::Agreed {
+                    recon,
+                    file,
+                    booked,
+                } => {
                     let s = summary(
                         "co-signed",
                         &recon,
@@ -309,6 +336,14 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                         &peer_name,
                         me == recon.node_a,
                     );
+                    if args.output.output == Format::Text && !quiet {
+                        return emit(&format!(
+                            "booked ({}) RECONCILED with {peer_name} at epoch {}\n{}",
+                            booked.seq,
+                            recon.epoch,
+                            summary_text(&s)
+                        ));
+                    }
                     print_summary(&s, args.output.output, quiet)
                 }
                 Accepted::Disagree(d) => {

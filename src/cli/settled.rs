@@ -1,5 +1,5 @@
-//! `msgl settled RECEIPT... --settlement ADDRESS`: book what the settlement
-//! contract did, from transaction receipts.
+//! `msgl settled RECEIPT... [--settlement ADDRESS]`: book what the
+//! settlement contract did, from transaction receipts.
 
 use std::path::PathBuf;
 
@@ -11,16 +11,17 @@ use crate::protocol::settle::{self, Options};
 ///
 /// Reads each RECEIPT (the JSON of `cast receipt --json TX`, or the result
 /// of eth_getTransactionReceipt) and decodes the settlement contract's
-/// events in it; a failed transaction, or one without them, is refused and
-/// nothing is written. Then, under the journal's lock, each event is booked
+/// events in it (the contract of msgl.yaml's `chain:`, or --settlement); a
+/// failed transaction, or one without them, is refused and nothing is
+/// written. Then, under the journal's lock, each event is booked
 /// once, by the side of this home it concerns: Settled on one of its
 /// channels is SETTLED for what the escrow paid (as payee, A/R with the
 /// payer into Assets:Contract:Claimable; as payer, A/P out of
 /// Assets:Contract:Deposit; tagged `; settled: <channel>-<count>, tx:
 /// <hash>`), the unpaid rest staying owed in both books as the channel's
 /// debt on chain; DebtPaid (a top-up paid a debt) is SETTLED for that
-/// amount; Claimed by this node is CLAIMED (Claimable into
-/// Assets:Cash:<TOKEN>). A settlement whose amount is not its units at the
+/// amount; Claimed by this node's EVM address (keys/evm.key) is CLAIMED
+/// (Claimable into Assets:Cash:<TOKEN>). A settlement whose amount is not its units at the
 /// signed unit price is refused: the channel on chain is not the signed
 /// open's. The contract's new view of every settled channel (tip, count)
 /// goes to channels/settled.yaml (a view never moves backwards), so that
@@ -33,20 +34,17 @@ pub struct Args {
     #[arg(value_name = "RECEIPT", required = true)]
     pub receipts: Vec<PathBuf>,
     /// The settlement contract whose events count (0x and 40 hex digits)
+    /// [default: chain.settlement in msgl.yaml]
     #[arg(long, value_name = "ADDRESS")]
-    pub settlement: String,
-    /// This node's EVM address, whose claims are booked
-    #[arg(long, value_name = "ADDRESS")]
-    pub address: Option<String>,
+    pub settlement: Option<String>,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
-    let settlement = crate::proof::parse_address(&args.settlement, "--settlement")?.into();
-    let me = args
-        .address
+    let settlement = args
+        .settlement
         .as_deref()
-        .map(|a| crate::proof::parse_address(a, "--address").map(Into::into))
+        .map(|a| crate::proof::parse_address(a, "--settlement").map(Into::into))
         .transpose()?;
     let receipts = args
         .receipts
@@ -54,7 +52,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         .map(|p| settle::read_receipt(p).map(|r| (p.clone(), r)))
         .collect::<Result<Vec<_>>>()?;
     let config = home.config()?;
-    let report = settle::book_receipts(&home, &receipts, &Options { settlement, me })?;
+    let opts = Options::for_home(&home, settlement)?;
+    let report = settle::book_receipts(&home, &receipts, &opts)?;
     if ctx.global.quiet {
         return Ok(());
     }
@@ -99,8 +98,16 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             peer.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()
         );
     }
-    if report.others_claims != 0 && me.is_none() {
-        out += "claims not booked: give --address to book this node's\n";
+    if report.others_claims != 0 {
+        out += &format!(
+            "claims not booked: {} by {}\n",
+            crate::cli::plural(report.others_claims, "claim", "claims"),
+            if opts.me.is_some() {
+                "other addresses"
+            } else {
+                "an address (this node has no keys/evm.key)"
+            }
+        );
     }
     out += &format!(
         "recorded {} as settled ({})\n",

@@ -120,75 +120,137 @@ impl Locked {
     /// Validates `new`, gives it the next sequence number and appends it
     /// whole. Nothing is written if it does not balance.
     pub fn append(&mut self, new: NewEntry) -> Result<Booked> {
-        let last_ts = self.tail.last_timestamp.unwrap_or(0);
-        let timestamp = match new.timestamp {
-            Some(t) if t < last_ts => {
-                return Err(Error::input(format!(
-                    "timestamp {t} is earlier than the journal's last entry ({last_ts})"
+        let mut booked = self.commit(vec![new], Vec::new())?;
+        Ok(booked.pop().expect("one entry booked"))
+    }
+
+    /// Books `entries` (each validated, numbered and timed as by `append`)
+    /// together with `logs` (records appended to other append-only files of
+    /// the home, e.g. ack logs), all or nothing: the intent marker names the
+    /// journal's and every log's old and new length and is synced first;
+    /// then the logs are written and synced, then the journal (the commit
+    /// point). The next writer rolls back whatever an interrupted commit
+    /// left short, logs included, so a log never holds a record the journal
+    /// did not book. One sync per file whatever the number of entries:
+    /// group commit. `logs` without `entries` is refused.
+    pub fn commit(&mut self, entries: Vec<NewEntry>, logs: Vec<LogAppend>) -> Result<Vec<Booked>> {
+        if entries.is_empty() {
+            return if logs.is_empty() {
+                Ok(Vec::new())
+            } else {
+                Err(Error::input(
+                    "internal error: log records without a journal entry to book them",
                 ))
-                .in_file(&self.path)
-                .hint("timestamps never decrease: omit --at, or give a later time"))
-            }
-            Some(t) => t,
-            None => now_ms().max(last_ts),
-        };
-        let seq = self.tail.next_seq();
-        let entry = Entry {
-            line: 0,
-            timestamp,
-            seq,
-            description: new.description,
-            comment: new.comment,
-            postings: new.postings,
-            notes: Vec::new(),
-        };
-        // Validate exactly as a reader will: print, then parse the text.
+            };
+        }
         let mut text = String::new();
-        print::write_entry(&mut text, &entry, false);
-        let parsed = super::parse_str(&text, &self.path.display().to_string())?;
-        if parsed.entries.len() != 1 {
-            return Err(Error::input(
-                "internal error: the entry does not read back as one entry",
-            ));
+        let mut booked = Vec::with_capacity(entries.len());
+        let mut tail = self.tail;
+        for new in entries {
+            let last_ts = tail.last_timestamp.unwrap_or(0);
+            let timestamp = match new.timestamp {
+                Some(t) if t < last_ts => {
+                    return Err(Error::input(format!(
+                        "timestamp {t} is earlier than the journal's last entry ({last_ts})"
+                    ))
+                    .in_file(&self.path)
+                    .hint("timestamps never decrease: omit --at, or give a later time"))
+                }
+                Some(t) => t,
+                None => now_ms().max(last_ts),
+            };
+            let seq = tail.next_seq();
+            let entry = Entry {
+                line: 0,
+                timestamp,
+                seq,
+                description: new.description,
+                comment: new.comment,
+                postings: new.postings,
+                notes: Vec::new(),
+            };
+            // Validate exactly as a reader will: print, then parse the text.
+            let mut one = String::new();
+            print::write_entry(&mut one, &entry, false);
+            let parsed = super::parse_str(&one, &self.path.display().to_string())?;
+            if parsed.entries.len() != 1 {
+                return Err(Error::input(
+                    "internal error: the entry does not read back as one entry",
+                ));
+            }
+            if let Err(imb) = parsed.entries[0].resolve(false) {
+                return Err(imb.into_error(&self.path.display().to_string()));
+            }
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&one);
+            tail = Tail {
+                last_seq: Some(seq),
+                last_timestamp: Some(timestamp),
+            };
+            booked.push(Booked {
+                seq,
+                timestamp,
+                entry,
+            });
         }
-        if let Err(imb) = parsed.entries[0].resolve(false) {
-            return Err(imb.into_error(&self.path.display().to_string()));
-        }
-        let mut bytes = Vec::with_capacity(text.len() + 2);
-        if self.open_line {
-            bytes.push(b'\n');
-        }
-        if self.file.metadata().map(|m| m.len()).unwrap_or(0) > 0 {
-            bytes.push(b'\n');
-        }
-        bytes.extend_from_slice(text.as_bytes());
-        // A write(2) to a regular file can stop short when the process is
-        // killed between two pages: the intent marker lets the next writer
-        // roll such a torn append back, and readers ignore it meanwhile.
         let old_len = self
             .file
             .metadata()
             .map_err(|e| Error::io(&self.path, e))?
             .len();
+        let mut bytes = Vec::with_capacity(text.len() + 2);
+        if self.open_line {
+            bytes.push(b'\n');
+        }
+        if old_len > 0 {
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(text.as_bytes());
+        // The logs' files, opened for appending, and their lengths.
+        let mut opened = Vec::with_capacity(logs.len());
+        for l in &logs {
+            let f = OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&l.path)
+                .map_err(|e| Error::io(&l.path, e))?;
+            let len = f.metadata().map_err(|e| Error::io(&l.path, e))?.len();
+            opened.push((f, len));
+        }
+        // A write(2) to a regular file can stop short when the process is
+        // killed between two pages: the intent marker lets the next writer
+        // roll such a torn commit back, and readers ignore it meanwhile.
         let marker = marker_path(&self.path);
-        write_marker(&marker, old_len, old_len + bytes.len() as u64)
+        let log_lines: Vec<(u64, u64, &Path)> = logs
+            .iter()
+            .zip(&opened)
+            .map(|(l, (_, len))| (*len, len + l.bytes.len() as u64, l.path.as_path()))
+            .collect();
+        write_marker(&marker, old_len, old_len + bytes.len() as u64, &log_lines)
             .map_err(|e| Error::io(&marker, e))?;
+        for (l, (f, _)) in logs.iter().zip(opened.iter_mut()) {
+            f.write_all(&l.bytes)
+                .and_then(|_| f.sync_data())
+                .map_err(|e| Error::io(&l.path, e))?;
+        }
         self.file
             .write_all(&bytes)
             .and_then(|_| self.file.sync_data())
             .map_err(|e| Error::io(&self.path, e))?;
         std::fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))?;
-        self.tail = Tail {
-            last_seq: Some(seq),
-            last_timestamp: Some(timestamp),
-        };
+        self.tail = tail;
         self.open_line = false;
-        Ok(Booked {
-            seq,
-            timestamp,
-            entry,
-        })
+        Ok(booked)
     }
+}
+
+/// Records to append to one append-only file of the home in a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogAppend {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
 }
 
 /// The intent marker of a journal: `<journal>.pending`, holding
@@ -199,16 +261,65 @@ pub fn marker_path(journal: &Path) -> PathBuf {
     journal.with_file_name(name)
 }
 
-fn write_marker(marker: &Path, old_len: u64, new_len: u64) -> std::io::Result<()> {
+/// `msgl-append <old> <new>`, then for each log `log <old> <new> <path>`,
+/// then `end` when there are logs (a marker cut short by a crash names no
+/// log and was written before anything else was touched). The marker's
+/// directory is synced too: the marker must outlive a crash that the logs'
+/// records outlive.
+fn write_marker(
+    marker: &Path,
+    old_len: u64,
+    new_len: u64,
+    logs: &[(u64, u64, &Path)],
+) -> std::io::Result<()> {
+    let mut text = format!("msgl-append {old_len} {new_len}\n");
+    let dir = marker.parent().unwrap_or(Path::new(""));
+    for (old, new, path) in logs {
+        // Relative to the journal's directory: the home may be reached by
+        // another path next time.
+        let rel = path.strip_prefix(dir).unwrap_or(path);
+        text.push_str(&format!("log {old} {new} {}\n", rel.display()));
+    }
+    if !logs.is_empty() {
+        text.push_str("end\n");
+    }
     let mut f = std::fs::File::create(marker)?;
-    f.write_all(format!("msgl-append {old_len} {new_len}\n").as_bytes())?;
-    f.sync_all()
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    if !logs.is_empty() {
+        if let Some(dir) = marker.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+    }
+    Ok(())
+}
+
+/// The logs an interrupted commit was writing: (old length, new length,
+/// path); `None` if the marker names none or was cut short before `end`.
+fn pending_logs(journal: &Path) -> Option<Vec<(u64, u64, PathBuf)>> {
+    let text = std::fs::read_to_string(marker_path(journal)).ok()?;
+    let mut logs = Vec::new();
+    let mut ended = false;
+    for line in text.lines().skip(1) {
+        if line == "end" {
+            ended = true;
+            break;
+        }
+        let mut w = line.strip_prefix("log ")?.splitn(3, ' ');
+        let old = w.next()?.parse().ok()?;
+        let new = w.next()?.parse().ok()?;
+        let p = PathBuf::from(w.next()?);
+        let dir = journal.parent().unwrap_or(Path::new(""));
+        logs.push((old, new, if p.is_absolute() { p } else { dir.join(p) }));
+    }
+    ended.then_some(logs)
 }
 
 /// `(old length, new length)` of an append in progress or interrupted.
 pub fn pending(journal: &Path) -> Option<(u64, u64)> {
     let text = std::fs::read_to_string(marker_path(journal)).ok()?;
-    let mut w = text.trim().strip_prefix("msgl-append ")?.split(' ');
+    let first = text.lines().next()?;
+    let mut w = first.trim().strip_prefix("msgl-append ")?.split(' ');
     let old = w.next()?.parse().ok()?;
     let new = w.next()?.parse().ok()?;
     Some((old, new))
@@ -230,6 +341,26 @@ fn recover(file: &File, path: &Path) -> Result<()> {
         None => {}
         Some((_, new)) if len == new => {}
         Some((old, new)) if len >= old && len < new => {
+            // The journal is the commit point: the logs' records of a
+            // commit that did not reach it go too.
+            for (lold, lnew, lpath) in pending_logs(path).unwrap_or_default() {
+                let f = match OpenOptions::new().write(true).open(&lpath) {
+                    Ok(f) => f,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && lold == 0 => continue,
+                    Err(e) => return Err(Error::io(&lpath, e)),
+                };
+                let llen = f.metadata().map_err(|e| Error::io(&lpath, e))?.len();
+                if llen < lold || llen > lnew {
+                    return Err(Error::input(
+                        "an interrupted commit's marker does not match a log it names",
+                    )
+                    .in_file(&lpath)
+                    .hint("the log was changed by hand since: check it, then remove the marker"));
+                }
+                f.set_len(lold)
+                    .and_then(|_| f.sync_all())
+                    .map_err(|e| Error::io(&lpath, e))?;
+            }
             file.set_len(old)
                 .and_then(|_| file.sync_all())
                 .map_err(|e| Error::io(path, e))?;

@@ -199,3 +199,30 @@ pub struct ResolvedPosting<'a> {
 pub struct Journal {
     pub entries: Vec<Entry>,
 }
+
+/// Whether the journal file holds any of `needles`: its last 64 KiB first
+/// (where the latest entries are), the whole file only if not found there.
+pub fn contains(path: &std::path::Path, needles: &[&str]) -> crate::error::Result<bool> {
+    use crate::error::Error;
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    let start = len.saturating_sub(64 << 10);
+    let mut buf = Vec::new();
+    f.seek(SeekFrom::Start(start))
+        .and_then(|_| f.read_to_end(&mut buf))
+        .map_err(|e| Error::io(path, e))?;
+    let found = |b: &[u8]| {
+        needles
+            .iter()
+            .any(|n| memchr::memmem::find(b, n.as_bytes()).is_some())
+    };
+    if found(&buf) {
+        return Ok(true);
+    }
+    if start == 0 {
+        return Ok(false);
+    }
+    let all = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(found(&all))
+}

@@ -9,10 +9,12 @@
 //! re-encodes the fields, so the YAML layout never matters. Unknown fields
 //! are refused.
 
+pub mod acceptance;
 pub mod ack;
 pub mod open;
 pub mod recon;
 
+pub use acceptance::Acceptance;
 pub use ack::Ack;
 pub use open::Open;
 pub use recon::Recon;
@@ -21,10 +23,9 @@ use crate::journal::Decimal;
 
 use crate::error::{Error, Result};
 
-pub const DOMAIN_OPEN: &str = "msgl/open/v1";
-pub const DOMAIN_ACK: &str = "msgl/ack/v1";
-/// Reserved for the co-signed reconciliation.
-pub const DOMAIN_RECON: &str = "msgl/recon/v1";
+pub const DOMAIN_OPEN: &str = "msgl/open/v2";
+pub const DOMAIN_ACK: &str = "msgl/ack/v2";
+pub const DOMAIN_RECON: &str = "msgl/recon/v2";
 
 /// Decimal places of the fixed-point amounts in the canonical encoding.
 pub const AMOUNT_DECIMALS: u32 = 18;
@@ -53,6 +54,11 @@ impl Canon {
         self
     }
     pub fn bytes32(mut self, b: &[u8; 32]) -> Canon {
+        self.0.extend_from_slice(b);
+        self
+    }
+    /// An EVM address (20 bytes).
+    pub fn address(mut self, b: &[u8; 20]) -> Canon {
         self.0.extend_from_slice(b);
         self
     }
@@ -104,6 +110,27 @@ pub mod hexbytes {
             )));
         }
         Ok(out)
+    }
+}
+
+/// Serde for a `u128` as a decimal string (token base units can exceed
+/// what YAML readers take for an integer).
+pub mod u128_str {
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || s.len() > 39 {
+            return Err(D::Error::custom(format!(
+                "`{s}` is not a whole number of base units"
+            )));
+        }
+        s.parse()
+            .map_err(|_| D::Error::custom(format!("`{s}` is too large for 128 bits")))
     }
 }
 

@@ -1,79 +1,140 @@
-//! The channel open (DESIGN §4): {payer, payee, generation, anchor w_0,
-//! length n, unit price, escrow}, signed by the payer under `msgl/open/v1`.
+//! The channel open (`msgl/open/v2`), signed by the payer: who pays whom,
+//! the channel id (the packed anchor `w_0` of the payer's hash chain), how
+//! many units the chain can pay, the unit price and escrow in token base
+//! units, and the chain terms — chain id, settlement contract, token, and
+//! the payer's and payee's EVM addresses — so that the channel the payee
+//! accepts is exactly the one that can exist on chain (docs/DESIGN.md D3).
 
-use crate::journal::Decimal;
 use ed25519_dalek::{Signer, SigningKey};
 use serde::{Deserialize, Serialize};
 
-use super::{amount_fixed, check_domain, hexbytes, verify_sig, Canon, DOMAIN_OPEN};
-use crate::error::Result;
+use super::{check_domain, hexbytes, u128_str, verify_sig, Canon, DOMAIN_OPEN};
+use crate::error::{Error, Result};
 use crate::keys::{verifying, PublicKey};
+
+/// An EVM address.
+pub type Address = [u8; 20];
+
+/// Where the channel lives on chain. All zero: a channel that is never
+/// settled on chain (no `chain:` in msgl.yaml when it was opened).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainTerms {
+    pub chain_id: u64,
+    /// The settlement contract.
+    #[serde(with = "hexbytes")]
+    pub settlement: Address,
+    /// The ERC-20 token the channel pays in.
+    #[serde(with = "hexbytes")]
+    pub token: Address,
+    /// The payer's EVM address (it calls `openChannel`).
+    #[serde(with = "hexbytes")]
+    pub payer_address: Address,
+    /// Where settlements pay the payee.
+    #[serde(with = "hexbytes")]
+    pub payee_address: Address,
+}
+
+impl ChainTerms {
+    /// True for a channel that is never settled on chain.
+    pub fn is_off_chain(&self) -> bool {
+        *self == ChainTerms::default()
+    }
+}
+
+/// What a payer offers: everything in an open but the keys and signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms {
+    pub payee: PublicKey,
+    pub generation: u64,
+    pub channel: [u8; 32],
+    pub length: u64,
+    pub max_price: u64,
+    pub decimals: u8,
+    pub unit_price: u128,
+    pub escrow: u128,
+    pub chain: ChainTerms,
+}
 
 /// A channel open, as in its YAML file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Open {
-    /// Always `msgl/open/v1`.
+    /// Always `msgl/open/v2`.
     pub domain: String,
     #[serde(with = "hexbytes")]
     pub payer: PublicKey,
     #[serde(with = "hexbytes")]
     pub payee: PublicKey,
+    /// The payer's count of channels to this payee (1, 2, ...): its hash
+    /// chain's seed is derived from it.
     pub generation: u64,
-    /// w_0, packed (8 × u32 big-endian); also the channel id.
+    /// The channel id: the anchor w_0, packed (8 × u32 big-endian).
     #[serde(with = "hexbytes")]
-    pub anchor: [u8; 32],
+    pub channel: [u8; 32],
     /// n: the number of units the chain can pay.
     pub length: u64,
-    /// The token amount of one unit.
-    #[serde(with = "crate::journal::decimal::serde::str")]
-    pub unit_price: Decimal,
-    /// Escrow the payer sets aside for this payee (token).
-    #[serde(with = "crate::journal::decimal::serde::str")]
-    pub escrow: Decimal,
+    /// The most units one ack may pay (the payee hashes that often to
+    /// check one; the payer never signs more).
+    pub max_price: u64,
+    /// The token's decimals: a base unit is 10^-decimals token.
+    pub decimals: u8,
+    /// The price of one unit, in token base units.
+    #[serde(with = "u128_str")]
+    pub unit_price: u128,
+    /// What the payer locks for this payee on chain, in base units.
+    #[serde(with = "u128_str")]
+    pub escrow: u128,
+    #[serde(flatten)]
+    pub chain: ChainTerms,
     #[serde(with = "hexbytes")]
     pub signature: [u8; 64],
 }
 
+/// Largest `decimals` a token may have (10^38 still fits in 128 bits).
+pub const MAX_DECIMALS: u8 = 38;
+
 impl Open {
-    /// The bytes signed: domain, payer, payee, generation, anchor, length,
-    /// unit price (u128, 10^-18), escrow (u128, 10^-18).
-    pub fn signing_bytes(&self) -> Result<Vec<u8>> {
-        Ok(Canon::new(DOMAIN_OPEN)
+    /// The bytes signed: domain, payer, payee, generation, channel, length,
+    /// max price, decimals (u64), unit price and escrow (u128), chain id (u64),
+    /// settlement, token, payer address, payee address (20 bytes each).
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        Canon::new(DOMAIN_OPEN)
             .bytes32(&self.payer)
             .bytes32(&self.payee)
             .u64(self.generation)
-            .bytes32(&self.anchor)
+            .bytes32(&self.channel)
             .u64(self.length)
-            .u128(amount_fixed(self.unit_price, "unit price")?)
-            .u128(amount_fixed(self.escrow, "escrow")?)
-            .finish())
+            .u64(self.max_price)
+            .u64(u64::from(self.decimals))
+            .u128(self.unit_price)
+            .u128(self.escrow)
+            .u64(self.chain.chain_id)
+            .address(&self.chain.settlement)
+            .address(&self.chain.token)
+            .address(&self.chain.payer_address)
+            .address(&self.chain.payee_address)
+            .finish()
     }
 
     /// Builds and signs an open with the payer's key.
-    #[allow(clippy::too_many_arguments)]
-    pub fn signed(
-        key: &SigningKey,
-        payee: PublicKey,
-        generation: u64,
-        anchor: [u8; 32],
-        length: u64,
-        unit_price: Decimal,
-        escrow: Decimal,
-    ) -> Result<Open> {
+    pub fn signed(key: &SigningKey, t: &Terms) -> Open {
         let mut open = Open {
             domain: DOMAIN_OPEN.to_string(),
             payer: key.verifying_key().to_bytes(),
-            payee,
-            generation,
-            anchor,
-            length,
-            unit_price: unit_price.normalize(),
-            escrow: escrow.normalize(),
+            payee: t.payee,
+            generation: t.generation,
+            channel: t.channel,
+            length: t.length,
+            max_price: t.max_price,
+            decimals: t.decimals,
+            unit_price: t.unit_price,
+            escrow: t.escrow,
+            chain: t.chain,
             signature: [0; 64],
         };
-        open.signature = key.sign(&open.signing_bytes()?).to_bytes();
-        Ok(open)
+        open.signature = key.sign(&open.signing_bytes()).to_bytes();
+        open
     }
 
     /// Checks the domain and the payer's signature (who the payer is, and
@@ -81,11 +142,28 @@ impl Open {
     pub fn verify(&self) -> Result<()> {
         check_domain(&self.domain, DOMAIN_OPEN, "channel open")?;
         let key = verifying(&self.payer)?;
-        verify_sig(
-            &key,
-            &self.signing_bytes()?,
-            &self.signature,
-            "channel open",
+        verify_sig(&key, &self.signing_bytes(), &self.signature, "channel open")
+    }
+
+    /// The channel id in short (first 16 hex digits), for people.
+    pub fn short_id(&self) -> String {
+        hex::encode(&self.channel[..8])
+    }
+
+    /// The channel id in full (64 hex digits): how files and journal tags
+    /// name the channel.
+    pub fn id_hex(&self) -> String {
+        hex::encode(self.channel)
+    }
+
+    /// The token amount of `units` units (exact: base units scaled by
+    /// 10^-decimals); an error if it does not fit the journal's amounts.
+    pub fn amount_of(&self, units: u64) -> Result<crate::journal::Decimal> {
+        base_to_amount(
+            self.unit_price
+                .checked_mul(u128::from(units))
+                .ok_or_else(|| Error::check("the amount overflows 128 bits of base units"))?,
+            self.decimals,
         )
     }
 
@@ -95,5 +173,121 @@ impl Open {
 
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(self).expect("an Open always serializes")
+    }
+}
+
+/// `base` base units of a token with `decimals` decimals, as a token amount.
+pub fn base_to_amount(base: u128, decimals: u8) -> Result<crate::journal::Decimal> {
+    use std::str::FromStr;
+    let digits = base.to_string();
+    let d = usize::from(decimals);
+    let text = if digits.len() > d {
+        format!(
+            "{}.{}",
+            &digits[..digits.len() - d],
+            &digits[digits.len() - d..]
+        )
+    } else {
+        format!("0.{}{}", "0".repeat(d - digits.len()), digits)
+    };
+    crate::journal::Decimal::from_str(&text)
+        .map(|x| x.normalize())
+        .map_err(|_| {
+            Error::check(format!(
+                "{base} base units at {decimals} decimals is beyond the journal's amounts"
+            ))
+        })
+}
+
+/// A token amount as base units of a token with `decimals` decimals;
+/// refuses a negative amount or one with more decimals than the token has.
+pub fn amount_to_base(amount: crate::journal::Decimal, decimals: u8, what: &str) -> Result<u128> {
+    let bad = || {
+        Error::input(format!("bad {what} `{amount}`")).hint(format!(
+            "a non-negative amount with at most {decimals} decimal places"
+        ))
+    };
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(bad());
+    }
+    let n = amount.normalize();
+    let scale = n.scale();
+    if scale > u32::from(decimals) {
+        return Err(bad());
+    }
+    let mantissa = u128::try_from(n.mantissa()).map_err(|_| bad())?;
+    10u128
+        .checked_pow(u32::from(decimals) - scale)
+        .and_then(|f| mantissa.checked_mul(f))
+        .ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms() -> Terms {
+        Terms {
+            payee: SigningKey::from_bytes(&[2; 32]).verifying_key().to_bytes(),
+            generation: 1,
+            channel: [5; 32],
+            length: 100,
+            max_price: 10,
+            decimals: 18,
+            unit_price: 10_000_000_000_000,
+            escrow: 0,
+            chain: ChainTerms {
+                chain_id: 31337,
+                settlement: [0x11; 20],
+                token: [0x22; 20],
+                payer_address: [0x33; 20],
+                payee_address: [0x44; 20],
+            },
+        }
+    }
+
+    #[test]
+    fn every_term_is_signed() {
+        let key = SigningKey::from_bytes(&[1; 32]);
+        let open = Open::signed(&key, &terms());
+        open.verify().unwrap();
+        let back = Open::from_yaml(&open.to_yaml()).unwrap();
+        assert_eq!(back, open);
+        let changes: Vec<fn(&mut Open)> = vec![
+            |o| o.generation += 1,
+            |o| o.channel[0] ^= 1,
+            |o| o.length += 1,
+            |o| o.max_price += 1,
+            |o| o.decimals -= 1,
+            |o| o.unit_price += 1,
+            |o| o.escrow += 1,
+            |o| o.chain.chain_id += 1,
+            |o| o.chain.settlement[0] ^= 1,
+            |o| o.chain.token[0] ^= 1,
+            |o| o.chain.payer_address[0] ^= 1,
+            |o| o.chain.payee_address[0] ^= 1,
+            |o| o.payee[0] ^= 1,
+        ];
+        for (i, f) in changes.into_iter().enumerate() {
+            let mut bad = open.clone();
+            f(&mut bad);
+            assert!(bad.verify().is_err(), "change {i} not caught");
+        }
+    }
+
+    #[test]
+    fn base_units_and_amounts_convert_exactly() {
+        let open = Open::signed(&SigningKey::from_bytes(&[1; 32]), &terms());
+        assert_eq!(open.amount_of(3).unwrap().to_string(), "0.00003");
+        assert_eq!(
+            base_to_amount(1, 18).unwrap().to_string(),
+            "0.000000000000000001"
+        );
+        assert_eq!(base_to_amount(0, 18).unwrap().to_string(), "0");
+        assert_eq!(base_to_amount(1234, 2).unwrap().to_string(), "12.34");
+        let a = "0.00001".parse().unwrap();
+        assert_eq!(amount_to_base(a, 18, "x").unwrap(), 10_000_000_000_000);
+        assert!(amount_to_base(a, 4, "x").is_err());
+        assert!(amount_to_base("-1".parse().unwrap(), 18, "x").is_err());
     }
 }

@@ -1,8 +1,10 @@
-//! The co-signed reconciliation (DESIGN §4, docs/DESIGN.md D6): the two
-//! nodes (sorted), the epoch, and for each direction (payer → payee) the
-//! channel tip (generation, last nonce, cumulative, preimage) and the books
-//! (the carried balance and each open message's amount), then the net.
-//! Both nodes sign the same canonical bytes under `msgl/recon/v1`.
+//! The co-signed reconciliation (`msgl/recon/v2`, docs/DESIGN.md D6): the
+//! two nodes (sorted), the period (epoch, previous epoch), and for each
+//! direction (payer → payee) a checkpoint of every channel that way (its
+//! last nonce, cumulative units and preimage) and the books (the carried
+//! balance and each open message's amount), then the net. Both nodes sign
+//! the same canonical bytes. The epoch is a period label between the two
+//! nodes only: no ack carries it and the chain never sees it.
 
 use crate::journal::Decimal;
 use ed25519_dalek::{Signer, SigningKey};
@@ -16,6 +18,10 @@ use crate::keys::{verifying, PublicKey};
 /// Most open messages per direction in one reconciliation (a period's
 /// list; about 100 bytes of YAML each).
 pub const MAX_MESSAGES: usize = 1 << 20;
+/// Most channels per direction in one reconciliation.
+pub const MAX_CHANNELS: usize = 1 << 12;
+/// Longest message segment (the journal's sub-account name).
+pub const MAX_SEGMENT: usize = 256;
 
 /// One open message in a direction: the message's sub-account segment (the
 /// first 16 hex digits of its hash) and the amount booked for it.
@@ -27,18 +33,25 @@ pub struct Item {
     pub amount: Decimal,
 }
 
-/// One direction, payer → payee.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Where one channel stood at the epoch: its last ack's nonce, cumulative
+/// units and preimage w_cumulative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Direction {
-    /// The latest channel's generation (0: no channel).
-    pub generation: u64,
-    /// Its last nonce, cumulative units and w_cumulative (the anchor
-    /// before any ack; zeros without a channel).
+pub struct Position {
+    #[serde(with = "hexbytes")]
+    pub channel: [u8; 32],
     pub nonce: u64,
     pub cumulative: u64,
     #[serde(with = "hexbytes")]
     pub preimage: [u8; 32],
+}
+
+/// One direction, payer → payee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Direction {
+    /// Every channel that way with at least one ack by the epoch, sorted by id.
+    pub channels: Vec<Position>,
     /// Balance carried from earlier reconciliations (`…:epoch-<ms>` lines).
     #[serde(with = "crate::journal::decimal::serde::str")]
     pub carried: Decimal,
@@ -57,13 +70,41 @@ fn signed(c: Canon, d: Decimal, what: &str) -> Result<Canon> {
     Ok(c.u64(u64::from(neg)).u128(amount_fixed(d.abs(), what)?))
 }
 
+/// A message segment as the journal can hold it in an account name: no
+/// colon, no control or bidi characters, no two spaces or tab, at most
+/// [`MAX_SEGMENT`] bytes. A peer's proposal is refused otherwise, so no peer
+/// text reaches a terminal or a journal unchecked.
+pub fn check_segment(s: &str) -> Result<()> {
+    let bad = s.len() > MAX_SEGMENT
+        || s.contains(':')
+        || s.contains("  ")
+        || s.starts_with(' ')
+        || s.ends_with(' ')
+        || s.chars()
+            .any(|c| c == '\t' || crate::error::is_unsafe_char(c));
+    if bad {
+        return Err(Error::check(format!(
+            "a reconciliation names a message `{}` that is not a journal sub-account",
+            s.chars()
+                .flat_map(char::escape_default)
+                .take(80)
+                .collect::<String>()
+        ))
+        .hint("a message is the 16 hex digits of its hash, as both journals name it"));
+    }
+    Ok(())
+}
+
 impl Direction {
     fn canon(&self, mut c: Canon) -> Result<Canon> {
-        c = c
-            .u64(self.generation)
-            .u64(self.nonce)
-            .u64(self.cumulative)
-            .bytes32(&self.preimage);
+        c = c.u64(self.channels.len() as u64);
+        for p in &self.channels {
+            c = c
+                .bytes32(&p.channel)
+                .u64(p.nonce)
+                .u64(p.cumulative)
+                .bytes32(&p.preimage);
+        }
         c = signed(c, self.carried, "carried amount")?.u64(self.messages.len() as u64);
         for m in &self.messages {
             c = signed(c.str(&m.message), m.amount, "message amount")?;
@@ -102,7 +143,7 @@ pub struct Sig(#[serde(with = "hexbytes")] pub [u8; 64]);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Recon {
-    /// Always `msgl/recon/v1`.
+    /// Always `msgl/recon/v2`.
     pub domain: String,
     /// The two nodes, node_a < node_b (bytewise).
     #[serde(with = "hexbytes")]
@@ -125,9 +166,9 @@ pub struct Recon {
     pub signature_b: Option<Sig>,
 }
 
-/// One direction for the prover: (payer, payee, generation, nonce,
+/// One channel's checkpoint for the prover: (payer, payee, channel, nonce,
 /// cumulative, preimage w_cumulative).
-pub type DirectionTip = (PublicKey, PublicKey, u64, u64, u64, Digest);
+pub type ChannelTip = (PublicKey, PublicKey, [u8; 32], u64, u64, Digest);
 
 impl Recon {
     /// The two keys in canonical order.
@@ -182,10 +223,10 @@ impl Recon {
     }
 
     /// The bytes both nodes sign: domain, node_a, node_b, epoch,
-    /// previous_epoch, a→b then b→a (generation, nonce, cumulative,
-    /// preimage, carried, message count, each message (length-prefixed
-    /// segment, amount), amount; these amounts signed), net (unsigned), net
-    /// direction (0 none, 1 a→b, 2 b→a).
+    /// previous_epoch, a→b then b→a (channel count, each channel's id,
+    /// nonce, cumulative and preimage, carried, message count, each message
+    /// (length-prefixed segment, amount), amount; these amounts signed), net
+    /// (unsigned), net direction (0 none, 1 a→b, 2 b→a).
     pub fn signing_bytes(&self) -> Result<Vec<u8>> {
         let c = Canon::new(DOMAIN_RECON)
             .bytes32(&self.node_a)
@@ -266,33 +307,21 @@ impl Recon {
         self.epoch
     }
 
-    /// Each direction with a channel, for the prover: (payer, payee,
-    /// generation, nonce, cumulative, preimage as a digest).
-    pub fn directions(&self) -> Vec<DirectionTip> {
-        let digest = |b: &[u8; 32]| -> Digest {
-            let mut d = [0u32; 8];
-            for (i, w) in d.iter_mut().enumerate() {
-                *w = u32::from_be_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
-            }
-            d
-        };
-        [
+    /// Every channel checkpoint, for the prover: (payer, payee, channel,
+    /// nonce, cumulative, preimage as a digest).
+    pub fn checkpoints(&self) -> Vec<ChannelTip> {
+        let mut out = Vec::new();
+        for (payer, payee, d) in [
             (self.node_a, self.node_b, &self.a_to_b),
             (self.node_b, self.node_a, &self.b_to_a),
-        ]
-        .into_iter()
-        .filter(|(_, _, d)| d.generation != 0)
-        .map(|(payer, payee, d)| {
-            (
-                payer,
-                payee,
-                d.generation,
-                d.nonce,
-                d.cumulative,
-                digest(&d.preimage),
-            )
-        })
-        .collect()
+        ] {
+            for p in &d.channels {
+                if let Ok(w) = msgl_circuits::poseidon2::unpack(&p.preimage) {
+                    out.push((payer, payee, p.channel, p.nonce, p.cumulative, w));
+                }
+            }
+        }
+        out
     }
 
     /// Domain, node order, list sizes, amounts and the net are well formed.
@@ -307,10 +336,31 @@ impl Recon {
             if d.messages.len() > MAX_MESSAGES {
                 return Err(Error::check("too many messages in a reconciliation"));
             }
-            if d.generation != 0 && msgl_circuits::poseidon2::unpack(&d.preimage).is_err() {
+            if d.channels.len() > MAX_CHANNELS {
+                return Err(Error::check("too many channels in a reconciliation"));
+            }
+            if !d.channels.windows(2).all(|w| w[0].channel < w[1].channel) {
                 return Err(Error::check(
-                    "a reconciliation preimage is not 8 canonical M31 elements",
+                    "a reconciliation's channels are not sorted by id without repeats",
                 ));
+            }
+            for p in &d.channels {
+                if msgl_circuits::poseidon2::unpack(&p.preimage).is_err()
+                    || p.nonce == 0
+                    || p.cumulative == 0
+                {
+                    return Err(Error::check(
+                        "a reconciliation checkpoint is not a channel's ack (nonce, cumulative, canonical preimage)",
+                    ));
+                }
+            }
+            if !d.messages.windows(2).all(|w| w[0].message < w[1].message) {
+                return Err(Error::check(
+                    "a reconciliation's messages are not sorted without repeats",
+                ));
+            }
+            for m in &d.messages {
+                check_segment(&m.message)?;
             }
         }
         let mut probe = self.clone();
@@ -327,6 +377,18 @@ impl Recon {
         super::from_yaml(text, "reconciliation")
     }
 
+    /// The ordering of proposals that cross (both nodes proposed before
+    /// either co-signed): the later epoch goes first, then the larger
+    /// proposer key. The proposer is the node whose signature it carries.
+    pub fn precedence(&self) -> (u64, PublicKey) {
+        let proposer = if self.signature_a.is_some() {
+            self.node_a
+        } else {
+            self.node_b
+        };
+        (self.epoch, proposer)
+    }
+
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(self).expect("a Recon always serializes")
     }
@@ -336,13 +398,19 @@ impl Recon {
 mod tests {
     use super::*;
 
-    fn direction(generation: u64, amount: &str) -> Direction {
+    fn direction(with_channel: bool, amount: &str) -> Direction {
         let amount: Decimal = amount.parse().unwrap();
         Direction {
-            generation,
-            nonce: 3,
-            cumulative: 7,
-            preimage: [1; 32],
+            channels: if with_channel {
+                vec![Position {
+                    channel: [9; 32],
+                    nonce: 3,
+                    cumulative: 7,
+                    preimage: [1; 32],
+                }]
+            } else {
+                Vec::new()
+            },
             carried: Decimal::ZERO,
             messages: vec![Item {
                 message: "00000000000000ab".into(),
@@ -357,8 +425,8 @@ mod tests {
             Recon::sorted(x.verifying_key().to_bytes(), y.verifying_key().to_bytes()),
             5,
             1,
-            direction(1, "0.00003"),
-            direction(0, "-0.00001"),
+            direction(true, "0.00003"),
+            direction(false, "-0.00001"),
         )
     }
 
@@ -384,9 +452,11 @@ mod tests {
         let changes: Vec<fn(&mut Recon)> = vec![
             |r| r.epoch += 1,
             |r| r.previous_epoch += 1,
-            |r| r.a_to_b.nonce += 1,
-            |r| r.b_to_a.cumulative += 1,
-            |r| r.a_to_b.preimage[0] ^= 1,
+            |r| r.a_to_b.channels[0].nonce += 1,
+            |r| r.a_to_b.channels[0].cumulative += 1,
+            |r| r.a_to_b.channels[0].preimage[0] ^= 1,
+            |r| r.a_to_b.channels[0].channel[0] ^= 1,
+            |r| r.b_to_a.channels.push(r.a_to_b.channels[0]),
             |r| r.a_to_b.messages[0].message.push('0'),
             |r| r.b_to_a.messages[0].amount = -r.b_to_a.messages[0].amount,
             |r| r.b_to_a.carried = "0.1".parse().unwrap(),
@@ -406,19 +476,45 @@ mod tests {
     }
 
     #[test]
-    fn directions_for_the_prover() {
+    fn checkpoints_for_the_prover() {
         let (x, y) = (
             SigningKey::from_bytes(&[3; 32]),
             SigningKey::from_bytes(&[4; 32]),
         );
         let r = recon(&x, &y);
         assert_eq!(r.epoch(), 5);
-        let d = r.directions();
-        // b→a has no channel (generation 0) and is left out.
+        let d = r.checkpoints();
+        // b→a has no channel and gives none.
         assert_eq!(d.len(), 1);
-        assert_eq!((d[0].0, d[0].1), (r.node_a, r.node_b));
-        assert_eq!((d[0].2, d[0].3, d[0].4), (1, 3, 7));
+        assert_eq!((d[0].0, d[0].1, d[0].2), (r.node_a, r.node_b, [9; 32]));
+        assert_eq!((d[0].3, d[0].4), (3, 7));
         assert_eq!(d[0].5, [0x0101_0101; 8]);
+    }
+
+    #[test]
+    fn peer_text_that_is_no_journal_segment_is_refused() {
+        let (x, y) = (
+            SigningKey::from_bytes(&[3; 32]),
+            SigningKey::from_bytes(&[4; 32]),
+        );
+        for bad in [
+            "ab\u{1b}[2J",
+            "a:b",
+            "a  b",
+            "bell\u{7}",
+            "\u{202e}x",
+            "new\nline",
+        ] {
+            let mut r = recon(&x, &y);
+            r.a_to_b.messages[0].message = bad.to_string();
+            r.sign(&x).unwrap();
+            let e = r.verify_signer(&x.verifying_key().to_bytes()).unwrap_err();
+            assert!(e.what.contains("not a journal sub-account"), "{bad:?}: {e}");
+            assert!(
+                !e.what.contains('\u{1b}') && !e.what.contains('\u{7}'),
+                "{e}"
+            );
+        }
     }
 
     #[test]

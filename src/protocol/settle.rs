@@ -23,16 +23,19 @@
 
 use std::path::{Path, PathBuf};
 
-use alloy_primitives::{Address, B256, I256, U256};
+use alloy_primitives::{Address, B256, U256};
 use alloy_rpc_types_eth::TransactionReceipt;
 use alloy_sol_types::SolEvent;
 use msgl_settlement::MsglSettlement;
 
+use super::channel::{self, Channel, Role};
 use crate::batch::{self, ChannelView};
-use crate::channel::{self, ChannelState, Role};
 use crate::error::{Error, Result};
 use crate::home::{Config, Home};
-use crate::journal::{append, Amount, Decimal};
+use crate::journal::append::{Booked, NewEntry};
+use crate::journal::{Amount, Decimal};
+use crate::objects::open::base_to_amount;
+use crate::store::Tx;
 
 /// The description of a settlement's (or a paid debt's) entry.
 pub const SETTLED: &str = "SETTLED";
@@ -85,9 +88,39 @@ pub fn parse_receipt(bytes: &[u8], path: &Path) -> Result<TransactionReceipt> {
 pub struct Options {
     /// The settlement contract: only its logs count.
     pub settlement: Address,
-    /// This node's EVM address, whose `Claimed` events it books (`None`:
-    /// claims are not booked).
+    /// This node's EVM address (`keys/evm.key`), whose `Claimed` events it
+    /// books (`None`: claims are not booked).
     pub me: Option<Address>,
+}
+
+impl Options {
+    /// For `home`: the settlement contract of its `chain:` settings (or
+    /// `settlement`, which must agree with them), its EVM address.
+    pub fn for_home(home: &Home, settlement: Option<Address>) -> Result<Options> {
+        let config = home.config()?;
+        let configured = match &config.chain {
+            Some(c) => Some(Address::from(c.addresses()?.0)),
+            None => None,
+        };
+        let settlement = match (settlement, configured) {
+            (Some(given), Some(mine)) if given != mine => {
+                return Err(Error::input(format!(
+                    "--settlement {given} is not this node's settlement contract {mine}"
+                ))
+                .hint("chain.settlement in msgl.yaml names it; leave --settlement out"))
+            }
+            (Some(a), _) | (None, Some(a)) => a,
+            (None, None) => {
+                return Err(Error::input("which settlement contract?").hint(
+                    "give --settlement ADDRESS, or set chain: {chain_id, settlement, token} in msgl.yaml",
+                ))
+            }
+        };
+        Ok(Options {
+            settlement,
+            me: home.evm_address()?.map(Address::from),
+        })
+    }
 }
 
 /// Why the contract skipped an entry (its `Skip` enum).
@@ -235,22 +268,11 @@ fn decode<E: SolEvent>(log: &alloy_primitives::Log, file: &Path) -> Result<E> {
 
 /// `x` base units as a token amount at `decimals`.
 pub fn tokens(x: U256, decimals: u32) -> Result<Decimal> {
-    I256::try_from(x)
-        .ok()
-        .and_then(|m| Decimal::from_parts(m, decimals))
-        .map(|d| d.normalize())
-        .ok_or_else(|| Error::input(format!("{x} base units do not fit an amount")))
-}
-
-/// A token amount in base units at `decimals` (`None`: negative, or finer
-/// than a base unit).
-pub fn base_units(d: Decimal, decimals: u32) -> Option<U256> {
-    let d = d.normalize();
-    if d.is_sign_negative() || d.scale() > decimals {
-        return None;
-    }
-    let m = d.mantissa().unsigned_abs();
-    m.checked_mul(U256::from(10u64).checked_pow(U256::from(decimals - d.scale()))?)
+    let base = u128::try_from(x)
+        .map_err(|_| Error::check(format!("{x} base units do not fit an amount")))?;
+    let decimals = u8::try_from(decimals)
+        .map_err(|_| Error::input(format!("{decimals} decimals is too many")))?;
+    base_to_amount(base, decimals)
 }
 
 /// What one booking was.
@@ -266,7 +288,7 @@ pub struct Booking {
     pub units: u64,
     pub amount: Decimal,
     /// `None`: the journal already had it (its tag).
-    pub booked: Option<append::Booked>,
+    pub booked: Option<Booked>,
 }
 
 /// What [`book_receipts`] did.
@@ -297,44 +319,61 @@ pub fn book_receipts(
     opts: &Options,
 ) -> Result<Report> {
     let config = home.config()?;
+    let me = home.public_key()?;
     let mut logged = Vec::new();
     for (file, receipt) in receipts {
         for l in events(receipt, opts.settlement, file)? {
             logged.push((file.clone(), l));
         }
     }
-    let channels = channel::list(home)?;
-    let ours = |id: &[u8; 32]| channels.iter().find(|c| c.anchor == *id);
-    // The signed terms, checked before anything is written.
+    let channels = channel::list(home, &me)?;
+    let ours = |id: &[u8; 32]| channels.iter().find(|c| c.id() == *id);
+    // The signed terms, checked before anything is written: the contract
+    // the open names, and its unit price.
     for (file, l) in &logged {
-        if let Event::Settled {
-            channel,
-            old_count,
-            new_count,
-            owed,
-            ..
-        } = &l.event
-        {
-            if let Some(c) = ours(channel) {
-                let price = base_units(c.unit_price, config.decimals).ok_or_else(|| {
-                    Error::input("the channel's unit price is not a whole number of base units")
-                })?;
-                let want = price * U256::from(new_count.saturating_sub(*old_count));
-                if want != *owed {
-                    return Err(Error::check(format!(
-                        "channel {}: the contract charged {owed} base units for {} units, \
-                         the signed open says {want}",
-                        c.short_id(),
-                        new_count - old_count
-                    ))
-                    .in_file(file)
-                    .hint("the channel on chain does not carry the terms of the signed open"));
-                }
+        let (channel, charged) = match &l.event {
+            Event::Settled {
+                channel,
+                old_count,
+                new_count,
+                owed,
+                ..
+            } => (channel, Some((new_count.saturating_sub(*old_count), *owed))),
+            Event::DebtPaid { channel, .. } => (channel, None),
+            _ => continue,
+        };
+        let Some(c) = ours(channel) else {
+            continue;
+        };
+        if Address::from(c.open.chain.settlement) != opts.settlement {
+            return Err(Error::check(format!(
+                "channel {} settles on {}, not on {}",
+                c.open.short_id(),
+                Address::from(c.open.chain.settlement),
+                opts.settlement
+            ))
+            .in_file(file)
+            .hint("the receipt is of another deployment's contract"));
+        }
+        if let Some((units, owed)) = charged {
+            let want = U256::from(c.open.unit_price) * U256::from(units);
+            if want != owed {
+                return Err(Error::check(format!(
+                    "channel {}: the contract charged {owed} base units for {units} units, \
+                     the signed open says {want}",
+                    c.open.short_id(),
+                ))
+                .in_file(file)
+                .hint("the channel on chain does not carry the terms of the signed open"));
             }
         }
     }
 
-    let mut locked = append::lock(&home.journal_path())?;
+    let mut tx = Tx::begin(home)?;
+    // Tags staged in this run (the journal has them only at the commit).
+    let mut staged_tags: Vec<String> = Vec::new();
+    // Bookings waiting for their sequence numbers: indices into report.bookings.
+    let mut staged: Vec<usize> = Vec::new();
     let path = home.path(SETTLED_FILE);
     let mut views: Vec<ChannelView> = if path.is_file() {
         batch::read_state(&path)?
@@ -372,16 +411,16 @@ pub fn book_receipts(
                     }
                 }
                 if let Some(c) = ours(channel) {
-                    let tag = format!("settled: {}-{new_count}", c.short_id());
-                    let done = channel::journal_contains(
-                        locked.path(),
-                        &[&format!("; {tag}\n"), &format!("; {tag},")],
-                    )?;
-                    let sub = format!("settled-{}-{new_count}", c.short_id());
+                    let tag = format!("settled: {}-{new_count}", c.open.short_id());
+                    let done = staged_tags.contains(&tag)
+                        || crate::journal::contains(
+                            tx.journal_path(),
+                            &[&format!("; {tag}\n"), &format!("; {tag},")],
+                        )?;
+                    let sub = format!("settled-{}-{new_count}", c.open.short_id());
                     let comment = format!("{tag}, tx: {}", l.tx);
-                    if let Some(b) = book_payment(
+                    if let Some((b, entry)) = payment(
                         &config,
-                        &mut locked,
                         c,
                         &sub,
                         *paid,
@@ -389,6 +428,11 @@ pub fn book_receipts(
                         done,
                         new_count - old_count,
                     )? {
+                        if let Some(entry) = entry {
+                            tx.book(entry);
+                            staged.push(report.bookings.len());
+                            staged_tags.push(tag);
+                        }
                         report.bookings.push(b);
                     }
                 }
@@ -398,11 +442,17 @@ pub fn book_receipts(
             } => {
                 if let Some(c) = ours(channel) {
                     let tag = format!("debt-paid: {}", l.id);
-                    let done = channel::journal_contains(locked.path(), &[&format!("; {tag}\n")])?;
-                    let sub = format!("debt-{}", c.short_id());
-                    if let Some(b) =
-                        book_payment(&config, &mut locked, c, &sub, *amount, tag, done, 0)?
+                    let done = staged_tags.contains(&tag)
+                        || crate::journal::contains(tx.journal_path(), &[&format!("; {tag}\n")])?;
+                    let sub = format!("debt-{}", c.open.short_id());
+                    if let Some((b, entry)) =
+                        payment(&config, c, &sub, *amount, tag.clone(), done, 0)?
                     {
+                        if let Some(entry) = entry {
+                            tx.book(entry);
+                            staged.push(report.bookings.len());
+                            staged_tags.push(tag);
+                        }
                         report.bookings.push(b);
                     }
                 }
@@ -419,34 +469,36 @@ pub fn book_receipts(
                     continue;
                 }
                 let tag = format!("claimed: {}", l.id);
-                let done = channel::journal_contains(locked.path(), &[&format!("; {tag}\n")])?;
+                let done = staged_tags.contains(&tag)
+                    || crate::journal::contains(tx.journal_path(), &[&format!("; {tag}\n")])?;
                 let x = tokens(*amount, config.decimals)?;
-                let booked = if done || x.is_zero() {
-                    None
-                } else {
-                    Some(
-                        locked.append(
-                            append::NewEntry::new(CLAIMED)
-                                .posting(
-                                    format!("Assets:Cash:{}", config.token),
-                                    Some(Amount::new(x, None)),
-                                )
-                                .posting(CLAIMABLE, Some(Amount::new(-x, None)))
-                                .comment(tag),
-                        )?,
-                    )
-                };
+                if !done && !x.is_zero() {
+                    tx.book(
+                        NewEntry::new(CLAIMED)
+                            .posting(
+                                format!("Assets:Cash:{}", config.token),
+                                Some(Amount::new(x, None)),
+                            )
+                            .posting(CLAIMABLE, Some(Amount::new(-x, None)))
+                            .comment(tag.clone()),
+                    );
+                    staged.push(report.bookings.len());
+                    staged_tags.push(tag);
+                }
                 report.bookings.push(Booking {
                     kind: CLAIMED,
                     peer: String::new(),
                     paid_to_me: true,
                     units: 0,
                     amount: x,
-                    booked,
+                    booked: None,
                 });
             }
             Event::Skipped { channel, reason } => report.skipped.push((*channel, *reason)),
         }
+    }
+    for (i, b) in staged.into_iter().zip(tx.commit()?) {
+        report.bookings[i].booked = Some(b);
     }
     if moved {
         views.sort_by_key(|v| v.channel);
@@ -456,57 +508,56 @@ pub fn book_receipts(
     Ok(report)
 }
 
-fn peer_name(config: &Config, c: &ChannelState) -> Option<String> {
-    let key = if c.role == Role::In { c.payer } else { c.payee };
-    config.peer_by_key(&key).map(|p| p.name.clone())
+fn peer_name(config: &Config, c: &Channel) -> Option<String> {
+    config.peer_by_key(&c.peer()).map(|p| p.name.clone())
 }
 
 /// SETTLED for `paid` base units on channel `c` (nothing for zero, or a
 /// peer this home no longer knows): the payee's A/R sub-account `sub` into
-/// Claimable, or the payer's A/P sub-account `sub` out of its deposit.
-#[allow(clippy::too_many_arguments)]
-fn book_payment(
+/// Claimable, or the payer's A/P sub-account `sub` out of its deposit. The
+/// entry is `None` when `done` (already in the journal).
+fn payment(
     config: &Config,
-    locked: &mut append::Locked,
-    c: &ChannelState,
+    c: &Channel,
     sub: &str,
     paid: U256,
     comment: String,
     done: bool,
     units: u64,
-) -> Result<Option<Booking>> {
+) -> Result<Option<(Booking, Option<NewEntry>)>> {
     let Some(peer) = peer_name(config, c) else {
         return Ok(None);
     };
-    let amount = tokens(paid, config.decimals)?;
+    let amount = tokens(paid, u32::from(c.open.decimals))?;
     if amount.is_zero() {
         return Ok(None);
     }
     let paid_to_me = c.role == Role::In;
-    let booked = if done {
-        None
-    } else {
+    let entry = (!done).then(|| {
         let minus = Some(Amount::new(-amount, None));
         let entry = if paid_to_me {
-            append::NewEntry::new(SETTLED)
+            NewEntry::new(SETTLED)
                 .posting(format!("Assets:AccountsReceivable:{peer}:{sub}"), minus)
                 .posting(CLAIMABLE, Some(Amount::new(amount, None)))
         } else {
-            append::NewEntry::new(SETTLED)
+            NewEntry::new(SETTLED)
                 .posting(
                     format!("Liabilities:AccountsPayable:{peer}:{sub}"),
                     minus.clone(),
                 )
                 .posting(DEPOSIT, minus)
         };
-        Some(locked.append(entry.comment(comment))?)
-    };
-    Ok(Some(Booking {
-        kind: SETTLED,
-        peer,
-        paid_to_me,
-        units,
-        amount,
-        booked,
-    }))
+        entry.comment(comment)
+    });
+    Ok(Some((
+        Booking {
+            kind: SETTLED,
+            peer,
+            paid_to_me,
+            units,
+            amount,
+            booked: None,
+        },
+        entry,
+    )))
 }

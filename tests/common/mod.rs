@@ -2,6 +2,7 @@
 //! binary.
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -224,4 +225,43 @@ pub fn tagged(j: &msgl::journal::Journal, description: &str, key: &str) -> Vec<(
             (e.seq, tag)
         })
         .collect()
+}
+
+/// The channels of a home, as the library reads them (open + last ack).
+pub fn channels(home: &Path) -> Vec<msgl::protocol::Channel> {
+    let h = msgl::home::Home::locate(Some(home));
+    let me = h.public_key().unwrap();
+    msgl::protocol::channel::list(&h, &me).unwrap()
+}
+
+/// Every ack kept in a home's `acks/` (or `sent/`) logs, by name
+/// (`<channel>-<nonce>`, as the journal's `; ack:` tags name them).
+pub fn logged(home: &Path, dir: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Ok(rd) = std::fs::read_dir(home.join(dir)) else {
+        return out;
+    };
+    for e in rd {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) == Some("log") {
+            msgl::store::log::for_each(&p, |_, a| {
+                assert!(
+                    out.insert(a.name()),
+                    "{} twice in {}",
+                    a.name(),
+                    p.display()
+                );
+                Ok(())
+            })
+            .unwrap();
+        }
+    }
+    out
+}
+
+/// `booked (N) ... ack <name>, ...` (what `msgl accept` prints) -> (N, name).
+pub fn booked(out: &str) -> Option<(u64, String)> {
+    let (n, rest) = out.strip_prefix("booked (")?.split_once(')')?;
+    let name = rest.split_once(" ack ")?.1.split(',').next()?.trim();
+    Some((n.parse().ok()?, name.to_string()))
 }

@@ -3,14 +3,13 @@
 //! the anchor w_0 = H^n(w_n). Checkpoints every ⌈√n⌉ links make any w_i
 //! cost at most ⌈√n⌉ hashes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use msgl_circuits::poseidon2::{self, Digest, P};
 use sha2::{Digest as _, Sha512};
 
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::home::Home;
 use crate::keys::PublicKey;
 
 /// Domain tag of the seed derivation.
@@ -53,17 +52,17 @@ pub fn spacing(n: u64) -> u64 {
 /// A chain with its checkpoints: `points[k]` = w_(k·spacing) for
 /// k·spacing ≤ n, and `top` = w_n (the seed).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chain {
+pub struct HashChain {
     pub length: u64,
     pub spacing: u64,
     pub points: Vec<Digest>,
     pub top: Digest,
 }
 
-impl Chain {
+impl HashChain {
     /// Walks the chain from the seed down to the anchor (n hashes), keeping
     /// the checkpoints.
-    pub fn build(seed: Digest, length: u64) -> Chain {
+    pub fn build(seed: Digest, length: u64) -> HashChain {
         let s = spacing(length);
         let count = (length / s + 1) as usize;
         let mut points = vec![[0u32; 8]; count];
@@ -79,7 +78,7 @@ impl Chain {
             w = poseidon2::hash(&w);
             i -= 1;
         }
-        Chain {
+        HashChain {
             length,
             spacing: s,
             points,
@@ -106,7 +105,7 @@ impl Chain {
 
     /// A cursor for w_i at rising (or any) i that keeps the last segment
     /// between two checkpoints: one hash per unit when walked in order.
-    pub fn walker(&self) -> Walker<'_> {
+    pub fn walker(self) -> Walker {
         Walker {
             chain: self,
             top: 0,
@@ -132,7 +131,7 @@ impl Chain {
         v
     }
 
-    pub fn from_bytes(b: &[u8]) -> Option<Chain> {
+    pub fn from_bytes(b: &[u8]) -> Option<HashChain> {
         if b.len() < 32 || &b[..16] != MAGIC {
             return None;
         }
@@ -150,7 +149,7 @@ impl Chain {
             all.push(poseidon2::unpack(c.try_into().ok()?).ok()?);
         }
         let top = all.pop()?;
-        Some(Chain {
+        Some(HashChain {
             length,
             spacing: s,
             points: all,
@@ -159,18 +158,18 @@ impl Chain {
     }
 }
 
-/// See [`Chain::walker`].
-pub struct Walker<'a> {
-    chain: &'a Chain,
+/// See [`HashChain::walker`].
+pub struct Walker {
+    chain: HashChain,
     /// Index of `segment[0]`; `segment[k]` = w_(top − k).
     top: u64,
     segment: Vec<Digest>,
 }
 
-impl Walker<'_> {
+impl Walker {
     /// w_i (panics if i > n).
     pub fn get(&mut self, i: u64) -> Digest {
-        let c = self.chain;
+        let c = &self.chain;
         assert!(i <= c.length, "w_{i} is beyond the chain's length");
         if i > self.top || self.top - i >= self.segment.len() as u64 {
             let j = (i.div_ceil(c.spacing) * c.spacing).min(c.length);
@@ -192,28 +191,37 @@ impl Walker<'_> {
     }
 }
 
-/// `chains/<payee key hex>-g<generation>.chain`.
-pub fn chain_path(home: &Home, payee: &PublicKey, generation: u64) -> PathBuf {
-    home.path("chains")
-        .join(format!("{}-g{generation}.chain", hex::encode(payee)))
-}
-
-/// Stores the checkpoints, mode 0600; never overwrites.
-pub fn save(path: &Path, chain: &Chain) -> Result<()> {
-    fsutil::write_atomic(path, &chain.to_bytes(), false, Some(0o600))
-}
-
 /// Loads the checkpoints of a chain, or rebuilds them from the seed when
 /// the file is missing or damaged (and stores them again). Checks that the
-/// chain ends at `anchor`.
-pub fn load_or_rebuild(path: &Path, seed: Digest, length: u64, anchor: &[u8; 32]) -> Result<Chain> {
-    let loaded = std::fs::read(path).ok().and_then(|b| Chain::from_bytes(&b));
+/// chain ends at `anchor`. The file holds w_n, enough to pay out the whole
+/// channel: like the key, it is refused when group or others may read it,
+/// or when it is a symlink.
+pub fn load_or_rebuild(
+    path: &Path,
+    seed: Digest,
+    length: u64,
+    anchor: &[u8; 32],
+) -> Result<HashChain> {
+    let loaded = match std::fs::symlink_metadata(path) {
+        Ok(_) => {
+            use std::io::Read;
+            let mut f = crate::keys::open_private(path)?;
+            let mut bytes = Vec::new();
+            f.by_ref()
+                .take(MAX_FILE)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io(path, e))?;
+            HashChain::from_bytes(&bytes)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(path, e)),
+    };
     if let Some(c) = loaded {
         if c.length == length && c.top == seed && poseidon2::pack(&c.anchor()) == *anchor {
             return Ok(c);
         }
     }
-    let chain = Chain::build(seed, length);
+    let chain = HashChain::build(seed, length);
     if poseidon2::pack(&chain.anchor()) != *anchor {
         return Err(
             Error::check("this key's chain does not end at the channel's anchor")
@@ -224,6 +232,9 @@ pub fn load_or_rebuild(path: &Path, seed: Digest, length: u64, anchor: &[u8; 32]
     fsutil::write_atomic(path, &chain.to_bytes(), true, Some(0o600))?;
     Ok(chain)
 }
+
+/// The largest checkpoint file read: 2^30 units keep 32,768 checkpoints.
+const MAX_FILE: u64 = 4 << 20;
 
 #[cfg(test)]
 mod tests {
@@ -245,13 +256,13 @@ mod tests {
         let s = seed(&[7; 32], &[9; 32], 3);
         assert!(s.iter().all(|&e| e < P));
         for n in [1u64, 2, 5, 17, 100] {
-            let c = Chain::build(s, n);
+            let c = HashChain::build(s, n);
             assert_eq!(c.get(n), s);
             for i in 0..=n {
-                assert_eq!(c.get(i), Chain::get_from_seed(&s, n, i), "n={n} i={i}");
+                assert_eq!(c.get(i), HashChain::get_from_seed(&s, n, i), "n={n} i={i}");
             }
-            assert_eq!(Chain::from_bytes(&c.to_bytes()), Some(c.clone()));
-            let mut walk = c.walker();
+            assert_eq!(HashChain::from_bytes(&c.to_bytes()), Some(c.clone()));
+            let mut walk = c.clone().walker();
             for i in (0..=n).chain((0..=n).rev()).chain([n / 2, 0, n, 1]) {
                 assert_eq!(walk.get(i), c.get(i), "walker n={n} i={i}");
             }
