@@ -572,6 +572,9 @@ fn msgl_settled_books_only_from_the_contracts_receipt() {
     w.settled(&p.payee, &proof.join("statement.yaml"))
         .code(2)
         .stderr(contains("not a transaction receipt"));
+    w.settled(&p.payee, &proof)
+        .code(2)
+        .stderr(contains("a directory, not a transaction receipt"));
     unchanged("no receipt");
 
     // A failed transaction settled nothing.

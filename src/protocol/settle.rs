@@ -55,6 +55,11 @@ const MAX_RECEIPT_BYTES: u64 = 16 << 20;
 /// returns (bare, or inside its JSON-RPC response) or `cast receipt --json`
 /// prints.
 pub fn read_receipt(path: &Path) -> Result<TransactionReceipt> {
+    if path.is_dir() {
+        return Err(Error::input("a directory, not a transaction receipt")
+            .in_file(path)
+            .hint("msgl settled books from the mined settle transaction's receipt: `cast receipt --json TX > r.json`"));
+    }
     let bytes = crate::fsutil::read_bounded(path, MAX_RECEIPT_BYTES).map_err(|e| match e {
         Some(e) => Error::io(path, e),
         None => Error::input(format!("more than {MAX_RECEIPT_BYTES} bytes"))
