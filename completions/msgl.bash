@@ -1134,7 +1134,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__may__subcmd__serve)
-            opts="-f -q -h --price --at --home --file --quiet --help"
+            opts="-O -f -q -h --price --at --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1146,6 +1146,14 @@ _msgl() {
                     ;;
                 --at)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -O)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 --home)

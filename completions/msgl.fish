@@ -174,6 +174,9 @@ complete -c msgl -n "__fish_msgl_using_subcommand peers" -s q -l quiet -d 'Print
 complete -c msgl -n "__fish_msgl_using_subcommand peers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l price -d 'The next message\'s price in units' -r
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l at -d 'Judge as of this time, unix epoch milliseconds [default: now]' -r
+complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s q -l quiet -d 'Print nothing but errors and requested data'
