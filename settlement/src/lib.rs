@@ -5,6 +5,7 @@
 
 pub mod evm;
 pub mod system;
+pub mod verifier;
 
 use alloy_primitives::{keccak256, B256};
 use alloy_sol_types::{SolCall, SolValue};
@@ -21,6 +22,7 @@ pub mod bindings {
     const _: &[u8] = include_bytes!("../../contracts/out/MsglSettlement.json");
     const _: &[u8] = include_bytes!("../../contracts/out/FactRegistry.json");
     const _: &[u8] = include_bytes!("../../contracts/out/TestToken.json");
+    const _: &[u8] = include_bytes!("../../contracts/out/MsglVerifier.json");
 
     alloy_sol_types::sol!(
         #[derive(Debug, PartialEq, Eq)]
@@ -37,9 +39,14 @@ pub mod bindings {
         TestToken,
         "../contracts/out/TestToken.json"
     );
+    alloy_sol_types::sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        MsglVerifier,
+        "../contracts/out/MsglVerifier.json"
+    );
 }
 
-pub use bindings::{FactRegistry, MsglSettlement, TestToken};
+pub use bindings::{FactRegistry, MsglSettlement, MsglVerifier, TestToken};
 
 /// The ABI form of one statement entry (D2): digests packed as D1 says.
 pub fn abi_entry(entry: &Entry) -> MsglSettlement::Entry {

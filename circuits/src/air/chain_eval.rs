@@ -31,6 +31,21 @@ use super::Layout;
 relation!(ChainStart, 9);
 relation!(ChainEnd, 10);
 
+impl ChainStart {
+    /// The relation with given elements (the Solidity generator passes
+    /// markers it recognises as the verifier's parameters).
+    pub fn from_elements(e: stwo_constraint_framework::logup::LookupElements<9>) -> Self {
+        Self(e)
+    }
+}
+
+impl ChainEnd {
+    /// See [`ChainStart::from_elements`].
+    pub fn from_elements(e: stwo_constraint_framework::logup::LookupElements<10>) -> Self {
+        Self(e)
+    }
+}
+
 /// Flag and input columns of one slot (`active, first, last, seg, step, in[0..8]`).
 pub const CHAIN_HEAD_COLS: usize = 13;
 /// Trace columns of one chain slot.

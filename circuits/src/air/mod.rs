@@ -14,6 +14,7 @@ pub mod chain_trace;
 pub mod permutation;
 mod proof;
 mod prover;
+pub mod solidity;
 mod trace_util;
 mod unchecked;
 

@@ -1,0 +1,1136 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IFactRegistry} from "./IFactRegistry.sol";
+import {MsglAir, MsglAirProgram} from "./MsglAir.sol";
+
+/// @title On-chain verifier of msgl's Stwo batch proofs (issue 18).
+/// @notice Replays the proof's Fiat–Shamir transcript (Keccak-256 channel,
+///         circuits/src/keccak.rs), checks the LogUp sum against the
+///         statement, the out-of-domain constraint evaluation (the program in
+///         MsglAir.sol, generated from the Rust AIR), the Merkle
+///         decommitments of the three committed trees, the DEEP quotients and
+///         circle FRI, and the proof of work — all from calldata. It records a
+///         statement's fact only after the whole proof verified; no key and no
+///         owner can register anything.
+/// @dev Mirrors stwo 2.3.0's `verify` step by step (core/verifier.rs,
+///      core/pcs/verifier.rs, core/pcs/quotients.rs, core/fri.rs,
+///      core/vcs_lifted/verifier.rs) for the on-chain proof system of
+///      circuits/src/air/mod.rs (`chain_pcs_config`, `Layout::for_chain`).
+///      QM31 values are packed in one word: four 64-bit lanes
+///      `a0 << 192 | a1 << 128 | a2 << 64 | a3`, each lane in [0, P].
+contract MsglVerifier is IFactRegistry {
+    /// @notice One statement entry (docs/DESIGN.md D2).
+    struct Entry {
+        bytes32 channel;
+        bytes32 oldTip;
+        uint64 oldCount;
+        bytes32 newTip;
+        uint64 newCount;
+        uint64 epoch;
+    }
+
+    uint256 internal constant P = 0x7fffffff;
+    uint256 internal constant L31 = 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff;
+    uint256 internal constant L1 = 0x0000000000000001000000000000000100000000000000010000000000000001;
+    uint256 internal constant PP = 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff;
+    uint256 internal constant M64 = 0xffffffffffffffff;
+
+    uint256 internal constant MAX_UNITS = 1 << 20;
+    uint256 internal constant MAX_ENTRY_UNITS = 1 << 30;
+
+    mapping(bytes32 => bool) private facts;
+
+    /// @notice The contract whose code is the generated constraint program.
+    address public immutable program;
+
+    constructor() {
+        program = address(new MsglAirProgram());
+    }
+
+    /// @notice A proof verified and its statement's fact was recorded.
+    event FactRegistered(bytes32 indexed fact, uint256 units);
+
+    error BadStatement(uint256 index);
+    error TooManyUnits(uint256 units);
+    error Malformed(uint256 off);
+    error NonCanonical();
+    error LogUpMismatch();
+    error OodsMismatch();
+    error ProofOfWork();
+    error MerkleMismatch(uint256 tree);
+    error FriMismatch(uint256 layer);
+    error LastLayerMismatch();
+
+    /// @inheritdoc IFactRegistry
+    function isValid(bytes32 fact) external view returns (bool) {
+        return facts[fact];
+    }
+
+    /// @notice The fact of a statement: `keccak256(abi.encode(entries))`.
+    function statementHash(Entry[] calldata entries) public pure returns (bytes32) {
+        return keccak256(abi.encode(entries));
+    }
+
+    /// @notice Verifies `proof` for the statement `entries` and records its fact.
+    ///         Reverts (recording nothing) unless the proof verifies.
+    function verifyAndRegister(Entry[] calldata entries, bytes calldata proof) external returns (bytes32 fact) {
+        uint256 units = _checkStatement(entries);
+        _verify(entries, units, proof);
+        fact = statementHash(entries);
+        if (!facts[fact]) {
+            facts[fact] = true;
+            emit FactRegistered(fact, units);
+        }
+    }
+
+    /// @notice The same checks as `verifyAndRegister`, recording nothing.
+    function verify(Entry[] calldata entries, bytes calldata proof) external view returns (bool) {
+        uint256 units = _checkStatement(entries);
+        _verify(entries, units, proof);
+        return true;
+    }
+
+    // ------------------------------------------------------------------
+    // Statement (D2 rules, as msgl_circuits::Statement::validate)
+
+    function _checkStatement(Entry[] calldata entries) internal pure returns (uint256 units) {
+        if (entries.length == 0) revert BadStatement(0);
+        for (uint256 i = 0; i < entries.length; i++) {
+            Entry calldata e = entries[i];
+            if (!_canonicalDigest(e.oldTip) || !_canonicalDigest(e.newTip)) revert BadStatement(i);
+            if (e.newCount <= e.oldCount) revert BadStatement(i);
+            uint256 u = uint256(e.newCount) - e.oldCount;
+            if (u >= MAX_ENTRY_UNITS) revert BadStatement(i);
+            if (i > 0 && uint256(entries[i - 1].channel) >= uint256(e.channel)) revert BadStatement(i);
+            units += u;
+        }
+        if (units > MAX_UNITS) revert TooManyUnits(units);
+    }
+
+    function _canonicalDigest(bytes32 d) internal pure returns (bool) {
+        uint256 v = uint256(d);
+        for (uint256 k = 0; k < 8; k++) {
+            if ((v >> (224 - 32 * k)) & 0xffffffff >= P) return false;
+        }
+        return true;
+    }
+
+    /// The Fiat–Shamir words of the statement (D2): domain, count, 30 per entry.
+    function _statementBytes(Entry[] calldata entries) internal pure returns (bytes memory out) {
+        uint256 n = entries.length;
+        out = new bytes(28 + 120 * n);
+        bytes32 head = bytes32(abi.encodePacked(bytes17("msgl/statement/v1"), bytes3(0), uint64(n), bytes4(0)));
+        assembly {
+            mstore(add(out, 32), head)
+        }
+        for (uint256 i = 0; i < n; i++) {
+            Entry calldata e = entries[i];
+            uint256 off = 28 + 120 * i;
+            bytes32 channel = e.channel;
+            bytes32 oldTip = e.oldTip;
+            bytes32 newTip = e.newTip;
+            uint256 oldCount = e.oldCount;
+            uint256 newCount = e.newCount;
+            uint256 epoch = e.epoch;
+            assembly {
+                let m := add(add(out, 32), off)
+                mstore(m, channel)
+                mstore(add(m, 32), oldTip)
+                mstore(add(m, 64), shl(192, oldCount))
+                mstore(add(m, 72), newTip)
+                mstore(add(m, 104), shl(192, newCount))
+                mstore(add(m, 112), shl(192, epoch))
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Field arithmetic: M31, CM31, QM31 (packed)
+
+    function _qadd(uint256 a, uint256 b) internal pure returns (uint256 r) {
+        unchecked {
+            r = a + b;
+            r = (r & L31) + ((r >> 31) & L1);
+            r = (r & L31) + ((r >> 31) & L1);
+        }
+    }
+
+    function _qsub(uint256 a, uint256 b) internal pure returns (uint256) {
+        unchecked {
+            return _qadd(a, PP - b);
+        }
+    }
+
+    function _qneg(uint256 a) internal pure returns (uint256) {
+        unchecked {
+            return _qadd(0, PP - a);
+        }
+    }
+
+    function _canon(uint256 a) internal pure returns (uint256) {
+        unchecked {
+            return a - (((a + L1) >> 31) & L1) * P;
+        }
+    }
+
+    function _pack(uint256 a0, uint256 a1, uint256 a2, uint256 a3) internal pure returns (uint256) {
+        return (a0 << 192) | (a1 << 128) | (a2 << 64) | a3;
+    }
+
+    function _qmul(uint256 a, uint256 b) internal pure returns (uint256 r) {
+        assembly {
+            let p := 0x7fffffff
+            let m := 0xffffffffffffffff
+            let a0 := shr(192, a)
+            let a1 := and(shr(128, a), m)
+            let a2 := and(shr(64, a), m)
+            let a3 := and(a, m)
+            let b0 := shr(192, b)
+            let b1 := and(shr(128, b), m)
+            let b2 := and(shr(64, b), m)
+            let b3 := and(b, m)
+            // ac = (a0 + a1 i)(b0 + b1 i), bd = (a2 + a3 i)(b2 + b3 i)
+            let pp := mul(p, p)
+            let ac0 := mod(add(mul(a0, b0), sub(pp, mul(a1, b1))), p)
+            let ac1 := mod(add(mul(a0, b1), mul(a1, b0)), p)
+            let bd0 := mod(add(mul(a2, b2), sub(pp, mul(a3, b3))), p)
+            let bd1 := mod(add(mul(a2, b3), mul(a3, b2)), p)
+            // r0 = ac0 + 2 bd0 - bd1, r1 = ac1 + 2 bd1 + bd0  (R = 2 + i)
+            let r0 := mod(add(add(ac0, add(bd0, bd0)), sub(p, bd1)), p)
+            let r1 := mod(add(add(ac1, add(bd1, bd1)), bd0), p)
+            // ad + bc
+            let r2 := mod(add(add(mul(a0, b2), sub(pp, mul(a1, b3))), add(mul(a2, b0), sub(pp, mul(a3, b1)))), p)
+            let r3 := mod(add(add(mul(a0, b3), mul(a1, b2)), add(mul(a2, b1), mul(a3, b0))), p)
+            r := or(or(shl(192, r0), shl(128, r1)), or(shl(64, r2), r3))
+        }
+    }
+
+    /// QM31 times an M31 value.
+    function _qmulc(uint256 a, uint256 c) internal pure returns (uint256 r) {
+        assembly {
+            let p := 0x7fffffff
+            let m := 0xffffffffffffffff
+            let r0 := mulmod(shr(192, a), c, p)
+            let r1 := mulmod(and(shr(128, a), m), c, p)
+            let r2 := mulmod(and(shr(64, a), m), c, p)
+            let r3 := mulmod(and(a, m), c, p)
+            r := or(or(shl(192, r0), shl(128, r1)), or(shl(64, r2), r3))
+        }
+    }
+
+    /// QM31 times a CM31 value (c0 + c1 i).
+    function _qmulcm(uint256 a, uint256 c0, uint256 c1) internal pure returns (uint256 r) {
+        assembly {
+            let p := 0x7fffffff
+            let m := 0xffffffffffffffff
+            let pp := mul(p, p)
+            let a0 := shr(192, a)
+            let a1 := and(shr(128, a), m)
+            let a2 := and(shr(64, a), m)
+            let a3 := and(a, m)
+            let r0 := mod(add(mul(a0, c0), sub(pp, mul(a1, c1))), p)
+            let r1 := mod(add(mul(a0, c1), mul(a1, c0)), p)
+            let r2 := mod(add(mul(a2, c0), sub(pp, mul(a3, c1))), p)
+            let r3 := mod(add(mul(a2, c1), mul(a3, c0)), p)
+            r := or(or(shl(192, r0), shl(128, r1)), or(shl(64, r2), r3))
+        }
+    }
+
+    /// x^(P-2) mod P (x != 0): the M31 inverse, by an addition chain.
+    function _minv(uint256 x) internal pure returns (uint256 r) {
+        assembly {
+            let p := 0x7fffffff
+            function sq(v, n, q) -> w {
+                w := v
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } { w := mulmod(w, w, q) }
+            }
+            let t2 := mulmod(mulmod(x, x, p), x, p) // 2^2 - 1
+            let t4 := mulmod(sq(t2, 2, p), t2, p) // 2^4 - 1
+            let t8 := mulmod(sq(t4, 4, p), t4, p) // 2^8 - 1
+            let t16 := mulmod(sq(t8, 8, p), t8, p) // 2^16 - 1
+            let t24 := mulmod(sq(t16, 8, p), t8, p) // 2^24 - 1
+            let t28 := mulmod(sq(t24, 4, p), t4, p) // 2^28 - 1
+            let t29 := mulmod(mulmod(t28, t28, p), x, p) // 2^29 - 1
+            r := mulmod(sq(t29, 2, p), x, p) // 2^31 - 3
+        }
+    }
+
+    /// CM31 inverse of (a + b i).
+    function _cminv(uint256 a, uint256 b) internal pure returns (uint256, uint256) {
+        uint256 n = _minv(addmod(mulmod(a, a, P), mulmod(b, b, P), P));
+        return (mulmod(a, n, P), mulmod(P - b, n, P));
+    }
+
+    /// QM31 inverse: (a + b u)^-1 = (a - b u) / (a^2 - R b^2), R = 2 + i.
+    function _qinv(uint256 x) internal pure returns (uint256) {
+        uint256 c = _canon(x);
+        uint256 a0 = c >> 192;
+        uint256 a1 = (c >> 128) & M64;
+        uint256 b0 = (c >> 64) & M64;
+        uint256 b1 = c & M64;
+        // a^2 and b^2 in CM31
+        uint256 aa0 = addmod(mulmod(a0, a0, P), P - mulmod(a1, a1, P), P);
+        uint256 aa1 = mulmod(2, mulmod(a0, a1, P), P);
+        uint256 bb0 = addmod(mulmod(b0, b0, P), P - mulmod(b1, b1, P), P);
+        uint256 bb1 = mulmod(2, mulmod(b0, b1, P), P);
+        // R b^2 = (2 bb0 - bb1) + (2 bb1 + bb0) i
+        uint256 d0 = addmod(aa0, P - addmod(addmod(bb0, bb0, P), P - bb1, P), P);
+        uint256 d1 = addmod(aa1, P - addmod(addmod(bb1, bb1, P), bb0, P), P);
+        (uint256 i0, uint256 i1) = _cminv(d0, d1);
+        return _qmulcm(_pack(a0, a1, (P - b0) % P, (P - b1) % P), i0, i1);
+    }
+
+    function _isZero(uint256 a) internal pure returns (bool) {
+        return _canon(a) == 0;
+    }
+
+    // ------------------------------------------------------------------
+    // Circle points (M31 coordinates) by index in the circle group of order 2^31
+
+    /// The point G^index: x << 32 | y.
+    function _point(uint256 index) internal pure returns (uint256 x, uint256 y) {
+        index &= (1 << 31) - 1;
+        x = 1;
+        y = 0;
+        bytes memory table = MsglAir.GEN_POWERS;
+        for (uint256 k = 0; index != 0; k++) {
+            if (index & 1 == 1) {
+                uint256 t;
+                assembly {
+                    t := shr(192, mload(add(add(table, 32), mul(k, 8))))
+                }
+                (x, y) = _padd(x, y, t >> 32, t & 0xffffffff);
+            }
+            index >>= 1;
+        }
+    }
+
+    function _padd(uint256 x1, uint256 y1, uint256 x2, uint256 y2) internal pure returns (uint256, uint256) {
+        return (
+            addmod(mulmod(x1, x2, P), P - mulmod(y1, y2, P), P),
+            addmod(mulmod(x1, y2, P), mulmod(y1, x2, P), P)
+        );
+    }
+
+    function _bitrev(uint256 i, uint256 logSize) internal pure returns (uint256 r) {
+        for (uint256 k = 0; k < logSize; k++) {
+            r = (r << 1) | ((i >> k) & 1);
+        }
+    }
+
+    /// Index of element i of the canonic circle domain of size 2^logSize.
+    function _circleDomainIndex(uint256 i, uint256 logSize) internal pure returns (uint256) {
+        uint256 half = 1 << (logSize - 1);
+        uint256 initial = 1 << (30 - logSize);
+        uint256 step = 1 << (32 - logSize);
+        if (i < half) return (initial + i * step) & ((1 << 31) - 1);
+        return ((1 << 31) - ((initial + (i - half) * step) & ((1 << 31) - 1))) & ((1 << 31) - 1);
+    }
+
+    // ------------------------------------------------------------------
+    // The Keccak channel (circuits/src/keccak.rs)
+
+    struct Channel {
+        bytes32 digest;
+        uint256 nDraws;
+    }
+
+    function _mixBytes(Channel memory ch, bytes memory data) internal pure {
+        ch.digest = keccak256(abi.encodePacked(ch.digest, data));
+        ch.nDraws = 0;
+    }
+
+    function _mixRoot(Channel memory ch, bytes32 root) internal pure {
+        ch.digest = keccak256(abi.encodePacked(ch.digest, root));
+        ch.nDraws = 0;
+    }
+
+    function _mixCalldata(Channel memory ch, uint256 offset, uint256 len) internal pure {
+        bytes32 d = ch.digest;
+        bytes32 h;
+        assembly {
+            let m := mload(0x40)
+            mstore(m, d)
+            calldatacopy(add(m, 32), offset, len)
+            h := keccak256(m, add(32, len))
+        }
+        ch.digest = h;
+        ch.nDraws = 0;
+    }
+
+    function _drawWords(Channel memory ch) internal pure returns (uint256 h) {
+        h = uint256(keccak256(abi.encodePacked(ch.digest, uint32(ch.nDraws), uint8(0))));
+        ch.nDraws += 1;
+    }
+
+    /// Eight base-field elements (retrying while a word is >= 2P), packed as two QM31.
+    function _drawBase(Channel memory ch) internal pure returns (uint256 lo, uint256 hi) {
+        while (true) {
+            uint256 h = _drawWords(ch);
+            bool ok = true;
+            uint256[8] memory w;
+            for (uint256 k = 0; k < 8; k++) {
+                uint256 v = (h >> (224 - 32 * k)) & 0xffffffff;
+                if (v >= 2 * P) {
+                    ok = false;
+                    break;
+                }
+                w[k] = v >= P ? v - P : v;
+            }
+            if (ok) return (_pack(w[0], w[1], w[2], w[3]), _pack(w[4], w[5], w[6], w[7]));
+        }
+    }
+
+    function _drawFelt(Channel memory ch) internal pure returns (uint256 f) {
+        (f,) = _drawBase(ch);
+    }
+
+    function _qbytes(uint256 a) internal pure returns (bytes16) {
+        uint256 c = _canon(a);
+        return bytes16(uint128(((c >> 192) << 96) | (((c >> 128) & M64) << 64) | (((c >> 64) & M64) << 32) | (c & M64)));
+    }
+
+    // ------------------------------------------------------------------
+    // Proof reading
+
+    /// Reads the QM31 off calldata offset `off` (4 big-endian words), refusing non-canonical coordinates.
+    function _readQ(uint256 off) internal pure returns (uint256 r) {
+        uint256 w;
+        assembly {
+            w := shr(128, calldataload(off))
+        }
+        uint256 a0 = w >> 96;
+        uint256 a1 = (w >> 64) & 0xffffffff;
+        uint256 a2 = (w >> 32) & 0xffffffff;
+        uint256 a3 = w & 0xffffffff;
+        if (a0 >= P || a1 >= P || a2 >= P || a3 >= P) revert NonCanonical();
+        r = _pack(a0, a1, a2, a3);
+    }
+
+    function _readU32(uint256 off) internal pure returns (uint256 v) {
+        assembly {
+            v := shr(224, calldataload(off))
+        }
+    }
+
+    function _readB32(uint256 off) internal pure returns (bytes32 v) {
+        assembly {
+            v := calldataload(off)
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Verification
+
+    /// Everything the verifier derives before the queries.
+    struct Ctx {
+        uint256 logRows;
+        uint256 logLift; // logRows + log blowup
+        uint256 start; // calldata offset of the proof
+        uint256 end;
+        uint256 cur; // reading cursor (variable part)
+        uint256 sampled; // offset of the sampled values
+        uint256 nInner;
+        uint256 innerAt; // offset of the inner-layer commitments
+        uint256 lastAt; // offset of the last layer polynomial
+        uint256 oodsX;
+        uint256 oodsY;
+        uint256 alphaQ; // DEEP random coefficient
+        uint256[] friAlphas; // first layer, then inner layers
+        uint256[] queries; // sorted unique positions in the lifted domain
+    }
+
+    function _verify(Entry[] calldata entries, uint256 units, bytes calldata proof) internal view {
+        Ctx memory c;
+        c.logRows = MsglAir.MIN_LOG_ROWS;
+        while ((1 << c.logRows) < units) c.logRows++;
+        c.logLift = c.logRows + MsglAir.LOG_BLOWUP;
+        uint256 proofStart;
+        assembly {
+            proofStart := proof.offset
+        }
+        c.start = proofStart;
+        c.end = proofStart + proof.length;
+        c.sampled = c.start + 16 + 4 * 32;
+        // FRI layers: first folds FOLD_STEP; inner layers fold FOLD_STEP (the last one the rest).
+        uint256 lineBound = c.logRows - MsglAir.FOLD_STEP;
+        c.nInner = (lineBound - MsglAir.LOG_LAST_LAYER + MsglAir.FOLD_STEP - 1) / MsglAir.FOLD_STEP;
+        c.innerAt = c.sampled + 16 * MsglAir.N_SAMPLED + 32;
+        c.lastAt = c.innerAt + 32 * c.nInner;
+        c.cur = c.lastAt + 16 * (1 << MsglAir.LOG_LAST_LAYER) + 8;
+        if (c.cur > c.end) revert Malformed(0);
+
+        Channel memory ch;
+        _mixBytes(
+            ch,
+            abi.encodePacked(
+                uint32(MsglAir.POW_BITS),
+                uint32(MsglAir.LOG_BLOWUP),
+                uint32(MsglAir.N_QUERIES),
+                uint32(MsglAir.LOG_LAST_LAYER),
+                uint32(MsglAir.FOLD_STEP),
+                uint32(0),
+                uint32(0),
+                uint32(0)
+            )
+        );
+        _mixBytes(ch, _statementBytes(entries));
+        _mixRoot(ch, _readB32(c.start + 16));
+        _mixRoot(ch, _readB32(c.start + 48));
+        uint256[] memory params = new uint256[](MsglAir.N_PARAMS);
+        (params[0], params[1]) = _drawBase(ch); // ChainStart z, alpha
+        (params[2], params[3]) = _drawBase(ch); // ChainEnd z, alpha
+        uint256 claimed = _readQ(c.start);
+        _mixBytes(ch, abi.encodePacked(_qbytes(claimed)));
+        _mixRoot(ch, _readB32(c.start + 80));
+        _checkLogUp(entries, params, claimed);
+
+        uint256 alphaC = _drawFelt(ch);
+        _mixRoot(ch, _readB32(c.start + 112));
+        {
+            uint256 t = _drawFelt(ch);
+            uint256 t2 = _qmul(t, t);
+            uint256 inv = _qinv(_qadd(t2, _pack(1, 0, 0, 0)));
+            c.oodsX = _qmul(_qsub(_pack(1, 0, 0, 0), t2), inv);
+            c.oodsY = _qmul(_qadd(t, t), inv);
+        }
+        _checkOods(c, params, claimed, alphaC);
+
+        _mixCalldata(ch, c.sampled, 16 * MsglAir.N_SAMPLED);
+        c.alphaQ = _drawFelt(ch);
+        c.friAlphas = new uint256[](1 + c.nInner);
+        _mixRoot(ch, _readB32(c.innerAt - 32));
+        c.friAlphas[0] = _drawFelt(ch);
+        for (uint256 i = 0; i < c.nInner; i++) {
+            _mixRoot(ch, _readB32(c.innerAt + 32 * i));
+            c.friAlphas[1 + i] = _drawFelt(ch);
+        }
+        for (uint256 i = 0; i < (1 << MsglAir.LOG_LAST_LAYER); i++) {
+            _readQ(c.lastAt + 16 * i); // canonical
+        }
+        _mixCalldata(ch, c.lastAt, 16 * (1 << MsglAir.LOG_LAST_LAYER));
+        {
+            uint256 nonce;
+            uint256 off = c.lastAt + 16 * (1 << MsglAir.LOG_LAST_LAYER);
+            assembly {
+                nonce := shr(192, calldataload(off))
+            }
+            bytes32 prefixed =
+                keccak256(abi.encodePacked(uint32(0x12345678), bytes12(0), ch.digest, uint32(MsglAir.POW_BITS)));
+            bytes32 res = keccak256(abi.encodePacked(prefixed, uint64(nonce)));
+            if (uint256(res) >> (256 - MsglAir.POW_BITS) != 0) revert ProofOfWork();
+            _mixBytes(ch, abi.encodePacked(uint64(nonce)));
+        }
+        c.queries = _drawQueries(ch, c.logLift);
+
+        uint256[] memory answers = _traceDecommitments(c);
+        _fri(c, answers);
+        if (c.cur != c.end) revert Malformed(c.cur - c.start);
+    }
+
+    /// The public side of the LogUp sum must equal the claimed sum.
+    function _checkLogUp(Entry[] calldata entries, uint256[] memory params, uint256 claimed) internal pure {
+        uint256 sum = 0;
+        for (uint256 i = 0; i < entries.length; i++) {
+            Entry calldata e = entries[i];
+            uint256 ds = _combineDigest(params[0], params[1], i, e.newTip, 0, false);
+            uint256 de = _combineDigest(params[2], params[3], i, e.oldTip, uint256(e.newCount) - e.oldCount, true);
+            if (_isZero(ds) || _isZero(de)) revert LogUpMismatch();
+            sum = _qadd(sum, _qadd(_qinv(ds), _qinv(de)));
+        }
+        if (_canon(sum) != _canon(claimed)) revert LogUpMismatch();
+    }
+
+    /// sum_k alpha^k v_k - z over (seg, digest[0..8] [, step]).
+    function _combineDigest(uint256 z, uint256 alpha, uint256 seg, bytes32 d, uint256 step, bool withStep)
+        internal
+        pure
+        returns (uint256 acc)
+    {
+        uint256 pw = _pack(1, 0, 0, 0);
+        acc = _qmulc(pw, seg);
+        for (uint256 k = 0; k < 8; k++) {
+            pw = _qmul(pw, alpha);
+            acc = _qadd(acc, _qmulc(pw, (uint256(d) >> (224 - 32 * k)) & 0xffffffff));
+        }
+        if (withStep) {
+            pw = _qmul(pw, alpha);
+            acc = _qadd(acc, _qmulc(pw, step));
+        }
+        acc = _qsub(acc, z);
+    }
+
+    /// The composition polynomial's value off the OODS point against the constraints.
+    function _checkOods(Ctx memory c, uint256[] memory params, uint256 claimed, uint256 alphaC) internal view {
+        // V = x-coordinate of the OODS point doubled logRows - 1 times; 1/V is the
+        // vanishing polynomial's inverse and the composition is left + V * right.
+        uint256 v = c.oodsX;
+        for (uint256 i = 1; i < c.logRows; i++) {
+            v = _qsub(_qadd(_qmul(v, v), _qmul(v, v)), _pack(1, 0, 0, 0));
+        }
+        uint256 compAt = c.sampled + 16 * (MsglAir.N_SAMPLED - 8);
+        uint256 left = _partial(compAt);
+        uint256 right = _partial(compAt + 64);
+        uint256 composition = _qadd(left, _qmul(v, right));
+        // cumsum shift = claimed / 2^logRows
+        params[4] = _qmulc(claimed, _minv(1 << c.logRows));
+        uint256 acc = _evalConstraints(c.sampled, params, alphaC);
+        if (_canon(_qmul(composition, v)) != _canon(acc)) revert OodsMismatch();
+    }
+
+    /// from_partial_evals of 4 consecutive sampled QM31 values.
+    function _partial(uint256 off) internal pure returns (uint256 r) {
+        r = _readQ(off);
+        r = _qadd(r, _qmul(_readQ(off + 16), _pack(0, 1, 0, 0)));
+        r = _qadd(r, _qmul(_readQ(off + 32), _pack(0, 0, 1, 0)));
+        r = _qadd(r, _qmul(_readQ(off + 48), _pack(0, 0, 0, 1)));
+    }
+
+    /// Runs the generated constraint program (MsglAir.PROGRAM) over the sampled
+    /// values and the parameters; returns sum_i alphaC^(N-1-i) c_i.
+    function _evalConstraints(uint256 sampled, uint256[] memory params, uint256 alphaC)
+        internal
+        view
+        returns (uint256 acc)
+    {
+        bytes memory prog = new bytes(MsglAir.PROGRAM_LENGTH);
+        address code = program;
+        assembly {
+            extcodecopy(code, add(prog, 32), 1, mload(prog))
+        }
+        uint256[] memory reg = new uint256[](MsglAir.N_REGISTERS);
+        for (uint256 i = 0; i < MsglAir.N_SAMPLED; i++) {
+            reg[i] = _readQ(sampled + 16 * i);
+        }
+        for (uint256 i = 0; i < MsglAir.N_PARAMS; i++) {
+            reg[MsglAir.N_SAMPLED + i] = params[i];
+        }
+        // Powers of the relations' alphas: registers after the parameters.
+        {
+            uint256 base = MsglAir.N_SAMPLED + MsglAir.N_PARAMS;
+            uint256 pw = _pack(1, 0, 0, 0);
+            for (uint256 k = 0; k < MsglAir.START_SIZE; k++) {
+                reg[base + k] = pw;
+                pw = _qmul(pw, params[1]);
+            }
+            base += MsglAir.START_SIZE;
+            pw = _pack(1, 0, 0, 0);
+            for (uint256 k = 0; k < MsglAir.END_SIZE; k++) {
+                reg[base + k] = pw;
+                pw = _qmul(pw, params[3]);
+            }
+        }
+        uint256 next = MsglAir.N_SAMPLED + MsglAir.N_PARAMS + MsglAir.START_SIZE + MsglAir.END_SIZE;
+        uint256 ip = 0;
+        uint256 n = prog.length;
+        while (ip < n) {
+            uint256 word;
+            assembly {
+                word := mload(add(add(prog, 32), ip))
+            }
+            uint256 op = word >> 248;
+            uint256 a = (word >> 232) & 0xffff;
+            if (op == 8) {
+                acc = _qadd(_qmul(acc, alphaC), reg[a]);
+                ip += 3;
+                continue;
+            }
+            uint256 r;
+            if (op == 1) {
+                r = _qadd(reg[a], reg[(word >> 216) & 0xffff]);
+                ip += 5;
+            } else if (op == 2) {
+                r = _qsub(reg[a], reg[(word >> 216) & 0xffff]);
+                ip += 5;
+            } else if (op == 3) {
+                r = _qmul(reg[a], reg[(word >> 216) & 0xffff]);
+                ip += 5;
+            } else if (op == 4) {
+                r = _qadd(reg[a], ((word >> 200) & 0xffffffff) << 192);
+                ip += 7;
+            } else if (op == 5) {
+                r = _qmulc(reg[a], (word >> 200) & 0xffffffff);
+                ip += 7;
+            } else if (op == 6) {
+                r = _qneg(reg[a]);
+                ip += 3;
+            } else if (op == 7) {
+                // a QM31 constant: 4 words after the opcode (a is unused: 1 + 16 bytes)
+                r = _pack((word >> 216) & 0xffffffff, (word >> 184) & 0xffffffff, (word >> 152) & 0xffffffff, (word >> 120) & 0xffffffff);
+                ip += 17;
+            } else {
+                revert Malformed(ip);
+            }
+            reg[next++] = r;
+        }
+    }
+
+    /// Sorted, deduplicated query positions in [0, 2^logSize).
+    function _drawQueries(Channel memory ch, uint256 logSize) internal pure returns (uint256[] memory qs) {
+        uint256[] memory raw = new uint256[](MsglAir.N_QUERIES);
+        uint256 n = 0;
+        uint256 mask = (1 << logSize) - 1;
+        while (n < MsglAir.N_QUERIES) {
+            uint256 h = _drawWords(ch);
+            for (uint256 k = 0; k < 8 && n < MsglAir.N_QUERIES; k++) {
+                raw[n++] = ((h >> (224 - 32 * k)) & 0xffffffff) & mask;
+            }
+        }
+        // insertion sort, then dedup
+        for (uint256 i = 1; i < n; i++) {
+            uint256 v = raw[i];
+            uint256 j = i;
+            while (j > 0 && raw[j - 1] > v) {
+                raw[j] = raw[j - 1];
+                j--;
+            }
+            raw[j] = v;
+        }
+        uint256 m = 0;
+        for (uint256 i = 0; i < n; i++) {
+            if (i == 0 || raw[i] != raw[i - 1]) raw[m++] = raw[i];
+        }
+        qs = new uint256[](m);
+        for (uint256 i = 0; i < m; i++) {
+            qs[i] = raw[i];
+        }
+    }
+
+    /// Stwo's lifted Merkle verification of `leaves` off sorted unique `pos`
+    /// over `height` layers, reading the hash witness (u32 count, hashes) off c.cur.
+    function _merkle(Ctx memory c, uint256[] memory pos, bytes32[] memory leaves, uint256 height, bytes32 root, uint256 tree)
+        internal
+        pure
+    {
+        uint256 count = _readU32(c.cur);
+        uint256 w = c.cur + 4;
+        c.cur = w + 32 * count;
+        if (c.cur > c.end) revert Malformed(c.cur - c.start);
+        uint256 used = 0;
+        uint256 n = pos.length;
+        uint256[] memory p = new uint256[](n);
+        bytes32[] memory h = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) {
+            p[i] = pos[i];
+            h[i] = leaves[i];
+        }
+        for (uint256 layer = 0; layer < height; layer++) {
+            uint256 m = 0;
+            uint256 i = 0;
+            while (i < n) {
+                bytes32 left;
+                bytes32 right;
+                if (i + 1 < n && p[i] ^ 1 == p[i + 1]) {
+                    left = h[i];
+                    right = h[i + 1];
+                    p[m] = p[i] >> 1;
+                    i += 2;
+                } else {
+                    if (used == count) revert MerkleMismatch(tree);
+                    bytes32 sib = _readB32(w + 32 * used);
+                    used++;
+                    if (p[i] & 1 == 0) {
+                        left = h[i];
+                        right = sib;
+                    } else {
+                        left = sib;
+                        right = h[i];
+                    }
+                    p[m] = p[i] >> 1;
+                    i += 1;
+                }
+                h[m] = keccak256(abi.encodePacked(left, right));
+                m++;
+            }
+            n = m;
+        }
+        if (used != count || n != 1 || h[0] != root) revert MerkleMismatch(tree);
+    }
+
+    /// Verifies the three trace trees off the queries and returns the DEEP
+    /// quotient (the FRI first layer's value) off each query.
+    function _traceDecommitments(Ctx memory c) internal pure returns (uint256[] memory answers) {
+        uint256 width = MsglAir.N_TRACE_COLS + MsglAir.N_INTERACTION_COLS + 8;
+        uint256[3] memory cols = [MsglAir.N_TRACE_COLS, MsglAir.N_INTERACTION_COLS, uint256(8)];
+        uint256[] memory rowAt = new uint256[](3);
+        for (uint256 t = 0; t < 3; t++) {
+            rowAt[t] = _treeRows(c, t, cols[t]);
+        }
+        answers = _deep(c, rowAt, width);
+    }
+
+    /// Reads one tree's rows (row-major, one per query), checks them against
+    /// the tree's root, and returns where they start.
+    function _treeRows(Ctx memory c, uint256 t, uint256 nCols) internal pure returns (uint256 rows) {
+        uint256 nq = c.queries.length;
+        uint256 len = 4 * nCols;
+        rows = c.cur;
+        c.cur = rows + len * nq;
+        if (c.cur > c.end) revert Malformed(c.cur - c.start);
+        bytes32[] memory leaves = new bytes32[](nq);
+        for (uint256 q = 0; q < nq; q++) {
+            uint256 o = rows + len * q;
+            bytes32 lh;
+            assembly {
+                let m := mload(0x40)
+                calldatacopy(m, o, len)
+                lh := keccak256(m, len)
+            }
+            leaves[q] = lh;
+            for (uint256 k = 0; k < nCols; k++) {
+                if (_readU32(o + 4 * k) >= P) revert NonCanonical();
+            }
+        }
+        _merkle(c, c.queries, leaves, c.logLift, _readB32(c.start + 48 + 32 * t), 1 + t);
+    }
+
+    /// DEEP quotients (stwo core/pcs/quotients.rs: fri_answers).
+    function _deep(Ctx memory c, uint256[] memory rowAt, uint256 width) internal pure returns (uint256[] memory ans) {
+        // Sample points: batch 0 = oods + g, 1 = oods, 2 = oods - g (g: trace step).
+        (uint256 gx, uint256 gy) = _point(1 << (31 - c.logRows));
+        uint256[3] memory px;
+        uint256[3] memory py;
+        px[1] = c.oodsX;
+        py[1] = c.oodsY;
+        // (x, y) + (gx, gy) = (x gx - y gy, x gy + y gx)
+        px[0] = _qsub(_qmulc(c.oodsX, gx), _qmulc(c.oodsY, gy));
+        py[0] = _qadd(_qmulc(c.oodsX, gy), _qmulc(c.oodsY, gx));
+        px[2] = _qadd(_qmulc(c.oodsX, gx), _qmulc(c.oodsY, gy));
+        py[2] = _qsub(_qmulc(c.oodsY, gx), _qmulc(c.oodsX, gy));
+        // Per batch: s[b][col] = sum of random powers; A_b, B_b.
+        Deep memory dp;
+        for (uint256 b = 0; b < 3; b++) {
+            dp.s[b] = new uint256[](width);
+            uint256 y = _canon(py[b]);
+            uint256 conjY = (y & ~uint256((1 << 128) - 1)) | (_canon(PP - y) & ((1 << 128) - 1));
+            dp.kappa[b] = _qsub(conjY, py[b]);
+            dp.py[b] = py[b];
+        }
+        dp.pw = _pack(1, 0, 0, 0);
+        dp.alpha = c.alphaQ;
+        _deepSums(c, dp, width);
+        ans = new uint256[](c.queries.length);
+        for (uint256 q = 0; q < c.queries.length; q++) {
+            ans[q] = _deepRow(c, dp, px, py, rowAt, q);
+        }
+    }
+
+    function _deepRow(
+        Ctx memory c,
+        Deep memory dp,
+        uint256[3] memory px,
+        uint256[3] memory py,
+        uint256[] memory rowAt,
+        uint256 q
+    ) internal pure returns (uint256 row) {
+        uint256[3] memory cols = [MsglAir.N_TRACE_COLS, MsglAir.N_INTERACTION_COLS, uint256(8)];
+        (uint256 dx, uint256 dy) = _point(_circleDomainIndex(_bitrev(c.queries[q], c.logLift), c.logLift));
+        for (uint256 b = 0; b < 3; b++) {
+            uint256 num = _rowDot(dp.s[b], rowAt, cols, q);
+            num = _qmul(num, dp.kappa[b]);
+            num = _qsub(num, _qadd(_qmulc(dp.aSum[b], dy), dp.bSum[b]));
+            // denominator (CM31): (Re(px) - dx) Im(py) - (Re(py) - dy) Im(px)
+            uint256 rx = _canon(px[b]);
+            uint256 ry = _canon(py[b]);
+            uint256 d = _qsub(
+                _qmul(_qsub(rx & ~uint256((1 << 128) - 1), dx << 192), (ry & ((1 << 128) - 1)) << 128),
+                _qmul(_qsub(ry & ~uint256((1 << 128) - 1), dy << 192), (rx & ((1 << 128) - 1)) << 128)
+            );
+            d = _canon(d);
+            (uint256 i0, uint256 i1) = _cminv(d >> 192, (d >> 128) & M64);
+            row = _qadd(row, _qmulcm(num, i0, i1));
+        }
+    }
+
+    /// Walks the sampled values in the proof's order and adds each sample
+    /// (with the periodicity sample of two-sample columns) to its batch.
+    function _deepSums(Ctx memory c, Deep memory dp, uint256 width) internal pure {
+        {
+            uint256 si = 0; // index into the sampled values
+            bytes memory runs = MsglAir.SAMPLE_RUNS;
+            uint256 col = 0;
+            for (uint256 r = 0; r < runs.length; r += 3) {
+                uint256 n = (uint256(uint8(runs[r])) << 8) | uint8(runs[r + 1]);
+                uint256 kind = uint8(runs[r + 2]); // 0: [0], 1: [0, 1], 2: [-1, 0]
+                for (uint256 k = 0; k < n; k++) {
+                    if (kind == 0) {
+                        _deepEntry(dp, 1, col, _readQ(c.sampled + 16 * si));
+                        si += 1;
+                    } else {
+                        uint256 v0 = _readQ(c.sampled + 16 * si);
+                        uint256 v1 = _readQ(c.sampled + 16 * si + 16);
+                        uint256 b0 = kind == 1 ? 1 : 2; // batch of sample 0
+                        uint256 b1 = kind == 1 ? 0 : 1; // batch of sample 1
+                        _deepEntry(dp, b1, col, v1); // the periodicity sample
+                        _deepEntry(dp, b0, col, v0);
+                        _deepEntry(dp, b1, col, v1);
+                        si += 2;
+                    }
+                    col++;
+                }
+            }
+            if (si != MsglAir.N_SAMPLED || col != width) revert Malformed(1);
+        }
+    }
+
+    /// The DEEP quotient's per-batch sums (see _deep).
+    struct Deep {
+        uint256[][3] s;
+        uint256[3] aSum;
+        uint256[3] bSum;
+        uint256[3] kappa; // conj(P).y - P.y
+        uint256[3] py;
+        uint256 pw; // the next power of the random coefficient
+        uint256 alpha;
+    }
+
+    /// One sample (value v off batch b's point) of column col, with the next power.
+    function _deepEntry(Deep memory dp, uint256 b, uint256 col, uint256 v) internal pure {
+        // a = conj(v) - v, b = v c - a P.y, c = kappa; all times the power.
+        uint256 cv = _canon(v);
+        uint256 conjV = (cv & ~uint256((1 << 128) - 1)) | (_canon(PP - cv) & ((1 << 128) - 1));
+        uint256 a = _qsub(conjV, v);
+        uint256 bb = _qsub(_qmul(v, dp.kappa[b]), _qmul(a, dp.py[b]));
+        dp.aSum[b] = _qadd(dp.aSum[b], _qmul(a, dp.pw));
+        dp.bSum[b] = _qadd(dp.bSum[b], _qmul(bb, dp.pw));
+        dp.s[b][col] = _qadd(dp.s[b][col], dp.pw);
+        dp.pw = _qmul(dp.pw, dp.alpha);
+    }
+
+    /// sum over the flattened columns of s[col] * value(col) off query q.
+    function _rowDot(uint256[] memory s, uint256[] memory rowAt, uint256[3] memory cols, uint256 q)
+        internal
+        pure
+        returns (uint256)
+    {
+        uint256 r0;
+        uint256 r1;
+        uint256 r2;
+        uint256 r3;
+        uint256 col = 0;
+        for (uint256 t = 0; t < 3; t++) {
+            uint256 off = rowAt[t] + 4 * cols[t] * q;
+            for (uint256 k = 0; k < cols[t]; k++) {
+                uint256 sv = s[col++];
+                if (sv == 0) continue;
+                uint256 f = _readU32(off + 4 * k);
+                unchecked {
+                    r0 += (sv >> 192) * f;
+                    r1 += ((sv >> 128) & M64) * f;
+                    r2 += ((sv >> 64) & M64) * f;
+                    r3 += (sv & M64) * f;
+                }
+            }
+        }
+        return _pack(r0 % P, r1 % P, r2 % P, r3 % P);
+    }
+
+    // ------------------------------------------------------------------
+    // FRI
+
+    function _fri(Ctx memory c, uint256[] memory answers) internal pure {
+        uint256[] memory qs = c.queries;
+        uint256[] memory ev = answers;
+        // First layer: circle domain of size 2^logLift, fold FOLD_STEP.
+        (qs, ev) = _friLayer(c, qs, ev, c.logLift);
+        uint256 bound = c.logRows - MsglAir.FOLD_STEP; // line degree bound (log)
+        uint256 domainLog = bound + MsglAir.LOG_BLOWUP;
+        for (uint256 i = 0; i < c.nInner; i++) {
+            uint256 fs = MsglAir.FOLD_STEP;
+            if (i == c.nInner - 1) fs = bound - MsglAir.LOG_LAST_LAYER;
+            (qs, ev) = _friLayerLine(c, qs, ev, i + 1, domainLog, fs);
+            bound -= fs;
+            domainLog -= fs;
+        }
+        if (bound != MsglAir.LOG_LAST_LAYER) revert FriMismatch(99);
+        // Last layer: line polynomial with 2^LOG_LAST_LAYER coefficients.
+        for (uint256 q = 0; q < qs.length; q++) {
+            (uint256 x,) = _point(_lineIndex(qs[q], domainLog));
+            if (_canon(_lastLayerEval(c, x)) != _canon(ev[q])) revert LastLayerMismatch();
+        }
+    }
+
+    function _lastLayerEval(Ctx memory c, uint256 x) internal pure returns (uint256) {
+        uint256 n = 1 << MsglAir.LOG_LAST_LAYER;
+        uint256[] memory v = new uint256[](n);
+        for (uint256 i = 0; i < n; i++) {
+            v[i] = _readQ(c.lastAt + 16 * i);
+        }
+        // factors: x, double_x(x), ...; the innermost fold uses the last factor.
+        uint256[] memory f = new uint256[](MsglAir.LOG_LAST_LAYER);
+        uint256 xx = x;
+        for (uint256 k = 0; k < MsglAir.LOG_LAST_LAYER; k++) {
+            f[k] = xx;
+            xx = addmod(addmod(mulmod(xx, xx, P), mulmod(xx, xx, P), P), P - 1, P);
+        }
+        for (uint256 k = MsglAir.LOG_LAST_LAYER; k > 0; k--) {
+            n >>= 1;
+            for (uint256 j = 0; j < n; j++) {
+                v[j] = _qadd(v[2 * j], _qmulc(v[2 * j + 1], f[k - 1]));
+            }
+        }
+        return v[0];
+    }
+
+    /// Rebuilds the subsets of one layer (query values, then the layer's
+    /// witness) and checks them against the layer's Merkle root.
+    function _subsets(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 fs, uint256 domainLog, uint256 layer)
+        internal
+        pure
+        returns (uint256[] memory starts, uint256[][] memory vals)
+    {
+        (starts, vals) = _rebuild(c, qs, ev, fs, layer);
+        _layerMerkle(c, starts, vals, fs, domainLog, layer);
+    }
+
+    function _rebuild(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 fs, uint256 layer)
+        internal
+        pure
+        returns (uint256[] memory starts, uint256[][] memory vals)
+    {
+        uint256 nSub = 0;
+        for (uint256 i = 0; i < qs.length; i++) {
+            if (i == 0 || (qs[i] >> fs) != (qs[i - 1] >> fs)) nSub++;
+        }
+        starts = new uint256[](nSub);
+        vals = new uint256[][](nSub);
+        uint256[3] memory w; // witness offset, count, used
+        w[1] = _readU32(c.cur);
+        w[0] = c.cur + 4;
+        c.cur = w[0] + 16 * w[1];
+        if (c.cur > c.end) revert Malformed(c.cur - c.start);
+        uint256 qi = 0;
+        for (uint256 sidx = 0; sidx < nSub; sidx++) {
+            uint256 st = (qs[qi] >> fs) << fs;
+            starts[sidx] = st;
+            uint256[] memory e = new uint256[](1 << fs);
+            for (uint256 j = 0; j < (1 << fs); j++) {
+                if (qi < qs.length && qs[qi] == st + j) {
+                    e[j] = ev[qi];
+                    qi++;
+                } else {
+                    if (w[2] == w[1]) revert FriMismatch(layer);
+                    e[j] = _readQ(w[0] + 16 * w[2]);
+                    w[2]++;
+                }
+            }
+            vals[sidx] = e;
+        }
+        if (w[2] != w[1]) revert FriMismatch(layer);
+    }
+
+    /// Leaves of 4 packed values when fs > 1 (and the domain has >= 4 points), else of 1.
+    function _layerMerkle(
+        Ctx memory c,
+        uint256[] memory starts,
+        uint256[][] memory vals,
+        uint256 fs,
+        uint256 domainLog,
+        uint256 layer
+    ) internal pure {
+        uint256 leafLog = (domainLog >= 2 && fs > 1) ? 2 : 0;
+        (uint256[] memory pos, bytes32[] memory leaves) = _layerLeaves(starts, vals, fs, leafLog);
+        bytes32 root = _readB32(c.innerAt + 32 * layer - 32);
+        _merkle(c, pos, leaves, domainLog - leafLog, root, 10 + layer);
+    }
+
+    function _layerLeaves(uint256[] memory starts, uint256[][] memory vals, uint256 fs, uint256 leafLog)
+        internal
+        pure
+        returns (uint256[] memory pos, bytes32[] memory leaves)
+    {
+        uint256 perSub = (1 << fs) >> leafLog;
+        pos = new uint256[](starts.length * perSub);
+        leaves = new bytes32[](starts.length * perSub);
+        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
+            for (uint256 l = 0; l < perSub; l++) {
+                bytes memory leaf;
+                for (uint256 o = 0; o < (1 << leafLog); o++) {
+                    leaf = abi.encodePacked(leaf, _qbytes(vals[sidx][l * (1 << leafLog) + o]));
+                }
+                pos[sidx * perSub + l] = (starts[sidx] >> leafLog) + l;
+                leaves[sidx * perSub + l] = keccak256(leaf);
+            }
+        }
+    }
+
+    function _friLayer(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 domainLog)
+        internal
+        pure
+        returns (uint256[] memory nq, uint256[] memory nev)
+    {
+        uint256 fs = MsglAir.FOLD_STEP;
+        (uint256[] memory starts, uint256[][] memory vals) = _subsets(c, qs, ev, fs, domainLog, 0);
+        nq = new uint256[](starts.length);
+        nev = new uint256[](starts.length);
+        uint256 alpha = c.friAlphas[0];
+        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
+            nq[sidx] = starts[sidx] >> fs;
+            uint256 init = _circleDomainIndex(_bitrev(starts[sidx], domainLog), domainLog);
+            nev[sidx] = _foldCircle(vals[sidx], init, fs, alpha);
+        }
+    }
+
+    /// fold_circle_into_line on the circle domain (half coset init + <2^29>, size 2^fs),
+    /// then fold_coset over the line domain Coset(init, fs - 1) with alpha^2.
+    function _foldCircle(uint256[] memory e, uint256 init, uint256 fs, uint256 alpha) internal pure returns (uint256) {
+        uint256 halfLog = fs - 1;
+        uint256 step = 1 << (31 - halfLog);
+        uint256 n = 1 << halfLog;
+        uint256[] memory buf = new uint256[](n);
+        for (uint256 i = 0; i < n; i++) {
+            uint256 k = _bitrev(i << 1, fs); // < n: in the half coset
+            (, uint256 y) = _point(init + k * step);
+            buf[i] = _ibf(e[2 * i], e[2 * i + 1], y, alpha);
+        }
+        if (fs == 1) return buf[0];
+        return _foldCoset(buf, init, step, halfLog, _qmul(alpha, alpha));
+    }
+
+    /// The inverse butterfly and fold: (f0 + f1) + alpha (f0 - f1) / twiddle.
+    function _ibf(uint256 f0, uint256 f1, uint256 twiddle, uint256 alpha) internal pure returns (uint256) {
+        return _qadd(_qadd(f0, f1), _qmul(alpha, _qmulc(_qsub(f0, f1), _minv(twiddle))));
+    }
+
+    /// stwo core/fri.rs fold_coset over LineDomain(Coset(initIdx, step stepIdx, 2^logN)).
+    function _foldCoset(uint256[] memory e, uint256 initIdx, uint256 stepIdx, uint256 logN, uint256 alpha)
+        internal
+        pure
+        returns (uint256)
+    {
+        for (uint256 i = 0; i < logN; i++) {
+            uint256 lg = logN - i;
+            for (uint256 j = 0; j < (1 << lg); j += 2) {
+                (uint256 x,) = _point(initIdx + _bitrev(j, lg) * stepIdx);
+                e[j >> 1] = _ibf(e[j], e[j + 1], x, alpha);
+            }
+            alpha = _qmul(alpha, alpha);
+            initIdx = (initIdx << 1) & ((1 << 31) - 1);
+            stepIdx = (stepIdx << 1) & ((1 << 31) - 1);
+        }
+        return e[0];
+    }
+
+    /// An inner layer: line domain half_odds(domainLog) doubled as folded, whose
+    /// coset is (2^(29 - domainLog), step 2^(31 - domainLog)).
+    function _friLayerLine(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 layer, uint256 domainLog, uint256 fs)
+        internal
+        pure
+        returns (uint256[] memory nq, uint256[] memory nev)
+    {
+        (uint256[] memory starts, uint256[][] memory vals) = _subsets(c, qs, ev, fs, domainLog, layer);
+        nq = new uint256[](starts.length);
+        nev = new uint256[](starts.length);
+        uint256 alpha = c.friAlphas[layer];
+        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
+            nq[sidx] = starts[sidx] >> fs;
+            nev[sidx] = _foldCoset(vals[sidx], _lineIndex(starts[sidx], domainLog), 1 << (31 - fs), fs, alpha);
+        }
+    }
+
+    /// Index of element bitrev(i) of the line domain half_odds(domainLog).
+    function _lineIndex(uint256 i, uint256 domainLog) internal pure returns (uint256) {
+        return ((1 << (29 - domainLog)) + _bitrev(i, domainLog) * (1 << (31 - domainLog))) & ((1 << 31) - 1);
+    }
+}

@@ -1,0 +1,122 @@
+//! The on-chain verifier from Rust (issue 18): the calldata encoding of a
+//! [`ChainProof`] that `contracts/MsglVerifier.sol` reads, and the
+//! transactions that verify a statement's proof and record its fact.
+//!
+//! Proof calldata (all integers big-endian; a QM31 is its 4 coordinates as
+//! u32; "list" is a u32 count then the items):
+//!
+//! ```text
+//! claimed_sum (QM31) | 4 commitments (preprocessed, trace, interaction, composition)
+//! sampled values (QM31, Stwo's order: tree, column, sample)
+//! FRI first-layer commitment | inner-layer commitments | last layer (2^L QM31)
+//! proof-of-work nonce (u64)
+//! per tree (trace, interaction, composition): one row of values (u32) per
+//!   query position (sorted, distinct), then the Merkle hash witness (list of 32 bytes)
+//! per FRI layer (first, then inner): witness values (list of QM31), hash witness (list)
+//! ```
+
+use alloy_primitives::{Address, B256};
+use alloy_sol_types::SolCall;
+use msgl_circuits::statement::Statement;
+use msgl_circuits::ChainProof;
+
+use crate::bindings::MsglVerifier;
+
+fn qm31(out: &mut Vec<u8>, v: &stwo::core::fields::qm31::SecureField) {
+    for c in v.to_m31_array() {
+        out.extend_from_slice(&c.0.to_be_bytes());
+    }
+}
+
+fn hashes(out: &mut Vec<u8>, hs: &[msgl_circuits::keccak::KeccakHash]) {
+    out.extend_from_slice(&(hs.len() as u32).to_be_bytes());
+    for h in hs {
+        out.extend_from_slice(&h.0);
+    }
+}
+
+/// The proof as `MsglVerifier.verifyAndRegister` reads it (module docs).
+pub fn proof_calldata(proof: &ChainProof) -> Vec<u8> {
+    let p = &proof.stark.0;
+    let mut out = Vec::new();
+    for c in proof.claimed_sum {
+        out.extend_from_slice(&c.to_be_bytes());
+    }
+    for c in p.commitments.iter() {
+        out.extend_from_slice(&c.0);
+    }
+    for v in p.sampled_values.iter().flatten().flatten() {
+        qm31(&mut out, v);
+    }
+    out.extend_from_slice(&p.fri_proof.first_layer.commitment.0);
+    for l in &p.fri_proof.inner_layers {
+        out.extend_from_slice(&l.commitment.0);
+    }
+    for c in p.fri_proof.last_layer_poly.iter() {
+        qm31(&mut out, c);
+    }
+    out.extend_from_slice(&p.proof_of_work.to_be_bytes());
+    for t in 1..p.queried_values.len() {
+        let cols = &p.queried_values[t];
+        let nq = cols.first().map_or(0, |c| c.len());
+        for q in 0..nq {
+            for col in cols {
+                out.extend_from_slice(&col.get(q).map_or(0, |v| v.0).to_be_bytes());
+            }
+        }
+        hashes(&mut out, &p.decommitments[t].hash_witness);
+    }
+    for l in std::iter::once(&p.fri_proof.first_layer).chain(&p.fri_proof.inner_layers) {
+        out.extend_from_slice(&(l.fri_witness.len() as u32).to_be_bytes());
+        for v in &l.fri_witness {
+            qm31(&mut out, v);
+        }
+        hashes(&mut out, &l.decommitment.hash_witness);
+    }
+    out
+}
+
+/// The ABI entries of a statement for `MsglVerifier`.
+pub fn verifier_entries(statement: &Statement) -> Vec<MsglVerifier::Entry> {
+    statement
+        .entries
+        .iter()
+        .map(|e| {
+            let a = crate::abi_entry(e);
+            MsglVerifier::Entry {
+                channel: a.channel,
+                oldTip: a.oldTip,
+                oldCount: a.oldCount,
+                newTip: a.newTip,
+                newCount: a.newCount,
+                epoch: a.epoch,
+            }
+        })
+        .collect()
+}
+
+/// Calldata of `MsglVerifier.verifyAndRegister(entries, proof)`.
+pub fn verify_calldata(statement: &Statement, proof: &ChainProof) -> Vec<u8> {
+    MsglVerifier::verifyAndRegisterCall {
+        entries: verifier_entries(statement),
+        proof: proof_calldata(proof).into(),
+    }
+    .abi_encode()
+}
+
+/// One transaction of the on-chain verification, in the order to send them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifierTx {
+    /// The verifier contract.
+    pub target: Address,
+    pub calldata: Vec<u8>,
+    /// What the transaction does.
+    pub purpose: String,
+    /// Gas it used in revm (the in-memory chain of [`crate::evm`]).
+    pub gas: u64,
+}
+
+/// The fact the verifier records for `statement`.
+pub fn verifier_fact(statement: &Statement) -> B256 {
+    B256::from(crate::statement_hash(statement))
+}
