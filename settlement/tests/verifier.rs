@@ -1,10 +1,21 @@
-//! MsglVerifier.sol in revm against the Rust verifier (issue 18).
+//! MsglVerifier.sol in revm against the Rust verifier (issue 18): honest
+//! proofs verify in both and record the fact; mutated proofs and statements
+//! are refused by both; the soundness attacks (circuits/tests/chain_soundness.rs)
+//! that pass a weakened Rust verifier are refused by the contract at the check
+//! that was dropped.
+//!
+//! Verification runs as an uncapped `eth_call` here: the gas of one proof is
+//! measured (and reported) separately, see docs/BENCHMARKS.md.
 
-use alloy_primitives::Address;
-use msgl_circuits::poseidon2;
-use msgl_circuits::{prove_for_chain, verify_chain_proof, Entry, Statement};
-use msgl_settlement::evm::Chain;
-use msgl_settlement::verifier::verify_calldata;
+use alloy_primitives::{Address, B256};
+use alloy_sol_types::SolCall;
+use msgl_circuits::air::chain_eval::AirVariant;
+use msgl_circuits::air::chain_trace::ChainWitness;
+use msgl_circuits::air::prove_for_chain_unchecked;
+use msgl_circuits::poseidon2::{self, Digest};
+use msgl_circuits::{prove_for_chain, verify_chain_proof, ChainProof, Entry, Statement};
+use msgl_settlement::evm::{Chain, Revert};
+use msgl_settlement::verifier::{proof_calldata, verifier_entries, verifier_fact, verify_calldata};
 use msgl_settlement::MsglVerifier;
 
 fn statement(units: &[u64]) -> Statement {
@@ -27,19 +38,240 @@ fn statement(units: &[u64]) -> Statement {
     }
 }
 
-#[test]
-fn honest_proof_verifies_in_revm() {
-    let s = statement(&[1]);
-    let proof = prove_for_chain(&s).expect("prove");
-    verify_chain_proof(&s, &proof).expect("rust verifies");
-    let mut chain = Chain::new();
-    let deployer = Address::repeat_byte(1);
-    let v = chain
-        .deploy(deployer, MsglVerifier::BYTECODE.clone())
-        .expect("deploy");
-    let out = chain.view_uncapped(deployer, v.address, verify_calldata(&s, &proof));
-    match out {
-        Ok(o) => println!("gas {}", o.gas_used),
-        Err(e) => panic!("{e}"),
+struct Verifier {
+    chain: Chain,
+    address: Address,
+}
+
+const FROM: Address = Address::repeat_byte(1);
+
+impl Verifier {
+    fn new() -> Self {
+        let mut chain = Chain::new();
+        let address = chain
+            .deploy(FROM, MsglVerifier::BYTECODE.clone())
+            .expect("deploy")
+            .address;
+        Verifier { chain, address }
     }
+
+    /// Verifies as a call (nothing recorded); Ok(gas) or the revert.
+    fn check(&mut self, calldata: Vec<u8>) -> Result<u64, Revert> {
+        self.chain
+            .view_uncapped(FROM, self.address, calldata)
+            .map(|o| o.gas_used)
+    }
+
+    fn is_valid(&mut self, fact: B256) -> bool {
+        self.chain
+            .read(self.address, &MsglVerifier::isValidCall { fact })
+            .expect("isValid")
+    }
+}
+
+#[test]
+fn honest_proofs_verify_in_rust_and_in_the_contract() {
+    let mut v = Verifier::new();
+    for units in [vec![1u64], vec![40, 60]] {
+        let s = statement(&units);
+        let proof = prove_for_chain(&s).expect("prove");
+        verify_chain_proof(&s, &proof).expect("rust verifies");
+        let gas = v
+            .check(verify_calldata(&s, &proof))
+            .expect("contract verifies");
+        println!("{units:?}: {gas} gas");
+        assert!(!v.is_valid(verifier_fact(&s)));
+    }
+}
+
+#[test]
+fn mutated_statements_and_proofs_are_refused_by_both() {
+    let mut v = Verifier::new();
+    let s = statement(&[3, 5]);
+    let proof = prove_for_chain(&s).expect("prove");
+    // Every field of every entry, and one entry more or less.
+    let mut statements = vec![];
+    for i in 0..2 {
+        let mut t = s.clone();
+        t.entries[i].channel[31] ^= 1;
+        statements.push(t);
+        let mut t = s.clone();
+        t.entries[i].old_tip[2] ^= 1;
+        statements.push(t);
+        let mut t = s.clone();
+        t.entries[i].new_preimage[7] ^= 4;
+        statements.push(t);
+        let mut t = s.clone();
+        t.entries[i].old_count += 1;
+        t.entries[i].new_count += 1;
+        statements.push(t);
+        let mut t = s.clone();
+        t.entries[i].new_count += 1;
+        statements.push(t);
+        let mut t = s.clone();
+        t.entries[i].epoch += 1;
+        statements.push(t);
+    }
+    let mut t = s.clone();
+    t.entries.pop();
+    statements.push(t);
+    let mut t = s.clone();
+    let mut extra = t.entries[1];
+    extra.channel = [9; 32];
+    t.entries.push(extra);
+    statements.push(t);
+    for t in &statements {
+        assert!(verify_chain_proof(t, &proof).is_err());
+        let calldata = MsglVerifier::verifyCall {
+            entries: verifier_entries(t),
+            proof: proof_calldata(&proof).into(),
+        }
+        .abi_encode();
+        assert!(v.check(calldata).is_err(), "contract accepted {t:?}");
+    }
+    // Byte flips of the proof file (those that still decode go to both
+    // verifiers) and of the proof calldata.
+    let bytes = proof.to_bytes();
+    let good = proof_calldata(&proof);
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rnd = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let entries = verifier_entries(&s);
+    for _ in 0..60 {
+        let mut b = bytes.clone();
+        let i = 8 + rnd(b.len() - 8);
+        b[i] ^= 1 << rnd(8);
+        if let Ok(p) = ChainProof::from_bytes(&b) {
+            let rust = verify_chain_proof(&s, &p);
+            let sol = v.check(verify_calldata(&s, &p));
+            let same_calldata = proof_calldata(&p) == good;
+            assert_eq!(
+                rust.is_ok(),
+                sol.is_ok(),
+                "byte {i}: rust {rust:?}, contract {sol:?}"
+            );
+            assert!(rust.is_err() || same_calldata, "byte {i} accepted");
+        }
+        let mut c = good.clone();
+        let j = rnd(c.len());
+        c[j] ^= 1 << rnd(8);
+        let calldata = MsglVerifier::verifyCall {
+            entries: entries.clone(),
+            proof: c.into(),
+        }
+        .abi_encode();
+        assert!(
+            v.check(calldata).is_err(),
+            "calldata byte {j} flipped and accepted"
+        );
+    }
+    // Truncated and lengthened calldata.
+    for cut in [1usize, 4, 32, good.len() / 2] {
+        let calldata = MsglVerifier::verifyCall {
+            entries: entries.clone(),
+            proof: good[..good.len() - cut].to_vec().into(),
+        }
+        .abi_encode();
+        assert!(v.check(calldata).is_err());
+    }
+    let mut longer = good.clone();
+    longer.extend_from_slice(&[0; 4]);
+    let calldata = MsglVerifier::verifyCall {
+        entries,
+        proof: longer.into(),
+    }
+    .abi_encode();
+    assert!(v.check(calldata).is_err());
+}
+
+fn witness(slots: &[(Digest, u32, u32)], units: &[u32]) -> ChainWitness {
+    ChainWitness {
+        inputs: slots.iter().map(|s| s.0).collect(),
+        seg: slots.iter().map(|s| s.1).collect(),
+        step: slots.iter().map(|s| s.2).collect(),
+        units: units.to_vec(),
+    }
+}
+
+fn entry(tag: u8, pre: Digest, tip: Digest, units: u64) -> Entry {
+    Entry {
+        channel: [tag; 32],
+        old_tip: tip,
+        old_count: 10,
+        new_preimage: pre,
+        new_count: 10 + units,
+        epoch: 3,
+    }
+}
+
+const P0: Digest = [11, 12, 13, 14, 15, 16, 17, 18];
+const Q0: Digest = [21, 22, 23, 24, 25, 26, 27, 28];
+
+fn refused_by_the_contract(s: &Statement, proof: &ChainProof, want: &str) {
+    let mut v = Verifier::new();
+    let err = v
+        .check(verify_calldata(s, proof))
+        .expect_err("the contract refuses the attack");
+    assert!(err.reason.contains(want), "{}", err.reason);
+    // And the real Rust verifier too.
+    assert!(verify_chain_proof(s, proof).is_err());
+}
+
+#[test]
+fn soundness_attacks_are_refused_by_the_contract() {
+    // Chain gap: H(X) = tip but the links before X are garbage.
+    let x: Digest = [5, 4, 3, 2, 1, 0, 9, 8];
+    let s = Statement {
+        entries: vec![entry(1, P0, poseidon2::hash(&x), 4)],
+    };
+    let wit = witness(
+        &[(P0, 0, 1), ([7; 8], 0, 2), ([8; 8], 0, 3), (x, 0, 4)],
+        &[4],
+    );
+    let p = prove_for_chain_unchecked(&s, wit, AirVariant::NoChaining).unwrap();
+    refused_by_the_contract(&s, &p, "OodsMismatch");
+
+    // Step counter skipping 1 -> 5.
+    let s = Statement {
+        entries: vec![entry(1, P0, poseidon2::hash_n(&P0, 2), 5)],
+    };
+    let wit = witness(&[(P0, 0, 1), (poseidon2::hash(&P0), 0, 5)], &[5]);
+    let p = prove_for_chain_unchecked(&s, wit, AirVariant::NoStep).unwrap();
+    refused_by_the_contract(&s, &p, "OodsMismatch");
+
+    // Entry id switching mid-walk.
+    let s = Statement {
+        entries: vec![
+            entry(1, P0, poseidon2::hash_n(&Q0, 2), 2),
+            entry(2, Q0, poseidon2::hash_n(&P0, 2), 2),
+        ],
+    };
+    let wit = witness(
+        &[
+            (P0, 0, 1),
+            (poseidon2::hash(&P0), 1, 2),
+            (Q0, 1, 1),
+            (poseidon2::hash(&Q0), 0, 2),
+        ],
+        &[2, 2],
+    );
+    let p = prove_for_chain_unchecked(&s, wit, AirVariant::NoSeg).unwrap();
+    refused_by_the_contract(&s, &p, "OodsMismatch");
+
+    // LogUp sum: another chain's honest walk under this statement.
+    let s = Statement {
+        entries: vec![entry(1, P0, poseidon2::hash_n(&Q0, 3), 3)],
+    };
+    let mut slots = vec![];
+    let mut w = Q0;
+    for k in 1..=3 {
+        slots.push((w, 0, k));
+        w = poseidon2::hash(&w);
+    }
+    let p = prove_for_chain_unchecked(&s, witness(&slots, &[3]), AirVariant::Full).unwrap();
+    refused_by_the_contract(&s, &p, "LogUpMismatch");
 }

@@ -235,21 +235,12 @@ impl FieldExpOps for Sym {
 }
 
 /// The symbolic evaluator: records mask reads, constraints and LogUp fractions.
+#[derive(Default)]
 pub struct SymEval {
     /// Per tree, per column: the mask offsets read.
     pub columns: [Vec<Vec<isize>>; 3],
     pub constraints: Vec<Sym>,
     fracs: Vec<Fraction<Sym, Sym>>,
-}
-
-impl Default for SymEval {
-    fn default() -> Self {
-        SymEval {
-            columns: [vec![], vec![], vec![]],
-            constraints: vec![],
-            fracs: vec![],
-        }
-    }
 }
 
 impl EvalAtRow for SymEval {
@@ -384,8 +375,8 @@ pub fn compile(variant: AirVariant) -> Program {
     let mut sample_base: [Vec<usize>; 3] = [vec![], vec![], vec![]];
     let mut n_sampled = 0;
     let mut runs: Vec<(usize, u8)> = vec![];
-    for tree in 0..3 {
-        for offsets in &sym.columns[tree] {
+    for (tree, columns) in sym.columns.iter().enumerate() {
+        for offsets in columns {
             sample_base[tree].push(n_sampled);
             n_sampled += offsets.len();
             if tree == 0 {
@@ -570,7 +561,7 @@ pub fn run(
                 pc += 3;
                 continue;
             }
-            1 | 2 | 3 => {
+            1..=3 => {
                 let (a, b) = (regs[u16at(pc + 1)], regs[u16at(pc + 3)]);
                 pc += 5;
                 match op {
