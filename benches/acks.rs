@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use msgl::chain::{self, Chain};
 use msgl::channel::{ChannelState, Role};
+use msgl::journal::Decimal;
 use msgl::objects::ack::AckFields;
 use msgl::objects::{Ack, Open};
 use msgl_circuits::poseidon2;
-use rust_decimal::Decimal;
 
 /// This thread's CPU time: on a shared machine, wall time counts the time
 /// other processes had the core.

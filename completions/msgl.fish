@@ -209,6 +209,9 @@ complete -c msgl -n "__fish_msgl_using_subcommand reconcile" -s q -l quiet -d 'P
 complete -c msgl -n "__fish_msgl_using_subcommand reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -s o -l out -d 'The proof directory to write [default: proof-<unix ms>]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -l state -d 'The contract\'s view of the channels (old tips and counts)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand prove" -l chain-id -d 'The chain id of the deployment the proof settles on' -r
+complete -c msgl -n "__fish_msgl_using_subcommand prove" -l settlement -d 'The settlement contract\'s address (0x and 40 hex digits)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand prove" -l token -d 'The token\'s address (0x and 40 hex digits)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -s q -l quiet -d 'Print nothing but errors and requested data'

@@ -13,11 +13,10 @@ interface IERC20Minimal {
 /// @notice Payers lock an ERC-20 deposit and open hash-chain channels
 ///         (PayWord) to payees. Anyone settles a batch statement whose hash
 ///         the verifier (a fact registry in v1) holds as proven: for every
-///         entry the contract checks the channel's stored tip, count and
-///         epoch, pays `(newCount - oldCount) * unitPrice` from the channel's
+///         entry the contract checks the channel's stored tip and count, pays `(newCount - oldCount) * unitPrice` from the channel's
 ///         escrow, then from the payer's deposit, and records the new tip.
 ///         See docs/DESIGN.md D1 (channel id = packed anchor) and D2 (the
-///         statement and its hash).
+///         statement and its fact, bound to this chain, contract and token).
 contract MsglSettlement {
     /// @notice One statement entry, field for field as docs/DESIGN.md D2.
     struct Entry {
@@ -26,11 +25,13 @@ contract MsglSettlement {
         uint64 oldCount;
         bytes32 newTip;
         uint64 newCount;
-        uint64 epoch;
     }
 
+    /// @notice Opens every fact (statement hash): keccak256("msgl/statement/v2").
+    bytes32 public constant STATEMENT_TAG = keccak256("msgl/statement/v2");
+
     /// Five storage slots: (payer, units), (payee, releaseAt), tip,
-    /// (count, epoch, unitPrice), escrow. unitPrice shares the slot that
+    /// (count, unitPrice), escrow. unitPrice shares the slot that
     /// settle writes, so a channel's first settlement does not pay for a
     /// zero-to-nonzero store.
     struct Channel {
@@ -40,7 +41,6 @@ contract MsglSettlement {
         uint64 releaseAt; // nonzero: the payer asked for the escrow back
         bytes32 tip; // last settled preimage (the anchor before any settlement)
         uint64 count; // units settled so far
-        uint64 epoch; // epoch of the last settlement (ms)
         uint128 unitPrice; // token base units per unit
         uint256 escrow; // locked for this channel's payee
     }
@@ -72,7 +72,6 @@ contract MsglSettlement {
         address indexed payee,
         bytes32 newTip,
         uint64 newCount,
-        uint64 epoch,
         uint256 owed,
         uint256 paid
     );
@@ -99,7 +98,6 @@ contract MsglSettlement {
     error StaleTip(bytes32 channel, bytes32 storedTip, uint64 storedCount);
     error CountNotIncreasing(bytes32 channel, uint64 oldCount, uint64 newCount);
     error CountAboveCap(bytes32 channel, uint64 newCount, uint64 units);
-    error EpochTooOld(bytes32 channel, uint64 storedEpoch, uint64 epoch);
     error StatementNotProven(bytes32 statement);
     error NotPayer(bytes32 channel, address caller);
     error NoReleaseRequest(bytes32 channel);
@@ -220,7 +218,7 @@ contract MsglSettlement {
     function settle(Entry[] calldata entries) external {
         uint256 n = entries.length;
         if (n == 0) revert EmptyStatement();
-        bytes32 statement = keccak256(abi.encode(entries));
+        bytes32 statement = _fact(entries);
         if (!registry.isValid(statement)) revert StatementNotProven(statement);
 
         address[] memory payees = new address[](n);
@@ -247,12 +245,19 @@ contract MsglSettlement {
         }
     }
 
-    /// @notice The statement hash the registry must hold for `entries`.
-    function statementHash(Entry[] calldata entries) external pure returns (bytes32) {
-        return keccak256(abi.encode(entries));
+    /// @notice The fact (statement hash) the registry must hold for
+    ///         `entries` to settle here (docs/DESIGN.md D2).
+    function statementHash(Entry[] calldata entries) external view returns (bytes32) {
+        return _fact(entries);
     }
 
     // -------------------------------------------------------------- internal
+
+    /// @dev keccak256(abi.encode(STATEMENT_TAG, chainid, this, token, entries)):
+    ///      a fact for another chain, contract or token never settles here.
+    function _fact(Entry[] calldata entries) private view returns (bytes32) {
+        return keccak256(abi.encode(STATEMENT_TAG, block.chainid, address(this), address(token), entries));
+    }
 
     function _apply(Entry calldata e) private returns (address payee, uint256 paid) {
         bytes32 id = e.channel;
@@ -262,7 +267,6 @@ contract MsglSettlement {
         if (e.oldTip != c.tip || e.oldCount != c.count) revert StaleTip(id, c.tip, c.count);
         if (e.newCount <= e.oldCount) revert CountNotIncreasing(id, e.oldCount, e.newCount);
         if (e.newCount > c.units) revert CountAboveCap(id, e.newCount, c.units);
-        if (e.epoch < c.epoch) revert EpochTooOld(id, c.epoch, e.epoch);
 
         uint256 owed = uint256(e.newCount - e.oldCount) * c.unitPrice;
         uint256 escrow = c.escrow;
@@ -279,10 +283,9 @@ contract MsglSettlement {
         }
         c.tip = e.newTip;
         c.count = e.newCount;
-        c.epoch = e.epoch;
         payee = c.payee;
         if (paid < owed) emit Shortfall(id, payer, owed, paid);
-        emit Settled(id, payee, e.newTip, e.newCount, e.epoch, owed, paid);
+        emit Settled(id, payee, e.newTip, e.newCount, owed, paid);
     }
 
     /// @dev True when all 8 big-endian u32 words are canonical M31 elements.

@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
@@ -106,11 +106,13 @@ pub struct Balances {
     by_commodity: FxHashMap<Option<String>, Sums>,
 }
 
+/// Cannot happen within the journal's limits on amounts (DESIGN D4: any
+/// sum of them has at most 76 digits); said, not assumed.
 fn overflow(account: &str) -> Error {
     Error::check(format!(
-        "the balance of {account} is too large to represent"
+        "the balance of {account} leaves the exact limits (76 digits)"
     ))
-    .hint("sums are kept exactly, within 28 significant digits")
+    .hint("amounts have at most 39 digits and 18 decimal places")
 }
 
 impl Balances {
@@ -129,7 +131,8 @@ impl Balances {
                     .entry(p.amount.commodity.clone())
                     .or_default(),
             };
-            sums.add(&p.account, p.amount.quantity)?;
+            sums.add(&p.account, p.amount.quantity)
+                .map_err(|err| err.at(file, p.line, 1))?;
         }
         Ok(())
     }
@@ -220,23 +223,7 @@ impl Balances {
     /// formatting every row: a bound computed from the sums themselves.
     pub fn widest(report: &Report<'_>, commodities: &[Option<String>]) -> usize {
         let width = |q: &Decimal, c: u16| {
-            let digits = if q.is_zero() {
-                1
-            } else {
-                q.mantissa()
-                    .unsigned_abs()
-                    .checked_ilog10()
-                    .map_or(1, |l| l as usize + 1)
-            };
-            let scale = q.scale() as usize;
-            let body = if q.is_zero() {
-                1
-            } else if scale == 0 {
-                digits
-            } else {
-                digits.max(scale + 1) + 1
-            };
-            body + usize::from(q.is_sign_negative() && !q.is_zero())
+            (if q.is_zero() { 1 } else { q.text_len() })
                 + commodities[c as usize].as_ref().map_or(0, |n| n.len() + 1)
         };
         let leaves = report.leaves.iter().map(|(_, c, q)| width(q, *c));

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use msgl_circuits::poseidon2::{self, Digest};
-use msgl_circuits::{Entry, Statement};
+use msgl_circuits::{Domain, Entry, Statement};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +29,6 @@ pub struct Update {
     pub nonce: u64,
     pub cumulative: u64,
     pub preimage: Digest,
-    pub epoch: u64,
 }
 
 /// A checked batch: the latest update of each channel direction.
@@ -79,7 +78,6 @@ fn read_object(path: &Path) -> Result<Vec<Update>> {
                 nonce: ack.nonce,
                 cumulative: ack.cumulative,
                 preimage,
-                epoch: ack.epoch,
             }])
         }
         crate::objects::DOMAIN_RECON => {
@@ -105,7 +103,6 @@ fn read_object(path: &Path) -> Result<Vec<Update>> {
                         nonce,
                         cumulative,
                         preimage,
-                        epoch: recon.epoch(),
                     },
                 )
                 .collect())
@@ -166,8 +163,9 @@ pub fn read(dir: &Path) -> Result<Batch> {
         .into_par_iter()
         .map(|(_, mut us)| {
             // An ack and a reconciliation may state the same position:
-            // keep one, with the later epoch.
-            us.sort_by_key(|u| (u.nonce, std::cmp::Reverse(u.epoch)));
+            // keep one. The hash chain orders the rest (no epoch is needed,
+            // D2: on chain a channel moves only along its own chain).
+            us.sort_by_key(|u| u.nonce);
             us.dedup_by(|b, a| a.nonce == b.nonce && a.cumulative == b.cumulative && a.preimage == b.preimage);
             for w in us.windows(2) {
                 let (a, b) = (&w[0], &w[1]);
@@ -180,9 +178,6 @@ pub fn read(dir: &Path) -> Result<Batch> {
                         "cumulative {} does not grow past {} (nonce {}, {})",
                         b.cumulative, a.cumulative, a.nonce, a.file.display()
                     )));
-                }
-                if b.epoch < a.epoch {
-                    return Err(bad(&b.file, format!("epoch {} is older than {} in {}", b.epoch, a.epoch, a.file.display())));
                 }
                 if poseidon2::hash_n(&b.preimage, b.cumulative - a.cumulative) != a.preimage {
                     return Err(bad(&b.file, format!(
@@ -209,7 +204,6 @@ pub struct ChannelView {
     #[serde(with = "hexbytes")]
     pub tip: [u8; 32],
     pub count: u64,
-    pub epoch: u64,
 }
 
 /// The views of a state file: a YAML list of ChannelView.
@@ -232,11 +226,11 @@ pub struct Resolver<'a> {
     pub settled: &'a [ChannelView],
 }
 
-/// Builds the statement for a batch: old tips and counts from the resolver,
-/// channels already settled up to their latest ack left out. Refuses, before
-/// any proving, a channel missing from the state, a stale ack, and a chain
-/// that does not reach the old tip.
-pub fn statement(batch: &Batch, r: &Resolver<'_>) -> Result<Statement> {
+/// Builds the statement for a batch, for the deployment `domain`: old tips
+/// and counts from the resolver, channels already settled up to their latest
+/// ack left out. Refuses, before any proving, a channel missing from the
+/// state, a stale ack, and a chain that does not reach the old tip.
+pub fn statement(batch: &Batch, r: &Resolver<'_>, domain: Domain) -> Result<Statement> {
     let entries: Vec<Result<Option<Entry>>> = batch
         .latest
         .par_iter()
@@ -260,17 +254,15 @@ pub fn statement(batch: &Batch, r: &Resolver<'_>) -> Result<Statement> {
                 }
                 None => r.settled.iter().find(|v| v.channel == channel),
             };
-            let (old_tip, old_count, old_epoch) = match view {
+            let (old_tip, old_count) = match view {
                 Some(v) => (
                     poseidon2::unpack(&v.tip)
                         .map_err(|_| bad(&u.file, "the state's tip is not canonical"))?,
                     v.count,
-                    v.epoch,
                 ),
                 None => (
                     poseidon2::unpack(&channel)
                         .map_err(|_| bad(&u.file, "the channel's anchor is not canonical"))?,
-                    0,
                     0,
                 ),
             };
@@ -285,15 +277,6 @@ pub fn statement(batch: &Batch, r: &Resolver<'_>) -> Result<Statement> {
             }
             if u.cumulative == old_count {
                 return Ok(None);
-            }
-            if u.epoch < old_epoch {
-                return Err(bad(
-                    &u.file,
-                    format!(
-                        "epoch {} is older than the settled epoch {}",
-                        u.epoch, old_epoch
-                    ),
-                ));
             }
             if poseidon2::hash_n(&u.preimage, u.cumulative - old_count) != old_tip {
                 return Err(bad(
@@ -311,7 +294,6 @@ pub fn statement(batch: &Batch, r: &Resolver<'_>) -> Result<Statement> {
                 old_count,
                 new_preimage: u.preimage,
                 new_count: u.cumulative,
-                epoch: u.epoch,
             }))
         })
         .collect();
@@ -327,7 +309,7 @@ pub fn statement(batch: &Batch, r: &Resolver<'_>) -> Result<Statement> {
         ));
     }
     entries.sort_by_key(|e| e.channel);
-    let statement = Statement { entries };
+    let statement = Statement { domain, entries };
     statement
         .validate()
         .map_err(|e| Error::check(format!("the batch does not make a valid statement: {e}")))?;

@@ -12,9 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::journal::Decimal;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use msgl_circuits::poseidon2;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -62,9 +62,9 @@ pub struct ChannelState {
     #[serde(with = "hexbytes")]
     pub anchor: [u8; 32],
     pub length: u64,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub unit_price: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub escrow: Decimal,
     /// Epoch of the last ack (0 before any reconciliation).
     pub epoch: u64,

@@ -85,7 +85,7 @@ fn opening_cash(home: &Path) -> Result<U256> {
     let account = format!("Assets:Cash:{}", config.token);
     let journal =
         crate::journal::parse::parse_file(&crate::journal::parse::Source::File(h.journal_path()))?;
-    let mut cash = rust_decimal::Decimal::ZERO;
+    let mut cash = crate::journal::Decimal::ZERO;
     for e in &journal.entries {
         for p in e
             .resolve(false)
@@ -105,7 +105,7 @@ fn opening_cash(home: &Path) -> Result<U256> {
 }
 
 /// `d` in base units at `decimals` (None if negative or finer than that).
-fn base_units(d: rust_decimal::Decimal, decimals: u32) -> Option<U256> {
+fn base_units(d: crate::journal::Decimal, decimals: u32) -> Option<U256> {
     if d.is_sign_negative() || d.scale() > decimals {
         return None;
     }
@@ -573,7 +573,22 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         ),
     ] {
         progress(&format!("prove, verify, register and settle: {what}"));
-        let text = r.run(Some(&homes[0]), &args!["prove", batch, "-o", &out])?;
+        let domain = sys.domain();
+        let text = r.run(
+            Some(&homes[0]),
+            &args![
+                "prove",
+                batch,
+                "-o",
+                &out,
+                "--chain-id",
+                domain.chain_id.to_string(),
+                "--settlement",
+                format!("{}", sys.settlement.address),
+                "--token",
+                format!("{}", sys.token.address)
+            ],
+        )?;
         let prove_time = text
             .split("proved in ")
             .nth(1)

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -139,7 +139,7 @@ pub struct Config {
     pub name: String,
     pub token: String,
     pub decimals: u32,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub unit_price: Decimal,
     #[serde(default)]
     pub peers: Vec<PeerConfig>,
@@ -186,7 +186,7 @@ pub struct PeerConfig {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::str_option"
+        with = "crate::journal::decimal::serde::str_option"
     )]
     pub cap: Option<Decimal>,
 }

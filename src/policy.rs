@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -86,19 +86,19 @@ pub struct Standing {
     pub peer: String,
     pub policy: String,
     /// What the peer owes this node (`Assets:AccountsReceivable:<Peer>`).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub receivable: Decimal,
     /// What this node owes the peer (`Liabilities:AccountsPayable:<Peer>`).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub payable: Decimal,
     /// receivable − payable.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub net: Decimal,
     /// Everything the peer has paid (A/R decreases in PAYMENT / SETTLED entries).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub paid: Decimal,
     /// The largest A/R allowed now.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub limit: Decimal,
     /// Time (ms) of the oldest A/R still unpaid (first in, first out).
     pub oldest_unpaid: Option<u64>,

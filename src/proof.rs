@@ -19,6 +19,21 @@ pub const PROOF_FILE: &str = "proof.bin";
 /// Largest statement file read (a statement of 100,000 entries is ~40 MB).
 const MAX_STATEMENT_BYTES: u64 = 64 << 20;
 
+/// An EVM address given on the command line: `0x` and 40 hex digits
+/// (`what` names the flag in the error).
+pub fn parse_address(text: &str, what: &str) -> Result<[u8; 20]> {
+    let hexpart = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    let mut out = [0u8; 20];
+    match hex::decode_to_slice(hexpart, &mut out) {
+        Ok(()) => Ok(out),
+        Err(_) => Err(Error::input(format!("{what}: bad address `{text}`"))
+            .hint("an address is 0x and 40 hex digits")),
+    }
+}
+
 /// Writes `OUT/statement.yaml` and `OUT/proof.bin`, all or nothing.
 pub fn write(out: &Path, statement: &Statement, proof: &BatchProof) -> Result<()> {
     if out.exists() {

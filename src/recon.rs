@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::journal::Decimal;
 use ed25519_dalek::SigningKey;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::channel::{self, ChannelState, Role};
@@ -396,12 +396,12 @@ pub struct DiffLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiffTotal {
     pub direction: String,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub here: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub proposal: Decimal,
     /// proposal − here.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub difference: Decimal,
 }
 

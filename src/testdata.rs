@@ -157,6 +157,6 @@ pub fn generate(
 
 /// `units` × 0.00001, as text.
 fn fmt_units(units: u64) -> String {
-    let d = rust_decimal::Decimal::new(units as i64, 5);
+    let d = crate::journal::Decimal::new(units as i64, 5);
     d.to_string()
 }

@@ -104,7 +104,7 @@ fn a_thousand_messages_are_acked_accepted_and_booked() {
     // Both sides agree on the total, to the last digit.
     let amount = format!(
         "{}",
-        rust_decimal::Decimal::new(total as i64, 5).normalize()
+        msgl::journal::Decimal::new(total as i64, 5).normalize()
     );
     let peers = stdout(msgl(&p.payee).args(["peers", "-O", "json"]));
     let v: serde_json::Value = serde_json::from_str(&peers).unwrap();

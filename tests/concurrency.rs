@@ -17,9 +17,9 @@ use std::sync::mpsc;
 
 use common::{id, init, msgl, pair, run_killed, stdout, tagged, tempdir};
 use msgl::channel::ChannelState;
+use msgl::journal::Decimal;
 use msgl::journal::{parse_file, Journal, Source};
 use msgl::objects::Recon;
-use rust_decimal::Decimal;
 
 /// A message hash whose sub-account (first 16 hex digits) is distinct per
 /// (payer tag, i).

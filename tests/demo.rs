@@ -56,6 +56,7 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
         assert_eq!(units, st.total_units(), "{line}");
         let data = stdout(msgl(&dir).arg("calldata").arg(&proof));
         let decoded = msgl_settlement::statement_from_calldata(
+            st.domain,
             &hex::decode(data.trim().strip_prefix("0x").unwrap()).unwrap(),
         )
         .unwrap();

@@ -150,7 +150,10 @@ fn the_object_oracles_hold_on_honest_seeds_and_every_one_byte_change() {
         settled: &[],
     };
     assert_eq!(
-        msgl::batch::statement(&f.batch, &r).unwrap().entries.len(),
+        msgl::batch::statement(&f.batch, &r, Default::default())
+            .unwrap()
+            .entries
+            .len(),
         1
     );
     let n = mutate_seeds("ack", ack::seeds(), ack::check)

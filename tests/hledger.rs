@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use rust_decimal::Decimal;
+use msgl::journal::Decimal;
 
 fn hledger_available() -> bool {
     match Command::new("hledger").arg("--version").output() {

@@ -23,7 +23,7 @@ const CASES: &[(&str, &str, &str, usize, usize, i32)] = &[
     ("1592063779399 (1023) X\n    Assets:Cash  --5\n", "bal", "bad amount", 2, 19, 2),
     ("1592063779399 (1023) X\n    Assets:Cash  5 $\n", "print", "bad commodity", 2, 20, 2),
     ("1592063779399 (1023) X\n    Assets:Cash  5 SNT extra\n    Income:X  5\n", "check", "unexpected text after the amount", 2, 24, 2),
-    ("1592063779399 (1023) X\n    Assets:Cash  12345678901234567890123456789012345\n    Income:X  5\n", "check", "amount out of range", 2, 18, 2),
+    ("1592063779399 (1023) X\n    Assets:Cash  1234567890123456789012345678901234567890\n    Income:X  5\n", "check", "amount out of range: 40 digits before the decimal point (at most 39)", 2, 18, 2),
     ("1592063779399 (1023) X\n    Assets:Cash\n    Income:X\n", "check", "a second posting without an amount (line 2 has none either)", 3, 5, 2),
     ("1592063779399 (1023) X\n    Foo:Cash  5\n    Income:X  5\n", "check", "unknown account type `Foo`", 2, 5, 2),
     ("    Assets:Cash  5\n", "check", "posting outside an entry", 1, 5, 2),

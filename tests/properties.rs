@@ -1,7 +1,7 @@
 //! Invariants, checked on generated journals and lines.
 
+use msgl::journal::Decimal;
 use proptest::prelude::*;
-use rust_decimal::Decimal;
 
 use msgl::accounts::{Balances, Query};
 use msgl::journal::{self, Amount, Entry, Posting};

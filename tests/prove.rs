@@ -36,8 +36,11 @@ fn prove_verify_and_calldata() {
     assert!(data.starts_with("0x") && data.len() > 10 + 64 * 6, "{data}");
     // The calldata decodes back to exactly the proven statement.
     let statement = common::statement(&out);
-    let decoded =
-        msgl_settlement::statement_from_calldata(&hex::decode(&data[2..]).unwrap()).unwrap();
+    let decoded = msgl_settlement::statement_from_calldata(
+        statement.domain,
+        &hex::decode(&data[2..]).unwrap(),
+    )
+    .unwrap();
     assert_eq!(decoded, statement);
     assert_eq!(statement.entries[0].old_count, 0);
     assert_eq!(statement.entries[0].new_count, 41);
@@ -87,6 +90,80 @@ fn prove_verify_and_calldata() {
 }
 
 #[test]
+fn the_statement_names_the_deployment_given_with_the_flags() {
+    let p = pair(100);
+    p.exchange(1, 2);
+    let settlement = "0x00000000000000000000000000000000000000aa";
+    let token = "0x00000000000000000000000000000000000000Bb";
+    let out = p.dir.join("proof");
+    msgl(&p.payee)
+        .args(["-q", "prove"])
+        .arg(p.payee.join("acks"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--chain-id", "31337", "--settlement", settlement])
+        .args(["--token", token])
+        .assert()
+        .success();
+    let st = common::statement(&out);
+    assert_eq!(st.domain.chain_id, 31337);
+    assert_eq!(st.domain.settlement[19], 0xaa);
+    assert_eq!(st.domain.token[19], 0xbb);
+    let text = std::fs::read_to_string(out.join("statement.yaml")).unwrap();
+    assert!(text.contains("chain_id: 31337"), "{text}");
+    // The registry's fact is the one for that deployment.
+    let reg = stdout(
+        msgl(&p.payee)
+            .args(["calldata", "--register", "-O", "json"])
+            .arg(&out),
+    );
+    let v: serde_json::Value = serde_json::from_str(&reg).unwrap();
+    assert_eq!(
+        v["args"]["fact"],
+        format!("0x{}", hex::encode(msgl_settlement::statement_hash(&st)))
+    );
+    // Without flags: the zero deployment, which no contract accepts.
+    let zero = p.dir.join("zero");
+    msgl(&p.payee)
+        .args(["-q", "prove"])
+        .arg(p.payee.join("acks"))
+        .arg("-o")
+        .arg(&zero)
+        .assert()
+        .success();
+    assert_eq!(common::statement(&zero).domain, Default::default());
+    assert_ne!(
+        msgl_settlement::statement_hash(&common::statement(&zero)),
+        msgl_settlement::statement_hash(&st)
+    );
+    // Some of the three, or a bad address: refused, nothing written.
+    for bad in [
+        &["--chain-id", "1"][..],
+        &["--chain-id", "1", "--settlement", settlement][..],
+        &["--chain-id", "1", "--settlement", "0x12", "--token", token][..],
+        &[
+            "--chain-id",
+            "1",
+            "--settlement",
+            settlement,
+            "--token",
+            "zz",
+        ][..],
+    ] {
+        let o = p.dir.join("never");
+        msgl(&p.payee)
+            .arg("prove")
+            .arg(p.payee.join("acks"))
+            .arg("-o")
+            .arg(&o)
+            .args(bad)
+            .assert()
+            .code(2);
+        assert!(!o.exists());
+    }
+}
+
+#[test]
 fn a_changed_statement_or_proof_is_refused() {
     let p = pair(100);
     for i in 1..=3 {
@@ -105,7 +182,7 @@ fn a_changed_statement_or_proof_is_refused() {
     let orig = std::fs::read_to_string(&st).unwrap();
     for (from, to) in [
         ("new_count: 6", "new_count: 4"),
-        ("epoch: 0", "epoch: 1"),
+        ("chain_id: 0", "chain_id: 1"),
         ("old_count: 0", "old_count: 2"),
     ] {
         assert!(orig.contains(from), "{orig}");
@@ -190,7 +267,7 @@ fn bad_batches_are_refused_before_proving() {
     std::fs::write(
         &state,
         format!(
-            "- channel: {anchor}\n  tip: {}\n  count: 1\n  epoch: 0\n",
+            "- channel: {anchor}\n  tip: {}\n  count: 1\n",
             "00".repeat(32)
         ),
     )
@@ -213,7 +290,7 @@ fn bad_batches_are_refused_before_proving() {
         .trim_matches('\'');
     std::fs::write(
         &state,
-        format!("- channel: {anchor}\n  tip: {pre}\n  count: 3\n  epoch: 0\n"),
+        format!("- channel: {anchor}\n  tip: {pre}\n  count: 3\n"),
     )
     .unwrap();
     msgl(&p.payee)
@@ -275,16 +352,13 @@ fn a_cosigned_reconciliation_settles_like_the_acks_it_covers() {
         .success();
     let s = statement_of(&p.dir.join("proof-r"));
     assert_eq!(s.entries.len(), 1);
-    assert_eq!(
-        (s.entries[0].new_count, s.entries[0].epoch),
-        (10, epoch.parse().unwrap())
-    );
+    assert_eq!(s.entries[0].new_count, 10);
     msgl(&p.payee)
         .arg("verify-proof")
         .arg(p.dir.join("proof-r"))
         .assert()
         .success();
-    // With the acks it covers: the same position once, with the later epoch.
+    // With the acks it covers: the same position once.
     let both = p.dir.join("both");
     std::fs::create_dir(&both).unwrap();
     for e in std::fs::read_dir(p.payee.join("acks")).unwrap() {

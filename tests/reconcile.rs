@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use ed25519_dalek::Signer;
 use msgl::chain::{self, Chain};
+use msgl::journal::Decimal;
 use msgl::objects::ack::AckFields;
 use msgl::objects::recon::Sig;
 use msgl::objects::{Ack, Recon};
 use msgl_circuits::poseidon2;
 use predicates::str::contains;
-use rust_decimal::Decimal;
 use tempfile::TempDir;
 
 fn tempdir() -> TempDir {

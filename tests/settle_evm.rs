@@ -96,14 +96,15 @@ impl World {
     }
 }
 
-fn prove(p: &Pair, out: &str, state: Option<&Path>) -> std::path::PathBuf {
+fn prove(w: &World, p: &Pair, out: &str, state: Option<&Path>) -> std::path::PathBuf {
     let dir = p.dir.join(out);
     let mut c = msgl(&p.payee);
     c.arg("-q")
         .arg("prove")
         .arg(p.payee.join("acks"))
         .arg("-o")
-        .arg(&dir);
+        .arg(&dir)
+        .args(domain_flags(&w.sys));
     if let Some(s) = state {
         c.arg("--state").arg(s);
     }
@@ -114,6 +115,19 @@ fn prove(p: &Pair, out: &str, state: Option<&Path>) -> std::path::PathBuf {
         .assert()
         .success();
     dir
+}
+
+/// `--chain-id --settlement --token` of a deployment.
+fn domain_flags(sys: &System) -> Vec<String> {
+    let d = sys.domain();
+    vec![
+        "--chain-id".into(),
+        d.chain_id.to_string(),
+        "--settlement".into(),
+        sys.settlement.address.to_string(),
+        "--token".into(),
+        sys.token.address.to_string(),
+    ]
 }
 
 fn expect<E: alloy_sol_types::SolError>(r: Result<Outcome, Revert>) {
@@ -129,11 +143,10 @@ fn state_after(proof: &Path) -> std::path::PathBuf {
     let mut text = String::new();
     for e in &st.entries {
         text += &format!(
-            "- channel: {}\n  tip: {}\n  count: {}\n  epoch: {}\n",
+            "- channel: {}\n  tip: {}\n  count: {}\n",
             hex::encode(e.channel),
             hex::encode(msgl_circuits::poseidon2::pack(&e.new_preimage)),
             e.new_count,
-            e.epoch
         );
     }
     let path = proof.with_extension("state.yaml");
@@ -149,7 +162,7 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
     for i in 1..=100 {
         p.exchange(i, 1);
     }
-    let proof1 = prove(&p, "proof1", None);
+    let proof1 = prove(&w, &p, "proof1", None);
     // Not yet registered: the statement is not proven on chain.
     expect::<MsglSettlement::StatementNotProven>(w.send(PAYEE, &p.payee, &proof1, false));
     // Only the registry's verifier may register.
@@ -174,7 +187,7 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
         p.exchange(i, 2);
     }
     let state = state_after(&proof1);
-    let proof2 = prove(&p, "proof2", Some(&state));
+    let proof2 = prove(&w, &p, "proof2", Some(&state));
     // ... or from its own record of the first settlement: the same statement.
     msgl(&p.payee)
         .arg("-q")
@@ -182,7 +195,7 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
         .arg(&proof1)
         .assert()
         .success();
-    let proof2b = prove(&p, "proof2b", None);
+    let proof2b = prove(&w, &p, "proof2b", None);
     assert_eq!(
         std::fs::read(proof2.join("statement.yaml")).unwrap(),
         std::fs::read(proof2b.join("statement.yaml")).unwrap()
@@ -238,13 +251,13 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
     std::fs::write(
         &empty_state,
         format!(
-            "- channel: {}\n  tip: {}\n  count: 0\n  epoch: 0\n",
+            "- channel: {}\n  tip: {}\n  count: 0\n",
             hex::encode(anchor_of(&p.open)),
             hex::encode(anchor_of(&p.open))
         ),
     )
     .unwrap();
-    let stale = prove(&p, "stale", Some(&empty_state));
+    let stale = prove(&w, &p, "stale", Some(&empty_state));
     w.send(VERIFIER, &p.payee, &stale, true).unwrap();
     expect::<MsglSettlement::StaleTip>(w.send(PAYEE, &p.payee, &stale, false));
 
@@ -291,6 +304,7 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
         .arg(&only_new)
         .arg("-o")
         .arg(&unknown)
+        .args(domain_flags(&w.sys))
         .assert()
         .success();
     w.send(VERIFIER, &p.payee, &unknown, true).unwrap();
@@ -305,7 +319,7 @@ fn an_underfunded_payer_pays_what_it_has_and_a_shortfall_is_emitted() {
     for i in 1..=30 {
         p.exchange(i, 1);
     }
-    let proof = prove(&p, "proof", None);
+    let proof = prove(&w, &p, "proof", None);
     w.send(VERIFIER, &p.payee, &proof, true).unwrap();
     let before = w.balance(PAYEE);
     let out = w.send(PAYEE, &p.payee, &proof, false).unwrap();
@@ -386,7 +400,7 @@ fn a_withdrawing_payer_waits_and_the_payee_settles_meanwhile() {
         .unwrap();
     expect::<MsglSettlement::WithdrawNotReady>(w.sys.withdraw(&mut w.chain, PAYER));
     // The payee settles alone, with its latest ack, during the delay.
-    let proof = prove(&p, "proof", None);
+    let proof = prove(&w, &p, "proof", None);
     w.send(VERIFIER, &p.payee, &proof, true).unwrap();
     let before = w.balance(PAYEE);
     w.send(PAYEE, &p.payee, &proof, false).unwrap();

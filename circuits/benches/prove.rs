@@ -29,11 +29,13 @@ fn statement(units: u64) -> Statement {
                 old_count: 1_000 * i,
                 new_preimage: pre,
                 new_count: 1_000 * i + u,
-                epoch: 1_750_000_000_000,
             }
         })
         .collect();
-    Statement { entries }
+    Statement {
+        domain: Default::default(),
+        entries,
+    }
 }
 
 fn vm_hwm_kb() -> u64 {

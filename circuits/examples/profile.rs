@@ -24,11 +24,13 @@ fn main() {
                 old_count: 0,
                 new_preimage: pre,
                 new_count: u,
-                epoch: 0,
             }
         })
         .collect();
-    let statement = Statement { entries };
+    let statement = Statement {
+        domain: Default::default(),
+        entries,
+    };
     tracing_subscriber::fmt()
         .with_span_events(FmtSpan::CLOSE)
         .with_target(false)

@@ -13,4 +13,4 @@ pub use air::{
     prove, prove_bare, prove_for_chain, verify, verify_bare, verify_chain_proof, BatchProof,
     ChainProof, ProofDecodeError, ProveError, VerifyError,
 };
-pub use statement::{Entry, Statement, StatementError};
+pub use statement::{Domain, Entry, Statement, StatementError};

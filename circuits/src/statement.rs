@@ -10,8 +10,44 @@ use crate::poseidon2::{self, Digest, P};
 /// Largest `new_count - old_count` of one entry, exclusive (D2).
 pub const MAX_ENTRY_UNITS: u64 = 1 << 30;
 
-/// Domain separator mixed into the Fiat–Shamir channel before the entries.
-pub const FS_DOMAIN: &[u8] = b"msgl/statement/v1";
+/// Domain tag mixed into the Fiat–Shamir channel first (D2); on chain,
+/// `STATEMENT_TAG = keccak256("msgl/statement/v2")` opens the fact.
+pub const FS_DOMAIN: &[u8] = b"msgl/statement/v2";
+
+/// The deployment a statement is for (D2): a proof or fact for one chain,
+/// settlement contract or token never settles another. The contract
+/// compares it with `block.chainid`, `address(this)` and its token, so a
+/// zero domain (what `msgl prove` uses without chain settings) can never
+/// settle on a real deployment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    /// The chain id (`block.chainid`).
+    pub chain_id: u64,
+    /// The settlement contract's address.
+    #[serde(with = "hex_bytes20")]
+    pub settlement: [u8; 20],
+    /// The ERC-20 token the settlement contract pays in.
+    #[serde(with = "hex_bytes20")]
+    pub token: [u8; 20],
+}
+
+impl Domain {
+    /// The 12 words it contributes to the Fiat–Shamir channel (D2):
+    /// chain id (hi, lo), settlement (5 big-endian words), token (5).
+    pub fn fs_words(&self) -> [u32; 12] {
+        let mut w = [0u32; 12];
+        w[0] = (self.chain_id >> 32) as u32;
+        w[1] = self.chain_id as u32;
+        for (i, c) in self.settlement.chunks_exact(4).enumerate() {
+            w[2 + i] = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+        }
+        for (i, c) in self.token.chunks_exact(4).enumerate() {
+            w[7 + i] = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+        }
+        w
+    }
+}
 
 /// One channel's balance update: `H^(new_count - old_count)(new_preimage) == old_tip`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,8 +66,6 @@ pub struct Entry {
     pub new_preimage: Digest,
     /// Cumulative units after this update.
     pub new_count: u64,
-    /// Epoch (ms).
-    pub epoch: u64,
 }
 
 impl Entry {
@@ -40,11 +74,11 @@ impl Entry {
         self.new_count.saturating_sub(self.old_count)
     }
 
-    /// The 30 words this entry contributes to the Fiat–Shamir channel (D2):
+    /// The 28 words this entry contributes to the Fiat–Shamir channel (D2):
     /// channel (8 big-endian words), old tip (8), old count (hi, lo),
-    /// new preimage (8), new count (hi, lo), epoch (hi, lo).
-    pub fn fs_words(&self) -> [u32; 30] {
-        let mut w = [0u32; 30];
+    /// new preimage (8), new count (hi, lo).
+    pub fn fs_words(&self) -> [u32; 28] {
+        let mut w = [0u32; 28];
         for (i, c) in self.channel.chunks_exact(4).enumerate() {
             w[i] = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
         }
@@ -54,16 +88,15 @@ impl Entry {
         w[18..26].copy_from_slice(&self.new_preimage);
         w[26] = (self.new_count >> 32) as u32;
         w[27] = self.new_count as u32;
-        w[28] = (self.epoch >> 32) as u32;
-        w[29] = self.epoch as u32;
         w
     }
 }
 
-/// The ordered list of entries a batch proof is about.
+/// What a batch proof is about: the deployment and the ordered entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
+    pub domain: Domain,
     pub entries: Vec<Entry>,
 }
 
@@ -175,16 +208,18 @@ impl Statement {
         self.entries.iter().map(Entry::units).sum()
     }
 
-    /// The words mixed into the Fiat–Shamir channel (D2): the domain
-    /// `msgl/statement/v1` (its 17 bytes zero-padded to 5 big-endian words),
-    /// the entry count (hi, lo), then 30 words per entry ([`Entry::fs_words`]).
+    /// The words mixed into the Fiat–Shamir channel (D2): the tag
+    /// `msgl/statement/v2` (its 17 bytes zero-padded to 5 big-endian words),
+    /// the domain ([`Domain::fs_words`], 12 words), the entry count (hi, lo),
+    /// then 28 words per entry ([`Entry::fs_words`]).
     pub fn fs_words(&self) -> Vec<u32> {
-        let mut words = Vec::with_capacity(7 + 30 * self.entries.len());
+        let mut words = Vec::with_capacity(19 + 28 * self.entries.len());
         for chunk in FS_DOMAIN.chunks(4) {
             let mut b = [0u8; 4];
             b[..chunk.len()].copy_from_slice(chunk);
             words.push(u32::from_be_bytes(b));
         }
+        words.extend_from_slice(&self.domain.fs_words());
         let n = self.entries.len() as u64;
         words.push((n >> 32) as u32);
         words.push(n as u32);
@@ -213,14 +248,18 @@ fn to_hex(bytes: &[u8]) -> String {
 }
 
 fn from_hex32(s: &str) -> Result<[u8; 32], String> {
+    from_hex(s)
+}
+
+fn from_hex<const N: usize>(s: &str) -> Result<[u8; N], String> {
     let h = s
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
         .unwrap_or(s);
-    if h.len() != 64 {
-        return Err(format!("expected 64 hex digits, got {}", h.len()));
+    if h.len() != 2 * N {
+        return Err(format!("expected {} hex digits, got {}", 2 * N, h.len()));
     }
-    let mut out = [0u8; 32];
+    let mut out = [0u8; N];
     for (i, pair) in h.as_bytes().chunks_exact(2).enumerate() {
         let digit = |c: u8| -> Result<u8, String> {
             (c as char)
@@ -251,6 +290,29 @@ mod hex_bytes32 {
             from_hex32(&s).map_err(serde::de::Error::custom)
         } else {
             <[u8; 32]>::deserialize(d)
+        }
+    }
+}
+
+/// An address (`[u8; 20]`) as a `0x`-prefixed hex string in human-readable
+/// formats, raw bytes otherwise.
+mod hex_bytes20 {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(b: &[u8; 20], s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&to_hex(b))
+        } else {
+            b.serialize(s)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 20], D::Error> {
+        if d.is_human_readable() {
+            let s = String::deserialize(d)?;
+            from_hex(&s).map_err(serde::de::Error::custom)
+        } else {
+            <[u8; 20]>::deserialize(d)
         }
     }
 }
@@ -297,13 +359,13 @@ mod tests {
             old_count: 10,
             new_preimage: pre,
             new_count: 10 + units,
-            epoch: 1_700_000_000_000,
         }
     }
 
     #[test]
     fn validate_rules() {
         let ok = Statement {
+            domain: Domain::default(),
             entries: vec![entry(1, 3), entry(2, 5)],
         };
         assert_eq!(ok.validate(), Ok(()));
@@ -363,7 +425,6 @@ mod tests {
             old_count: 0x1_0000_0002,
             new_preimage: [9, 10, 11, 12, 13, 14, 15, 16],
             new_count: 0x3_0000_0004,
-            epoch: 0x5_0000_0006,
         };
         let w = e.fs_words();
         assert_eq!(w[0], 0x0001_0203);
@@ -371,22 +432,53 @@ mod tests {
         assert_eq!(&w[8..16], &[1, 2, 3, 4, 5, 6, 7, 8]);
         assert_eq!(&w[16..18], &[1, 2]);
         assert_eq!(&w[18..26], &[9, 10, 11, 12, 13, 14, 15, 16]);
-        assert_eq!(&w[26..30], &[3, 4, 5, 6]);
-        let s = Statement { entries: vec![e] };
+        assert_eq!(&w[26..28], &[3, 4]);
+        let domain = Domain {
+            chain_id: 0x7_0000_0008,
+            settlement: core::array::from_fn(|i| 0xa0 + i as u8),
+            token: core::array::from_fn(|i| 0x10 + i as u8),
+        };
+        let s = Statement {
+            domain,
+            entries: vec![e],
+        };
         let all = s.fs_words();
-        assert_eq!(all.len(), 5 + 2 + 30);
+        assert_eq!(all.len(), 5 + 12 + 2 + 28);
+        // The tag: "msgl/statement/v2", 17 bytes zero-padded to 5 words.
         assert_eq!(all[0], u32::from_be_bytes(*b"msgl"));
-        assert_eq!(all[4], u32::from_be_bytes([b'1', 0, 0, 0]));
-        assert_eq!(&all[5..7], &[0, 1]);
+        assert_eq!(all[3], u32::from_be_bytes(*b"nt/v"));
+        assert_eq!(all[4], u32::from_be_bytes([b'2', 0, 0, 0]));
+        // chain id (hi, lo), settlement and token as 5 big-endian words each.
+        assert_eq!(&all[5..7], &[7, 8]);
+        assert_eq!(all[7], 0xa0a1_a2a3);
+        assert_eq!(all[11], 0xb0b1_b2b3);
+        assert_eq!(all[12], 0x1011_1213);
+        assert_eq!(all[16], 0x2021_2223);
+        // The entry count, then the entry.
+        assert_eq!(&all[17..19], &[0, 1]);
+        assert_eq!(&all[19..], &w[..]);
     }
 
     #[test]
     fn json_uses_hex_and_refuses_non_canonical() {
         let s = Statement {
+            domain: Domain {
+                chain_id: 31337,
+                settlement: [0xab; 20],
+                token: [0xcd; 20],
+            },
             entries: vec![entry(7, 2)],
         };
         let j = serde_json::to_string(&s).unwrap();
         assert!(j.contains("\"channel\":\"0x0707"), "{j}");
+        assert!(
+            j.contains(&format!("\"settlement\":\"0x{}\"", "ab".repeat(20))),
+            "{j}"
+        );
+        assert!(j.contains("\"chain_id\":31337"), "{j}");
+        // An address of another length is refused.
+        let short = j.replacen(&"ab".repeat(20), &"ab".repeat(19), 1);
+        assert!(serde_json::from_str::<Statement>(&short).is_err());
         let back: Statement = serde_json::from_str(&j).unwrap();
         assert_eq!(back, s);
         let bad = j.replacen(

@@ -34,7 +34,6 @@ fn entry(tag: u8, pre: Digest, tip: Digest, units: u64) -> Entry {
         old_count: 50,
         new_preimage: pre,
         new_count: 50 + units,
-        epoch: 7,
     }
 }
 
@@ -45,6 +44,7 @@ const B: Digest = [9, 9, 9, 9, 9, 9, 9, 10];
 fn honest_witness_through_the_unchecked_path_verifies() {
     // Makes sure the refusals below come from the lies, not from the path.
     let s = Statement {
+        domain: Default::default(),
         entries: vec![
             entry(1, A, poseidon2::hash_n(&A, 6), 6),
             entry(2, B, poseidon2::hash_n(&B, 3), 3),
@@ -62,6 +62,7 @@ fn count_off_by_one_is_refused() {
     // The tip is 6 hashes away but the statement claims 5 units.
     let tip = poseidon2::hash_n(&A, 6);
     let s = Statement {
+        domain: Default::default(),
         entries: vec![entry(1, A, tip, 5)],
     };
     // (a) the true 6-step chain (its End carries step 6, not 5)
@@ -82,6 +83,7 @@ fn one_chain_cannot_serve_two_entries() {
     // for both segments.
     let tip = poseidon2::hash_n(&A, 4);
     let s = Statement {
+        domain: Default::default(),
         entries: vec![entry(1, A, tip, 4), entry(2, B, tip, 4)],
     };
     let mut wit = empty();

@@ -48,7 +48,10 @@ fn the_honest_proof_verifies_and_a_flipped_byte_does_not() {
 /// have the wrong shape makes Stwo's verifier panic (an `assert_eq!` in
 /// stwo-constraint-framework's point evaluator). `verify` catches it and
 /// rejects; this keeps it so (and would catch a build with panic = "abort",
-/// under which it would be a crash).
+/// under which it would be a crash). Statement v2 changed the transcript, so
+/// the fuzzer's file no longer passed the LogUp check that comes first: the
+/// reproducer is now the honest proof of the v2 fixture with the fuzzer's
+/// mis-shaped sampled values put in.
 #[test]
 fn a_proof_with_misshapen_sampled_values_is_rejected_not_a_panic() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

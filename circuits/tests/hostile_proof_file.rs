@@ -57,13 +57,13 @@ fn an_endless_device_is_read_only_up_to_the_bound() {
 fn the_honest_file_verifies_and_a_truncated_one_is_malformed() {
     let pre: Digest = [1, 2, 3, 4, 5, 6, 7, 8];
     let s = Statement {
+        domain: Default::default(),
         entries: vec![Entry {
             channel: [3; 32],
             old_tip: poseidon2::hash_n(&pre, 2),
             old_count: 0,
             new_preimage: pre,
             new_count: 2,
-            epoch: 1,
         }],
     };
     let bytes = prove(&s).unwrap().to_bytes();

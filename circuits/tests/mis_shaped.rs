@@ -15,13 +15,13 @@ static PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 fn statement() -> Statement {
     let pre: Digest = [1, 2, 3, 4, 5, 6, 7, 8];
     Statement {
+        domain: Default::default(),
         entries: vec![Entry {
             channel: [3; 32],
             old_tip: poseidon2::hash_n(&pre, 5),
             old_count: 0,
             new_preimage: pre,
             new_count: 5,
-            epoch: 1,
         }],
     }
 }

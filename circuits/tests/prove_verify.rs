@@ -1,7 +1,9 @@
 //! End-to-end properties of the chain proof.
 
 use msgl_circuits::poseidon2::{self, Digest, P};
-use msgl_circuits::{prove, verify, BatchProof, Entry, ProveError, Statement, StatementError};
+use msgl_circuits::{
+    prove, verify, BatchProof, Domain, Entry, ProveError, Statement, StatementError,
+};
 
 fn entry(tag: u8, old_count: u64, units: u64) -> Entry {
     let pre: Digest = std::array::from_fn(|k| (tag as u32 * 1_000_003 + k as u32 * 7919) % P);
@@ -11,12 +13,16 @@ fn entry(tag: u8, old_count: u64, units: u64) -> Entry {
         old_count,
         new_preimage: pre,
         new_count: old_count + units,
-        epoch: 1_750_000_000_000 + tag as u64,
     }
 }
 
 fn statement() -> Statement {
     Statement {
+        domain: Domain {
+            chain_id: 31337,
+            settlement: [0x5e; 20],
+            token: [0x70; 20],
+        },
         entries: vec![
             entry(3, 0, 5),
             entry(9, 100, 17),
@@ -58,9 +64,6 @@ fn roundtrip_and_statement_binding() {
         let mut v = s.clone();
         v.entries[i].new_count += 1;
         variants.push(("new count", v));
-        let mut v = s.clone();
-        v.entries[i].epoch += 1;
-        variants.push(("epoch", v));
         // The same change to old and new count keeps the unit count.
         let mut v = s.clone();
         v.entries[i].old_count += 1;
@@ -74,6 +77,17 @@ fn roundtrip_and_statement_binding() {
             );
         }
     }
+
+    // Another deployment: chain id, settlement contract or token changed.
+    let mut v = s.clone();
+    v.domain.chain_id += 1;
+    assert!(verify(&v, &proof).is_err(), "another chain id");
+    let mut v = s.clone();
+    v.domain.settlement[19] ^= 1;
+    assert!(verify(&v, &proof).is_err(), "another settlement contract");
+    let mut v = s.clone();
+    v.domain.token[0] ^= 0x80;
+    assert!(verify(&v, &proof).is_err(), "another token");
 
     // Entries swapped between positions (still a valid statement? no: order is canonical).
     let mut v = s.clone();
@@ -97,6 +111,7 @@ fn roundtrip_and_statement_binding() {
 
     // The proof of another (valid) statement does not verify this one.
     let other = Statement {
+        domain: s.domain,
         entries: vec![entry(3, 0, 5), entry(9, 100, 17)],
     };
     let other_proof = prove(&other).expect("prove other");
@@ -144,6 +159,7 @@ fn false_statement_is_not_proven() {
 #[test]
 fn corrupted_proofs_are_refused_without_panicking() {
     let s = Statement {
+        domain: Default::default(),
         entries: vec![entry(5, 0, 3), entry(6, 10, 12)],
     };
     let proof = prove(&s).expect("prove");
@@ -243,15 +259,19 @@ fn edge_layouts_prove_and_verify() {
     // one long chain spanning many rows.
     let cases = [
         Statement {
+            domain: Default::default(),
             entries: vec![entry(1, 0, 1)],
         },
         Statement {
+            domain: Default::default(),
             entries: vec![entry(1, 0, 30), entry(2, 5, 34)],
         },
         Statement {
+            domain: Default::default(),
             entries: vec![entry(1, 0, 16)],
         },
         Statement {
+            domain: Default::default(),
             entries: vec![entry(7, 1, 300)],
         },
     ];

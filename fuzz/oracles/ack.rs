@@ -19,9 +19,9 @@ use std::sync::OnceLock;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use msgl::chain::{self, Chain};
 use msgl::channel::{ChannelState, Role};
+use msgl::journal::Decimal;
 use msgl::objects::{ack::AckFields, Ack, Open};
 use msgl_circuits::poseidon2;
-use rust_decimal::Decimal;
 
 /// Acks in the fixture's channel (prices 1, 2, 1, 3, ...).
 const N: usize = 6;

@@ -7,13 +7,24 @@
 
 use msgl_settlement::{settle_calldata, statement_from_calldata, statement_hash};
 
+/// The deployment the oracle reads calldata for (any will do: calldata
+/// names no domain).
+fn domain() -> msgl_circuits::Domain {
+    msgl_circuits::Domain {
+        chain_id: 31337,
+        settlement: [0x5e; 20],
+        token: [0x70; 20],
+    }
+}
+
 pub fn check(data: &[u8]) {
-    let Ok(s) = statement_from_calldata(data) else {
+    let Ok(s) = statement_from_calldata(domain(), data) else {
         return;
     };
+    assert_eq!(s.domain, domain());
     let again = settle_calldata(&s);
     assert_eq!(
-        statement_from_calldata(&again).as_ref(),
+        statement_from_calldata(domain(), &again).as_ref(),
         Ok(&s),
         "settle_calldata does not round-trip"
     );
@@ -33,9 +44,9 @@ pub fn seed() -> Vec<u8> {
         old_count: old,
         new_preimage: pre,
         new_count: new,
-        epoch: 1_700_000_000_123,
     };
     settle_calldata(&Statement {
+        domain: domain(),
         entries: vec![entry(1, 0, 3), entry(2, 7, 9)],
     })
 }

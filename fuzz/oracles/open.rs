@@ -17,9 +17,9 @@ use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
 use msgl::chain::{self, Chain};
+use msgl::journal::Decimal;
 use msgl::objects::Open;
 use msgl_circuits::poseidon2;
-use rust_decimal::Decimal;
 
 pub fn fixture() -> &'static Vec<Open> {
     static F: OnceLock<Vec<Open>> = OnceLock::new();

@@ -23,13 +23,13 @@ pub struct Fixture {
 pub fn statement() -> Statement {
     let pre: Digest = [11, 22, 33, 44, 55, 66, 77, 88];
     Statement {
+        domain: Default::default(),
         entries: vec![Entry {
             channel: [7; 32],
             old_tip: poseidon2::hash_n(&pre, 3),
             old_count: 4,
             new_preimage: pre,
             new_count: 7,
-            epoch: 1_750_000_000_000,
         }],
     }
 }

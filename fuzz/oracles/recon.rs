@@ -18,8 +18,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
+use msgl::journal::Decimal;
 use msgl::objects::recon::{Direction, Item, Recon};
-use rust_decimal::Decimal;
 
 pub struct Fixture {
     /// Honest reconciliations: proposals (one signature) and agreements.

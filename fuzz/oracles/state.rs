@@ -3,7 +3,7 @@
 //!
 //! - the settled state the prover reads (`channels/settled.yaml` as
 //!   `msgl settled` writes it, or `msgl prove --state FILE`:
-//!   `batch::parse_state`, a YAML list of {channel, tip, count, epoch});
+//!   `batch::parse_state`, a YAML list of {channel, tip, count});
 //! - a channel's state file (`channels/*.state.yaml`,
 //!   `ChannelState::from_yaml`).
 //!
@@ -26,12 +26,11 @@ use ed25519_dalek::SigningKey;
 use msgl::batch::{self, Batch, ChannelView, Resolver, Update};
 use msgl::chain::{self, Chain};
 use msgl::channel::{ChannelState, Role};
+use msgl::journal::Decimal;
 use msgl::objects::{ack::AckFields, Ack, Open};
 use msgl_circuits::poseidon2;
-use rust_decimal::Decimal;
 
 const LENGTH: u64 = 9;
-const EPOCH: u64 = 1_750_000_000_000;
 
 pub struct Fixture {
     pub chain: Chain,
@@ -60,30 +59,27 @@ pub fn fixture() -> &'static Fixture {
                 nonce: 5,
                 cumulative: LENGTH,
                 preimage: chain.get(LENGTH),
-                epoch: EPOCH,
             }],
             files: 1,
         };
         let mut anchors = BTreeMap::new();
         anchors.insert((payer.verifying_key().to_bytes(), payee, 1), anchor);
-        let view = |count: u64, epoch: u64| ChannelView {
+        let view = |count: u64| ChannelView {
             channel: anchor,
             tip: poseidon2::pack(&chain.get(count)),
             count,
-            epoch,
         };
         let mut seeds = Vec::new();
         for (i, views) in [
-            vec![view(0, 0)],
-            vec![view(4, EPOCH - 1)],
+            vec![view(0)],
+            vec![view(4)],
             vec![
                 ChannelView {
                     channel: [0x01; 32],
                     tip: [0x02; 32],
                     count: 3,
-                    epoch: 7,
                 },
-                view(LENGTH, EPOCH),
+                view(LENGTH),
             ],
         ]
         .into_iter()
@@ -185,7 +181,7 @@ pub fn check(data: &[u8]) {
                 state: as_state.then_some(&views[..]),
                 settled: if as_state { &[] } else { &views[..] },
             };
-            let Ok(st) = batch::statement(&f.batch, &r) else {
+            let Ok(st) = batch::statement(&f.batch, &r, Default::default()) else {
                 continue;
             };
             st.validate()
@@ -196,7 +192,7 @@ pub fn check(data: &[u8]) {
             if as_state {
                 assert!(view.is_some(), "proved a channel missing from --state");
             }
-            let (count, tip, epoch) = view.map_or((0, f.anchor, 0), |v| (v.count, v.tip, v.epoch));
+            let (count, tip) = view.map_or((0, f.anchor), |v| (v.count, v.tip));
             assert_eq!(e.channel, f.anchor);
             assert_eq!((e.old_count, poseidon2::pack(&e.old_tip)), (count, tip));
             assert_eq!(
@@ -205,7 +201,6 @@ pub fn check(data: &[u8]) {
                 "the statement's old tip is not the chain's element at its old count"
             );
             assert_eq!((e.new_count, e.new_preimage), (LENGTH, f.chain.get(LENGTH)));
-            assert!(e.epoch >= epoch);
         }
     }
 }

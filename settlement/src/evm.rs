@@ -25,6 +25,9 @@ use crate::bindings::{FactRegistry, MsglSettlement, TestToken};
 /// Block timestamp of a new [`Chain`] (seconds).
 pub const GENESIS_TIMESTAMP: u64 = 1_700_000_000;
 
+/// The chain id of every [`Chain`] (`block.chainid`; anvil's default).
+pub const CHAIN_ID: u64 = 31337;
+
 /// Gas limit of every transaction (the EIP-7825 cap, 2^24).
 pub const TX_GAS_LIMIT: u64 = 1 << 24;
 
@@ -149,7 +152,7 @@ impl Chain {
         let evm = Context::mainnet()
             .modify_cfg_chained(|cfg| {
                 cfg.set_spec_and_mainnet_gas_params(SpecId::PRAGUE);
-                cfg.chain_id = 31337;
+                cfg.chain_id = CHAIN_ID;
             })
             .modify_block_chained(|block| {
                 block.number = U256::from(1);
@@ -220,7 +223,7 @@ impl Chain {
             .nonce(nonce)
             .gas_limit(gas_limit)
             .gas_price(0)
-            .chain_id(Some(31337))
+            .chain_id(Some(CHAIN_ID))
             .build()
             .map_err(|e| invalid(format!("{e:?}")))
     }

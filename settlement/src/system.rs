@@ -39,7 +39,6 @@ pub struct ChannelState {
     pub units: u64,
     pub tip: B256,
     pub count: u64,
-    pub epoch: u64,
     pub unit_price: U256,
     pub escrow: U256,
     /// When the payer may take the escrow back (0: not asked).
@@ -55,6 +54,15 @@ pub struct AccountState {
 }
 
 impl System {
+    /// The domain of statements that settle on this deployment (D2).
+    pub fn domain(&self) -> msgl_circuits::statement::Domain {
+        msgl_circuits::statement::Domain {
+            chain_id: crate::evm::CHAIN_ID,
+            settlement: self.settlement.address.into_array(),
+            token: self.token.address.into_array(),
+        }
+    }
+
     /// Deploys, from `deployer`: a [`TestToken`] (`symbol`, `decimals`), a
     /// [`FactRegistry`] whose verifier is `verifier`, and a
     /// [`MsglSettlement`] on both with `withdraw_delay` seconds.
@@ -280,7 +288,6 @@ impl System {
             units: c.units,
             tip: c.tip,
             count: c.count,
-            epoch: c.epoch,
             unit_price: U256::from(c.unitPrice),
             escrow: c.escrow,
             release_at: c.releaseAt,

@@ -13,8 +13,6 @@ use msgl_settlement::{
     abi_entries, register_calldata, settle_calldata, statement_hash, FactRegistry, MsglSettlement,
 };
 
-const EPOCH: u64 = 1_700_000_000_000;
-
 fn open(
     chain: &mut Chain,
     system: &System,
@@ -54,7 +52,7 @@ fn statement_hash_matches_the_contract_and_the_calldata() {
     let (mut chain, system) = setup();
     let a = PayWord::new(1, 50);
     let b = PayWord::new(2, 50);
-    let s = statement(vec![a.entry(0, 7, EPOCH), b.entry(3, 40, EPOCH + 1)]);
+    let s = statement(vec![a.entry(0, 7), b.entry(3, 40)]);
     let hash = statement_hash(&s);
 
     let on_chain = chain
@@ -66,12 +64,19 @@ fn statement_hash_matches_the_contract_and_the_calldata() {
         )
         .expect("statementHash");
     assert_eq!(on_chain, B256::from(hash));
+    let tag = chain
+        .read(
+            system.settlement.address,
+            &MsglSettlement::STATEMENT_TAGCall {},
+        )
+        .unwrap();
+    assert_eq!(tag, keccak256(b"msgl/statement/v2"));
+    assert_eq!(tag, msgl_settlement::statement_tag());
 
-    // settle(Entry[]) has one dynamic parameter, so its arguments are exactly
-    // abi.encode(entries): the hash is keccak256 of the calldata after the selector.
+    // settle(Entry[]) has one dynamic parameter: its arguments are
+    // abi.encode(entries), the fact's last part.
     let calldata = settle_calldata(&s);
     assert_eq!(&calldata[..4], &MsglSettlement::settleCall::SELECTOR);
-    assert_eq!(keccak256(&calldata[4..]).0, hash);
 
     // Field order and packing: the first entry's words as D2 lays them out.
     let words = &calldata[4..];
@@ -92,10 +97,10 @@ fn statement_hash_matches_the_contract_and_the_calldata() {
         U256::from_be_slice(&words[192..224]),
         u(s.entries[0].new_count)
     );
-    assert_eq!(U256::from_be_slice(&words[224..256]), u(s.entries[0].epoch));
+    assert_eq!(&words[224..256], &s.entries[1].channel);
 
     // A different statement has a different hash.
-    let other = statement(vec![a.entry(0, 8, EPOCH), b.entry(3, 40, EPOCH + 1)]);
+    let other = statement(vec![a.entry(0, 8), b.entry(3, 40)]);
     assert_ne!(statement_hash(&other), hash);
 
     assert_eq!(
@@ -128,13 +133,9 @@ fn settles_several_channels_for_exactly_units_times_price() {
     assert_eq!(channel.payer, ALICE);
     assert_eq!(channel.payee, BOB);
     assert_eq!(channel.tip, B256::from(ab.id()));
-    assert_eq!((channel.count, channel.epoch, channel.units), (0, 0, 200));
+    assert_eq!((channel.count, channel.units), (0, 200));
 
-    let s = statement(vec![
-        ab.entry(0, 30, EPOCH),
-        ac.entry(0, 25, EPOCH),
-        db.entry(0, 120, EPOCH),
-    ]);
+    let s = statement(vec![ab.entry(0, 30), ac.entry(0, 25), db.entry(0, 120)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s))
         .expect("registerFact");
@@ -168,7 +169,7 @@ fn settles_several_channels_for_exactly_units_times_price() {
         ab_state.tip,
         B256::from(msgl_circuits::poseidon2::pack(&ab.w(30)))
     );
-    assert_eq!((ab_state.count, ab_state.epoch), (30, EPOCH));
+    assert_eq!(ab_state.count, 30);
     let ac_state = system.channel(&mut chain, ac.id()).unwrap();
     assert_eq!(ac_state.escrow, U256::ZERO);
     assert_eq!(
@@ -193,10 +194,7 @@ fn settles_several_channels_for_exactly_units_times_price() {
     assert_eq!(done[0].statement, B256::from(statement_hash(&s)));
 
     // The next statement continues from the recorded tips.
-    let s2 = statement(vec![
-        ab.entry(30, 200, EPOCH + 5),
-        db.entry(120, 121, EPOCH),
-    ]);
+    let s2 = statement(vec![ab.entry(30, 200), db.entry(120, 121)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s2))
         .unwrap();
@@ -214,7 +212,7 @@ fn replaying_the_same_calldata_reverts() {
     fund(&mut chain, &system, ALICE, u(100 * PRICE));
     let pw = PayWord::new(20, 100);
     open(&mut chain, &system, ALICE, BOB, &pw, u(50 * PRICE));
-    let s = statement(vec![pw.entry(0, 10, EPOCH)]);
+    let s = statement(vec![pw.entry(0, 10)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s))
         .unwrap();
@@ -237,7 +235,7 @@ fn a_stale_tip_reverts() {
     fund(&mut chain, &system, ALICE, u(100 * PRICE));
     let pw = PayWord::new(21, 100);
     open(&mut chain, &system, ALICE, BOB, &pw, U256::ZERO);
-    let s = statement(vec![pw.entry(0, 10, EPOCH)]);
+    let s = statement(vec![pw.entry(0, 10)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s))
         .unwrap();
@@ -245,17 +243,18 @@ fn a_stale_tip_reverts() {
 
     // A valid, proven statement from the anchor to 20 units: its old tip is
     // no longer the stored one.
-    let stale = statement(vec![pw.entry(0, 20, EPOCH)]);
+    let stale = statement(vec![pw.entry(0, 20)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&stale))
         .unwrap();
     expect_revert::<MsglSettlement::StaleTip>(system.settle(&mut chain, BOB, &stale));
 
     // Right count, wrong tip (a preimage further down the chain).
-    let mut wrong_tip = pw.entry(10, 20, EPOCH);
+    let mut wrong_tip = pw.entry(10, 20);
     wrong_tip.old_tip = pw.w(9);
     wrong_tip.new_preimage = pw.w(19);
     let wrong = msgl_circuits::statement::Statement {
+        domain: domain(),
         entries: vec![wrong_tip],
     };
     system
@@ -264,7 +263,7 @@ fn a_stale_tip_reverts() {
     expect_revert::<MsglSettlement::StaleTip>(system.settle(&mut chain, BOB, &wrong));
 
     // The fresh one still goes through.
-    let fresh = statement(vec![pw.entry(10, 20, EPOCH)]);
+    let fresh = statement(vec![pw.entry(10, 20)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&fresh))
         .unwrap();
@@ -275,39 +274,12 @@ fn a_stale_tip_reverts() {
 }
 
 #[test]
-fn an_older_epoch_reverts() {
-    let (mut chain, system) = setup();
-    fund(&mut chain, &system, ALICE, u(100 * PRICE));
-    let pw = PayWord::new(22, 100);
-    open(&mut chain, &system, ALICE, BOB, &pw, U256::ZERO);
-    let s = statement(vec![pw.entry(0, 10, EPOCH + 1_000)]);
-    system
-        .register(&mut chain, VERIFIER, statement_hash(&s))
-        .unwrap();
-    system.settle(&mut chain, BOB, &s).unwrap();
-
-    let old = statement(vec![pw.entry(10, 15, EPOCH + 999)]);
-    system
-        .register(&mut chain, VERIFIER, statement_hash(&old))
-        .unwrap();
-    let e: MsglSettlement::EpochTooOld = expect_revert(system.settle(&mut chain, BOB, &old));
-    assert_eq!((e.storedEpoch, e.epoch), (EPOCH + 1_000, EPOCH + 999));
-
-    // The same epoch is not older.
-    let same = statement(vec![pw.entry(10, 15, EPOCH + 1_000)]);
-    system
-        .register(&mut chain, VERIFIER, statement_hash(&same))
-        .unwrap();
-    system.settle(&mut chain, BOB, &same).expect("same epoch");
-}
-
-#[test]
 fn an_unregistered_statement_reverts() {
     let (mut chain, system) = setup();
     fund(&mut chain, &system, ALICE, u(100 * PRICE));
     let pw = PayWord::new(23, 100);
     open(&mut chain, &system, ALICE, BOB, &pw, u(100 * PRICE));
-    let s = statement(vec![pw.entry(0, 10, EPOCH)]);
+    let s = statement(vec![pw.entry(0, 10)]);
     let e: MsglSettlement::StatementNotProven = expect_revert(system.settle(&mut chain, BOB, &s));
     assert_eq!(e.statement, B256::from(statement_hash(&s)));
 
@@ -318,7 +290,7 @@ fn an_unregistered_statement_reverts() {
     expect_revert::<MsglSettlement::StatementNotProven>(system.settle(&mut chain, BOB, &s));
 
     // A registered neighbour does not help.
-    let neighbour = statement(vec![pw.entry(0, 11, EPOCH)]);
+    let neighbour = statement(vec![pw.entry(0, 11)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&neighbour))
         .unwrap();
@@ -333,7 +305,7 @@ fn a_channel_that_does_not_exist_reverts() {
     let opened = PayWord::new(24, 100);
     let never = PayWord::new(25, 100);
     open(&mut chain, &system, ALICE, BOB, &opened, u(100 * PRICE));
-    let s = statement(vec![opened.entry(0, 5, EPOCH), never.entry(0, 5, EPOCH)]);
+    let s = statement(vec![opened.entry(0, 5), never.entry(0, 5)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s))
         .unwrap();
@@ -407,13 +379,13 @@ fn other_refusals() {
     // steps that anyone could compute, but the contract must refuse the
     // entry even when the verifier vouches for the statement.
     let s = msgl_circuits::statement::Statement {
+        domain: domain(),
         entries: vec![msgl_circuits::statement::Entry {
             channel: pw.id(),
             old_tip: pw.anchor(),
             old_count: 0,
             new_preimage: pw.seed,
             new_count: 11,
-            epoch: EPOCH,
         }],
     };
     system
@@ -425,10 +397,10 @@ fn other_refusals() {
     // Entries out of canonical order, sent as raw ABI entries.
     let other = PayWord::new(28, 10);
     open(&mut chain, &system, ALICE, CAROL, &other, U256::ZERO);
-    let sorted = statement(vec![pw.entry(0, 1, EPOCH), other.entry(0, 1, EPOCH)]);
+    let sorted = statement(vec![pw.entry(0, 1), other.entry(0, 1)]);
     let mut entries = abi_entries(&sorted);
     entries.reverse();
-    let hash = msgl_settlement::abi_statement_hash(&entries);
+    let hash = msgl_settlement::abi_statement_hash(&domain(), &entries);
     system.register(&mut chain, VERIFIER, hash).unwrap();
     let e: MsglSettlement::EntriesNotSorted =
         expect_revert(system.settle_entries(&mut chain, BOB, entries));
@@ -440,7 +412,7 @@ fn other_refusals() {
         .register(
             &mut chain,
             VERIFIER,
-            msgl_settlement::abi_statement_hash(&empty),
+            msgl_settlement::abi_statement_hash(&domain(), &empty),
         )
         .unwrap();
     expect_revert::<MsglSettlement::EmptyStatement>(system.settle_entries(&mut chain, BOB, empty));
@@ -452,7 +424,7 @@ fn an_underfunded_payer_pays_what_it_has_and_a_shortfall_is_emitted() {
     fund(&mut chain, &system, ALICE, u(40 * PRICE));
     let pw = PayWord::new(30, 100);
     open(&mut chain, &system, ALICE, BOB, &pw, u(15 * PRICE)); // deposit left: 25
-    let s = statement(vec![pw.entry(0, 60, EPOCH)]);
+    let s = statement(vec![pw.entry(0, 60)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s))
         .unwrap();
@@ -481,7 +453,7 @@ fn an_underfunded_payer_pays_what_it_has_and_a_shortfall_is_emitted() {
     assert_eq!(system.channel(&mut chain, pw.id()).unwrap().count, 60);
 
     // Nothing left: the next settlement pays nothing and says so.
-    let s2 = statement(vec![pw.entry(60, 61, EPOCH)]);
+    let s2 = statement(vec![pw.entry(60, 61)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s2))
         .unwrap();
@@ -523,7 +495,7 @@ fn withdraw_waits_for_the_delay_and_payees_settle_meanwhile() {
     expect_revert::<MsglSettlement::WithdrawNotReady>(system.withdraw(&mut chain, ALICE));
 
     // During the delay Bob settles against the requested deposit.
-    let s = statement(vec![pw.entry(0, 30, EPOCH)]);
+    let s = statement(vec![pw.entry(0, 30)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s))
         .unwrap();
@@ -594,7 +566,7 @@ fn escrow_comes_back_after_the_delay_and_the_payee_settles_meanwhile() {
     assert_eq!(e.readyAt, ready_at);
 
     // Bob settles from the escrow during the delay.
-    let s = statement(vec![pw.entry(0, 25, EPOCH)]);
+    let s = statement(vec![pw.entry(0, 25)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s))
         .unwrap();
@@ -621,7 +593,7 @@ fn escrow_comes_back_after_the_delay_and_the_payee_settles_meanwhile() {
     );
 
     // The channel stays open and is now paid from the deposit.
-    let s = statement(vec![pw.entry(25, 30, EPOCH)]);
+    let s = statement(vec![pw.entry(25, 30)]);
     system
         .register(&mut chain, VERIFIER, statement_hash(&s))
         .unwrap();
@@ -644,7 +616,7 @@ fn gas_does_not_grow_with_units() {
         let pw = PayWord::new(tag, 1_000);
         // Escrow left over either way: neither settlement clears the slot.
         open(&mut chain, &system, ALICE, BOB, &pw, u(2_000 * PRICE));
-        let s = statement(vec![pw.entry(0, units, EPOCH)]);
+        let s = statement(vec![pw.entry(0, units)]);
         system
             .register(&mut chain, VERIFIER, statement_hash(&s))
             .unwrap();

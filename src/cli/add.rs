@@ -52,7 +52,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let config = home.config_opt()?;
     let token = ctx.token()?;
     let amount = parse_amount_text(&args.amount)
-        .filter(|a| a.quantity > rust_decimal::Decimal::ZERO)
+        .filter(|a| a.quantity > crate::journal::Decimal::ZERO)
         .ok_or_else(|| {
             Error::input(format!("bad amount `{}`", args.amount))
                 .hint("a positive decimal, optionally followed by a commodity, e.g. 0.00001 SNT")

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 
 use crate::accounts::{show_parts, Balances, Query};
 use crate::cli::{csv_field, Ctx, Format, OutputArg};

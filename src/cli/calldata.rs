@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::cli::{emit, Ctx, Format, OutputArg};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Print the calldata that settles a proven batch on chain
 ///
@@ -29,11 +29,7 @@ pub struct Args {
 
 pub fn run(args: &Args, _ctx: &Ctx) -> Result<()> {
     if let Some(to) = &args.to {
-        let hexpart = to.strip_prefix("0x").unwrap_or(to);
-        if hexpart.len() != 40 || !hexpart.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::input(format!("bad address `{to}`"))
-                .hint("an address is 0x and 40 hex digits"));
-        }
+        crate::proof::parse_address(to, "--to")?;
     }
     let statement = crate::proof::verify_dir(&args.dir)?;
     let hash = msgl_settlement::statement_hash(&statement);
@@ -54,12 +50,11 @@ pub fn run(args: &Args, _ctx: &Ctx) -> Result<()> {
                     "oldCount": e.old_count,
                     "newTip": format!("0x{}", hex::encode(msgl_circuits::poseidon2::pack(&e.new_preimage))),
                     "newCount": e.new_count,
-                    "epoch": e.epoch,
                 })
             })
             .collect();
         (
-            "settle((bytes32,bytes32,uint64,bytes32,uint64,uint64)[])",
+            "settle((bytes32,bytes32,uint64,bytes32,uint64)[])",
             json!({ "entries": entries, "statementHash": format!("0x{}", hex::encode(hash)) }),
             msgl_settlement::settle_calldata(&statement),
         )

@@ -28,8 +28,8 @@ struct Row {
     cumulative: u64,
     left: u64,
     nonce: u64,
-    #[serde(with = "rust_decimal::serde::str")]
-    unit_price: rust_decimal::Decimal,
+    #[serde(with = "crate::journal::decimal::serde::str")]
+    unit_price: crate::journal::Decimal,
     id: String,
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 
 use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 
 use crate::channel;
 use crate::cli::{emit, Ctx};

@@ -1,6 +1,6 @@
 //! `msgl peer add NAME PUBKEY [--policy ...]`: adds a peer to msgl.yaml.
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 
 use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};

@@ -53,10 +53,10 @@ struct DirectionSummary {
     cumulative: u64,
     preimage: String,
     messages: usize,
-    #[serde(with = "rust_decimal::serde::str")]
-    carried: rust_decimal::Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    amount: rust_decimal::Decimal,
+    #[serde(with = "crate::journal::decimal::serde::str")]
+    carried: crate::journal::Decimal,
+    #[serde(with = "crate::journal::decimal::serde::str")]
+    amount: crate::journal::Decimal,
 }
 
 #[derive(Serialize)]
@@ -67,8 +67,8 @@ struct Summary {
     epoch: u64,
     previous_epoch: u64,
     directions: Vec<DirectionSummary>,
-    #[serde(with = "rust_decimal::serde::str")]
-    net: rust_decimal::Decimal,
+    #[serde(with = "crate::journal::decimal::serde::str")]
+    net: crate::journal::Decimal,
     /// Who pays the net (absent when it is zero).
     net_payer: Option<String>,
     net_payee: Option<String>,

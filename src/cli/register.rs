@@ -1,6 +1,6 @@
 //! `msgl register|reg [QUERY]`.
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 use serde::Serialize;
 
 use crate::accounts::{show, Query};

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 /// A/P −x and Assets:Contract:Deposit −x — where x is the units settled
 /// times the channel's unit price: the units from the count this home last
 /// recorded (0 if none) to the batch's, so a settlement never recorded here
-/// is booked with the next; an entry already booked is not booked again. Then the contract's view (tip = the new preimage, count, epoch)
+/// is booked with the next; an entry already booked is not booked again. Then the contract's view (tip = the new preimage, count)
 /// goes to channels/settled.yaml (replaced whole, write-then-rename; a view
 /// never moves backwards), so that the next `msgl prove` starts from
 /// there. Either party may run it; each books its own side.
@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 /// `--shortfall CHANNEL=AMOUNT`s, by the channel's 16 hex digits.
-fn shortfalls(args: &[String]) -> Result<Vec<(String, rust_decimal::Decimal)>> {
+fn shortfalls(args: &[String]) -> Result<Vec<(String, crate::journal::Decimal)>> {
     args.iter()
         .map(|a| {
             let bad = || {
@@ -47,7 +47,7 @@ fn shortfalls(args: &[String]) -> Result<Vec<(String, rust_decimal::Decimal)>> {
                 return Err(bad());
             }
             let amount = crate::journal::parse::parse_amount_text(amount)
-                .filter(|a| a.commodity.is_none() && a.quantity > rust_decimal::Decimal::ZERO)
+                .filter(|a| a.commodity.is_none() && a.quantity > crate::journal::Decimal::ZERO)
                 .ok_or_else(bad)?
                 .quantity;
             Ok((id, amount))
@@ -86,7 +86,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             channel: e.channel,
             tip: msgl_circuits::poseidon2::pack(&e.new_preimage),
             count: e.new_count,
-            epoch: e.epoch,
         };
         match views.iter_mut().find(|v| v.channel == e.channel) {
             Some(v) if v.count > e.new_count => {
@@ -120,7 +119,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             shortfall
                 .iter()
                 .find(|(s, _)| *s == id)
-                .map_or(rust_decimal::Decimal::ZERO, |(_, a)| *a)
+                .map_or(crate::journal::Decimal::ZERO, |(_, a)| *a)
         },
     )?;
     views.sort_by_key(|v| v.channel);

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 
 use super::{AccountType, Amount, Entry, ResolvedPosting};
 use crate::error::{Error, Result};
@@ -52,10 +52,12 @@ fn fmt_amount(q: Decimal, c: &Option<String>) -> String {
 }
 
 pub(super) fn resolve(e: &Entry, strict: bool) -> Result<Vec<ResolvedPosting<'_>>, Imbalance> {
-    let overflow = || Imbalance {
-        what: "amounts too large to add up".into(),
-        hint: "an entry's sums must stay within 28 significant digits".into(),
-        line: e.line,
+    // Cannot happen within the journal's limits on amounts (39 digits, 18
+    // decimals: DESIGN D4); said at the posting rather than assumed.
+    let overflow = |line: usize| Imbalance {
+        what: "amounts beyond the exact limits (76 digits) when added up".into(),
+        hint: "amounts have at most 39 digits and 18 decimal places".into(),
+        line,
         col: 1,
     };
     let mut residual = Residual::default();
@@ -72,8 +74,9 @@ pub(super) fn resolve(e: &Entry, strict: bool) -> Result<Vec<ResolvedPosting<'_>
             Some(a) => {
                 residual
                     .add(&a.commodity, a.quantity * ty.sign())
-                    .ok_or_else(overflow)?;
+                    .ok_or_else(|| overflow(p.line))?;
                 out.push(ResolvedPosting {
+                    line: p.line,
                     account: Cow::Borrowed(p.account.as_str()),
                     amount: a.clone(),
                     inferred: false,
@@ -83,6 +86,7 @@ pub(super) fn resolve(e: &Entry, strict: bool) -> Result<Vec<ResolvedPosting<'_>
             None => {
                 elided = Some((i, ty));
                 out.push(ResolvedPosting {
+                    line: p.line,
                     account: Cow::Borrowed(p.account.as_str()),
                     amount: Amount::new(Decimal::ZERO, None),
                     inferred: true,
@@ -133,6 +137,7 @@ pub(super) fn resolve(e: &Entry, strict: bool) -> Result<Vec<ResolvedPosting<'_>
             });
         }
         out.push(ResolvedPosting {
+            line: e.line,
             account: Cow::Owned(counter),
             amount: e.postings[0]
                 .amount
@@ -143,14 +148,20 @@ pub(super) fn resolve(e: &Entry, strict: bool) -> Result<Vec<ResolvedPosting<'_>
         });
         return Ok(out);
     }
-    let (c, s) = open[0];
-    let side = if s.is_sign_positive() {
-        "debits exceed credits"
-    } else {
-        "credits exceed debits"
-    };
+    // Every unbalanced commodity, in the order first posted.
+    let sides: Vec<String> = open
+        .iter()
+        .map(|(c, s)| {
+            let side = if s.is_sign_positive() {
+                "debits exceed credits"
+            } else {
+                "credits exceed debits"
+            };
+            format!("{side} by {}", fmt_amount(s.abs(), c))
+        })
+        .collect();
     Err(Imbalance {
-        what: format!("entry does not balance: {side} by {}", fmt_amount(s.abs(), c)),
+        what: format!("entry does not balance: {}", sides.join(", ")),
         hint: "amounts are positive when an account grows; Assets and Expenses are debits, Liabilities, Equity and Income credits".into(),
         line: e.line,
         col: 1,

@@ -7,9 +7,9 @@
 
 use std::io::{BufRead, Read};
 
+use crate::journal::Decimal;
 use pest::Parser as _;
 use pest_derive::Parser;
-use rust_decimal::Decimal;
 
 use super::parse::MAX_LINE;
 use super::print::{days_from_civil, MS_TAG};
@@ -290,12 +290,12 @@ impl Importer<'_> {
                                     match a.as_rule() {
                                         Rule::sign => neg = a.as_str() == "-",
                                         Rule::number => {
-                                            q = Decimal::from_str_exact(a.as_str()).map_err(
-                                                |_| {
+                                            q = super::parse::parse_number(a.as_str()).map_err(
+                                                |e| {
                                                     err(
-                                                        "amount out of range",
-                                                        1,
-                                                        "at most 28 significant digits",
+                                                        &e.what,
+                                                        a.as_span().start() + e.at + 1,
+                                                        &e.hint,
                                                     )
                                                 },
                                             )?

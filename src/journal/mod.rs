@@ -3,15 +3,16 @@
 
 pub mod append;
 pub mod check;
+pub mod decimal;
 pub mod hledger;
 
 pub mod parse;
 pub mod print;
 pub mod scan;
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use decimal::Decimal;
 pub use parse::{parse_file, parse_str, Source};
 
 /// One entry: `<ms> (<seq>) <description>` and its postings.
@@ -48,7 +49,7 @@ pub struct Posting {
 /// A quantity and its commodity. Without a commodity the node's token is meant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Amount {
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub quantity: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commodity: Option<String>,
@@ -183,6 +184,8 @@ impl Entry {
 /// A posting with a known amount; `implied`/`inferred` say where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedPosting<'a> {
+    /// The posting's line (the entry's header for an implied posting).
+    pub line: usize,
     pub account: std::borrow::Cow<'a, str>,
     pub amount: Amount,
     /// The amount was elided in the file and inferred.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 
 use super::{AccountType, Amount, Entry, Journal};
 use crate::error::Result;

@@ -17,7 +17,7 @@ pub use ack::Ack;
 pub use open::Open;
 pub use recon::Recon;
 
-use rust_decimal::Decimal;
+use crate::journal::Decimal;
 
 use crate::error::{Error, Result};
 
@@ -77,8 +77,9 @@ pub fn amount_fixed(d: Decimal, what: &str) -> Result<u128> {
         return Err(bad());
     }
     let mantissa = n.mantissa().unsigned_abs();
-    mantissa
-        .checked_mul(10u128.pow(AMOUNT_DECIMALS - scale))
+    u128::try_from(mantissa)
+        .ok()
+        .and_then(|m| m.checked_mul(10u128.pow(AMOUNT_DECIMALS - scale)))
         .ok_or_else(bad)
 }
 

@@ -1,8 +1,8 @@
 //! The channel open (DESIGN §4): {payer, payee, generation, anchor w_0,
 //! length n, unit price, escrow}, signed by the payer under `msgl/open/v1`.
 
+use crate::journal::Decimal;
 use ed25519_dalek::{Signer, SigningKey};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{amount_fixed, check_domain, hexbytes, verify_sig, Canon, DOMAIN_OPEN};
@@ -26,10 +26,10 @@ pub struct Open {
     /// n: the number of units the chain can pay.
     pub length: u64,
     /// The token amount of one unit.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub unit_price: Decimal,
     /// Escrow the payer sets aside for this payee (token).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub escrow: Decimal,
     #[serde(with = "hexbytes")]
     pub signature: [u8; 64],

@@ -4,9 +4,9 @@
 //! (the carried balance and each open message's amount), then the net.
 //! Both nodes sign the same canonical bytes under `msgl/recon/v1`.
 
+use crate::journal::Decimal;
 use ed25519_dalek::{Signer, SigningKey};
 use msgl_circuits::poseidon2::Digest;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{amount_fixed, check_domain, hexbytes, verify_sig, Canon, DOMAIN_RECON};
@@ -23,7 +23,7 @@ pub const MAX_MESSAGES: usize = 1 << 20;
 #[serde(deny_unknown_fields)]
 pub struct Item {
     pub message: String,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub amount: Decimal,
 }
 
@@ -40,12 +40,12 @@ pub struct Direction {
     #[serde(with = "hexbytes")]
     pub preimage: [u8; 32],
     /// Balance carried from earlier reconciliations (`…:epoch-<ms>` lines).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub carried: Decimal,
     /// Open messages since the previous reconciliation, sorted.
     pub messages: Vec<Item>,
     /// carried + the messages: what the payer owes the payee.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub amount: Decimal,
 }
 
@@ -116,7 +116,7 @@ pub struct Recon {
     pub a_to_b: Direction,
     pub b_to_a: Direction,
     /// |a_to_b.amount − b_to_a.amount|, and who pays it.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::journal::decimal::serde::str")]
     pub net: Decimal,
     pub net_direction: NetDirection,
     #[serde(default, skip_serializing_if = "Option::is_none")]

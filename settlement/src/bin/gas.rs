@@ -18,7 +18,6 @@ const VERIFIER: Address = Address::repeat_byte(0x7e);
 const PAYER: Address = Address::repeat_byte(0xa1);
 const PAYEE: Address = Address::repeat_byte(0xb0);
 const PRICE: u64 = 10_000_000_000_000; // 0.00001 of an 18-decimal token
-const EPOCH: u64 = 1_700_000_000_000;
 
 /// A PayWord chain: `w_n = seed`, `w_{i-1} = H(w_i)`, anchor `w_0`.
 struct Channel {
@@ -43,14 +42,13 @@ impl Channel {
         poseidon2::hash_n(&self.seed, self.n - k)
     }
 
-    fn entry(&self, old: u64, new: u64, epoch: u64) -> Entry {
+    fn entry(&self, old: u64, new: u64) -> Entry {
         Entry {
             channel: poseidon2::pack(&self.anchor),
             old_tip: self.w(old),
             old_count: old,
             new_preimage: self.w(new),
             new_count: new,
-            epoch,
         }
     }
 }
@@ -113,9 +111,12 @@ impl Bench {
     /// settle transaction's gas and calldata size (and keeps the gas of the
     /// registration).
     fn settle(&mut self, channels: &[Channel], old: u64, new: u64) -> Result<(u64, usize), Revert> {
-        let mut entries: Vec<Entry> = channels.iter().map(|c| c.entry(old, new, EPOCH)).collect();
+        let mut entries: Vec<Entry> = channels.iter().map(|c| c.entry(old, new)).collect();
         entries.sort_by_key(|e| e.channel);
-        let statement = Statement { entries };
+        let statement = Statement {
+            domain: self.system.domain(),
+            entries,
+        };
         statement.validate().expect("valid statement");
         self.register_gas = self
             .system
@@ -202,7 +203,7 @@ fn run() -> Result<String, Revert> {
     ));
     md.push_str(&format!(
         "Per entry the contract reads the channel (5 storage slots), writes tip, \
-         count+epoch (which share a slot with the unit price, so a channel's first \
+         count (which share a slot with the unit price, so a channel's first \
          settlement stores nothing from zero) and escrow, and logs `Settled`; one \
          token transfer per run of entries with the same payee (a new payee balance \
          costs about 20,000 more: the last row, and the 1-channel first settlement, \

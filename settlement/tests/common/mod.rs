@@ -6,8 +6,8 @@
 
 use alloy_primitives::{Address, U256};
 use msgl_circuits::poseidon2::{self, Digest};
-use msgl_circuits::statement::{Entry, Statement};
-use msgl_settlement::evm::Chain;
+use msgl_circuits::statement::{Domain, Entry, Statement};
+use msgl_settlement::evm::{Chain, CHAIN_ID};
 use msgl_settlement::system::System;
 
 pub const DEPLOYER: Address = Address::repeat_byte(0xde);
@@ -27,10 +27,21 @@ pub fn u(x: u64) -> U256 {
     U256::from(x)
 }
 
+/// The domain of [`setup`]'s deployment: the chain's id, and the
+/// addresses [`DEPLOYER`]'s first and third transactions create.
+pub fn domain() -> Domain {
+    Domain {
+        chain_id: CHAIN_ID,
+        settlement: DEPLOYER.create(2).into_array(),
+        token: DEPLOYER.create(0).into_array(),
+    }
+}
+
 /// A chain with token, registry (verifier [`VERIFIER`]) and settlement.
 pub fn setup() -> (Chain, System) {
     let mut chain = Chain::new();
     let system = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, DELAY).expect("deploy");
+    assert_eq!(system.domain(), domain());
     (chain, system)
 }
 
@@ -74,23 +85,27 @@ impl PayWord {
     }
 
     /// The statement entry moving the channel from `old` to `new` units.
-    pub fn entry(&self, old: u64, new: u64, epoch: u64) -> Entry {
+    pub fn entry(&self, old: u64, new: u64) -> Entry {
         Entry {
             channel: self.id(),
             old_tip: self.w(old),
             old_count: old,
             new_preimage: self.w(new),
             new_count: new,
-            epoch,
         }
     }
 }
 
 /// A statement from entries, sorted by channel and checked as D2 says
 /// (including the hash chains, which is what the proof attests).
-pub fn statement(mut entries: Vec<Entry>) -> Statement {
+pub fn statement(entries: Vec<Entry>) -> Statement {
+    statement_for(domain(), entries)
+}
+
+/// As [`statement`], for the deployment `domain`.
+pub fn statement_for(domain: Domain, mut entries: Vec<Entry>) -> Statement {
     entries.sort_by_key(|e| e.channel);
-    let s = Statement { entries };
+    let s = Statement { domain, entries };
     s.validate().expect("valid statement");
     s.check_chains().expect("hash chains hold");
     s
