@@ -26,8 +26,16 @@ library MsglAir {
     uint256 internal constant N_CONSTRAINTS = 305;
     /// (columns u16, kind u8) runs: kind 0 samples [0], 1 [0, 1], 2 [-1, 0].
     bytes internal constant SAMPLE_RUNS = hex"000d01011c00000402000800";
-    /// G^(2^k) for k = 0..30 (x, y as 4 bytes each), G the M31 circle generator.
-    bytes internal constant GEN_POWERS = hex"000000024b94532f000000072e514cbe000000610872326900004981668a339e2a35a60128b8970013f52edb5620739479bc1dcd513284d00cada5f148f2026f19180f220f44f6c40060d5e535f931ed3cee50352ef95e2f615ca3b9223b11f723778dc37ddb94b36b3c6772147ae7141a2810704f18b47852cd086e320076125c0614fb614b5ecf4f49d9175635d92a54a6a54878982b757822ec4740dafefb3b61007b440239185583e2196d6bfd9300cfad393f75fb192ecacf474b25887d31f5d80669c0f747228c636d64c7604e4651566849fb5248233668e23a542275000080007fff7fff000000007ffffffe7ffffffe00000000";
+    /// G^(2^k) for k = 0..30, G the M31 circle generator: entry k is the
+    /// 64 bits (x << 32 | y) at bit 192 - 64 (k % 4) of GEN(k / 4).
+    uint256 internal constant GEN0 = 0x000000024b94532f000000072e514cbe000000610872326900004981668a339e;
+    uint256 internal constant GEN1 = 0x2a35a60128b8970013f52edb5620739479bc1dcd513284d00cada5f148f2026f;
+    uint256 internal constant GEN2 = 0x19180f220f44f6c40060d5e535f931ed3cee50352ef95e2f615ca3b9223b11f7;
+    uint256 internal constant GEN3 = 0x23778dc37ddb94b36b3c6772147ae7141a2810704f18b47852cd086e32007612;
+    uint256 internal constant GEN4 = 0x5c0614fb614b5ecf4f49d9175635d92a54a6a54878982b757822ec4740dafefb;
+    uint256 internal constant GEN5 = 0x3b61007b440239185583e2196d6bfd9300cfad393f75fb192ecacf474b25887d;
+    uint256 internal constant GEN6 = 0x31f5d80669c0f747228c636d64c7604e4651566849fb5248233668e23a542275;
+    uint256 internal constant GEN7 = 0x000080007fff7fff000000007ffffffe7ffffffe000000000000000000000000;
     /// Bytes of PROGRAM (the runtime code of MsglAirProgram after its 0x00).
     uint256 internal constant PROGRAM_LENGTH = 12655;
 }

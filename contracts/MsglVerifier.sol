@@ -20,15 +20,17 @@ import {MsglAir, MsglAirProgram} from "./MsglAir.sol";
 ///      QM31 values are packed in one word: four 64-bit lanes
 ///      `a0 << 192 | a1 << 128 | a2 << 64 | a3`, each lane in [0, P].
 contract MsglVerifier is IFactRegistry {
-    /// @notice One statement entry (docs/DESIGN.md D2).
+    /// @notice One statement entry (docs/DESIGN.md D2), as MsglSettlement's.
     struct Entry {
         bytes32 channel;
         bytes32 oldTip;
         uint64 oldCount;
         bytes32 newTip;
         uint64 newCount;
-        uint64 epoch;
     }
+
+    /// @notice Opens every fact: keccak256("msgl/statement/v2") (as MsglSettlement).
+    bytes32 public constant STATEMENT_TAG = keccak256("msgl/statement/v2");
 
     uint256 internal constant P = 0x7fffffff;
     uint256 internal constant L31 = 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff;
@@ -67,17 +69,30 @@ contract MsglVerifier is IFactRegistry {
         return facts[fact];
     }
 
-    /// @notice The fact of a statement: `keccak256(abi.encode(entries))`.
-    function statementHash(Entry[] calldata entries) public pure returns (bytes32) {
-        return keccak256(abi.encode(entries));
+    /// @notice The fact of a statement (D2): keccak256(abi.encode(STATEMENT_TAG,
+    ///         chainId, settlement, token, entries)), what the settlement
+    ///         contract deployed at (chainId, settlement, token) asks about.
+    function statementHash(uint64 chainId, address settlement, address token, Entry[] calldata entries)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(STATEMENT_TAG, uint256(chainId), settlement, token, entries));
     }
 
-    /// @notice Verifies `proof` for the statement `entries` and records its fact.
-    ///         Reverts (recording nothing) unless the proof verifies.
-    function verifyAndRegister(Entry[] calldata entries, bytes calldata proof) external returns (bytes32 fact) {
+    /// @notice Verifies `proof` for the statement (chainId, settlement, token,
+    ///         entries) and records its fact. Reverts (recording nothing)
+    ///         unless the proof verifies.
+    function verifyAndRegister(
+        uint64 chainId,
+        address settlement,
+        address token,
+        Entry[] calldata entries,
+        bytes calldata proof
+    ) external returns (bytes32 fact) {
         uint256 units = _checkStatement(entries);
-        _verify(entries, units, proof);
-        fact = statementHash(entries);
+        _verify(_statementBytes(chainId, settlement, token, entries), entries, units, proof);
+        fact = statementHash(chainId, settlement, token, entries);
         if (!facts[fact]) {
             facts[fact] = true;
             emit FactRegistered(fact, units);
@@ -85,9 +100,13 @@ contract MsglVerifier is IFactRegistry {
     }
 
     /// @notice The same checks as `verifyAndRegister`, recording nothing.
-    function verify(Entry[] calldata entries, bytes calldata proof) external view returns (bool) {
+    function verify(uint64 chainId, address settlement, address token, Entry[] calldata entries, bytes calldata proof)
+        external
+        view
+        returns (bool)
+    {
         uint256 units = _checkStatement(entries);
-        _verify(entries, units, proof);
+        _verify(_statementBytes(chainId, settlement, token, entries), entries, units, proof);
         return true;
     }
 
@@ -116,23 +135,33 @@ contract MsglVerifier is IFactRegistry {
         return true;
     }
 
-    /// The Fiat–Shamir words of the statement (D2): domain, count, 30 per entry.
-    function _statementBytes(Entry[] calldata entries) internal pure returns (bytes memory out) {
+    /// The Fiat–Shamir words of the statement (D2, msgl_circuits::Statement::fs_words):
+    /// the tag (5 words), chain id (2), settlement (5), token (5), the entry
+    /// count (2), then 28 words per entry.
+    function _statementBytes(uint64 chainId, address settlement, address token, Entry[] calldata entries)
+        internal
+        pure
+        returns (bytes memory out)
+    {
         uint256 n = entries.length;
-        out = new bytes(28 + 120 * n);
-        bytes32 head = bytes32(abi.encodePacked(bytes17("msgl/statement/v1"), bytes3(0), uint64(n), bytes4(0)));
+        out = new bytes(76 + 112 * n);
+        bytes memory head =
+            abi.encodePacked(bytes17("msgl/statement/v2"), bytes3(0), chainId, settlement, token, uint64(n));
         assembly {
-            mstore(add(out, 32), head)
+            let d := add(out, 32)
+            let h := add(head, 32)
+            mstore(d, mload(h))
+            mstore(add(d, 32), mload(add(h, 32)))
+            mstore(add(d, 64), mload(add(h, 64)))
         }
         for (uint256 i = 0; i < n; i++) {
             Entry calldata e = entries[i];
-            uint256 off = 28 + 120 * i;
+            uint256 off = 76 + 112 * i;
             bytes32 channel = e.channel;
             bytes32 oldTip = e.oldTip;
             bytes32 newTip = e.newTip;
             uint256 oldCount = e.oldCount;
             uint256 newCount = e.newCount;
-            uint256 epoch = e.epoch;
             assembly {
                 let m := add(add(out, 32), off)
                 mstore(m, channel)
@@ -140,7 +169,6 @@ contract MsglVerifier is IFactRegistry {
                 mstore(add(m, 64), shl(192, oldCount))
                 mstore(add(m, 72), newTip)
                 mstore(add(m, 104), shl(192, newCount))
-                mstore(add(m, 112), shl(192, epoch))
             }
         }
     }
@@ -288,29 +316,39 @@ contract MsglVerifier is IFactRegistry {
     // ------------------------------------------------------------------
     // Circle points (M31 coordinates) by index in the circle group of order 2^31
 
-    /// The point G^index: x << 32 | y.
+    /// G^(2^k) as (x << 32 | y).
+    function _gen(uint256 k) internal pure returns (uint256 w) {
+        uint256 j = k >> 2;
+        if (j < 4) {
+            if (j < 2) w = j == 0 ? MsglAir.GEN0 : MsglAir.GEN1;
+            else w = j == 2 ? MsglAir.GEN2 : MsglAir.GEN3;
+        } else {
+            if (j < 6) w = j == 4 ? MsglAir.GEN4 : MsglAir.GEN5;
+            else w = j == 6 ? MsglAir.GEN6 : MsglAir.GEN7;
+        }
+        w = (w >> (192 - 64 * (k & 3))) & M64;
+    }
+
+    /// The point G^index of the circle group of order 2^31.
     function _point(uint256 index) internal pure returns (uint256 x, uint256 y) {
         index &= (1 << 31) - 1;
         x = 1;
         y = 0;
-        bytes memory table = MsglAir.GEN_POWERS;
         for (uint256 k = 0; index != 0; k++) {
             if (index & 1 == 1) {
-                uint256 t;
-                assembly {
-                    t := shr(192, mload(add(add(table, 32), mul(k, 8))))
-                }
+                uint256 t = _gen(k);
                 (x, y) = _padd(x, y, t >> 32, t & 0xffffffff);
             }
             index >>= 1;
         }
     }
 
-    function _padd(uint256 x1, uint256 y1, uint256 x2, uint256 y2) internal pure returns (uint256, uint256) {
-        return (
-            addmod(mulmod(x1, x2, P), P - mulmod(y1, y2, P), P),
-            addmod(mulmod(x1, y2, P), mulmod(y1, x2, P), P)
-        );
+    function _padd(uint256 x1, uint256 y1, uint256 x2, uint256 y2) internal pure returns (uint256 x, uint256 y) {
+        assembly {
+            let p := 0x7fffffff
+            x := mod(add(mul(x1, x2), sub(mul(p, p), mul(y1, y2))), p)
+            y := mod(add(mul(x1, y2), mul(y1, x2)), p)
+        }
     }
 
     function _bitrev(uint256 i, uint256 logSize) internal pure returns (uint256 r) {
@@ -394,7 +432,7 @@ contract MsglVerifier is IFactRegistry {
     // ------------------------------------------------------------------
     // Proof reading
 
-    /// Reads the QM31 off calldata offset `off` (4 big-endian words), refusing non-canonical coordinates.
+    /// Reads the QM31 at calldata offset `off` (4 big-endian words), refusing non-canonical coordinates.
     function _readQ(uint256 off) internal pure returns (uint256 r) {
         uint256 w;
         assembly {
@@ -441,7 +479,10 @@ contract MsglVerifier is IFactRegistry {
         uint256[] queries; // sorted unique positions in the lifted domain
     }
 
-    function _verify(Entry[] calldata entries, uint256 units, bytes calldata proof) internal view {
+    function _verify(bytes memory statementWords, Entry[] calldata entries, uint256 units, bytes calldata proof)
+        internal
+        view
+    {
         Ctx memory c;
         c.logRows = MsglAir.MIN_LOG_ROWS;
         while ((1 << c.logRows) < units) c.logRows++;
@@ -475,7 +516,7 @@ contract MsglVerifier is IFactRegistry {
                 uint32(0)
             )
         );
-        _mixBytes(ch, _statementBytes(entries));
+        _mixBytes(ch, statementWords);
         _mixRoot(ch, _readB32(c.start + 16));
         _mixRoot(ch, _readB32(c.start + 48));
         uint256[] memory params = new uint256[](MsglAir.N_PARAMS);
@@ -561,7 +602,7 @@ contract MsglVerifier is IFactRegistry {
         acc = _qsub(acc, z);
     }
 
-    /// The composition polynomial's value off the OODS point against the constraints.
+    /// The composition polynomial's value at the OODS point against the constraints.
     function _checkOods(Ctx memory c, uint256[] memory params, uint256 claimed, uint256 alphaC) internal view {
         // V = x-coordinate of the OODS point doubled logRows - 1 times; 1/V is the
         // vanishing polynomial's inverse and the composition is left + V * right.
@@ -697,8 +738,8 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
-    /// Stwo's lifted Merkle verification of `leaves` off sorted unique `pos`
-    /// over `height` layers, reading the hash witness (u32 count, hashes) off c.cur.
+    /// Stwo's lifted Merkle verification of `leaves` at sorted unique `pos`
+    /// over `height` layers, reading the hash witness (u32 count, hashes) at c.cur.
     function _merkle(Ctx memory c, uint256[] memory pos, bytes32[] memory leaves, uint256 height, bytes32 root, uint256 tree)
         internal
         pure
@@ -740,7 +781,13 @@ contract MsglVerifier is IFactRegistry {
                     p[m] = p[i] >> 1;
                     i += 1;
                 }
-                h[m] = keccak256(abi.encodePacked(left, right));
+                bytes32 node;
+                assembly {
+                    mstore(0x00, left)
+                    mstore(0x20, right)
+                    node := keccak256(0x00, 0x40)
+                }
+                h[m] = node;
                 m++;
             }
             n = m;
@@ -748,8 +795,29 @@ contract MsglVerifier is IFactRegistry {
         if (used != count || n != 1 || h[0] != root) revert MerkleMismatch(tree);
     }
 
-    /// Verifies the three trace trees off the queries and returns the DEEP
-    /// quotient (the FRI first layer's value) off each query.
+    /// True when every 4-byte big-endian value in calldata[o, o + len) is < P:
+    /// per 32-byte word, no lane has its top bit set and none equals P.
+    function _canonicalRow(uint256 o, uint256 len) internal pure returns (bool ok) {
+        assembly {
+            let hi := 0x8000000080000000800000008000000080000000800000008000000080000000
+            let one := 0x0000000100000001000000010000000100000001000000010000000100000001
+            let bad := 0
+            let end := add(o, len)
+            for { let p := o } lt(p, end) { p := add(p, 32) } {
+                let w := calldataload(p)
+                let rest := sub(end, p)
+                if lt(rest, 32) {
+                    // keep only the row's lanes
+                    w := and(w, not(sub(shl(mul(sub(32, rest), 8), 1), 1)))
+                }
+                bad := or(bad, or(and(w, hi), and(add(w, one), hi)))
+            }
+            ok := iszero(bad)
+        }
+    }
+
+    /// Verifies the three trace trees at the queries and returns the DEEP
+    /// quotient (the FRI first layer's value) at each query.
     function _traceDecommitments(Ctx memory c) internal pure returns (uint256[] memory answers) {
         uint256 width = MsglAir.N_TRACE_COLS + MsglAir.N_INTERACTION_COLS + 8;
         uint256[3] memory cols = [MsglAir.N_TRACE_COLS, MsglAir.N_INTERACTION_COLS, uint256(8)];
@@ -778,9 +846,7 @@ contract MsglVerifier is IFactRegistry {
                 lh := keccak256(m, len)
             }
             leaves[q] = lh;
-            for (uint256 k = 0; k < nCols; k++) {
-                if (_readU32(o + 4 * k) >= P) revert NonCanonical();
-            }
+            if (!_canonicalRow(o, len)) revert NonCanonical();
         }
         _merkle(c, c.queries, leaves, c.logLift, _readB32(c.start + 48 + 32 * t), 1 + t);
     }
@@ -824,10 +890,14 @@ contract MsglVerifier is IFactRegistry {
         uint256[] memory rowAt,
         uint256 q
     ) internal pure returns (uint256 row) {
-        uint256[3] memory cols = [MsglAir.N_TRACE_COLS, MsglAir.N_INTERACTION_COLS, uint256(8)];
+        uint256[3] memory bases = [
+            rowAt[0] + 4 * MsglAir.N_TRACE_COLS * q,
+            rowAt[1] + 4 * MsglAir.N_INTERACTION_COLS * q,
+            rowAt[2] + 32 * q
+        ];
         (uint256 dx, uint256 dy) = _point(_circleDomainIndex(_bitrev(c.queries[q], c.logLift), c.logLift));
         for (uint256 b = 0; b < 3; b++) {
-            uint256 num = _rowDot(dp.s[b], rowAt, cols, q);
+            uint256 num = _rowDot(dp.list[b], bases);
             num = _qmul(num, dp.kappa[b]);
             num = _qsub(num, _qadd(_qmulc(dp.aSum[b], dy), dp.bSum[b]));
             // denominator (CM31): (Re(px) - dx) Im(py) - (Re(py) - dy) Im(px)
@@ -872,11 +942,17 @@ contract MsglVerifier is IFactRegistry {
             }
             if (si != MsglAir.N_SAMPLED || col != width) revert Malformed(1);
         }
+        // b = v c - a P.y summed: B_b = kappa_b V_b - P_b.y A_b
+        for (uint256 b = 0; b < 3; b++) {
+            dp.bSum[b] = _qsub(_qmul(dp.kappa[b], dp.bSum[b]), _qmul(dp.py[b], dp.aSum[b]));
+            dp.list[b] = _nonzero(dp.s[b]);
+        }
     }
 
     /// The DEEP quotient's per-batch sums (see _deep).
     struct Deep {
         uint256[][3] s;
+        uint256[][3] list; // per batch: (tree << 32 | offset in the row, s) pairs of nonzero columns
         uint256[3] aSum;
         uint256[3] bSum;
         uint256[3] kappa; // conj(P).y - P.y
@@ -885,45 +961,62 @@ contract MsglVerifier is IFactRegistry {
         uint256 alpha;
     }
 
-    /// One sample (value v off batch b's point) of column col, with the next power.
+    /// One sample (value v at batch b's point) of column col, with the next power.
     function _deepEntry(Deep memory dp, uint256 b, uint256 col, uint256 v) internal pure {
         // a = conj(v) - v, b = v c - a P.y, c = kappa; all times the power.
         uint256 cv = _canon(v);
         uint256 conjV = (cv & ~uint256((1 << 128) - 1)) | (_canon(PP - cv) & ((1 << 128) - 1));
         uint256 a = _qsub(conjV, v);
-        uint256 bb = _qsub(_qmul(v, dp.kappa[b]), _qmul(a, dp.py[b]));
         dp.aSum[b] = _qadd(dp.aSum[b], _qmul(a, dp.pw));
-        dp.bSum[b] = _qadd(dp.bSum[b], _qmul(bb, dp.pw));
+        dp.bSum[b] = _qadd(dp.bSum[b], _qmul(v, dp.pw)); // V_b until _deepSums ends
         dp.s[b][col] = _qadd(dp.s[b][col], dp.pw);
         dp.pw = _qmul(dp.pw, dp.alpha);
     }
 
-    /// sum over the flattened columns of s[col] * value(col) off query q.
-    function _rowDot(uint256[] memory s, uint256[] memory rowAt, uint256[3] memory cols, uint256 q)
-        internal
-        pure
-        returns (uint256)
-    {
-        uint256 r0;
-        uint256 r1;
-        uint256 r2;
-        uint256 r3;
-        uint256 col = 0;
-        for (uint256 t = 0; t < 3; t++) {
-            uint256 off = rowAt[t] + 4 * cols[t] * q;
-            for (uint256 k = 0; k < cols[t]; k++) {
-                uint256 sv = s[col++];
-                if (sv == 0) continue;
-                uint256 f = _readU32(off + 4 * k);
-                unchecked {
-                    r0 += (sv >> 192) * f;
-                    r1 += ((sv >> 128) & M64) * f;
-                    r2 += ((sv >> 64) & M64) * f;
-                    r3 += (sv & M64) * f;
-                }
-            }
+    /// The nonzero entries of s as (tree << 32 | byte offset in the tree's row, s) pairs.
+    function _nonzero(uint256[] memory s) internal pure returns (uint256[] memory list) {
+        uint256 n = 0;
+        for (uint256 i = 0; i < s.length; i++) {
+            if (s[i] != 0) n++;
         }
-        return _pack(r0 % P, r1 % P, r2 % P, r3 % P);
+        list = new uint256[](2 * n);
+        uint256 j = 0;
+        uint256 tc = MsglAir.N_TRACE_COLS;
+        uint256 ic = MsglAir.N_INTERACTION_COLS;
+        for (uint256 i = 0; i < s.length; i++) {
+            if (s[i] == 0) continue;
+            uint256 t = i < tc ? 0 : (i < tc + ic ? 1 : 2);
+            uint256 k = t == 0 ? i : (t == 1 ? i - tc : i - tc - ic);
+            list[j] = (t << 32) | (4 * k);
+            list[j + 1] = _canon(s[i]);
+            j += 2;
+        }
+    }
+
+    /// sum over a batch's columns of s(col) * value(col) at one query; `bases`
+    /// holds the calldata offsets of the query's row in each tree.
+    function _rowDot(uint256[] memory list, uint256[3] memory bases) internal pure returns (uint256 r) {
+        assembly {
+            let p := 0x7fffffff
+            let m := 0xffffffffffffffff
+            let r0 := 0
+            let r1 := 0
+            let r2 := 0
+            let r3 := 0
+            let ptr := add(list, 32)
+            let end := add(ptr, mul(mload(list), 32))
+            for {} lt(ptr, end) { ptr := add(ptr, 64) } {
+                let key := mload(ptr)
+                let sv := mload(add(ptr, 32))
+                let base := mload(add(bases, mul(shr(32, key), 32)))
+                let f := shr(224, calldataload(add(base, and(key, 0xffffffff))))
+                r0 := add(r0, mul(shr(192, sv), f))
+                r1 := add(r1, mul(and(shr(128, sv), m), f))
+                r2 := add(r2, mul(and(shr(64, sv), m), f))
+                r3 := add(r3, mul(and(sv, m), f))
+            }
+            r := or(or(shl(192, mod(r0, p)), shl(128, mod(r1, p))), or(shl(64, mod(r2, p)), mod(r3, p)))
+        }
     }
 
     // ------------------------------------------------------------------
@@ -945,24 +1038,25 @@ contract MsglVerifier is IFactRegistry {
         }
         if (bound != MsglAir.LOG_LAST_LAYER) revert FriMismatch(99);
         // Last layer: line polynomial with 2^LOG_LAST_LAYER coefficients.
+        uint256[] memory scratch = new uint256[](1 << MsglAir.LOG_LAST_LAYER);
         for (uint256 q = 0; q < qs.length; q++) {
             (uint256 x,) = _point(_lineIndex(qs[q], domainLog));
-            if (_canon(_lastLayerEval(c, x)) != _canon(ev[q])) revert LastLayerMismatch();
+            if (_canon(_lastLayerEval(c, x, scratch)) != _canon(ev[q])) revert LastLayerMismatch();
         }
     }
 
-    function _lastLayerEval(Ctx memory c, uint256 x) internal pure returns (uint256) {
+    function _lastLayerEval(Ctx memory c, uint256 x, uint256[] memory v) internal pure returns (uint256) {
         uint256 n = 1 << MsglAir.LOG_LAST_LAYER;
-        uint256[] memory v = new uint256[](n);
         for (uint256 i = 0; i < n; i++) {
             v[i] = _readQ(c.lastAt + 16 * i);
         }
         // factors: x, double_x(x), ...; the innermost fold uses the last factor.
-        uint256[] memory f = new uint256[](MsglAir.LOG_LAST_LAYER);
+        // factors x, double_x(x), ...; the innermost fold uses the last factor.
+        uint256[8] memory f;
         uint256 xx = x;
         for (uint256 k = 0; k < MsglAir.LOG_LAST_LAYER; k++) {
             f[k] = xx;
-            xx = addmod(addmod(mulmod(xx, xx, P), mulmod(xx, xx, P), P), P - 1, P);
+            xx = addmod(mulmod(2, mulmod(xx, xx, P), P), P - 1, P);
         }
         for (uint256 k = MsglAir.LOG_LAST_LAYER; k > 0; k--) {
             n >>= 1;
@@ -1041,16 +1135,27 @@ contract MsglVerifier is IFactRegistry {
         returns (uint256[] memory pos, bytes32[] memory leaves)
     {
         uint256 perSub = (1 << fs) >> leafLog;
+        uint256 width = 1 << leafLog;
         pos = new uint256[](starts.length * perSub);
         leaves = new bytes32[](starts.length * perSub);
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
+            uint256[] memory v = vals[sidx];
             for (uint256 l = 0; l < perSub; l++) {
-                bytes memory leaf;
-                for (uint256 o = 0; o < (1 << leafLog); o++) {
-                    leaf = abi.encodePacked(leaf, _qbytes(vals[sidx][l * (1 << leafLog) + o]));
+                bytes32 h;
+                uint256 base = l * width;
+                assembly {
+                    let m := mload(0x40)
+                    for { let o := 0 } lt(o, width) { o := add(o, 1) } {
+                        let q := mload(add(add(v, 32), mul(add(base, o), 32)))
+                        // canonical coordinates (lanes equal to P are 0)
+                        q := sub(q, mul(and(shr(31, add(q, 0x0000000000000001000000000000000100000000000000010000000000000001)), 0x0000000000000001000000000000000100000000000000010000000000000001), 0x7fffffff))
+                        let w := or(or(shl(96, shr(192, q)), shl(64, and(shr(128, q), 0xffffffffffffffff))), or(shl(32, and(shr(64, q), 0xffffffffffffffff)), and(q, 0xffffffffffffffff)))
+                        mstore(add(m, mul(o, 16)), shl(128, w))
+                    }
+                    h := keccak256(m, mul(width, 16))
                 }
                 pos[sidx * perSub + l] = (starts[sidx] >> leafLog) + l;
-                leaves[sidx * perSub + l] = keccak256(leaf);
+                leaves[sidx * perSub + l] = h;
             }
         }
     }
@@ -1072,20 +1177,29 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
-    /// fold_circle_into_line on the circle domain (half coset init + <2^29>, size 2^fs),
-    /// then fold_coset over the line domain Coset(init, fs - 1) with alpha^2.
+    /// fold_circle_into_line on the circle domain (half coset init + <step>, step
+    /// = 2^(31 - (fs - 1))), then fold_coset over Coset(init, fs - 1) with alpha^2.
     function _foldCircle(uint256[] memory e, uint256 init, uint256 fs, uint256 alpha) internal pure returns (uint256) {
-        uint256 halfLog = fs - 1;
-        uint256 step = 1 << (31 - halfLog);
-        uint256 n = 1 << halfLog;
+        uint256 n = 1 << (fs - 1);
+        uint256[] memory ys = _circleYs(init, fs - 1);
         uint256[] memory buf = new uint256[](n);
         for (uint256 i = 0; i < n; i++) {
-            uint256 k = _bitrev(i << 1, fs); // < n: in the half coset
-            (, uint256 y) = _point(init + k * step);
-            buf[i] = _ibf(e[2 * i], e[2 * i + 1], y, alpha);
+            buf[i] = _ibf(e[2 * i], e[2 * i + 1], ys[_bitrev(i << 1, fs)], alpha);
         }
         if (fs == 1) return buf[0];
-        return _foldCoset(buf, init, step, halfLog, _qmul(alpha, alpha));
+        return _foldCoset(buf, init, 1 << (32 - fs), fs - 1, _qmul(alpha, alpha));
+    }
+
+    /// y-coordinates of init + k 2^(31 - halfLog), k < 2^halfLog.
+    function _circleYs(uint256 init, uint256 halfLog) internal pure returns (uint256[] memory ys) {
+        uint256 n = 1 << halfLog;
+        ys = new uint256[](n);
+        (uint256 x, uint256 y) = _point(init);
+        uint256 st = _gen(31 - halfLog);
+        for (uint256 k = 0; k < n; k++) {
+            ys[k] = y;
+            (x, y) = _padd(x, y, st >> 32, st & 0xffffffff);
+        }
     }
 
     /// The inverse butterfly and fold: (f0 + f1) + alpha (f0 - f1) / twiddle.
@@ -1093,21 +1207,34 @@ contract MsglVerifier is IFactRegistry {
         return _qadd(_qadd(f0, f1), _qmul(alpha, _qmulc(_qsub(f0, f1), _minv(twiddle))));
     }
 
-    /// stwo core/fri.rs fold_coset over LineDomain(Coset(initIdx, step stepIdx, 2^logN)).
+    /// stwo core/fri.rs fold_coset over LineDomain(Coset(initIdx, step stepIdx, 2^logN));
+    /// stepIdx is a power of two. Level i's twiddles are the x-coordinates of
+    /// 2^i (init + k step), i.e. double_x applied i times to level 0's.
     function _foldCoset(uint256[] memory e, uint256 initIdx, uint256 stepIdx, uint256 logN, uint256 alpha)
         internal
         pure
         returns (uint256)
     {
+        uint256 half = 1 << (logN - 1);
+        uint256[] memory xs = new uint256[](half);
+        {
+            (uint256 x, uint256 y) = _point(initIdx);
+            (uint256 sx, uint256 sy) = _point(stepIdx);
+            for (uint256 k = 0; k < half; k++) {
+                xs[k] = x;
+                (x, y) = _padd(x, y, sx, sy);
+            }
+        }
         for (uint256 i = 0; i < logN; i++) {
             uint256 lg = logN - i;
             for (uint256 j = 0; j < (1 << lg); j += 2) {
-                (uint256 x,) = _point(initIdx + _bitrev(j, lg) * stepIdx);
-                e[j >> 1] = _ibf(e[j], e[j + 1], x, alpha);
+                e[j >> 1] = _ibf(e[j], e[j + 1], xs[_bitrev(j, lg)], alpha);
             }
             alpha = _qmul(alpha, alpha);
-            initIdx = (initIdx << 1) & ((1 << 31) - 1);
-            stepIdx = (stepIdx << 1) & ((1 << 31) - 1);
+            for (uint256 k = 0; k < (half >> (i + 1)); k++) {
+                uint256 x = xs[k];
+                xs[k] = addmod(mulmod(2, mulmod(x, x, P), P), P - 1, P);
+            }
         }
         return e[0];
     }

@@ -10,7 +10,14 @@ use msgl_circuits::air::chain_eval::AirVariant;
 use msgl_circuits::air::chain_trace::ChainWitness;
 use msgl_circuits::air::{prove_for_chain_unchecked, verify_chain_proof_weakened};
 use msgl_circuits::poseidon2::{self, Digest};
+use msgl_circuits::statement::Domain;
 use msgl_circuits::{prove_for_chain, verify_chain_proof, ChainProof, Entry, Statement};
+
+const DOMAIN: Domain = Domain {
+    chain_id: 31337,
+    settlement: [0x5e; 20],
+    token: [0x70; 20],
+};
 
 fn witness(slots: &[(Digest, u32, u32)], units: &[u32]) -> ChainWitness {
     ChainWitness {
@@ -28,7 +35,6 @@ fn entry(tag: u8, pre: Digest, tip: Digest, units: u64) -> Entry {
         old_count: 10,
         new_preimage: pre,
         new_count: 10 + units,
-        epoch: 3,
     }
 }
 
@@ -54,6 +60,7 @@ fn check_attack(s: &Statement, proof: &ChainProof, variant: AirVariant, logup: b
 #[test]
 fn honest_chain_proofs_verify_and_bind_the_statement() {
     let s = Statement {
+        domain: DOMAIN,
         entries: vec![
             entry(1, P0, poseidon2::hash_n(&P0, 3), 3),
             entry(2, Q0, poseidon2::hash_n(&Q0, 97), 97),
@@ -63,8 +70,10 @@ fn honest_chain_proofs_verify_and_bind_the_statement() {
     let back = ChainProof::from_bytes(&proof.to_bytes()).expect("decode");
     verify_chain_proof(&s, &back).expect("verify");
     let mut other = s.clone();
-    other.entries[1].new_count += 0;
-    other.entries[0].epoch += 1;
+    other.domain.chain_id += 1;
+    assert!(verify_chain_proof(&other, &back).is_err());
+    let mut other = s.clone();
+    other.domain.token[19] ^= 1;
     assert!(verify_chain_proof(&other, &back).is_err());
     // The unchecked path gives the same proof for an honest witness.
     let mut slots = vec![];
@@ -86,6 +95,7 @@ fn chain_gap_is_refused_by_the_chaining_constraint() {
     let x: Digest = [5, 4, 3, 2, 1, 0, 9, 8];
     let tip = poseidon2::hash(&x);
     let s = Statement {
+        domain: DOMAIN,
         entries: vec![entry(1, P0, tip, 4)],
     };
     let wit = witness(
@@ -101,6 +111,7 @@ fn step_counter_skipping_one_to_five_is_refused() {
     // Two hashes claimed as five units: steps 1 then 5.
     let tip = poseidon2::hash_n(&P0, 2);
     let s = Statement {
+        domain: DOMAIN,
         entries: vec![entry(1, P0, tip, 5)],
     };
     let wit = witness(&[(P0, 0, 1), (poseidon2::hash(&P0), 0, 5)], &[5]);
@@ -113,6 +124,7 @@ fn entry_id_switching_mid_walk_is_refused() {
     // Walk from P0 starts as entry 0 and ends as entry 1; walk from Q0 the
     // other way round: each entry's tip is the other chain's.
     let s = Statement {
+        domain: DOMAIN,
         entries: vec![
             entry(1, P0, poseidon2::hash_n(&Q0, 2), 2),
             entry(2, Q0, poseidon2::hash_n(&P0, 2), 2),
@@ -135,6 +147,7 @@ fn entry_id_switching_mid_walk_is_refused() {
 fn logup_sum_is_checked_against_the_statement() {
     // An honest walk of another chain, proven under this statement.
     let s = Statement {
+        domain: DOMAIN,
         entries: vec![entry(1, P0, poseidon2::hash_n(&Q0, 3), 3)],
     };
     let mut slots = vec![];

@@ -89,17 +89,33 @@ pub fn verifier_entries(statement: &Statement) -> Vec<MsglVerifier::Entry> {
                 oldCount: a.oldCount,
                 newTip: a.newTip,
                 newCount: a.newCount,
-                epoch: a.epoch,
             }
         })
         .collect()
 }
 
-/// Calldata of `MsglVerifier.verifyAndRegister(entries, proof)`.
+/// Calldata of `MsglVerifier.verifyAndRegister(chainId, settlement, token, entries, proof)`.
 pub fn verify_calldata(statement: &Statement, proof: &ChainProof) -> Vec<u8> {
+    let d = &statement.domain;
     MsglVerifier::verifyAndRegisterCall {
+        chainId: d.chain_id,
+        settlement: Address::from(d.settlement),
+        token: Address::from(d.token),
         entries: verifier_entries(statement),
         proof: proof_calldata(proof).into(),
+    }
+    .abi_encode()
+}
+
+/// Calldata of the view `MsglVerifier.verify(...)` (same arguments, records nothing).
+pub fn verify_view_calldata(statement: &Statement, proof: &[u8]) -> Vec<u8> {
+    let d = &statement.domain;
+    MsglVerifier::verifyCall {
+        chainId: d.chain_id,
+        settlement: Address::from(d.settlement),
+        token: Address::from(d.token),
+        entries: verifier_entries(statement),
+        proof: proof.to_vec().into(),
     }
     .abi_encode()
 }

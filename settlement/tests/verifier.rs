@@ -8,18 +8,27 @@
 //! measured (and reported) separately, see docs/BENCHMARKS.md.
 
 use alloy_primitives::{Address, B256};
-use alloy_sol_types::SolCall;
 use msgl_circuits::air::chain_eval::AirVariant;
 use msgl_circuits::air::chain_trace::ChainWitness;
 use msgl_circuits::air::prove_for_chain_unchecked;
 use msgl_circuits::poseidon2::{self, Digest};
+use msgl_circuits::statement::Domain;
 use msgl_circuits::{prove_for_chain, verify_chain_proof, ChainProof, Entry, Statement};
+
+const DOMAIN: Domain = Domain {
+    chain_id: 31337,
+    settlement: [0x5e; 20],
+    token: [0x70; 20],
+};
 use msgl_settlement::evm::{Chain, Revert};
-use msgl_settlement::verifier::{proof_calldata, verifier_entries, verifier_fact, verify_calldata};
+use msgl_settlement::verifier::{
+    proof_calldata, verifier_fact, verify_calldata, verify_view_calldata,
+};
 use msgl_settlement::MsglVerifier;
 
 fn statement(units: &[u64]) -> Statement {
     Statement {
+        domain: DOMAIN,
         entries: units
             .iter()
             .enumerate()
@@ -31,7 +40,6 @@ fn statement(units: &[u64]) -> Statement {
                     old_count: 5,
                     new_preimage: pre,
                     new_count: 5 + u,
-                    epoch: 9,
                 }
             })
             .collect(),
@@ -108,10 +116,16 @@ fn mutated_statements_and_proofs_are_refused_by_both() {
         let mut t = s.clone();
         t.entries[i].new_count += 1;
         statements.push(t);
-        let mut t = s.clone();
-        t.entries[i].epoch += 1;
-        statements.push(t);
     }
+    let mut t = s.clone();
+    t.domain.chain_id += 1;
+    statements.push(t);
+    let mut t = s.clone();
+    t.domain.settlement[0] ^= 1;
+    statements.push(t);
+    let mut t = s.clone();
+    t.domain.token[19] ^= 1;
+    statements.push(t);
     let mut t = s.clone();
     t.entries.pop();
     statements.push(t);
@@ -122,11 +136,7 @@ fn mutated_statements_and_proofs_are_refused_by_both() {
     statements.push(t);
     for t in &statements {
         assert!(verify_chain_proof(t, &proof).is_err());
-        let calldata = MsglVerifier::verifyCall {
-            entries: verifier_entries(t),
-            proof: proof_calldata(&proof).into(),
-        }
-        .abi_encode();
+        let calldata = verify_view_calldata(t, &proof_calldata(&proof));
         assert!(v.check(calldata).is_err(), "contract accepted {t:?}");
     }
     // Byte flips of the proof file (those that still decode go to both
@@ -140,7 +150,6 @@ fn mutated_statements_and_proofs_are_refused_by_both() {
         seed ^= seed << 17;
         (seed % n as u64) as usize
     };
-    let entries = verifier_entries(&s);
     for _ in 0..60 {
         let mut b = bytes.clone();
         let i = 8 + rnd(b.len() - 8);
@@ -159,11 +168,7 @@ fn mutated_statements_and_proofs_are_refused_by_both() {
         let mut c = good.clone();
         let j = rnd(c.len());
         c[j] ^= 1 << rnd(8);
-        let calldata = MsglVerifier::verifyCall {
-            entries: entries.clone(),
-            proof: c.into(),
-        }
-        .abi_encode();
+        let calldata = verify_view_calldata(&s, &c);
         assert!(
             v.check(calldata).is_err(),
             "calldata byte {j} flipped and accepted"
@@ -171,20 +176,12 @@ fn mutated_statements_and_proofs_are_refused_by_both() {
     }
     // Truncated and lengthened calldata.
     for cut in [1usize, 4, 32, good.len() / 2] {
-        let calldata = MsglVerifier::verifyCall {
-            entries: entries.clone(),
-            proof: good[..good.len() - cut].to_vec().into(),
-        }
-        .abi_encode();
+        let calldata = verify_view_calldata(&s, &good[..good.len() - cut]);
         assert!(v.check(calldata).is_err());
     }
     let mut longer = good.clone();
     longer.extend_from_slice(&[0; 4]);
-    let calldata = MsglVerifier::verifyCall {
-        entries,
-        proof: longer.into(),
-    }
-    .abi_encode();
+    let calldata = verify_view_calldata(&s, &longer);
     assert!(v.check(calldata).is_err());
 }
 
@@ -204,7 +201,6 @@ fn entry(tag: u8, pre: Digest, tip: Digest, units: u64) -> Entry {
         old_count: 10,
         new_preimage: pre,
         new_count: 10 + units,
-        epoch: 3,
     }
 }
 
@@ -226,6 +222,7 @@ fn soundness_attacks_are_refused_by_the_contract() {
     // Chain gap: H(X) = tip but the links before X are garbage.
     let x: Digest = [5, 4, 3, 2, 1, 0, 9, 8];
     let s = Statement {
+        domain: DOMAIN,
         entries: vec![entry(1, P0, poseidon2::hash(&x), 4)],
     };
     let wit = witness(
@@ -237,6 +234,7 @@ fn soundness_attacks_are_refused_by_the_contract() {
 
     // Step counter skipping 1 -> 5.
     let s = Statement {
+        domain: DOMAIN,
         entries: vec![entry(1, P0, poseidon2::hash_n(&P0, 2), 5)],
     };
     let wit = witness(&[(P0, 0, 1), (poseidon2::hash(&P0), 0, 5)], &[5]);
@@ -245,6 +243,7 @@ fn soundness_attacks_are_refused_by_the_contract() {
 
     // Entry id switching mid-walk.
     let s = Statement {
+        domain: DOMAIN,
         entries: vec![
             entry(1, P0, poseidon2::hash_n(&Q0, 2), 2),
             entry(2, Q0, poseidon2::hash_n(&P0, 2), 2),
@@ -264,6 +263,7 @@ fn soundness_attacks_are_refused_by_the_contract() {
 
     // LogUp sum: another chain's honest walk under this statement.
     let s = Statement {
+        domain: DOMAIN,
         entries: vec![entry(1, P0, poseidon2::hash_n(&Q0, 3), 3)],
     };
     let mut slots = vec![];

@@ -613,11 +613,19 @@ fn hex(bytes: &[u8]) -> String {
 /// The text of `contracts/MsglAir.sol`.
 pub fn msgl_air_sol() -> String {
     let prog = compile(AirVariant::Full);
-    let mut gens = vec![];
-    for k in 0..31 {
-        let p = CirclePointIndex(1 << k).to_point();
-        gens.extend_from_slice(&p.x.0.to_be_bytes());
-        gens.extend_from_slice(&p.y.0.to_be_bytes());
+    let mut gens = String::new();
+    for w in 0..8 {
+        let mut word = String::new();
+        for k in 4 * w..4 * w + 4 {
+            let (x, y) = if k < 31 {
+                let p = CirclePointIndex(1 << k).to_point();
+                (p.x.0, p.y.0)
+            } else {
+                (0, 0)
+            };
+            let _ = write!(word, "{x:08x}{y:08x}");
+        }
+        let _ = writeln!(gens, "    uint256 internal constant GEN{w} = 0x{word};");
     }
     let mut runs = vec![];
     for (n, kind) in &prog.runs {
@@ -655,9 +663,9 @@ library MsglAir {{
     uint256 internal constant N_CONSTRAINTS = {n_constraints};
     /// (columns u16, kind u8) runs: kind 0 samples [0], 1 [0, 1], 2 [-1, 0].
     bytes internal constant SAMPLE_RUNS = hex\"{runs}\";
-    /// G^(2^k) for k = 0..30 (x, y as 4 bytes each), G the M31 circle generator.
-    bytes internal constant GEN_POWERS = hex\"{gens}\";
-    /// Bytes of PROGRAM (the runtime code of MsglAirProgram after its 0x00).
+    /// G^(2^k) for k = 0..30, G the M31 circle generator: entry k is the
+    /// 64 bits (x << 32 | y) at bit 192 - 64 (k % 4) of GEN(k / 4).
+{gens}    /// Bytes of PROGRAM (the runtime code of MsglAirProgram after its 0x00).
     uint256 internal constant PROGRAM_LENGTH = {program_len};
 }}
 
@@ -688,7 +696,7 @@ contract MsglAirProgram {{
         end = END_SIZE,
         regs = prog.n_registers,
         runs = hex(&runs),
-        gens = hex(&gens),
+        gens = gens,
         program = hex(&prog.bytes),
         program_len = prog.bytes.len(),
     );
