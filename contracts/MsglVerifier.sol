@@ -662,48 +662,107 @@ contract MsglVerifier is IFactRegistry {
                 pw = _qmul(pw, params[3]);
             }
         }
-        uint256 next = MsglAir.N_SAMPLED + MsglAir.N_PARAMS + MsglAir.START_SIZE + MsglAir.END_SIZE;
-        uint256 ip = 0;
-        uint256 n = prog.length;
-        while (ip < n) {
-            uint256 word;
-            assembly {
-                word := mload(add(add(prog, 32), ip))
+        uint256 first = MsglAir.N_SAMPLED + MsglAir.N_PARAMS + MsglAir.START_SIZE + MsglAir.END_SIZE;
+        assembly {
+            function qadd(x, y) -> r {
+                r := add(x, y)
+                r := add(
+                    and(r, 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff),
+                    and(shr(31, r), 0x0000000000000001000000000000000100000000000000010000000000000001)
+                )
+                r := add(
+                    and(r, 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff),
+                    and(shr(31, r), 0x0000000000000001000000000000000100000000000000010000000000000001)
+                )
             }
-            uint256 op = word >> 248;
-            uint256 a = (word >> 232) & 0xffff;
-            if (op == 8) {
-                acc = _qadd(_qmul(acc, alphaC), reg[a]);
-                ip += 3;
-                continue;
+            function qneg(x) -> r {
+                r := qadd(0, sub(0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff, x))
             }
-            uint256 r;
-            if (op == 1) {
-                r = _qadd(reg[a], reg[(word >> 216) & 0xffff]);
-                ip += 5;
-            } else if (op == 2) {
-                r = _qsub(reg[a], reg[(word >> 216) & 0xffff]);
-                ip += 5;
-            } else if (op == 3) {
-                r = _qmul(reg[a], reg[(word >> 216) & 0xffff]);
-                ip += 5;
-            } else if (op == 4) {
-                r = _qadd(reg[a], ((word >> 200) & 0xffffffff) << 192);
-                ip += 7;
-            } else if (op == 5) {
-                r = _qmulc(reg[a], (word >> 200) & 0xffffffff);
-                ip += 7;
-            } else if (op == 6) {
-                r = _qneg(reg[a]);
-                ip += 3;
-            } else if (op == 7) {
-                // a QM31 constant: 4 words after the opcode (a is unused: 1 + 16 bytes)
-                r = _pack((word >> 216) & 0xffffffff, (word >> 184) & 0xffffffff, (word >> 152) & 0xffffffff, (word >> 120) & 0xffffffff);
-                ip += 17;
-            } else {
-                revert Malformed(ip);
+            function qmulc(x, c) -> r {
+                let p := 0x7fffffff
+                let m := 0xffffffffffffffff
+                r := or(
+                    or(shl(192, mulmod(shr(192, x), c, p)), shl(128, mulmod(and(shr(128, x), m), c, p))),
+                    or(shl(64, mulmod(and(shr(64, x), m), c, p)), mulmod(and(x, m), c, p))
+                )
             }
-            reg[next++] = r;
+            function qmul(a, b) -> r {
+                let p := 0x7fffffff
+                let m := 0xffffffffffffffff
+                let pp := mul(p, p)
+                let a0 := shr(192, a)
+                let a1 := and(shr(128, a), m)
+                let a2 := and(shr(64, a), m)
+                let a3 := and(a, m)
+                let b0 := shr(192, b)
+                let b1 := and(shr(128, b), m)
+                let b2 := and(shr(64, b), m)
+                let b3 := and(b, m)
+                let ac0 := mod(add(mul(a0, b0), sub(pp, mul(a1, b1))), p)
+                let ac1 := mod(add(mul(a0, b1), mul(a1, b0)), p)
+                let bd0 := mod(add(mul(a2, b2), sub(pp, mul(a3, b3))), p)
+                let bd1 := mod(add(mul(a2, b3), mul(a3, b2)), p)
+                let r0 := mod(add(add(ac0, add(bd0, bd0)), sub(p, bd1)), p)
+                let r1 := mod(add(add(ac1, add(bd1, bd1)), bd0), p)
+                let r2 := mod(add(add(mul(a0, b2), sub(pp, mul(a1, b3))), add(mul(a2, b0), sub(pp, mul(a3, b1)))), p)
+                let r3 := mod(add(add(mul(a0, b3), mul(a1, b2)), add(mul(a2, b1), mul(a3, b0))), p)
+                r := or(or(shl(192, r0), shl(128, r1)), or(shl(64, r2), r3))
+            }
+            let base := add(reg, 32)
+            let nxt := add(base, mul(first, 32))
+            let ip := add(prog, 32)
+            let end := add(ip, mload(prog))
+            for {} lt(ip, end) {} {
+                let w := mload(ip)
+                let a := mload(add(base, shl(5, and(shr(232, w), 0xffff))))
+                switch shr(248, w)
+                case 8 {
+                    acc := qadd(qmul(acc, alphaC), a)
+                    ip := add(ip, 3)
+                }
+                case 1 {
+                    mstore(nxt, qadd(a, mload(add(base, shl(5, and(shr(216, w), 0xffff))))))
+                    nxt := add(nxt, 32)
+                    ip := add(ip, 5)
+                }
+                case 2 {
+                    mstore(nxt, qadd(a, qneg(mload(add(base, shl(5, and(shr(216, w), 0xffff)))))))
+                    nxt := add(nxt, 32)
+                    ip := add(ip, 5)
+                }
+                case 3 {
+                    mstore(nxt, qmul(a, mload(add(base, shl(5, and(shr(216, w), 0xffff))))))
+                    nxt := add(nxt, 32)
+                    ip := add(ip, 5)
+                }
+                case 4 {
+                    mstore(nxt, qadd(a, shl(192, and(shr(200, w), 0xffffffff))))
+                    nxt := add(nxt, 32)
+                    ip := add(ip, 7)
+                }
+                case 5 {
+                    mstore(nxt, qmulc(a, and(shr(200, w), 0xffffffff)))
+                    nxt := add(nxt, 32)
+                    ip := add(ip, 7)
+                }
+                case 6 {
+                    mstore(nxt, qneg(a))
+                    nxt := add(nxt, 32)
+                    ip := add(ip, 3)
+                }
+                case 7 {
+                    mstore(
+                        nxt,
+                        or(
+                            or(shl(192, and(shr(216, w), 0xffffffff)), shl(128, and(shr(184, w), 0xffffffff))),
+                            or(shl(64, and(shr(152, w), 0xffffffff)), and(shr(120, w), 0xffffffff))
+                        )
+                    )
+                    nxt := add(nxt, 32)
+                    ip := add(ip, 17)
+                }
+                default { revert(0, 0) }
+            }
         }
     }
 
@@ -748,51 +807,61 @@ contract MsglVerifier is IFactRegistry {
         uint256 w = c.cur + 4;
         c.cur = w + 32 * count;
         if (c.cur > c.end) revert Malformed(c.cur - c.start);
-        uint256 used = 0;
         uint256 n = pos.length;
-        uint256[] memory p = new uint256[](n);
-        bytes32[] memory h = new bytes32[](n);
-        for (uint256 i = 0; i < n; i++) {
-            p[i] = pos[i];
-            h[i] = leaves[i];
-        }
-        for (uint256 layer = 0; layer < height; layer++) {
-            uint256 m = 0;
-            uint256 i = 0;
-            while (i < n) {
-                bytes32 left;
-                bytes32 right;
-                if (i + 1 < n && p[i] ^ 1 == p[i + 1]) {
-                    left = h[i];
-                    right = h[i + 1];
-                    p[m] = p[i] >> 1;
-                    i += 2;
-                } else {
-                    if (used == count) revert MerkleMismatch(tree);
-                    bytes32 sib = _readB32(w + 32 * used);
-                    used++;
-                    if (p[i] & 1 == 0) {
-                        left = h[i];
-                        right = sib;
-                    } else {
-                        left = sib;
-                        right = h[i];
-                    }
-                    p[m] = p[i] >> 1;
-                    i += 1;
-                }
-                bytes32 node;
-                assembly {
-                    mstore(0x00, left)
-                    mstore(0x20, right)
-                    node := keccak256(0x00, 0x40)
-                }
-                h[m] = node;
-                m++;
+        bytes32 computed;
+        uint256 used;
+        assembly {
+            // work in place on copies: p (positions) and h (hashes)
+            let p := mload(0x40)
+            let h := add(p, mul(n, 32))
+            mstore(0x40, add(h, mul(n, 32)))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                mstore(add(p, mul(i, 32)), mload(add(add(pos, 32), mul(i, 32))))
+                mstore(add(h, mul(i, 32)), mload(add(add(leaves, 32), mul(i, 32))))
             }
-            n = m;
+            let bad := 0
+            for { let layer := 0 } lt(layer, height) { layer := add(layer, 1) } {
+                let m := 0
+                let i := 0
+                for {} lt(i, n) {} {
+                    let pi := mload(add(p, mul(i, 32)))
+                    let hi := mload(add(h, mul(i, 32)))
+                    let sibling := 0
+                    let paired := 0
+                    if lt(add(i, 1), n) {
+                        if eq(xor(pi, 1), mload(add(p, mul(add(i, 1), 32)))) { paired := 1 }
+                    }
+                    switch paired
+                    case 1 {
+                        mstore(0x00, hi)
+                        mstore(0x20, mload(add(h, mul(add(i, 1), 32))))
+                        i := add(i, 2)
+                    }
+                    default {
+                        if eq(used, count) { bad := 1 }
+                        sibling := calldataload(add(w, mul(used, 32)))
+                        used := add(used, 1)
+                        switch and(pi, 1)
+                        case 0 {
+                            mstore(0x00, hi)
+                            mstore(0x20, sibling)
+                        }
+                        default {
+                            mstore(0x00, sibling)
+                            mstore(0x20, hi)
+                        }
+                        i := add(i, 1)
+                    }
+                    mstore(add(p, mul(m, 32)), shr(1, pi))
+                    mstore(add(h, mul(m, 32)), keccak256(0x00, 0x40))
+                    m := add(m, 1)
+                }
+                n := m
+            }
+            if bad { n := 0 }
+            computed := mload(h)
         }
-        if (used != count || n != 1 || h[0] != root) revert MerkleMismatch(tree);
+        if (used != count || n != 1 || computed != root) revert MerkleMismatch(tree);
     }
 
     /// True when every 4-byte big-endian value in calldata[o, o + len) is < P:
@@ -1038,17 +1107,21 @@ contract MsglVerifier is IFactRegistry {
         }
         if (bound != MsglAir.LOG_LAST_LAYER) revert FriMismatch(99);
         // Last layer: line polynomial with 2^LOG_LAST_LAYER coefficients.
+        uint256[] memory coeffs = new uint256[](1 << MsglAir.LOG_LAST_LAYER);
+        for (uint256 i = 0; i < coeffs.length; i++) {
+            coeffs[i] = _readQ(c.lastAt + 16 * i);
+        }
         uint256[] memory scratch = new uint256[](1 << MsglAir.LOG_LAST_LAYER);
         for (uint256 q = 0; q < qs.length; q++) {
             (uint256 x,) = _point(_lineIndex(qs[q], domainLog));
-            if (_canon(_lastLayerEval(c, x, scratch)) != _canon(ev[q])) revert LastLayerMismatch();
+            if (_canon(_lastLayerEval(coeffs, x, scratch)) != _canon(ev[q])) revert LastLayerMismatch();
         }
     }
 
-    function _lastLayerEval(Ctx memory c, uint256 x, uint256[] memory v) internal pure returns (uint256) {
+    function _lastLayerEval(uint256[] memory coeffs, uint256 x, uint256[] memory v) internal pure returns (uint256) {
         uint256 n = 1 << MsglAir.LOG_LAST_LAYER;
         for (uint256 i = 0; i < n; i++) {
-            v[i] = _readQ(c.lastAt + 16 * i);
+            v[i] = coeffs[i];
         }
         // factors: x, double_x(x), ...; the innermost fold uses the last factor.
         // factors x, double_x(x), ...; the innermost fold uses the last factor.
@@ -1183,8 +1256,9 @@ contract MsglVerifier is IFactRegistry {
         uint256 n = 1 << (fs - 1);
         uint256[] memory ys = _circleYs(init, fs - 1);
         uint256[] memory buf = new uint256[](n);
+        _batchInv(ys);
         for (uint256 i = 0; i < n; i++) {
-            buf[i] = _ibf(e[2 * i], e[2 * i + 1], ys[_bitrev(i << 1, fs)], alpha);
+            buf[i] = _ibfInv(e[2 * i], e[2 * i + 1], ys[_bitrev(i << 1, fs)], alpha);
         }
         if (fs == 1) return buf[0];
         return _foldCoset(buf, init, 1 << (32 - fs), fs - 1, _qmul(alpha, alpha));
@@ -1202,9 +1276,26 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
-    /// The inverse butterfly and fold: (f0 + f1) + alpha (f0 - f1) / twiddle.
-    function _ibf(uint256 f0, uint256 f1, uint256 twiddle, uint256 alpha) internal pure returns (uint256) {
-        return _qadd(_qadd(f0, f1), _qmul(alpha, _qmulc(_qsub(f0, f1), _minv(twiddle))));
+    /// The inverse butterfly and fold: (f0 + f1) + alpha (f0 - f1) itw, itw = 1/twiddle.
+    function _ibfInv(uint256 f0, uint256 f1, uint256 itw, uint256 alpha) internal pure returns (uint256) {
+        return _qadd(_qadd(f0, f1), _qmul(alpha, _qmulc(_qsub(f0, f1), itw)));
+    }
+
+    /// Inverts every (nonzero) M31 value of v in place with one inversion.
+    function _batchInv(uint256[] memory v) internal pure {
+        uint256 n = v.length;
+        uint256[] memory pre = new uint256[](n);
+        uint256 acc = 1;
+        for (uint256 i = 0; i < n; i++) {
+            pre[i] = acc;
+            acc = mulmod(acc, v[i], P);
+        }
+        uint256 inv = _minv(acc);
+        for (uint256 i = n; i > 0; i--) {
+            uint256 t = v[i - 1];
+            v[i - 1] = mulmod(inv, pre[i - 1], P);
+            inv = mulmod(inv, t, P);
+        }
     }
 
     /// stwo core/fri.rs fold_coset over LineDomain(Coset(initIdx, step stepIdx, 2^logN));
@@ -1216,25 +1307,35 @@ contract MsglVerifier is IFactRegistry {
         returns (uint256)
     {
         uint256 half = 1 << (logN - 1);
-        uint256[] memory xs = new uint256[](half);
+        // All levels' twiddles, level by level: level i holds half >> i values.
+        uint256[] memory tw = new uint256[](2 * half - 1);
         {
             (uint256 x, uint256 y) = _point(initIdx);
             (uint256 sx, uint256 sy) = _point(stepIdx);
             for (uint256 k = 0; k < half; k++) {
-                xs[k] = x;
+                tw[k] = x;
                 (x, y) = _padd(x, y, sx, sy);
             }
+            uint256 from = 0;
+            uint256 to = half;
+            for (uint256 len = half >> 1; len > 0; len >>= 1) {
+                for (uint256 k = 0; k < len; k++) {
+                    uint256 v = tw[from + k];
+                    tw[to + k] = addmod(mulmod(2, mulmod(v, v, P), P), P - 1, P);
+                }
+                from = to;
+                to += len;
+            }
         }
+        _batchInv(tw);
+        uint256 lvl = 0;
         for (uint256 i = 0; i < logN; i++) {
             uint256 lg = logN - i;
             for (uint256 j = 0; j < (1 << lg); j += 2) {
-                e[j >> 1] = _ibf(e[j], e[j + 1], xs[_bitrev(j, lg)], alpha);
+                e[j >> 1] = _ibfInv(e[j], e[j + 1], tw[lvl + _bitrev(j, lg)], alpha);
             }
+            lvl += half >> i;
             alpha = _qmul(alpha, alpha);
-            for (uint256 k = 0; k < (half >> (i + 1)); k++) {
-                uint256 x = xs[k];
-                xs[k] = addmod(mulmod(2, mulmod(x, x, P), P), P - 1, P);
-            }
         }
         return e[0];
     }
