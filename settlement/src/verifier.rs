@@ -136,3 +136,29 @@ pub struct VerifierTx {
 pub fn verifier_fact(statement: &Statement) -> B256 {
     B256::from(crate::statement_hash(statement))
 }
+
+/// The transactions that verify `proof` for `statement` on the verifier at
+/// `verifier` and record the statement's fact, in the order to send them,
+/// each with the gas it uses in revm (measured on a fresh in-memory chain
+/// with the committed artifact). Today one transaction does it all; its gas
+/// is measured without the EIP-7825 cap, so a caller can see when a proof
+/// is too large for one transaction (see docs/BENCHMARKS.md).
+pub fn verifier_transactions(
+    verifier: Address,
+    statement: &Statement,
+    proof: &ChainProof,
+) -> Result<Vec<VerifierTx>, crate::evm::Revert> {
+    let calldata = verify_calldata(statement, proof);
+    let mut chain = crate::evm::Chain::new();
+    let from = Address::repeat_byte(0x11);
+    let deployed = chain.deploy(from, MsglVerifier::BYTECODE.clone())?;
+    let gas = chain
+        .view_uncapped(from, deployed.address, calldata.clone())?
+        .gas_used;
+    Ok(vec![VerifierTx {
+        target: verifier,
+        calldata,
+        purpose: "verify the batch proof and record the statement's fact".to_owned(),
+        gas,
+    }])
+}
