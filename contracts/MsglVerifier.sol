@@ -352,8 +352,15 @@ contract MsglVerifier is IFactRegistry {
     }
 
     function _bitrev(uint256 i, uint256 logSize) internal pure returns (uint256 r) {
-        for (uint256 k = 0; k < logSize; k++) {
-            r = (r << 1) | ((i >> k) & 1);
+        if (logSize == 0) return 0;
+        assembly {
+            let v := i
+            v := or(shr(1, and(v, 0xaaaaaaaa)), shl(1, and(v, 0x55555555)))
+            v := or(shr(2, and(v, 0xcccccccc)), shl(2, and(v, 0x33333333)))
+            v := or(shr(4, and(v, 0xf0f0f0f0)), shl(4, and(v, 0x0f0f0f0f)))
+            v := or(shr(8, and(v, 0xff00ff00)), shl(8, and(v, 0x00ff00ff)))
+            v := or(shr(16, v), and(shl(16, v), 0xffff0000))
+            r := shr(sub(32, logSize), v)
         }
     }
 
@@ -985,36 +992,118 @@ contract MsglVerifier is IFactRegistry {
     /// Walks the sampled values in the proof's order and adds each sample
     /// (with the periodicity sample of two-sample columns) to its batch.
     function _deepSums(Ctx memory c, Deep memory dp, uint256 width) internal pure {
-        {
-            uint256 si = 0; // index into the sampled values
-            bytes memory runs = MsglAir.SAMPLE_RUNS;
-            uint256 col = 0;
-            for (uint256 r = 0; r < runs.length; r += 3) {
-                uint256 n = (uint256(uint8(runs[r])) << 8) | uint8(runs[r + 1]);
-                uint256 kind = uint8(runs[r + 2]); // 0: [0], 1: [0, 1], 2: [-1, 0]
-                for (uint256 k = 0; k < n; k++) {
-                    if (kind == 0) {
-                        _deepEntry(dp, 1, col, _readQ(c.sampled + 16 * si));
-                        si += 1;
-                    } else {
-                        uint256 v0 = _readQ(c.sampled + 16 * si);
-                        uint256 v1 = _readQ(c.sampled + 16 * si + 16);
-                        uint256 b0 = kind == 1 ? 1 : 2; // batch of sample 0
-                        uint256 b1 = kind == 1 ? 0 : 1; // batch of sample 1
-                        _deepEntry(dp, b1, col, v1); // the periodicity sample
-                        _deepEntry(dp, b0, col, v0);
-                        _deepEntry(dp, b1, col, v1);
-                        si += 2;
+        // ctx: s_0, s_1, s_2 (pointers), A_0..A_2, V_0..V_2, alpha
+        uint256[] memory ctx = new uint256[](10);
+        ctx[0] = _ptr(dp.s[0]);
+        ctx[1] = _ptr(dp.s[1]);
+        ctx[2] = _ptr(dp.s[2]);
+        ctx[9] = dp.alpha;
+        bytes memory runs = MsglAir.SAMPLE_RUNS;
+        uint256 sampled = c.sampled;
+        uint256 endPtr;
+        uint256 col;
+        bytes4 sel = NonCanonical.selector;
+        assembly {
+            function qadd(x, y) -> r {
+                r := add(x, y)
+                r := add(
+                    and(r, 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff),
+                    and(shr(31, r), 0x0000000000000001000000000000000100000000000000010000000000000001)
+                )
+                r := add(
+                    and(r, 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff),
+                    and(shr(31, r), 0x0000000000000001000000000000000100000000000000010000000000000001)
+                )
+            }
+            function qmul(a, b) -> r {
+                let p := 0x7fffffff
+                let m := 0xffffffffffffffff
+                let pp := mul(p, p)
+                let a0 := shr(192, a)
+                let a1 := and(shr(128, a), m)
+                let a2 := and(shr(64, a), m)
+                let a3 := and(a, m)
+                let b0 := shr(192, b)
+                let b1 := and(shr(128, b), m)
+                let b2 := and(shr(64, b), m)
+                let b3 := and(b, m)
+                let ac0 := mod(add(mul(a0, b0), sub(pp, mul(a1, b1))), p)
+                let ac1 := mod(add(mul(a0, b1), mul(a1, b0)), p)
+                let bd0 := mod(add(mul(a2, b2), sub(pp, mul(a3, b3))), p)
+                let bd1 := mod(add(mul(a2, b3), mul(a3, b2)), p)
+                let r0 := mod(add(add(ac0, add(bd0, bd0)), sub(p, bd1)), p)
+                let r1 := mod(add(add(ac1, add(bd1, bd1)), bd0), p)
+                let r2 := mod(add(add(mul(a0, b2), sub(pp, mul(a1, b3))), add(mul(a2, b0), sub(pp, mul(a3, b1)))), p)
+                let r3 := mod(add(add(mul(a0, b3), mul(a1, b2)), add(mul(a2, b1), mul(a3, b0))), p)
+                r := or(or(shl(192, r0), shl(128, r1)), or(shl(64, r2), r3))
+            }
+            // the QM31 at calldata offset o, canonical or revert
+            function readq(o, e) -> r {
+                let w := shr(128, calldataload(o))
+                let a0 := shr(96, w)
+                let a1 := and(shr(64, w), 0xffffffff)
+                let a2 := and(shr(32, w), 0xffffffff)
+                let a3 := and(w, 0xffffffff)
+                if or(or(gt(a0, 0x7ffffffe), gt(a1, 0x7ffffffe)), or(gt(a2, 0x7ffffffe), gt(a3, 0x7ffffffe))) {
+                    mstore(0, e)
+                    revert(0, 4)
+                }
+                r := or(or(shl(192, a0), shl(128, a1)), or(shl(64, a2), a3))
+            }
+            // one sample v of column col in batch b: A_b += (conj(v) - v) pw,
+            // V_b += v pw, s_b[col] += pw; returns pw alpha
+            function entry(b, cl, v, pw, cx) -> npw {
+                let p := 0x7fffffff
+                let m := 0xffffffffffffffff
+                let a := or(
+                    shl(64, mod(sub(add(p, p), add(and(shr(64, v), m), and(shr(64, v), m))), p)),
+                    mod(sub(add(p, p), add(and(v, m), and(v, m))), p)
+                )
+                let ap := add(cx, mul(add(b, 4), 32))
+                mstore(ap, qadd(mload(ap), qmul(a, pw)))
+                let vp := add(cx, mul(add(b, 7), 32))
+                mstore(vp, qadd(mload(vp), qmul(v, pw)))
+                let sc := add(mload(add(cx, mul(add(b, 1), 32))), mul(add(cl, 1), 32))
+                mstore(sc, qadd(mload(sc), pw))
+                npw := qmul(pw, mload(add(cx, 320)))
+            }
+            let pw := shl(192, 1)
+            let sptr := sampled
+            let rp := add(runs, 32)
+            let rend := add(rp, mload(runs))
+            for {} lt(rp, rend) { rp := add(rp, 3) } {
+                let n := shr(240, mload(rp))
+                let kind := and(shr(232, mload(rp)), 0xff)
+                for { let k := 0 } lt(k, n) { k := add(k, 1) } {
+                    switch kind
+                    case 0 {
+                        pw := entry(1, col, readq(sptr, sel), pw, ctx)
+                        sptr := add(sptr, 16)
                     }
-                    col++;
+                    default {
+                        // kind 1: samples [0, 1] in batches (1, 0); kind 2: [-1, 0] in (2, 1)
+                        pw := entry(sub(kind, 1), col, readq(add(sptr, 16), sel), pw, ctx)
+                        pw := entry(kind, col, readq(sptr, sel), pw, ctx)
+                        pw := entry(sub(kind, 1), col, readq(add(sptr, 16), sel), pw, ctx)
+                        sptr := add(sptr, 32)
+                    }
+                    col := add(col, 1)
                 }
             }
-            if (si != MsglAir.N_SAMPLED || col != width) revert Malformed(1);
+            endPtr := sptr
         }
-        // b = v c - a P.y summed: B_b = kappa_b V_b - P_b.y A_b
+        if (endPtr != sampled + 16 * MsglAir.N_SAMPLED || col != width) revert Malformed(1);
         for (uint256 b = 0; b < 3; b++) {
-            dp.bSum[b] = _qsub(_qmul(dp.kappa[b], dp.bSum[b]), _qmul(dp.py[b], dp.aSum[b]));
+            dp.aSum[b] = ctx[3 + b];
+            // b = v c - a P.y summed: B_b = kappa_b V_b - P_b.y A_b
+            dp.bSum[b] = _qsub(_qmul(dp.kappa[b], ctx[6 + b]), _qmul(dp.py[b], ctx[3 + b]));
             dp.list[b] = _nonzero(dp.s[b]);
+        }
+    }
+
+    function _ptr(uint256[] memory a) internal pure returns (uint256 p) {
+        assembly {
+            p := a
         }
     }
 
@@ -1028,18 +1117,6 @@ contract MsglVerifier is IFactRegistry {
         uint256[3] py;
         uint256 pw; // the next power of the random coefficient
         uint256 alpha;
-    }
-
-    /// One sample (value v at batch b's point) of column col, with the next power.
-    function _deepEntry(Deep memory dp, uint256 b, uint256 col, uint256 v) internal pure {
-        // a = conj(v) - v, b = v c - a P.y, c = kappa; all times the power.
-        uint256 cv = _canon(v);
-        uint256 conjV = (cv & ~uint256((1 << 128) - 1)) | (_canon(PP - cv) & ((1 << 128) - 1));
-        uint256 a = _qsub(conjV, v);
-        dp.aSum[b] = _qadd(dp.aSum[b], _qmul(a, dp.pw));
-        dp.bSum[b] = _qadd(dp.bSum[b], _qmul(v, dp.pw)); // V_b until _deepSums ends
-        dp.s[b][col] = _qadd(dp.s[b][col], dp.pw);
-        dp.pw = _qmul(dp.pw, dp.alpha);
     }
 
     /// The nonzero entries of s as (tree << 32 | byte offset in the tree's row, s) pairs.
@@ -1118,26 +1195,46 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
-    function _lastLayerEval(uint256[] memory coeffs, uint256 x, uint256[] memory v) internal pure returns (uint256) {
-        uint256 n = 1 << MsglAir.LOG_LAST_LAYER;
-        for (uint256 i = 0; i < n; i++) {
-            v[i] = coeffs[i];
-        }
-        // factors: x, double_x(x), ...; the innermost fold uses the last factor.
-        // factors x, double_x(x), ...; the innermost fold uses the last factor.
-        uint256[8] memory f;
-        uint256 xx = x;
-        for (uint256 k = 0; k < MsglAir.LOG_LAST_LAYER; k++) {
-            f[k] = xx;
-            xx = addmod(mulmod(2, mulmod(xx, xx, P), P), P - 1, P);
-        }
-        for (uint256 k = MsglAir.LOG_LAST_LAYER; k > 0; k--) {
-            n >>= 1;
-            for (uint256 j = 0; j < n; j++) {
-                v[j] = _qadd(v[2 * j], _qmulc(v[2 * j + 1], f[k - 1]));
+    /// LinePoly::eval_at_point: fold the coefficients (stored order) with the
+    /// factors x, double_x(x), ...; the innermost fold uses the last factor.
+    function _lastLayerEval(uint256[] memory coeffs, uint256 x, uint256[] memory v) internal pure returns (uint256 r) {
+        uint256 logN = MsglAir.LOG_LAST_LAYER;
+        assembly {
+            let p := 0x7fffffff
+            let m := 0xffffffffffffffff
+            let n := shl(logN, 1)
+            let src := add(coeffs, 32)
+            let dst := add(v, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } { mstore(add(dst, shl(5, i)), mload(add(src, shl(5, i)))) }
+            // factors f_k = double_x^k(x), k < logN, kept in scratch memory at f
+            let f := mload(0x40)
+            let xx := x
+            for { let k := 0 } lt(k, logN) { k := add(k, 1) } {
+                mstore(add(f, shl(5, k)), xx)
+                xx := addmod(mulmod(2, mulmod(xx, xx, p), p), sub(p, 1), p)
             }
+            for { let k := logN } gt(k, 0) { k := sub(k, 1) } {
+                n := shr(1, n)
+                let c := mload(add(f, shl(5, sub(k, 1))))
+                for { let j := 0 } lt(j, n) { j := add(j, 1) } {
+                    let lo := mload(add(dst, shl(6, j)))
+                    let hi := mload(add(dst, add(shl(6, j), 32)))
+                    // lo + hi * c, lane by lane
+                    let t := or(
+                        or(
+                            shl(192, addmod(shr(192, lo), mulmod(shr(192, hi), c, p), p)),
+                            shl(128, addmod(and(shr(128, lo), m), mulmod(and(shr(128, hi), m), c, p), p))
+                        ),
+                        or(
+                            shl(64, addmod(and(shr(64, lo), m), mulmod(and(shr(64, hi), m), c, p), p)),
+                            addmod(and(lo, m), mulmod(and(hi, m), c, p), p)
+                        )
+                    )
+                    mstore(add(dst, shl(5, j)), t)
+                }
+            }
+            r := mload(dst)
         }
-        return v[0];
     }
 
     /// Rebuilds the subsets of one layer (query values, then the layer's
@@ -1278,7 +1375,25 @@ contract MsglVerifier is IFactRegistry {
 
     /// The inverse butterfly and fold: (f0 + f1) + alpha (f0 - f1) itw, itw = 1/twiddle.
     function _ibfInv(uint256 f0, uint256 f1, uint256 itw, uint256 alpha) internal pure returns (uint256) {
-        return _qadd(_qadd(f0, f1), _qmul(alpha, _qmulc(_qsub(f0, f1), itw)));
+        uint256 d;
+        uint256 sum;
+        assembly {
+            let p := 0x7fffffff
+            let m := 0xffffffffffffffff
+            // (f0 - f1) itw and f0 + f1, lane by lane (lanes of f0, f1 are in [0, P])
+            d := or(
+                or(
+                    shl(192, mulmod(addmod(shr(192, f0), sub(p, shr(192, f1)), p), itw, p)),
+                    shl(128, mulmod(addmod(and(shr(128, f0), m), sub(p, and(shr(128, f1), m)), p), itw, p))
+                ),
+                or(
+                    shl(64, mulmod(addmod(and(shr(64, f0), m), sub(p, and(shr(64, f1), m)), p), itw, p)),
+                    mulmod(addmod(and(f0, m), sub(p, and(f1, m)), p), itw, p)
+                )
+            )
+        }
+        sum = _qadd(f0, f1);
+        return _qadd(sum, _qmul(alpha, d));
     }
 
     /// Inverts every (nonzero) M31 value of v in place with one inversion.
