@@ -623,7 +623,9 @@ contract MsglVerifier is IFactRegistry {
         uint256 composition = _qadd(left, _qmul(v, right));
         // cumsum shift = claimed / 2^logRows
         params[4] = _qmulc(claimed, _minv(1 << c.logRows));
+        uint256 mark = _mark();
         uint256 acc = _evalConstraints(c.sampled, params, alphaC);
+        _release(mark);
         if (_canon(_qmul(composition, v)) != _canon(acc)) revert OodsMismatch();
     }
 
@@ -899,7 +901,10 @@ contract MsglVerifier is IFactRegistry {
         uint256[3] memory cols = [MsglAir.N_TRACE_COLS, MsglAir.N_INTERACTION_COLS, uint256(8)];
         uint256[] memory rowAt = new uint256[](3);
         for (uint256 t = 0; t < 3; t++) {
-            rowAt[t] = _treeRows(c, t, cols[t]);
+            uint256 mark = _mark();
+            uint256 at_ = _treeRows(c, t, cols[t]);
+            _release(mark);
+            rowAt[t] = at_;
         }
         answers = _deep(c, rowAt, width);
     }
@@ -954,7 +959,10 @@ contract MsglVerifier is IFactRegistry {
         _deepSums(c, dp, width);
         ans = new uint256[](c.queries.length);
         for (uint256 q = 0; q < c.queries.length; q++) {
-            ans[q] = _deepRow(c, dp, px, py, rowAt, q);
+            uint256 mark = _mark();
+            uint256 v = _deepRow(c, dp, px, py, rowAt, q);
+            _release(mark);
+            ans[q] = v;
         }
     }
 
@@ -1098,6 +1106,21 @@ contract MsglVerifier is IFactRegistry {
             // b = v c - a P.y summed: B_b = kappa_b V_b - P_b.y A_b
             dp.bSum[b] = _qsub(_qmul(dp.kappa[b], ctx[6 + b]), _qmul(dp.py[b], ctx[3 + b]));
             dp.list[b] = _nonzero(dp.s[b]);
+        }
+    }
+
+    /// The free memory pointer. Memory is never freed by Solidity, and its
+    /// cost grows with the square of the highest address: phases that leave
+    /// only garbage behind give their memory back with _release.
+    function _mark() internal pure returns (uint256 p) {
+        assembly {
+            p := mload(0x40)
+        }
+    }
+
+    function _release(uint256 p) internal pure {
+        assembly {
+            mstore(0x40, p)
         }
     }
 
@@ -1248,6 +1271,12 @@ contract MsglVerifier is IFactRegistry {
         _layerMerkle(c, starts, vals, fs, domainLog, layer);
     }
 
+    function _nSub(uint256[] memory qs, uint256 fs) internal pure returns (uint256 n) {
+        for (uint256 i = 0; i < qs.length; i++) {
+            if (i == 0 || (qs[i] >> fs) != (qs[i - 1] >> fs)) n++;
+        }
+    }
+
     function _rebuild(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 fs, uint256 layer)
         internal
         pure
@@ -1336,15 +1365,17 @@ contract MsglVerifier is IFactRegistry {
         returns (uint256[] memory nq, uint256[] memory nev)
     {
         uint256 fs = MsglAir.FOLD_STEP;
+        nq = new uint256[](_nSub(qs, fs));
+        nev = new uint256[](nq.length);
+        uint256 mark = _mark();
         (uint256[] memory starts, uint256[][] memory vals) = _subsets(c, qs, ev, fs, domainLog, 0);
-        nq = new uint256[](starts.length);
-        nev = new uint256[](starts.length);
         uint256 alpha = c.friAlphas[0];
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
             uint256 init = _circleDomainIndex(_bitrev(starts[sidx], domainLog), domainLog);
             nev[sidx] = _foldCircle(vals[sidx], init, fs, alpha);
         }
+        _release(mark);
     }
 
     /// fold_circle_into_line on the circle domain (half coset init + <step>, step
@@ -1462,14 +1493,16 @@ contract MsglVerifier is IFactRegistry {
         pure
         returns (uint256[] memory nq, uint256[] memory nev)
     {
+        nq = new uint256[](_nSub(qs, fs));
+        nev = new uint256[](nq.length);
+        uint256 mark = _mark();
         (uint256[] memory starts, uint256[][] memory vals) = _subsets(c, qs, ev, fs, domainLog, layer);
-        nq = new uint256[](starts.length);
-        nev = new uint256[](starts.length);
         uint256 alpha = c.friAlphas[layer];
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
             nev[sidx] = _foldCoset(vals[sidx], _lineIndex(starts[sidx], domainLog), 1 << (31 - fs), fs, alpha);
         }
+        _release(mark);
     }
 
     /// Index of element bitrev(i) of the line domain half_odds(domainLog).
