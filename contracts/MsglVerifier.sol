@@ -331,16 +331,7 @@ contract MsglVerifier is IFactRegistry {
 
     /// The point G^index of the circle group of order 2^31.
     function _point(uint256 index) internal pure returns (uint256 x, uint256 y) {
-        index &= (1 << 31) - 1;
-        x = 1;
-        y = 0;
-        for (uint256 k = 0; index != 0; k++) {
-            if (index & 1 == 1) {
-                uint256 t = _gen(k);
-                (x, y) = _padd(x, y, t >> 32, t & 0xffffffff);
-            }
-            index >>= 1;
-        }
+        return MsglAir.point(index);
     }
 
     function _padd(uint256 x1, uint256 y1, uint256 x2, uint256 y2) internal pure returns (uint256 x, uint256 y) {
