@@ -162,3 +162,88 @@ pub fn verifier_transactions(
         gas,
     }])
 }
+
+/// Reads proof calldata back into a [`ChainProof`] with the shape of
+/// `shape` (the same statement's honest proof: its column counts, samples
+/// per column, FRI layer count and number of queries; the lists' lengths
+/// come from the bytes). `None` when the bytes do not fit that shape. The
+/// differential tests use it to hand the very bytes the contract gets to
+/// the Rust verifier.
+pub fn proof_from_calldata(bytes: &[u8], shape: &ChainProof) -> Option<ChainProof> {
+    use msgl_circuits::keccak::KeccakHash;
+    use stwo::core::fields::m31::M31;
+    use stwo::core::fields::qm31::SecureField;
+
+    struct Reader<'a> {
+        b: &'a [u8],
+        at: usize,
+    }
+    impl Reader<'_> {
+        fn take(&mut self, n: usize) -> Option<&[u8]> {
+            let s = self.b.get(self.at..self.at.checked_add(n)?)?;
+            self.at += n;
+            Some(s)
+        }
+        fn u32(&mut self) -> Option<u32> {
+            Some(u32::from_be_bytes(self.take(4)?.try_into().ok()?))
+        }
+        fn hash(&mut self) -> Option<KeccakHash> {
+            Some(KeccakHash(self.take(32)?.try_into().ok()?))
+        }
+        fn qm31(&mut self) -> Option<SecureField> {
+            let [a, b, c, d] = [self.u32()?, self.u32()?, self.u32()?, self.u32()?];
+            Some(SecureField::from_u32_unchecked(a, b, c, d))
+        }
+        fn hashes(&mut self) -> Option<Vec<KeccakHash>> {
+            let n = self.u32()? as usize;
+            if n > self.b.len() / 32 {
+                return None;
+            }
+            (0..n).map(|_| self.hash()).collect()
+        }
+    }
+
+    let mut r = Reader { b: bytes, at: 0 };
+    let mut out = shape.clone();
+    for c in out.claimed_sum.iter_mut() {
+        *c = r.u32()?;
+    }
+    let p = &mut out.stark.0;
+    for c in p.commitments.iter_mut() {
+        *c = r.hash()?;
+    }
+    for v in p.sampled_values.iter_mut().flatten().flatten() {
+        *v = r.qm31()?;
+    }
+    p.fri_proof.first_layer.commitment = r.hash()?;
+    for l in p.fri_proof.inner_layers.iter_mut() {
+        l.commitment = r.hash()?;
+    }
+    let mut coeffs = p.fri_proof.last_layer_poly.to_vec();
+    for c in coeffs.iter_mut() {
+        *c = r.qm31()?;
+    }
+    p.fri_proof.last_layer_poly = stwo::core::poly::line::LinePoly::new(coeffs);
+    p.proof_of_work = u64::from_be_bytes(r.take(8)?.try_into().ok()?);
+    for t in 1..p.queried_values.len() {
+        let cols = &mut p.queried_values[t];
+        let nq = cols.first().map_or(0, |c| c.len());
+        for q in 0..nq {
+            for col in cols.iter_mut() {
+                col[q] = M31::from_u32_unchecked(r.u32()?);
+            }
+        }
+        p.decommitments[t].hash_witness = r.hashes()?;
+    }
+    let layers =
+        std::iter::once(&mut p.fri_proof.first_layer).chain(p.fri_proof.inner_layers.iter_mut());
+    for l in layers {
+        let n = r.u32()? as usize;
+        if n > bytes.len() / 16 {
+            return None;
+        }
+        l.fri_witness = (0..n).map(|_| r.qm31()).collect::<Option<Vec<_>>>()?;
+        l.decommitment.hash_witness = r.hashes()?;
+    }
+    (r.at == bytes.len()).then_some(out)
+}

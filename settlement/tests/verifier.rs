@@ -22,7 +22,7 @@ const DOMAIN: Domain = Domain {
 };
 use msgl_settlement::evm::{Chain, Revert};
 use msgl_settlement::verifier::{
-    proof_calldata, verifier_fact, verify_calldata, verify_view_calldata,
+    proof_calldata, proof_from_calldata, verifier_fact, verify_calldata, verify_view_calldata,
 };
 use msgl_settlement::MsglVerifier;
 
@@ -148,10 +148,24 @@ fn mutated_statements_and_proofs_are_refused_by_both() {
         let calldata = verify_view_calldata(t, &proof_calldata(&proof));
         assert!(v.check(calldata).is_err(), "contract accepted {t:?}");
     }
-    // Byte flips of the proof file (those that still decode go to both
-    // verifiers) and of the proof calldata.
-    let bytes = proof.to_bytes();
+    // The very bytes the contract gets also go to the Rust verifier
+    // (read back by proof_from_calldata with the honest proof's shape).
     let good = proof_calldata(&proof);
+    let both = |v: &mut Verifier, c: &[u8], what: &str| {
+        let sol = v.check(verify_view_calldata(&s, c));
+        let rust = match proof_from_calldata(c, &proof) {
+            Some(p) => verify_chain_proof(&s, &p).map_err(|e| e.to_string()),
+            None => Err("does not decode".into()),
+        };
+        assert!(
+            sol.is_err() && rust.is_err(),
+            "{what}: contract {sol:?}, rust {rust:?}"
+        );
+    };
+    assert_eq!(
+        proof_from_calldata(&good, &proof).map(|p| p.to_bytes()),
+        Some(proof.to_bytes())
+    );
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut rnd = |n: usize| {
         seed ^= seed << 13;
@@ -159,39 +173,120 @@ fn mutated_statements_and_proofs_are_refused_by_both() {
         seed ^= seed << 17;
         (seed % n as u64) as usize
     };
-    for _ in 0..60 {
+    let mut cases = statements.len() + CALLDATA_FLIPS;
+    // Byte flips of the proof file; those that still decode go to both.
+    let bytes = proof.to_bytes();
+    for _ in 0..150 {
         let mut b = bytes.clone();
         let i = 8 + rnd(b.len() - 8);
         b[i] ^= 1 << rnd(8);
         if let Ok(p) = ChainProof::from_bytes(&b) {
             let rust = verify_chain_proof(&s, &p);
             let sol = v.check(verify_calldata(&s, &p));
-            let same_calldata = proof_calldata(&p) == good;
             assert_eq!(
                 rust.is_ok(),
                 sol.is_ok(),
                 "byte {i}: rust {rust:?}, contract {sol:?}"
             );
-            assert!(rust.is_err() || same_calldata, "byte {i} accepted");
+            assert!(
+                rust.is_err() || proof_calldata(&p) == good,
+                "file byte {i} accepted"
+            );
         }
+        cases += 1;
+    }
+    // Truncated and lengthened calldata.
+    for cut in [1usize, 4, 16, 32, 100, good.len() / 2, good.len() - 1] {
+        both(&mut v, &good[..good.len() - cut], &format!("cut {cut}"));
+        cases += 1;
+    }
+    for extra in [1usize, 4, 32] {
+        let mut longer = good.clone();
+        longer.extend(std::iter::repeat_n(0u8, extra));
+        both(&mut v, &longer, &format!("{extra} bytes more"));
+        cases += 1;
+    }
+    // Every count-prefixed list (Merkle and FRI witnesses) one short and one long.
+    for (at, item) in list_offsets(&good, &proof) {
+        let n = u32::from_be_bytes(good[at..at + 4].try_into().unwrap()) as usize;
+        if n > 0 {
+            let mut c = good.clone();
+            c[at..at + 4].copy_from_slice(&(n as u32 - 1).to_be_bytes());
+            let last = at + 4 + (n - 1) * item;
+            c.drain(last..last + item);
+            both(&mut v, &c, &format!("list at {at} one short"));
+        }
+        let mut c = good.clone();
+        c[at..at + 4].copy_from_slice(&(n as u32 + 1).to_be_bytes());
+        let end = at + 4 + n * item;
+        let dup: Vec<u8> = if n > 0 {
+            c[end - item..end].to_vec()
+        } else {
+            vec![7; item]
+        };
+        c.splice(end..end, dup);
+        both(&mut v, &c, &format!("list at {at} one long"));
+        cases += 2;
+    }
+    assert!(cases >= 1000, "{cases} cases");
+}
+
+/// Byte flips of the calldata, anywhere (its own test, run in parallel with
+/// the other mutations).
+const CALLDATA_FLIPS: usize = 820;
+
+#[test]
+fn calldata_byte_flips_are_refused_by_both() {
+    let mut v = Verifier::new();
+    let s = statement(&[3, 5]);
+    let proof = prove_for_chain(&s).expect("prove");
+    let good = proof_calldata(&proof);
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut rnd = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for _ in 0..CALLDATA_FLIPS {
         let mut c = good.clone();
         let j = rnd(c.len());
         c[j] ^= 1 << rnd(8);
-        let calldata = verify_view_calldata(&s, &c);
+        let sol = v.check(verify_view_calldata(&s, &c));
+        let rust = match proof_from_calldata(&c, &proof) {
+            Some(p) => verify_chain_proof(&s, &p).map_err(|e| e.to_string()),
+            None => Err("does not decode".into()),
+        };
         assert!(
-            v.check(calldata).is_err(),
-            "calldata byte {j} flipped and accepted"
+            sol.is_err() && rust.is_err(),
+            "calldata byte {j}: contract {sol:?}, rust {rust:?}"
         );
     }
-    // Truncated and lengthened calldata.
-    for cut in [1usize, 4, 32, good.len() / 2] {
-        let calldata = verify_view_calldata(&s, &good[..good.len() - cut]);
-        assert!(v.check(calldata).is_err());
+}
+
+/// Offsets of the count-prefixed lists in proof calldata, with their item sizes.
+fn list_offsets(c: &[u8], proof: &ChainProof) -> Vec<(usize, usize)> {
+    let p = &proof.stark.0;
+    let n_sampled: usize = p.sampled_values.iter().flatten().map(|v| v.len()).sum();
+    let mut at = 16 + 4 * 32 + 16 * n_sampled + 32 * (1 + p.fri_proof.inner_layers.len());
+    at += 16 * p.fri_proof.last_layer_poly.len() + 8;
+    let mut lists = vec![];
+    let count = |at: usize| u32::from_be_bytes(c[at..at + 4].try_into().unwrap()) as usize;
+    for t in 1..p.queried_values.len() {
+        let cols = p.queried_values[t].len();
+        let nq = p.queried_values[t].first().map_or(0, |v| v.len());
+        at += 4 * cols * nq;
+        lists.push((at, 32));
+        at += 4 + 32 * count(at);
     }
-    let mut longer = good.clone();
-    longer.extend_from_slice(&[0; 4]);
-    let calldata = verify_view_calldata(&s, &longer);
-    assert!(v.check(calldata).is_err());
+    for _ in 0..1 + p.fri_proof.inner_layers.len() {
+        lists.push((at, 16));
+        at += 4 + 16 * count(at);
+        lists.push((at, 32));
+        at += 4 + 32 * count(at);
+    }
+    assert_eq!(at, c.len());
+    lists
 }
 
 fn witness(slots: &[(Digest, u32, u32)], units: &[u32]) -> ChainWitness {
@@ -283,4 +378,18 @@ fn soundness_attacks_are_refused_by_the_contract() {
     }
     let p = prove_for_chain_unchecked(&s, witness(&slots, &[3]), AirVariant::Full).unwrap();
     refused_by_the_contract(&s, &p, "LogUpMismatch");
+}
+
+#[test]
+fn a_150k_unit_proof_verifies_in_one_transaction_under_the_cap() {
+    let s = statement(&[150_000]);
+    let proof = prove_for_chain(&s).expect("prove");
+    verify_chain_proof(&s, &proof).expect("rust verifies");
+    let mut v = Verifier::new();
+    let out = v
+        .chain
+        .call(FROM, v.address, verify_calldata(&s, &proof))
+        .expect("verifyAndRegister within 2^24 gas");
+    println!("150000 units: {} gas", out.gas_used);
+    assert!(v.is_valid(verifier_fact(&s)));
 }
