@@ -184,6 +184,9 @@ pub fn decode_revert(data: &[u8]) -> String {
     if let Ok(e) = QuirkyToken::QuirkyTokenErrors::abi_decode(data) {
         return format!("{e:?}");
     }
+    if let Ok(e) = crate::MsglVerifier::MsglVerifierErrors::abi_decode(data) {
+        return format!("{e:?}");
+    }
     if let Ok(e) = alloy_sol_types::Revert::abi_decode(data) {
         return format!("Error({:?})", e.reason);
     }
@@ -261,13 +264,23 @@ impl Chain {
     }
 
     fn tx(&mut self, from: Address, kind: TxKind, data: Bytes) -> Result<TxEnv, Revert> {
+        self.tx_with_gas(from, kind, data, TX_GAS_LIMIT)
+    }
+
+    fn tx_with_gas(
+        &mut self,
+        from: Address,
+        kind: TxKind,
+        data: Bytes,
+        gas_limit: u64,
+    ) -> Result<TxEnv, Revert> {
         let nonce = self.nonce(from);
         TxEnv::builder()
             .caller(from)
             .kind(kind)
             .data(data)
             .nonce(nonce)
-            .gas_limit(TX_GAS_LIMIT)
+            .gas_limit(gas_limit)
             .gas_price(0)
             .chain_id(Some(CHAIN_ID))
             .build()
@@ -343,6 +356,24 @@ impl Chain {
             self.evm.ctx.journaled_state.database.commit(state);
         }
         Ok(result)
+    }
+
+    /// Runs a call with a gas limit above the EIP-7825 cap and throws its
+    /// effects away: measures what a transaction over the cap would use.
+    pub fn view_uncapped(
+        &mut self,
+        from: Address,
+        to: Address,
+        calldata: impl Into<Bytes>,
+    ) -> Result<Outcome, Revert> {
+        let tx = self.tx_with_gas(from, TxKind::Call(to), calldata.into(), 1 << 29)?;
+        let meta = self.meta(from, to, tx.nonce);
+        // Lift the EIP-7825 cap for this call only.
+        self.evm.ctx.cfg.tx_gas_limit_cap = Some(u64::MAX);
+        let result = self.evm.transact(tx);
+        self.evm.ctx.cfg.tx_gas_limit_cap = None;
+        let result = result.map_err(|e| invalid(e.to_string()))?;
+        outcome(result.result, meta)
     }
 
     /// Runs a call from `from` to `to` and throws its effects away (an

@@ -5,6 +5,7 @@
 
 pub mod evm;
 pub mod system;
+pub mod verifier;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::{SolCall, SolValue};
@@ -22,6 +23,7 @@ pub mod bindings {
     const _: &[u8] = include_bytes!("../../contracts/out/FactRegistry.json");
     const _: &[u8] = include_bytes!("../../contracts/out/TestToken.json");
     const _: &[u8] = include_bytes!("../../contracts/out/QuirkyToken.json");
+    const _: &[u8] = include_bytes!("../../contracts/out/MsglVerifier.json");
 
     alloy_sol_types::sol!(
         #[derive(Debug, PartialEq, Eq)]
@@ -43,6 +45,11 @@ pub mod bindings {
         QuirkyToken,
         "../contracts/out/QuirkyToken.json"
     );
+    alloy_sol_types::sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        MsglVerifier,
+        "../contracts/out/MsglVerifier.json"
+    );
 
     alloy_sol_types::sol! {
         /// The payee's acceptance of a channel's terms, signed with EIP-712
@@ -60,7 +67,7 @@ pub mod bindings {
     }
 }
 
-pub use bindings::{Accept, FactRegistry, MsglSettlement, QuirkyToken, TestToken};
+pub use bindings::{Accept, FactRegistry, MsglSettlement, MsglVerifier, QuirkyToken, TestToken};
 
 /// The EIP-712 domain of acceptances: name `msgl`, version `2`, the chain
 /// and the settlement contract.
