@@ -474,12 +474,16 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__calldata)
-            opts="-O -f -q -h --register --to --output --home --file --quiet --help"
+            opts="-O -f -q -h --register --part --to --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --part)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1146,7 +1150,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__may__subcmd__serve)
-            opts="-f -q -h --price --at --home --file --quiet --help"
+            opts="-O -f -q -h --price --at --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1158,6 +1162,14 @@ _msgl() {
                     ;;
                 --at)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -O)
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 --home)
@@ -1404,7 +1416,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__prove)
-            opts="-o -f -q -h --out --state --chain-id --settlement --token --home --file --quiet --help"
+            opts="-o -f -q -h --out --state --chain-id --settlement --token --max-entries --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1431,6 +1443,10 @@ _msgl() {
                     return 0
                     ;;
                 --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-entries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1576,13 +1592,13 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__settled)
-            opts="-f -q -h --shortfall --home --file --quiet --help"
+            opts="-f -q -h --settlement --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --shortfall)
+                --settlement)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -53,7 +53,7 @@ complete -c msgl -n "__fish_msgl_needs_command" -f -a "reconcile" -d 'Reconcile 
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "prove" -d 'Prove a batch of acks with a Stwo STARK'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "verify-proof" -d 'Check a proof directory written by `msgl prove`'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "calldata" -d 'Print the calldata that settles a proven batch on chain'
-complete -c msgl -n "__fish_msgl_needs_command" -f -a "settled" -d 'Record a settled batch in the home'
+complete -c msgl -n "__fish_msgl_needs_command" -f -a "settled" -d 'Book settlements, paid debts and claims from their transaction receipts'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "demo" -d 'Run three nodes through the whole flow, with the real commands'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c msgl -n "__fish_msgl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -174,6 +174,9 @@ complete -c msgl -n "__fish_msgl_using_subcommand peers" -s q -l quiet -d 'Print
 complete -c msgl -n "__fish_msgl_using_subcommand peers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l price -d 'The next message\'s price in units' -r
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l at -d 'Judge as of this time, unix epoch milliseconds [default: now]' -r
+complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
+json\t'For scripts: one JSON document'
+csv\t'For scripts and spreadsheets: a header row, then one row per line'"
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand may-serve" -s q -l quiet -d 'Print nothing but errors and requested data'
@@ -239,6 +242,7 @@ complete -c msgl -n "__fish_msgl_using_subcommand prove" -l state -d 'The contra
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -l chain-id -d 'The chain id of the deployment the proof settles on' -r
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -l settlement -d 'The settlement contract\'s address (0x and 40 hex digits)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -l token -d 'The token\'s address (0x and 40 hex digits)' -r
+complete -c msgl -n "__fish_msgl_using_subcommand prove" -l max-entries -d 'Most entries per part: each part\'s settle must fit one transaction' -r
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -s q -l quiet -d 'Print nothing but errors and requested data'
@@ -247,16 +251,17 @@ complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -l home -d 'The 
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l part -d 'Only part K (from 1) of a split proof' -r
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l to -d 'The contract\'s address, for -O json\'s `to`' -r
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
 json\t'For scripts: one JSON document'
 csv\t'For scripts and spreadsheets: a header row, then one row per line'"
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
-complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l register -d 'The registry\'s registerFact(statement hash) instead of settle'
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l register -d 'The registry\'s registerFact(fact) instead of settle'
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c msgl -n "__fish_msgl_using_subcommand settled" -l shortfall -d 'What the contract could not pay on a channel, from its Shortfall event (`paid` < `owed`): CHANNEL=AMOUNT, CHANNEL the first 16 hex digits of the channel id (as `msgl channels` shows), AMOUNT in the token; the rest stays owed in the books' -r
+complete -c msgl -n "__fish_msgl_using_subcommand settled" -l settlement -d 'The settlement contract whose events count (0x and 40 hex digits) [default: chain.settlement in msgl.yaml]' -r
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -s q -l quiet -d 'Print nothing but errors and requested data'
@@ -294,7 +299,7 @@ complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subc
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help" -f -a "prove" -d 'Prove a batch of acks with a Stwo STARK'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help" -f -a "verify-proof" -d 'Check a proof directory written by `msgl prove`'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help" -f -a "calldata" -d 'Print the calldata that settles a proven batch on chain'
-complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help" -f -a "settled" -d 'Record a settled batch in the home'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help" -f -a "settled" -d 'Book settlements, paid debts and claims from their transaction receipts'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help" -f -a "demo" -d 'Run three nodes through the whole flow, with the real commands'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and not __fish_seen_subcommand_from check balance register accounts print import add init id peer peers may-serve open accept-open channels ack accept served reconcile prove verify-proof calldata settled demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -3,10 +3,15 @@ pragma solidity ^0.8.24;
 
 import {IFactRegistry} from "./IFactRegistry.sol";
 
-/// @title Registry of statement hashes proven off chain.
-/// @notice Only an authorized verifier may register a fact. The owner (the
+/// @title Registry of statement hashes proven off chain: a TRUSTED stand-in.
+/// @notice Only an authorized registrar (`isVerifier`) may register a fact,
+///         and the contract believes it without seeing a proof: whoever the
+///         owner authorizes decides what settles, so a settlement contract
+///         on this registry trusts the owner and every registrar with every
+///         escrow. For tests and the demo; a deployment that holds value uses
+///         MsglVerifier, which checks the proof on chain. The owner (the
 ///         deployer, then whoever ownership is transferred to) manages the
-///         verifier set; the constructor authorizes the first verifier.
+///         set; the constructor authorizes the first registrar.
 contract FactRegistry is IFactRegistry {
     address public owner;
     mapping(address => bool) public isVerifier;

@@ -11,17 +11,18 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use alloy_primitives::{Address, U256};
-use msgl_settlement::evm::Chain;
+use msgl_settlement::evm::{Chain, Outcome};
 use msgl_settlement::system::{OpenChannel, System};
 
 use crate::error::{Error, Result};
 
-/// The node names, in order; node i has the Ethereum address `repeat_byte(i)`.
+/// The node names, in order.
 pub const NODES: [&str; 3] = ["Node1", "Node2", "Node3"];
 /// Acks accepted per `msgl accept` call.
 pub const ACCEPT_BATCH: usize = 100;
 const DEPLOYER: Address = Address::repeat_byte(0xd0);
-/// The fact registry's verifier (v1: whoever checked the proof off chain).
+/// The fact registry's registrar: the trusted stand-in verifier (D5), who
+/// checked the proof off chain.
 pub const VERIFIER: Address = Address::repeat_byte(0xfe);
 const WITHDRAW_DELAY: u64 = 3600;
 /// Token base units per message unit: 0.00001 at 18 decimals (msgl init's default).
@@ -217,18 +218,20 @@ fn chain_err(what: &str) -> impl Fn(msgl_settlement::evm::Revert) -> Error + '_ 
     move |r| Error::check(format!("{what} reverted: {}", r.reason))
 }
 
-/// The anchor (channel id) of a signed open file.
-fn anchor_of(open: &Path) -> Result<[u8; 32]> {
-    let text = std::fs::read_to_string(open).map_err(|e| Error::io(open, e))?;
-    let hexa = text
-        .lines()
-        .find_map(|l| l.strip_prefix("channel: "))
-        .ok_or_else(|| Error::check(format!("{}: no anchor", open.display())))?;
-    let bytes = hex::decode(hexa.trim().trim_matches(['\'', '"']))
-        .map_err(|e| Error::check(format!("{}: bad anchor: {e}", open.display())))?;
-    bytes
-        .try_into()
-        .map_err(|_| Error::check(format!("{}: the anchor is not 32 bytes", open.display())))
+/// Writes `out`'s receipt (as `cast receipt --json` prints one) to
+/// `DIR/receipts/NAME.json`.
+fn write_receipt(dir: &Path, name: &str, out: &Outcome) -> Result<PathBuf> {
+    let d = dir.join("receipts");
+    std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+    let path = d.join(format!("{name}.json"));
+    let json = serde_json::to_string_pretty(&out.receipt()).expect("a receipt serializes");
+    crate::fsutil::write_new(&path, json.as_bytes())?;
+    Ok(path)
+}
+
+/// A small text file the demo wrote.
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
 }
 
 fn units(n: u64) -> U256 {
@@ -293,25 +296,59 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             .hint("templates node1, node2, node3 name Node1, Node2, Node3"));
         }
     }
+    // The contracts first: each home settles on them (`chain:` in msgl.yaml).
+    let mut chain = Chain::new();
+    let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, WITHDRAW_DELAY)
+        .map_err(chain_err("deploy"))?;
+    let domain = sys.domain();
+    for h in &homes {
+        let home = crate::home::Home { root: h.clone() };
+        let mut config = home.config()?;
+        config.chain = Some(crate::home::ChainSettings {
+            chain_id: domain.chain_id,
+            settlement: format!("{}", sys.settlement.address),
+            token: format!("{}", sys.token.address),
+        });
+        crate::fsutil::write_atomic(&home.config_path(), config.to_yaml().as_bytes(), true, None)?;
+    }
     let ids: Vec<String> = homes
         .iter()
         .map(|h| r.run(Some(h), &args!["id"]).map(|s| s.trim().to_string()))
         .collect::<Result<_>>()?;
+    // Each node's EVM address: its keys/evm.key, made by `msgl init`.
+    let evm: Vec<String> = homes
+        .iter()
+        .map(|h| {
+            r.run(Some(h), &args!["id", "--evm"])
+                .map(|s| s.trim().to_string())
+        })
+        .collect::<Result<_>>()?;
+    let addrs: Vec<Address> = evm
+        .iter()
+        .map(|a| crate::proof::parse_address(a, "msgl id --evm").map(Address::from))
+        .collect::<Result<_>>()?;
+    let addr = |i: usize| addrs[i];
     for (i, h) in homes.iter().enumerate() {
         for j in 0..3 {
             if i != j {
                 r.run(
                     Some(h),
-                    &args!["-q", "peer", "add", NODES[j], &ids[j], "--policy", "credit:1"],
+                    &args![
+                        "-q",
+                        "peer",
+                        "add",
+                        NODES[j],
+                        &ids[j],
+                        "--policy",
+                        "credit:1",
+                        "--address",
+                        &evm[j]
+                    ],
                 )?;
             }
         }
     }
     progress("deploy token, registry and settlement in an in-memory EVM; mint, approve, deposit");
-    let mut chain = Chain::new();
-    let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, WITHDRAW_DELAY)
-        .map_err(chain_err("deploy"))?;
-    let addr = |i: usize| Address::repeat_byte(i as u8 + 1);
     let length = 4 * n + 100;
     for (i, h) in homes.iter().enumerate() {
         let cash = opening_cash(h)?;
@@ -342,17 +379,21 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         )?;
     }
 
-    // 2. Channels: Node2 -> Node1, Node1 -> Node2, Node3 -> Node1.
+    // 2. Channels: Node2 -> Node1, Node1 -> Node2, Node3 -> Node1: the
+    // payer's signed open, the payee's signed acceptance of its terms, and
+    // openChannel with them.
     progress(
         "open channels Node2 -> Node1, Node1 -> Node2, Node3 -> Node1 (off chain and on chain)",
     );
     let mut anchors = [[0u8; 32]; 3];
     for (k, (payer, payee)) in [(1usize, 0usize), (0, 1), (2, 0)].into_iter().enumerate() {
-        let open = wire.join(format!(
-            "open-{}-{}.yaml",
+        let stem = format!(
+            "{}-{}",
             NODES[payer].to_lowercase(),
             NODES[payee].to_lowercase()
-        ));
+        );
+        let open = wire.join(format!("open-{stem}.yaml"));
+        let acceptance = wire.join(format!("acceptance-{stem}.yaml"));
         r.run(
             Some(&homes[payer]),
             &args![
@@ -362,24 +403,33 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
                 NODES[payee],
                 "--units",
                 length.to_string(),
+                "--escrow",
+                tokens(units(2 * length)),
                 "-o",
                 &open
             ],
         )?;
-        r.run(Some(&homes[payee]), &args!["-q", "accept-open", &open])?;
-        anchors[k] = anchor_of(&open)?;
-        sys.open_channel(
-            &mut chain,
+        r.run(
+            Some(&homes[payee]),
+            &args!["-q", "accept-open", &open, "-o", &acceptance],
+        )?;
+        let signed =
+            crate::objects::Open::from_yaml(&read_text(&open)?).map_err(|e| e.in_file(&open))?;
+        let accepted = crate::objects::Acceptance::from_yaml(&read_text(&acceptance)?)
+            .map_err(|e| e.in_file(&acceptance))?;
+        anchors[k] = signed.channel;
+        let accept = sys.accept(
             addr(payer),
             &OpenChannel {
-                payee: addr(payee),
-                anchor: anchors[k],
-                units: length,
-                unit_price: U256::from(PRICE),
-                escrow: units(2 * length),
+                payee: Address::from(signed.chain.payee_address),
+                anchor: signed.channel,
+                units: signed.length,
+                unit_price: signed.unit_price,
+                escrow: signed.escrow,
             },
-        )
-        .map_err(chain_err("openChannel"))?;
+        );
+        sys.open_channel(&mut chain, addr(payer), &accept, &accepted.signature)
+            .map_err(chain_err("openChannel"))?;
     }
 
     // 3. Messages with acks, accepted in batches.
@@ -564,22 +614,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         ),
     ] {
         progress(&format!("prove, verify, register and settle: {what}"));
-        let domain = sys.domain();
-        let text = r.run(
-            Some(&homes[0]),
-            &args![
-                "prove",
-                batch,
-                "-o",
-                &out,
-                "--chain-id",
-                domain.chain_id.to_string(),
-                "--settlement",
-                format!("{}", sys.settlement.address),
-                "--token",
-                format!("{}", sys.token.address)
-            ],
-        )?;
+        // The deployment comes from Node1's `chain:` settings.
+        let text = r.run(Some(&homes[0]), &args!["prove", batch, "-o", &out])?;
         let prove_time = text
             .split("proved in ")
             .nth(1)
@@ -607,8 +643,13 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         let settle = chain
             .call(addr(0), sys.settlement.address, data)
             .map_err(chain_err("settle"))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let receipt = write_receipt(&dir, &format!("settle-{name}"), &settle)?;
         for &i in parties {
-            r.run(Some(&homes[i]), &args!["-q", "settled", &out])?;
+            r.run(Some(&homes[i]), &args!["-q", "settled", &receipt])?;
         }
         let proof_bin = out.join("proof.bin");
         settlements.push(SettlementReport {
@@ -626,7 +667,17 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         });
     }
 
-    // 6. The figures.
+    // 6. The payees take what the settlements credited them.
+    progress("Node1 and Node2 claim what the settlements credited them; each books it");
+    for i in [0usize, 1] {
+        let claim = sys
+            .claim(&mut chain, addr(i), addr(i))
+            .map_err(chain_err("claim"))?;
+        let receipt = write_receipt(&dir, &format!("claim-{}", NODES[i].to_lowercase()), &claim)?;
+        r.run(Some(&homes[i]), &args!["-q", "settled", &receipt])?;
+    }
+
+    // 7. The figures.
     let mut nodes = Vec::new();
     for (i, h) in homes.iter().enumerate() {
         let after = sys

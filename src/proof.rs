@@ -1,8 +1,12 @@
-//! A proof directory (D6): the statement a batch proves and its Stwo proof.
+//! A proof directory (D7): the statement a batch proves and its Stwo proof,
+//! or, when the batch was split to settle in several transactions, its
+//! numbered parts, each a proof directory of its own:
 //!
 //! ```text
 //! OUT/statement.yaml   the statement (D2), hex digests
 //! OUT/proof.bin        msgl_circuits::BatchProof::to_bytes
+//! or
+//! OUT/part-1/{statement.yaml,proof.bin}, OUT/part-2/..., settled in that order
 //! ```
 //!
 //! Written into a temporary directory beside OUT and renamed into place, so
@@ -34,8 +38,13 @@ pub fn parse_address(text: &str, what: &str) -> Result<[u8; 20]> {
     }
 }
 
-/// Writes `OUT/statement.yaml` and `OUT/proof.bin`, all or nothing.
-pub fn write(out: &Path, statement: &Statement, proof: &BatchProof) -> Result<()> {
+/// The directory of part `k` (from 1) of a split proof.
+pub const PART_PREFIX: &str = "part-";
+
+/// Writes a proof directory of `parts` (in settling order): one part as
+/// `OUT/statement.yaml` and `OUT/proof.bin`, several as `OUT/part-1/`,
+/// `OUT/part-2/`, …; all or nothing.
+pub fn write(out: &Path, parts: &[(Statement, BatchProof)]) -> Result<()> {
     if out.exists() {
         return Err(Error::input("already exists; not overwritten")
             .in_file(out)
@@ -56,9 +65,18 @@ pub fn write(out: &Path, statement: &Statement, proof: &BatchProof) -> Result<()
     let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| -> Result<()> {
         std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let yaml = serde_yaml::to_string(statement).expect("a statement serializes");
-        crate::fsutil::write_new(&tmp.join(STATEMENT_FILE), yaml.as_bytes())?;
-        crate::fsutil::write_new(&tmp.join(PROOF_FILE), &proof.to_bytes())?;
+        for (k, (statement, proof)) in parts.iter().enumerate() {
+            let dir = if parts.len() == 1 {
+                tmp.clone()
+            } else {
+                let d = tmp.join(format!("{PART_PREFIX}{}", k + 1));
+                std::fs::create_dir(&d).map_err(|e| Error::io(&d, e))?;
+                d
+            };
+            let yaml = serde_yaml::to_string(statement).expect("a statement serializes");
+            crate::fsutil::write_new(&dir.join(STATEMENT_FILE), yaml.as_bytes())?;
+            crate::fsutil::write_new(&dir.join(PROOF_FILE), &proof.to_bytes())?;
+        }
         std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))
     })();
     if result.is_err() {
@@ -105,8 +123,52 @@ pub fn read(dir: &Path) -> Result<(Statement, Vec<u8>)> {
     Ok((statement, proof))
 }
 
-/// Reads and verifies a proof directory: the statement is well formed and
-/// the proof proves exactly it. A bad proof is a failed check (exit 1).
+/// The single-part proof directories of `dir`, in settling order: `dir`
+/// itself when it holds a statement, else its `part-1`, `part-2`, … (all
+/// of them, numbered from 1 without a gap).
+pub fn parts(dir: &Path) -> Result<Vec<PathBuf>> {
+    if dir.join(STATEMENT_FILE).exists() || !dir.join(format!("{PART_PREFIX}1")).is_dir() {
+        return Ok(vec![dir.to_path_buf()]);
+    }
+    let mut numbers = Vec::new();
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for e in rd {
+        let e = e.map_err(|e| Error::io(dir, e))?;
+        let name = e.file_name();
+        if let Some(k) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PART_PREFIX))
+            .and_then(|k| k.parse::<usize>().ok())
+        {
+            numbers.push(k);
+        }
+    }
+    numbers.sort_unstable();
+    if numbers.iter().enumerate().any(|(i, &k)| k != i + 1) {
+        return Err(
+            Error::input("its parts are not numbered 1, 2, … without a gap")
+                .in_file(dir)
+                .hint("a part is missing: this is not a proof directory as msgl prove writes it"),
+        );
+    }
+    Ok(numbers
+        .into_iter()
+        .map(|k| dir.join(format!("{PART_PREFIX}{k}")))
+        .collect())
+}
+
+/// Reads and verifies every part of a proof directory ([`parts`]), in
+/// settling order.
+pub fn verify_parts(dir: &Path) -> Result<Vec<(PathBuf, Statement)>> {
+    parts(dir)?
+        .into_iter()
+        .map(|p| verify_dir(&p).map(|s| (p, s)))
+        .collect()
+}
+
+/// Reads and verifies a single-part proof directory: the statement is well
+/// formed and the proof proves exactly it. A bad proof is a failed check
+/// (exit 1).
 pub fn verify_dir(dir: &Path) -> Result<Statement> {
     let (statement, bytes) = read(dir)?;
     statement.validate().map_err(|e| {

@@ -943,3 +943,36 @@ fn a_retried_accept_says_already_accepted_and_never_books_twice() {
     msgl(&p.payee).arg("accept").arg(&second).assert().success();
     assert_untouched(&p.payee, 2, 2);
 }
+
+/// `may-serve -O json|csv`: the answer on stdout for scripts, the same
+/// exit status.
+#[test]
+fn may_serve_answers_in_json_and_csv() {
+    let p = pair(1000, "credit:0.00005");
+    let json = |args: &[&str], code: i32| -> serde_json::Value {
+        let out = msgl(&p.payee)
+            .args(["may-serve", "Node2", "-O", "json"])
+            .args(args)
+            .assert()
+            .code(code)
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let v = json(&[], 0);
+    assert_eq!(v["may_serve"], true);
+    assert!(v["reason"].is_null());
+    assert_eq!(
+        (v["next"].as_str(), v["limit"].as_str()),
+        (Some("0.00001"), Some("0.00005"))
+    );
+    let v = json(&["--price", "6"], 1);
+    assert_eq!(v["may_serve"], false);
+    assert!(
+        v["reason"].as_str().unwrap().contains("would pass it"),
+        "{v}"
+    );
+    let csv = stdout(msgl(&p.payee).args(["may-serve", "node2", "-O", "csv"]));
+    assert!(csv.starts_with("peer,may_serve,reason,status,receivable,unacked,next,limit\nNode2,true,,ok,0,0,0.00001,0.00005\n"), "{csv}");
+}

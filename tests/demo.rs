@@ -87,10 +87,10 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
             "{line}"
         );
         // Books and chain agree: the template's opening cash was minted,
-        // the deposit booked, and each settlement booked by the parties
-        // still around (`msgl settled`): cash in the books is the wallet
-        // after the settlements (Node3's wallet does not move: it pays from
-        // its deposit).
+        // the deposit booked, each settlement booked by the parties still
+        // around (`msgl settled` with its receipt) and the payees' claims:
+        // cash in the books is the wallet after the claims (Node3's wallet
+        // does not move: it pays from its escrow).
         let after = rest
             .split_once(" -> ")
             .unwrap()
@@ -113,6 +113,30 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
             _ => 0,
         };
         assert_eq!(settled, want, "{journal}");
+        // The payees claimed what the settlements credited them, and
+        // booked it from the claim's receipt: nothing is left claimable.
+        let claimed = journal.matches(") CLAIMED  ; claimed: ").count();
+        assert_eq!(claimed, usize::from(want > 0), "{journal}");
+        let claimable = stdout(msgl(&home).args([
+            "balance",
+            "--flat",
+            "-E",
+            "-O",
+            "csv",
+            "Assets:Contract:Claimable",
+        ]));
+        // account,commodity,amount,kind rows: every amount is zero.
+        assert!(
+            claimable
+                .lines()
+                .filter(|l| l.starts_with("Assets:Contract:Claimable,"))
+                .all(
+                    |l| msgl::journal::Decimal::from_str_exact(l.split(',').nth(2).unwrap())
+                        .unwrap()
+                        .is_zero()
+                ),
+            "{claimable}"
+        );
         nodes += 1;
     }
     assert_eq!(nodes, 3, "{out}");

@@ -75,6 +75,16 @@ fn prove_verify_and_calldata() {
         std::fs::read(out.join("statement.yaml")).unwrap(),
         std::fs::read(out2.join("statement.yaml")).unwrap()
     );
+    // Parts of at most 1 to 256 entries, nothing else.
+    for bad in ["0", "257", "x"] {
+        msgl(&p.payee)
+            .arg("prove")
+            .arg(p.payee.join("acks"))
+            .args(["--max-entries", bad, "-o"])
+            .arg(p.dir.join("never"))
+            .assert()
+            .code(2);
+    }
     // Never over an existing proof.
     msgl(&p.payee)
         .arg("prove")

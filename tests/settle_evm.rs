@@ -1,23 +1,24 @@
 //! The whole flow with the real `msgl` binary off chain and the committed,
 //! compiled contracts in revm: deposit, open a channel with the anchor from
-//! `msgl open`, messages with acks, `msgl prove`, `msgl verify-proof`,
-//! register, settle with `msgl calldata`; every revert the issue lists; the
-//! escape paths.
+//! `msgl open` on the payee's signed terms, messages with acks, `msgl
+//! prove`, `msgl verify-proof`, register, settle with `msgl calldata`, book
+//! both sides with `msgl settled` from the transaction receipts, claim;
+//! every misuse; debts and exits.
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use alloy_primitives::{Address, U256};
-use common::{hash, msgl, pair, stdout, Pair};
-use msgl_settlement::evm::{Chain, Outcome, Revert};
+use common::{hash, id, init, msgl, stdout, tempdir, Pair};
+use msgl_settlement::evm::{Chain, Outcome, Revert, CHAIN_ID};
 use msgl_settlement::system::{OpenChannel, System};
 use msgl_settlement::MsglSettlement;
+use predicates::prelude::PredicateBooleanExt;
+use predicates::str::contains;
 
 const DEPLOYER: Address = Address::repeat_byte(0xd0);
 const VERIFIER: Address = Address::repeat_byte(0xfe);
-const PAYER: Address = Address::repeat_byte(0x22);
-const PAYEE: Address = Address::repeat_byte(0x11);
 const DELAY: u64 = 3600;
 
 /// 0.00001 SNT at 18 decimals: the nodes' unit price.
@@ -32,40 +33,144 @@ fn units(n: u64) -> U256 {
 struct World {
     chain: Chain,
     sys: System,
+    receipts: usize,
+    /// The EVM addresses of the payer's and the payee's homes (keys/evm.key).
+    payer: Address,
+    payee: Address,
 }
 
-fn world(deposit_units: u64) -> World {
+/// A home's EVM address, as `msgl id --evm` prints it.
+fn evm(home: &Path) -> Address {
+    stdout(msgl(home).args(["id", "--evm"]))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// The contracts, and Node1 (payee) and Node2 (payer) whose msgl.yaml
+/// names them (`chain:`), peers of each other with their EVM addresses;
+/// the payer deposits `deposit_units`, opens a channel of `length` units
+/// with `escrow_units` of escrow (`msgl open --escrow`), the payee accepts
+/// it (`msgl accept-open -o`), and the payer opens it on chain with that
+/// acceptance.
+fn setup(length: u64, escrow_units: u64, deposit_units: u64) -> (Pair, World) {
     let mut chain = Chain::new();
     let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, DELAY).unwrap();
-    sys.mint(&mut chain, PAYER, units(1_000_000)).unwrap();
-    sys.approve(&mut chain, PAYER, units(1_000_000)).unwrap();
-    sys.deposit(&mut chain, PAYER, units(deposit_units))
+    let dir = tempdir();
+    let d = dir.path().to_path_buf();
+    let payee = init(&d, "Node1");
+    let payer = init(&d, "Node2");
+    for h in [&payee, &payer] {
+        let home = msgl::home::Home::locate(Some(h));
+        let mut config = home.config().unwrap();
+        config.chain = Some(msgl::home::ChainSettings {
+            chain_id: CHAIN_ID,
+            settlement: sys.settlement.address.to_string(),
+            token: sys.token.address.to_string(),
+        });
+        std::fs::write(home.config_path(), config.to_yaml()).unwrap();
+    }
+    let (payer_evm, payee_evm) = (evm(&payer), evm(&payee));
+    msgl(&payee)
+        .args([
+            "peer",
+            "add",
+            "Node2",
+            &id(&payer),
+            "--policy",
+            "credit:100",
+        ])
+        .args(["--address", &payer_evm.to_string()])
+        .assert()
+        .success();
+    msgl(&payer)
+        .args(["peer", "add", "Node1", &id(&payee)])
+        .args(["--address", &payee_evm.to_string()])
+        .assert()
+        .success();
+    sys.mint(&mut chain, payer_evm, units(1_000_000)).unwrap();
+    sys.approve(&mut chain, payer_evm, units(1_000_000))
         .unwrap();
-    World { chain, sys }
+    sys.deposit(&mut chain, payer_evm, units(deposit_units))
+        .unwrap();
+    let mut w = World {
+        chain,
+        sys,
+        receipts: 0,
+        payer: payer_evm,
+        payee: payee_evm,
+    };
+    let p = Pair {
+        open: d.join("open.yaml"),
+        _dir: dir,
+        dir: d,
+        payee,
+        payer,
+    };
+    w.open_next(&p, "open.yaml", length, escrow_units);
+    (p, w)
 }
 
 fn anchor_of(open: &Path) -> [u8; 32] {
-    let text = std::fs::read_to_string(open).unwrap();
-    let hexa = text
-        .lines()
-        .find_map(|l| l.strip_prefix("channel: "))
-        .unwrap();
-    hex::decode(hexa.trim().trim_matches(['\'', '"']))
+    msgl::objects::Open::from_yaml(&std::fs::read_to_string(open).unwrap())
         .unwrap()
-        .try_into()
-        .unwrap()
+        .channel
 }
 
 impl World {
-    fn open(&mut self, open: &Path, length: u64, escrow_units: u64) {
-        let o = OpenChannel {
-            payee: PAYEE,
-            anchor: anchor_of(open),
-            units: length,
-            unit_price: price(),
-            escrow: units(escrow_units),
-        };
-        self.sys.open_channel(&mut self.chain, PAYER, &o).unwrap();
+    /// The payer opens its next channel to the payee (`msgl open`, written
+    /// to `DIR/file`), the payee accepts it (`msgl accept-open -o`), and the
+    /// payer opens it on chain with the payee's acceptance.
+    fn open_next(&mut self, p: &Pair, file: &str, length: u64, escrow_units: u64) -> PathBuf {
+        let open = p.dir.join(file);
+        let acceptance = open.with_extension("acceptance.yaml");
+        msgl(&p.payer)
+            .args([
+                "-q",
+                "open",
+                "--to",
+                "Node1",
+                "--units",
+                &length.to_string(),
+            ])
+            .args(["--escrow", &msgl::demo::tokens(units(escrow_units)), "-o"])
+            .arg(&open)
+            .assert()
+            .success();
+        msgl(&p.payee)
+            .args(["-q", "accept-open"])
+            .arg(&open)
+            .arg("-o")
+            .arg(&acceptance)
+            .assert()
+            .success();
+        let signed =
+            msgl::objects::Open::from_yaml(&std::fs::read_to_string(&open).unwrap()).unwrap();
+        let accepted =
+            msgl::objects::Acceptance::from_yaml(&std::fs::read_to_string(&acceptance).unwrap())
+                .unwrap();
+        assert_eq!(
+            (signed.length, signed.unit_price, signed.escrow),
+            (
+                length,
+                price().to::<u128>(),
+                units(escrow_units).to::<u128>()
+            )
+        );
+        let accept = self.sys.accept(
+            self.payer,
+            &OpenChannel {
+                payee: Address::from(signed.chain.payee_address),
+                anchor: signed.channel,
+                units: signed.length,
+                unit_price: signed.unit_price,
+                escrow: signed.escrow,
+            },
+        );
+        self.sys
+            .open_channel(&mut self.chain, self.payer, &accept, &accepted.signature)
+            .unwrap();
+        open
     }
 
     /// Sends `msgl calldata [--register] DIR`'s bytes as `from`.
@@ -91,20 +196,32 @@ impl World {
         self.chain.call(from, to, data)
     }
 
+    /// Writes `out`'s receipt as `cast receipt --json` prints it.
+    fn receipt(&mut self, dir: &Path, out: &Outcome) -> PathBuf {
+        self.receipts += 1;
+        let path = dir.join(format!("receipt-{}.json", self.receipts));
+        std::fs::write(&path, serde_json::to_string_pretty(&out.receipt()).unwrap()).unwrap();
+        path
+    }
+
     fn balance(&mut self, who: Address) -> U256 {
         self.sys.balance(&mut self.chain, who).unwrap()
     }
+
+    /// `msgl settled RECEIPT` in `home` (the contract of its `chain:`).
+    fn settled(&self, home: &Path, receipt: &Path) -> assert_cmd::assert::Assert {
+        msgl(home).arg("settled").arg(receipt).assert()
+    }
 }
 
-fn prove(w: &World, p: &Pair, out: &str, state: Option<&Path>) -> std::path::PathBuf {
+fn prove(p: &Pair, out: &str, state: Option<&Path>) -> PathBuf {
     let dir = p.dir.join(out);
     let mut c = msgl(&p.payee);
     c.arg("-q")
         .arg("prove")
         .arg(p.payee.join("acks"))
         .arg("-o")
-        .arg(&dir)
-        .args(domain_flags(&w.sys));
+        .arg(&dir);
     if let Some(s) = state {
         c.arg("--state").arg(s);
     }
@@ -117,19 +234,6 @@ fn prove(w: &World, p: &Pair, out: &str, state: Option<&Path>) -> std::path::Pat
     dir
 }
 
-/// `--chain-id --settlement --token` of a deployment.
-fn domain_flags(sys: &System) -> Vec<String> {
-    let d = sys.domain();
-    vec![
-        "--chain-id".into(),
-        d.chain_id.to_string(),
-        "--settlement".into(),
-        sys.settlement.address.to_string(),
-        "--token".into(),
-        sys.token.address.to_string(),
-    ]
-}
-
 fn expect<E: alloy_sol_types::SolError>(r: Result<Outcome, Revert>) {
     match r {
         Ok(o) => panic!("expected {} but it succeeded: {o:?}", E::SIGNATURE),
@@ -137,8 +241,15 @@ fn expect<E: alloy_sol_types::SolError>(r: Result<Outcome, Revert>) {
     }
 }
 
+/// The one `EntrySkipped` reason of a settlement.
+fn skipped(out: &Outcome) -> u8 {
+    let s = out.events::<MsglSettlement::EntrySkipped>();
+    assert_eq!(s.len(), 1, "{out:?}");
+    s[0].reason
+}
+
 /// The contract's view of a channel after a settlement, as `--state`.
-fn state_after(proof: &Path) -> std::path::PathBuf {
+fn state_after(proof: &Path) -> PathBuf {
     let st = common::statement(proof);
     let mut text = String::new();
     for e in &st.entries {
@@ -154,32 +265,58 @@ fn state_after(proof: &Path) -> std::path::PathBuf {
     path
 }
 
+/// (receivable, payable) of the home's only peer, as `msgl peers -O json` says.
+fn ar_ap(home: &Path) -> (String, String) {
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(msgl(home).args(["peers", "-O", "json"]))).unwrap();
+    let row = &v[0];
+    (
+        row["receivable"].as_str().unwrap().to_string(),
+        row["payable"].as_str().unwrap().to_string(),
+    )
+}
+
+/// The balance of `account` in `home` (flat, normalized), "0" when absent.
+fn account(home: &Path, account: &str) -> String {
+    let csv = stdout(msgl(home).args(["balance", "--flat", "-E", "-O", "csv", account]));
+    // account,commodity,amount,kind rows.
+    let shown = csv
+        .lines()
+        .find(|l| l.starts_with(&format!("{account},")))
+        .and_then(|l| l.split(',').nth(2))
+        .unwrap_or("0");
+    msgl::journal::Decimal::from_str_exact(shown)
+        .unwrap()
+        .normalize()
+        .to_string()
+}
+
 #[test]
-fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_reverts() {
-    let p = pair(1000);
-    let mut w = world(500);
-    w.open(&p.open, 1000, 200);
+fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails() {
+    let (p, mut w) = setup(1000, 200, 500);
+
     for i in 1..=100 {
         p.exchange(i, 1);
     }
-    let proof1 = prove(&w, &p, "proof1", None);
+    let proof1 = prove(&p, "proof1", None);
     // Not yet registered: the statement is not proven on chain.
-    expect::<MsglSettlement::StatementNotProven>(w.send(PAYEE, &p.payee, &proof1, false));
-    // Only the registry's verifier may register.
-    assert!(w.send(PAYEE, &p.payee, &proof1, true).is_err());
+    expect::<MsglSettlement::StatementNotProven>(w.send(w.payee, &p.payee, &proof1, false));
+    // Only the registry's registrar may register.
+    assert!(w.send(w.payee, &p.payee, &proof1, true).is_err());
     w.send(VERIFIER, &p.payee, &proof1, true).unwrap();
-    let before = w.balance(PAYEE);
-    let out = w.send(PAYEE, &p.payee, &proof1, false).unwrap();
+    let out = w.send(w.payee, &p.payee, &proof1, false).unwrap();
     assert_eq!(
-        w.balance(PAYEE) - before,
+        w.sys.claimable(&mut w.chain, w.payee).unwrap(),
         units(100),
         "exactly units x price"
     );
     assert!(out.events::<MsglSettlement::Shortfall>().is_empty());
+    let r1 = w.receipt(&p.dir, &out);
     let ch = w.sys.channel(&mut w.chain, anchor_of(&p.open)).unwrap();
     assert_eq!(ch.count, 100);
-    // The same calldata again: the tip moved on.
-    expect::<MsglSettlement::StaleTip>(w.send(PAYEE, &p.payee, &proof1, false));
+    // The same calldata again: the tip moved on, the entry is skipped.
+    let again = w.send(w.payee, &p.payee, &proof1, false).unwrap();
+    assert_eq!(skipped(&again), 2);
 
     // More messages; the payee settles alone, from the contract's view
     // given as --state ...
@@ -187,69 +324,73 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
         p.exchange(i, 2);
     }
     let state = state_after(&proof1);
-    let proof2 = prove(&w, &p, "proof2", Some(&state));
-    // ... or from its own record of the first settlement: the same statement.
-    msgl(&p.payee)
-        .arg("-q")
-        .arg("settled")
-        .arg(&proof1)
-        .assert()
-        .success();
-    let proof2b = prove(&w, &p, "proof2b", None);
+    let proof2 = prove(&p, "proof2", Some(&state));
+    // ... or from its own record of the first settlement (booked from its
+    // receipt): the same statement.
+    w.settled(&p.payee, &r1)
+        .success()
+        .stdout(contains("SETTLED: received 0.001 from Node2 (100 units)"));
+    let proof2b = prove(&p, "proof2b", None);
     assert_eq!(
         std::fs::read(proof2.join("statement.yaml")).unwrap(),
         std::fs::read(proof2b.join("statement.yaml")).unwrap()
     );
     w.send(VERIFIER, &p.payee, &proof2, true).unwrap();
-    let before = w.balance(PAYEE);
-    w.send(PAYEE, &p.payee, &proof2, false).unwrap();
-    assert_eq!(w.balance(PAYEE) - before, units(60));
+    let out = w.send(w.payee, &p.payee, &proof2, false).unwrap();
+    let r2 = w.receipt(&p.dir, &out);
+    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(160));
 
-    // Both sides book the settlement; a second run books nothing more. The
-    // payer never recorded proof1: it books both settlements' units now.
-    let ar_ap = |home: &std::path::Path| -> (String, String) {
-        let v: serde_json::Value =
-            serde_json::from_str(&stdout(msgl(home).args(["peers", "-O", "json"]))).unwrap();
-        let row = &v[0];
-        (
-            row["receivable"].as_str().unwrap().to_string(),
-            row["payable"].as_str().unwrap().to_string(),
-        )
-    };
+    // Both sides book each settlement from its receipt, in any order; a
+    // second run books nothing more.
     assert_eq!(
         ar_ap(&p.payee).0,
         "0.0006",
         "proof1 is booked: 60 units left"
     );
     assert_eq!(ar_ap(&p.payer).1, "0.0016", "the payer booked nothing yet");
-    for (home, said) in [
-        (&p.payee, "SETTLED: received 0.0006 from Node2 (60 units)"),
-        (&p.payer, "SETTLED: paid 0.0016 to Node1 (160 units)"),
-    ] {
+    w.settled(&p.payer, &r2)
+        .success()
+        .stdout(contains("SETTLED: paid 0.0006 to Node1 (60 units)"));
+    w.settled(&p.payer, &r1)
+        .success()
+        .stdout(contains("SETTLED: paid 0.001 to Node1 (100 units)"));
+    w.settled(&p.payee, &r2)
+        .success()
+        .stdout(contains("SETTLED: received 0.0006 from Node2 (60 units)"));
+    for home in [&p.payee, &p.payer] {
         msgl(home)
             .arg("settled")
-            .arg(&proof2)
+            .arg(&r1)
+            .arg(&r2)
+            .args(["--settlement", &w.sys.settlement.address.to_string()])
             .assert()
             .success()
-            .stdout(predicates::str::contains(said));
-        msgl(home)
-            .arg("settled")
-            .arg(&proof2)
-            .assert()
-            .success()
-            .stdout(predicates::str::contains("already booked"));
+            .stdout(contains("already booked"))
+            .stdout(contains("booked (").not());
         msgl(home).arg("check").assert().success();
     }
+    // The mirror: A/R and A/P are both settled, the payee's is claimable.
     assert_eq!(ar_ap(&p.payee).0, "0");
     assert_eq!(ar_ap(&p.payer).1, "0");
-    let cash = stdout(msgl(&p.payee).args(["balance", "--flat", "-O", "csv", "Assets:Cash"]));
-    assert!(
-        cash.contains("Assets:Cash:SNT,SNT,0.0016,account\n"),
-        "{cash}"
-    );
-    // A record never moves backwards.
-    msgl(&p.payee).arg("settled").arg(&proof1).assert().code(1);
-    // A proof from the anchor (ignoring what was settled): stale tip.
+    assert_eq!(account(&p.payee, "Assets:Contract:Claimable"), "0.0016");
+    assert_eq!(account(&p.payer, "Assets:Contract:Deposit"), "-0.0016");
+
+    // The payee claims; the claim's receipt books CLAIMED into cash.
+    let claim = w.sys.claim(&mut w.chain, w.payee, w.payee).unwrap();
+    let rc = w.receipt(&p.dir, &claim);
+    assert_eq!(w.balance(w.payee), units(160));
+    // Booked for the home whose keys/evm.key claimed.
+    w.settled(&p.payee, &rc)
+        .success()
+        .stdout(contains("CLAIMED: 0.0016 into Assets:Cash:SNT"));
+    assert_eq!(account(&p.payee, "Assets:Contract:Claimable"), "0");
+    assert_eq!(account(&p.payee, "Assets:Cash:SNT"), "0.0016");
+    // Someone else's claim books nothing here.
+    w.settled(&p.payer, &rc)
+        .success()
+        .stdout(contains("claims not booked: 1 claim by other addresses"));
+
+    // A proof from the anchor (ignoring what was settled): skipped, stale.
     let empty_state = p.dir.join("empty-state.yaml");
     std::fs::write(
         &empty_state,
@@ -260,11 +401,17 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
         ),
     )
     .unwrap();
-    let stale = prove(&w, &p, "stale", Some(&empty_state));
+    let stale = prove(&p, "stale", Some(&empty_state));
     w.send(VERIFIER, &p.payee, &stale, true).unwrap();
-    expect::<MsglSettlement::StaleTip>(w.send(PAYEE, &p.payee, &stale, false));
+    let out = w.send(w.payee, &p.payee, &stale, false).unwrap();
+    assert_eq!(skipped(&out), 2);
+    let r = w.receipt(&p.dir, &out);
+    w.settled(&p.payee, &r)
+        .success()
+        .stdout(contains("skipped on chain: channel"))
+        .stdout(contains("stale"));
 
-    // A channel that was never opened on chain.
+    // A channel that was never opened on chain: skipped.
     let open2 = p.dir.join("open2.yaml");
     msgl(&p.payer)
         .args(["open", "--to", "Node1", "--units", "50", "-o"])
@@ -307,117 +454,294 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_revert
         .arg(&only_new)
         .arg("-o")
         .arg(&unknown)
-        .args(domain_flags(&w.sys))
         .assert()
         .success();
     w.send(VERIFIER, &p.payee, &unknown, true).unwrap();
-    expect::<MsglSettlement::UnknownChannel>(w.send(PAYEE, &p.payee, &unknown, false));
+    assert_eq!(
+        skipped(&w.send(w.payee, &p.payee, &unknown, false).unwrap()),
+        0
+    );
 }
 
 #[test]
-fn an_underfunded_payer_pays_what_it_has_and_a_shortfall_is_emitted() {
-    let p = pair(1000);
-    let mut w = world(15);
-    w.open(&p.open, 1000, 10);
+fn an_underfunded_channel_pays_its_escrow_and_the_rest_stays_owed_until_a_top_up() {
+    let (p, mut w) = setup(1000, 10, 100);
+
     for i in 1..=30 {
         p.exchange(i, 1);
     }
-    let proof = prove(&w, &p, "proof", None);
+    let proof = prove(&p, "proof", None);
     w.send(VERIFIER, &p.payee, &proof, true).unwrap();
-    let before = w.balance(PAYEE);
-    let out = w.send(PAYEE, &p.payee, &proof, false).unwrap();
+    let out = w.send(w.payee, &p.payee, &proof, false).unwrap();
     assert_eq!(
-        w.balance(PAYEE) - before,
-        units(15),
-        "escrow (10) then deposit (5)"
+        w.sys.claimable(&mut w.chain, w.payee).unwrap(),
+        units(10),
+        "the escrow, and only the escrow"
     );
     let short = out.events::<MsglSettlement::Shortfall>();
-    assert_eq!(short.len(), 1);
-    assert_eq!(short[0].owed, units(30));
-    assert_eq!(short[0].paid, units(15));
+    assert_eq!((short[0].unpaid, short[0].debt), (units(20), units(20)));
+    let r = w.receipt(&p.dir, &out);
 
-    // Both sides book what was paid; the rest stays owed in their books.
-    let id = hex::encode(&short[0].channel[..8]);
-    let unpaid = msgl::demo::tokens(short[0].owed - short[0].paid);
-    assert_eq!(unpaid, "0.00015");
-    for (bad, why) in [
-        (format!("{id}=0.5"), "more than the 0.0003 settled"),
-        (format!("{}=0.1", "ab".repeat(8)), "is not in this batch"),
-        (format!("{id}:0.1"), "bad --shortfall"),
-        (format!("{id}=-1"), "bad --shortfall"),
-    ] {
-        let before = std::fs::read(p.payee.join("journal.ledger")).unwrap();
-        msgl(&p.payee)
-            .args(["settled", "--shortfall", &bad])
-            .arg(&proof)
-            .assert()
-            .code(2)
-            .stderr(predicates::str::contains(why));
-        assert_eq!(
-            std::fs::read(p.payee.join("journal.ledger")).unwrap(),
-            before
-        );
-        assert!(!p.payee.join("channels/settled.yaml").exists());
-    }
-    let standing = |home: &std::path::Path, field: &str| -> String {
-        let v: serde_json::Value =
-            serde_json::from_str(&stdout(msgl(home).args(["peers", "-O", "json"]))).unwrap();
-        v[0][field].as_str().unwrap().to_string()
-    };
-    for (home, said, field) in [
-        (
-            &p.payee,
-            "SETTLED: received 0.00015 from Node2 (30 units)",
-            "receivable",
-        ),
-        (
-            &p.payer,
-            "SETTLED: paid 0.00015 to Node1 (30 units)",
-            "payable",
-        ),
-    ] {
-        msgl(home)
-            .args(["settled", "--shortfall", &format!("{id}={unpaid}")])
-            .arg(&proof)
-            .assert()
-            .success()
-            .stdout(predicates::str::contains(said));
-        assert_eq!(standing(home, field), unpaid);
-        let journal = std::fs::read_to_string(home.join("journal.ledger")).unwrap();
-        assert!(journal.contains(", shortfall: 0.00015\n"), "{journal}");
+    // Both sides book what was paid; the rest stays owed in their books,
+    // as it does on chain.
+    w.settled(&p.payee, &r)
+        .success()
+        .stdout(contains("SETTLED: received 0.0001 from Node2 (30 units)"))
+        .stdout(contains("debt on chain: channel"))
+        .stdout(contains("(Node2): 0.0002 unpaid"));
+    w.settled(&p.payer, &r)
+        .success()
+        .stdout(contains("SETTLED: paid 0.0001 to Node1 (30 units)"));
+    assert_eq!(ar_ap(&p.payee).0, "0.0002");
+    assert_eq!(ar_ap(&p.payer).1, "0.0002");
+
+    // The payer tops the channel up: the debt is paid first, to the payee.
+    let id = anchor_of(&p.open);
+    let top = w.sys.top_up(&mut w.chain, w.payer, id, units(25)).unwrap();
+    let r = w.receipt(&p.dir, &top);
+    w.settled(&p.payee, &r).success().stdout(contains(
+        "SETTLED: received 0.0002 from Node2 (a paid debt)",
+    ));
+    w.settled(&p.payer, &r)
+        .success()
+        .stdout(contains("SETTLED: paid 0.0002 to Node1 (a paid debt)"));
+    w.settled(&p.payer, &r)
+        .success()
+        .stdout(contains("already booked"));
+    assert_eq!(ar_ap(&p.payee).0, "0");
+    assert_eq!(ar_ap(&p.payer).1, "0");
+    assert_eq!(account(&p.payee, "Assets:Contract:Claimable"), "0.0003");
+    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(30));
+    for home in [&p.payee, &p.payer] {
         msgl(home).arg("check").assert().success();
     }
 }
 
 #[test]
-fn a_withdrawing_payer_waits_and_the_payee_settles_meanwhile() {
-    let p = pair(1000);
-    let mut w = world(100);
-    w.open(&p.open, 1000, 20);
+fn an_exiting_payer_waits_and_the_payee_settles_meanwhile() {
+    let (p, mut w) = setup(1000, 60, 100);
+    let id = anchor_of(&p.open);
+
     for i in 1..=50 {
         p.exchange(i, 1);
     }
-    // The payer asks for all of its free deposit back, then disappears.
-    w.sys
-        .request_withdraw(&mut w.chain, PAYER, units(80))
-        .unwrap();
-    expect::<MsglSettlement::WithdrawNotReady>(w.sys.withdraw(&mut w.chain, PAYER));
+    // The payer asks for its escrow back, then disappears.
+    w.sys.request_exit(&mut w.chain, w.payer, id).unwrap();
+    expect::<MsglSettlement::ExitNotReady>(w.sys.release_escrow(&mut w.chain, w.payer, id));
     // The payee settles alone, with its latest ack, during the delay.
-    let proof = prove(&w, &p, "proof", None);
+    let proof = prove(&p, "proof", None);
     w.send(VERIFIER, &p.payee, &proof, true).unwrap();
-    let before = w.balance(PAYEE);
-    w.send(PAYEE, &p.payee, &proof, false).unwrap();
+    w.send(w.payee, &p.payee, &proof, false).unwrap();
+    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(50));
+    w.chain.advance_time(DELAY);
+    w.sys.release_escrow(&mut w.chain, w.payer, id).unwrap();
     assert_eq!(
-        w.balance(PAYEE) - before,
-        units(50),
-        "escrow 20, then 30 from the deposit being withdrawn"
+        w.sys.deposit_of(&mut w.chain, w.payer).unwrap(),
+        units(40 + 10),
+        "the rest of the escrow, and the free deposit"
     );
-    w.chain.advance_time(DELAY + 1);
-    let payer_before = w.balance(PAYER);
-    w.sys.withdraw(&mut w.chain, PAYER).unwrap();
+}
+
+/// Low (issue 13): `msgl settled` booked without a receipt, from the
+/// proof directory, and took the shortfall typed by hand
+/// (`--shortfall CH=AMOUNT`). It now books only what a receipt of the
+/// settlement contract says, and refuses what does not add up.
+#[test]
+fn msgl_settled_books_only_from_the_contracts_receipt() {
+    let (p, mut w) = setup(1000, 100, 100);
+
+    for i in 1..=10 {
+        p.exchange(i, 1);
+    }
+    let proof = prove(&p, "proof", None);
+    w.send(VERIFIER, &p.payee, &proof, true).unwrap();
+    let out = w.send(w.payee, &p.payee, &proof, false).unwrap();
+    let journal = p.payee.join("journal.ledger");
+    let before = std::fs::read(&journal).unwrap();
+    let unchanged = |what: &str| {
+        assert_eq!(std::fs::read(&journal).unwrap(), before, "{what}");
+        assert!(!p.payee.join("channels/settled.yaml").exists(), "{what}");
+    };
+
+    // No typed numbers: --shortfall is gone, a proof directory is no receipt.
+    msgl(&p.payee)
+        .args(["settled", "--shortfall", "abcd=1"])
+        .arg(&proof)
+        .assert()
+        .code(2);
+    w.settled(&p.payee, &proof.join("statement.yaml"))
+        .code(2)
+        .stderr(contains("not a transaction receipt"));
+    w.settled(&p.payee, &proof)
+        .code(2)
+        .stderr(contains("a directory, not a transaction receipt"));
+    unchanged("no receipt");
+
+    // A failed transaction settled nothing.
+    let mut failed = out.receipt();
+    if let alloy_consensus::ReceiptEnvelope::Eip1559(r) = &mut failed.inner {
+        r.receipt.status = false.into();
+    }
+    let f = p.dir.join("failed.json");
+    std::fs::write(&f, serde_json::to_string(&failed).unwrap()).unwrap();
+    w.settled(&p.payee, &f)
+        .code(1)
+        .stderr(contains("failed on chain"));
+    unchanged("failed");
+
+    // Another contract's logs are not the settlement's (the same events,
+    // emitted elsewhere); and --settlement must be this node's contract.
+    let mut elsewhere = out.receipt();
+    if let alloy_consensus::ReceiptEnvelope::Eip1559(r) = &mut elsewhere.inner {
+        for log in &mut r.receipt.logs {
+            log.inner.address = Address::repeat_byte(0x99);
+        }
+    }
+    let f = p.dir.join("elsewhere.json");
+    std::fs::write(&f, serde_json::to_string(&elsewhere).unwrap()).unwrap();
+    w.settled(&p.payee, &f)
+        .code(1)
+        .stderr(contains("has no settlement"));
+    let r = w.receipt(&p.dir, &out);
+    msgl(&p.payee)
+        .arg("settled")
+        .arg(&r)
+        .args(["--settlement", &Address::repeat_byte(0x99).to_string()])
+        .assert()
+        .code(2)
+        .stderr(contains("is not this node's settlement contract"));
+    unchanged("another contract");
+
+    // A settlement at another price than the signed open's: the channel on
+    // chain is not the one signed; refused (a forged receipt here).
+    let mut forged = out.receipt();
+    if let alloy_consensus::ReceiptEnvelope::Eip1559(r) = &mut forged.inner {
+        for log in &mut r.receipt.logs {
+            if log.topic0()
+                == Some(&<MsglSettlement::Settled as alloy_sol_types::SolEvent>::SIGNATURE_HASH)
+            {
+                let mut e =
+                    <MsglSettlement::Settled as alloy_sol_types::SolEvent>::decode_log(&log.inner)
+                        .unwrap()
+                        .data;
+                e.owed = U256::from(10u64);
+                e.paid = U256::from(10u64);
+                log.inner.data = alloy_sol_types::SolEvent::encode_log_data(&e);
+            }
+        }
+    }
+    let f = p.dir.join("forged.json");
+    std::fs::write(&f, serde_json::to_string(&forged).unwrap()).unwrap();
+    w.settled(&p.payee, &f)
+        .code(1)
+        .stderr(contains("the signed open says"));
+    unchanged("forged price");
+
+    // A JSON-RPC response wrapping the receipt is read too; it books.
+    let rpc = serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": out.receipt()});
+    let f = p.dir.join("rpc.json");
+    std::fs::write(&f, rpc.to_string()).unwrap();
+    w.settled(&p.payee, &f)
+        .success()
+        .stdout(contains("SETTLED: received 0.0001 from Node2 (10 units)"));
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        text.contains(&format!(
+            "; settled: {}-10, tx: {}\n",
+            hex::encode(&anchor_of(&p.open)[..8]),
+            out.tx_hash
+        )),
+        "{text}"
+    );
+}
+
+/// A batch too large for one settle transaction is split into parts, each
+/// proven, registered and settled in its own transaction, in order.
+#[test]
+fn a_batch_split_into_parts_settles_part_by_part() {
+    let (p, mut w) = setup(1000, 100, 1000);
+
+    let mut i = 0;
+    let mut exchange = |n: u64| {
+        for _ in 0..n {
+            i += 1;
+            p.exchange(i, 1);
+        }
+    };
+    exchange(3);
+    // Two more generations of the channel, each opened on chain.
+    for g in 2..=3 {
+        w.open_next(&p, &format!("open-g{g}.yaml"), 100, 100);
+        exchange(2);
+    }
+    let out = p.dir.join("split");
+    let said = stdout(
+        msgl(&p.payee)
+            .arg("prove")
+            .arg(p.payee.join("acks"))
+            .arg("-o")
+            .arg(&out)
+            .args(["--max-entries", "2"]),
+    );
+    assert!(
+        said.contains("7 units in 3 channels from 3 files in 2 parts"),
+        "{said}"
+    );
+    assert!(out.join("part-1/statement.yaml").is_file());
+    assert!(!out.join("statement.yaml").exists());
+    msgl(&p.payee)
+        .arg("verify-proof")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("valid proof of 3 entries, 7 units in 2 parts"));
+    let lines = |register: bool| -> Vec<Vec<u8>> {
+        let mut c = msgl(&p.payee);
+        c.arg("calldata").arg(&out);
+        if register {
+            c.arg("--register");
+        }
+        stdout(&mut c)
+            .lines()
+            .map(|l| hex::decode(l.strip_prefix("0x").unwrap()).unwrap())
+            .collect()
+    };
+    let (registers, settles) = (lines(true), lines(false));
+    assert_eq!((registers.len(), settles.len()), (2, 2));
+    // --part K is one of them.
+    let second = stdout(
+        msgl(&p.payee)
+            .arg("calldata")
+            .arg(&out)
+            .args(["--part", "2"]),
+    );
     assert_eq!(
-        w.balance(PAYER) - payer_before,
-        units(50),
-        "what is left of the requested 80"
+        hex::decode(second.trim().strip_prefix("0x").unwrap()).unwrap(),
+        settles[1]
     );
+    msgl(&p.payee)
+        .arg("calldata")
+        .arg(&out)
+        .args(["--part", "3"])
+        .assert()
+        .code(2);
+    let mut receipts = Vec::new();
+    for (reg, settle) in registers.into_iter().zip(settles) {
+        w.chain.call(VERIFIER, w.sys.registry.address, reg).unwrap();
+        let o = w
+            .chain
+            .call(w.payee, w.sys.settlement.address, settle)
+            .unwrap();
+        assert!(o.events::<MsglSettlement::EntrySkipped>().is_empty());
+        receipts.push(w.receipt(&p.dir, &o));
+    }
+    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(7));
+    msgl(&p.payee)
+        .arg("settled")
+        .args(&receipts)
+        .args(["--settlement", &w.sys.settlement.address.to_string()])
+        .assert()
+        .success()
+        .stdout(contains("recorded 3 channels as settled (7 units)"));
+    assert_eq!(ar_ap(&p.payee).0, "0");
 }

@@ -5,10 +5,12 @@
 //! * [`air`]: the components, [`prove`] / [`verify`] and the serialized [`BatchProof`].
 
 pub mod air;
+pub mod keccak;
 pub mod poseidon2;
 pub mod statement;
 
 pub use air::{
-    prove, prove_bare, verify, verify_bare, BatchProof, ProofDecodeError, ProveError, VerifyError,
+    prove, prove_bare, prove_for_chain, verify, verify_bare, verify_chain_proof, BatchProof,
+    ChainProof, ProofDecodeError, ProveError, VerifyError,
 };
 pub use statement::{Domain, Entry, Statement, StatementError};

@@ -229,11 +229,95 @@ impl Statement {
         words
     }
 
+    /// Splits a valid statement into statements (parts) of at most
+    /// `max_entries` entries and `max_units` units each, to be proven and
+    /// settled in order (D7): an entry of more than `max_units` units is cut
+    /// into consecutive updates (old → mid → … → new, each mid's preimage
+    /// hashed down from the new preimage), whose pieces go to successive
+    /// parts; within a part the entries stay sorted by channel. One part
+    /// when the statement fits. Costs one hash per unit of the entries that
+    /// are cut. Panics if a limit is zero.
+    pub fn split(&self, max_entries: usize, max_units: u64) -> Vec<Statement> {
+        assert!(
+            max_entries > 0 && max_units > 0,
+            "split limits must be positive"
+        );
+        if self.entries.len() <= max_entries && self.total_units() <= max_units {
+            return vec![self.clone()];
+        }
+        // rounds[k]: the k-th piece of every entry cut into more than k pieces.
+        let mut rounds: Vec<Vec<Entry>> = Vec::new();
+        for e in &self.entries {
+            let mut cuts = Vec::new();
+            let mut c = e.old_count;
+            while e.new_count - c > max_units {
+                c += max_units;
+                cuts.push(c);
+            }
+            // Preimages at the cuts, walking down from the new preimage.
+            let mut at = Vec::with_capacity(cuts.len());
+            let (mut w, mut count) = (e.new_preimage, e.new_count);
+            for &cut in cuts.iter().rev() {
+                w = poseidon2::hash_n(&w, count - cut);
+                count = cut;
+                at.push(w);
+            }
+            at.reverse();
+            let (mut old_count, mut old_tip) = (e.old_count, e.old_tip);
+            for (k, (&cut, &w)) in cuts.iter().zip(&at).enumerate() {
+                piece(&mut rounds, k).push(Entry {
+                    channel: e.channel,
+                    old_tip,
+                    old_count,
+                    new_preimage: w,
+                    new_count: cut,
+                });
+                (old_count, old_tip) = (cut, w);
+            }
+            piece(&mut rounds, cuts.len()).push(Entry {
+                old_tip,
+                old_count,
+                ..*e
+            });
+        }
+        let mut parts: Vec<Statement> = Vec::new();
+        for round in rounds {
+            let mut units = 0;
+            let mut current: Vec<Entry> = Vec::new();
+            for e in round {
+                if current.len() == max_entries || units + e.units() > max_units {
+                    parts.push(Statement {
+                        domain: self.domain,
+                        entries: std::mem::take(&mut current),
+                    });
+                    units = 0;
+                }
+                units += e.units();
+                current.push(e);
+            }
+            if !current.is_empty() {
+                parts.push(Statement {
+                    domain: self.domain,
+                    entries: current,
+                });
+            }
+        }
+        parts
+    }
+
     /// Mixes the statement into a Fiat–Shamir channel, in one `mix_u32s`
     /// call over [`Self::fs_words`].
     pub fn mix_into(&self, channel: &mut impl Channel) {
         channel.mix_u32s(&self.fs_words());
     }
+}
+
+/// `rounds[k]`, created empty when missing.
+fn piece(rounds: &mut Vec<Vec<Entry>>, k: usize) -> &mut Vec<Entry> {
+    if rounds.len() <= k {
+        rounds.resize_with(k + 1, Vec::new);
+    }
+    &mut rounds[k]
 }
 
 fn to_hex(bytes: &[u8]) -> String {
@@ -457,6 +541,47 @@ mod tests {
         // The entry count, then the entry.
         assert_eq!(&all[17..19], &[0, 1]);
         assert_eq!(&all[19..], &w[..]);
+    }
+
+    #[test]
+    fn split_keeps_every_part_within_the_limits_and_in_settling_order() {
+        let s = Statement {
+            domain: Domain::default(),
+            entries: vec![entry(1, 3), entry(2, 25), entry(3, 1), entry(4, 7)],
+        };
+        assert_eq!(s.split(4, 36), vec![s.clone()]);
+        for (max_entries, max_units) in [(1, 100), (2, 100), (4, 10), (2, 7), (3, 1)] {
+            let parts = s.split(max_entries, max_units);
+            let mut reached: std::collections::BTreeMap<[u8; 32], (u64, Digest)> = s
+                .entries
+                .iter()
+                .map(|e| (e.channel, (e.old_count, e.old_tip)))
+                .collect();
+            for p in &parts {
+                assert_eq!(p.validate(), Ok(()), "{max_entries}/{max_units}");
+                assert_eq!(p.check_chains(), Ok(()));
+                assert!(p.entries.len() <= max_entries);
+                assert!(p.total_units() <= max_units);
+                assert_eq!(p.domain, s.domain);
+                // Each piece continues where the channel's last one ended.
+                for e in &p.entries {
+                    let r = reached.get_mut(&e.channel).unwrap();
+                    assert_eq!((e.old_count, e.old_tip), *r);
+                    *r = (e.new_count, e.new_preimage);
+                }
+            }
+            // Together they reach every entry's new count and preimage.
+            for e in &s.entries {
+                assert_eq!(reached[&e.channel], (e.new_count, e.new_preimage));
+            }
+            assert_eq!(
+                parts.iter().map(Statement::total_units).sum::<u64>(),
+                s.total_units()
+            );
+        }
+        assert_eq!(s.split(1, 100).len(), 4);
+        // [3] [10] [1, 7] from the first pieces, then [10], then [5].
+        assert_eq!(s.split(4, 10).len(), 5);
     }
 
     #[test]

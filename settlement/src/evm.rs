@@ -2,7 +2,9 @@
 //! artifacts: deploy, transact or call as any address, read logs and gas.
 //!
 //! Gas is priced at zero, so accounts need no ether; everything else is
-//! mainnet Prague rules (the EVM version the contracts are compiled for).
+//! mainnet Osaka rules (revm's `SpecId::OSAKA`: the EIP-7825 cap of 2^24 gas
+//! per transaction, the EIP-7623 calldata floor of Prague; the contracts
+//! are compiled for Prague, whose bytecode Osaka runs unchanged).
 //! Block time starts at [`GENESIS_TIMESTAMP`] and only moves when asked.
 
 use std::fmt;
@@ -20,7 +22,7 @@ use revm::{
     Context, Database, DatabaseCommit, ExecuteEvm, MainBuilder, MainContext,
 };
 
-use crate::bindings::{FactRegistry, MsglSettlement, TestToken};
+use crate::bindings::{FactRegistry, MsglSettlement, QuirkyToken, TestToken};
 
 /// Block timestamp of a new [`Chain`] (seconds).
 pub const GENESIS_TIMESTAMP: u64 = 1_700_000_000;
@@ -50,9 +52,63 @@ pub struct Outcome {
     pub logs: Vec<Log>,
     /// Return data.
     pub output: Bytes,
+    /// The transaction's name on this chain: `keccak256(sender ‖ nonce)`
+    /// (there are no signed transactions here to hash).
+    pub tx_hash: B256,
+    pub from: Address,
+    pub to: Address,
+    /// The block it ran in, and that block's time.
+    pub block_number: u64,
+    pub block_timestamp: u64,
 }
 
 impl Outcome {
+    /// The transaction's receipt as a node returns it
+    /// (`eth_getTransactionReceipt`, `cast receipt --json`): status 1, the
+    /// gas used, the logs with their block, transaction and log indices.
+    pub fn receipt(&self) -> alloy_rpc_types_eth::TransactionReceipt {
+        use alloy_consensus::{Receipt, ReceiptEnvelope, ReceiptWithBloom};
+        let block_hash = alloy_primitives::keccak256(self.block_number.to_be_bytes());
+        let logs: Vec<alloy_rpc_types_eth::Log> = self
+            .logs
+            .iter()
+            .enumerate()
+            .map(|(i, log)| alloy_rpc_types_eth::Log {
+                inner: log.clone(),
+                block_hash: Some(block_hash),
+                block_number: Some(self.block_number),
+                block_timestamp: Some(self.block_timestamp),
+                transaction_hash: Some(self.tx_hash),
+                transaction_index: Some(0),
+                log_index: Some(i as u64),
+                removed: false,
+            })
+            .collect();
+        let receipt = Receipt {
+            status: true.into(),
+            cumulative_gas_used: self.gas_used,
+            logs,
+        };
+        let bloom = receipt.bloom_slow();
+        alloy_rpc_types_eth::TransactionReceipt {
+            inner: ReceiptEnvelope::Eip1559(ReceiptWithBloom {
+                receipt,
+                logs_bloom: bloom,
+            }),
+            transaction_hash: self.tx_hash,
+            transaction_index: Some(0),
+            block_hash: Some(block_hash),
+            block_number: Some(self.block_number),
+            gas_used: self.gas_used,
+            effective_gas_price: 0,
+            blob_gas_used: None,
+            blob_gas_price: None,
+            from: self.from,
+            to: Some(self.to),
+            contract_address: None,
+        }
+    }
+
     /// The logs that decode as event `E`, in order.
     pub fn events<E: SolEvent>(&self) -> Vec<E> {
         self.logs
@@ -125,6 +181,12 @@ pub fn decode_revert(data: &[u8]) -> String {
     if let Ok(e) = TestToken::TestTokenErrors::abi_decode(data) {
         return format!("{e:?}");
     }
+    if let Ok(e) = QuirkyToken::QuirkyTokenErrors::abi_decode(data) {
+        return format!("{e:?}");
+    }
+    if let Ok(e) = crate::MsglVerifier::MsglVerifierErrors::abi_decode(data) {
+        return format!("{e:?}");
+    }
     if let Ok(e) = alloy_sol_types::Revert::abi_decode(data) {
         return format!("Error({:?})", e.reason);
     }
@@ -144,11 +206,11 @@ impl Default for Chain {
 }
 
 impl Chain {
-    /// An empty chain at [`GENESIS_TIMESTAMP`], block 1, Prague rules.
+    /// An empty chain at [`GENESIS_TIMESTAMP`], block 1, Osaka rules.
     pub fn new() -> Self {
         let evm = Context::mainnet()
             .modify_cfg_chained(|cfg| {
-                cfg.set_spec_and_mainnet_gas_params(SpecId::PRAGUE);
+                cfg.set_spec_and_mainnet_gas_params(SpecId::OSAKA);
                 cfg.chain_id = CHAIN_ID;
             })
             .modify_block_chained(|block| {
@@ -202,13 +264,23 @@ impl Chain {
     }
 
     fn tx(&mut self, from: Address, kind: TxKind, data: Bytes) -> Result<TxEnv, Revert> {
+        self.tx_with_gas(from, kind, data, TX_GAS_LIMIT)
+    }
+
+    fn tx_with_gas(
+        &mut self,
+        from: Address,
+        kind: TxKind,
+        data: Bytes,
+        gas_limit: u64,
+    ) -> Result<TxEnv, Revert> {
         let nonce = self.nonce(from);
         TxEnv::builder()
             .caller(from)
             .kind(kind)
             .data(data)
             .nonce(nonce)
-            .gas_limit(TX_GAS_LIMIT)
+            .gas_limit(gas_limit)
             .gas_price(0)
             .chain_id(Some(CHAIN_ID))
             .build()
@@ -258,7 +330,21 @@ impl Chain {
         calldata: impl Into<Bytes>,
     ) -> Result<Outcome, Revert> {
         let tx = self.tx(from, TxKind::Call(to), calldata.into())?;
-        outcome(self.execute(tx)?)
+        let meta = self.meta(from, to, tx.nonce);
+        outcome(self.execute(tx)?, meta)
+    }
+
+    /// What an [`Outcome`] says of the transaction besides its result.
+    fn meta(&self, from: Address, to: Address, nonce: u64) -> Meta {
+        let mut pre = from.to_vec();
+        pre.extend_from_slice(&nonce.to_be_bytes());
+        Meta {
+            tx_hash: alloy_primitives::keccak256(pre),
+            from,
+            to,
+            block_number: self.evm.ctx.block.number.saturating_to(),
+            block_timestamp: self.timestamp(),
+        }
     }
 
     /// Runs `tx`; commits its state only when it succeeded.
@@ -272,6 +358,24 @@ impl Chain {
         Ok(result)
     }
 
+    /// Runs a call with a gas limit above the EIP-7825 cap and throws its
+    /// effects away: measures what a transaction over the cap would use.
+    pub fn view_uncapped(
+        &mut self,
+        from: Address,
+        to: Address,
+        calldata: impl Into<Bytes>,
+    ) -> Result<Outcome, Revert> {
+        let tx = self.tx_with_gas(from, TxKind::Call(to), calldata.into(), 1 << 29)?;
+        let meta = self.meta(from, to, tx.nonce);
+        // Lift the EIP-7825 cap for this call only.
+        self.evm.ctx.cfg.tx_gas_limit_cap = Some(u64::MAX);
+        let result = self.evm.transact(tx);
+        self.evm.ctx.cfg.tx_gas_limit_cap = None;
+        let result = result.map_err(|e| invalid(e.to_string()))?;
+        outcome(result.result, meta)
+    }
+
     /// Runs a call from `from` to `to` and throws its effects away (an
     /// `eth_call`).
     pub fn view(
@@ -281,8 +385,9 @@ impl Chain {
         calldata: impl Into<Bytes>,
     ) -> Result<Outcome, Revert> {
         let tx = self.tx(from, TxKind::Call(to), calldata.into())?;
+        let meta = self.meta(from, to, tx.nonce);
         let result = self.evm.transact(tx).map_err(|e| invalid(e.to_string()))?;
-        outcome(result.result)
+        outcome(result.result, meta)
     }
 
     /// Sends the typed call `call` (see [`Chain::call`]).
@@ -330,7 +435,15 @@ fn failure(result: ExecutionResult) -> Revert {
     }
 }
 
-fn outcome(result: ExecutionResult) -> Result<Outcome, Revert> {
+struct Meta {
+    tx_hash: B256,
+    from: Address,
+    to: Address,
+    block_number: u64,
+    block_timestamp: u64,
+}
+
+fn outcome(result: ExecutionResult, meta: Meta) -> Result<Outcome, Revert> {
     match result {
         ExecutionResult::Success {
             gas, logs, output, ..
@@ -338,6 +451,11 @@ fn outcome(result: ExecutionResult) -> Result<Outcome, Revert> {
             gas_used: gas.tx_gas_used(),
             logs,
             output: output.into_data(),
+            tx_hash: meta.tx_hash,
+            from: meta.from,
+            to: meta.to,
+            block_number: meta.block_number,
+            block_timestamp: meta.block_timestamp,
         }),
         other => Err(failure(other)),
     }

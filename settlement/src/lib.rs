@@ -5,6 +5,7 @@
 
 pub mod evm;
 pub mod system;
+pub mod verifier;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::{SolCall, SolValue};
@@ -21,6 +22,8 @@ pub mod bindings {
     const _: &[u8] = include_bytes!("../../contracts/out/MsglSettlement.json");
     const _: &[u8] = include_bytes!("../../contracts/out/FactRegistry.json");
     const _: &[u8] = include_bytes!("../../contracts/out/TestToken.json");
+    const _: &[u8] = include_bytes!("../../contracts/out/QuirkyToken.json");
+    const _: &[u8] = include_bytes!("../../contracts/out/MsglVerifier.json");
 
     alloy_sol_types::sol!(
         #[derive(Debug, PartialEq, Eq)]
@@ -37,9 +40,62 @@ pub mod bindings {
         TestToken,
         "../contracts/out/TestToken.json"
     );
+    alloy_sol_types::sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        QuirkyToken,
+        "../contracts/out/QuirkyToken.json"
+    );
+    alloy_sol_types::sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        MsglVerifier,
+        "../contracts/out/MsglVerifier.json"
+    );
+
+    alloy_sol_types::sol! {
+        /// The payee's acceptance of a channel's terms, signed with EIP-712
+        /// (docs/DESIGN.md D5): `openChannel` refuses any other terms.
+        #[derive(Debug, PartialEq, Eq)]
+        struct Accept {
+            bytes32 channel;
+            address payer;
+            address payee;
+            address token;
+            uint64 units;
+            uint128 unitPrice;
+            uint128 escrow;
+        }
+    }
 }
 
-pub use bindings::{FactRegistry, MsglSettlement, TestToken};
+pub use bindings::{Accept, FactRegistry, MsglSettlement, MsglVerifier, QuirkyToken, TestToken};
+
+/// The EIP-712 domain of acceptances: name `msgl`, version `2`, the chain
+/// and the settlement contract.
+pub fn eip712_domain(chain_id: u64, settlement: Address) -> alloy_sol_types::Eip712Domain {
+    alloy_sol_types::eip712_domain! {
+        name: "msgl",
+        version: "2",
+        chain_id: chain_id,
+        verifying_contract: settlement,
+    }
+}
+
+/// The digest a payee signs (secp256k1, its EVM key) to accept `accept`'s
+/// terms for the settlement contract `settlement` on chain `chain_id`:
+/// what the contract's `acceptDigest` computes and `openChannel` recovers
+/// the payee from.
+pub fn acceptance_digest(chain_id: u64, settlement: Address, accept: &Accept) -> B256 {
+    use alloy_sol_types::SolStruct;
+    accept.eip712_signing_hash(&eip712_domain(chain_id, settlement))
+}
+
+/// Most entries in one statement, so that its `settle` fits one transaction
+/// (EIP-7825: 2^24 gas) in the worst case — every entry a payee never paid
+/// before and an escrow that falls short — at about 80 % of the cap (321
+/// entries fit at most): measured by
+/// `msgl-settlement-gas` (docs/BENCHMARKS.md) and checked by
+/// `tests/attacks.rs`. `msgl prove` splits larger batches.
+pub const MAX_SETTLE_ENTRIES: usize = 256;
 
 /// The ABI form of one statement entry (D2): digests packed as D1 says.
 pub fn abi_entry(entry: &Entry) -> MsglSettlement::Entry {
@@ -85,6 +141,20 @@ pub fn statement_hash(statement: &Statement) -> [u8; 32] {
     abi_statement_hash(&statement.domain, &abi_entries(statement))
 }
 
+/// The payee's acceptance signature: `signer` (the payee's EVM key) signs
+/// [`acceptance_digest`]; 65 bytes r, s, v with v 27 or 28 and s in the
+/// lower half (what `openChannel` accepts).
+pub fn sign_acceptance(
+    signer: &alloy_signer_local::PrivateKeySigner,
+    chain_id: u64,
+    settlement: Address,
+    accept: &Accept,
+) -> Result<[u8; 65], alloy_signer::Error> {
+    use alloy_signer::SignerSync;
+    let digest = acceptance_digest(chain_id, settlement, accept);
+    Ok(signer.sign_hash_sync(&digest)?.as_bytes())
+}
+
 /// Calldata of `MsglSettlement.settle(entries)` for `statement` (the
 /// contract supplies the domain itself: its chain id, address and token).
 pub fn settle_calldata(statement: &Statement) -> Vec<u8> {
@@ -102,21 +172,18 @@ pub fn register_calldata(hash: [u8; 32]) -> Vec<u8> {
     .abi_encode()
 }
 
-/// Calldata of `MsglSettlement.openChannel(payee, anchor, units, unitPrice,
-/// escrow)`; the channel id is the packed anchor (D1).
-pub fn open_channel_calldata(
-    payee: alloy_primitives::Address,
-    anchor: &poseidon2::Digest,
-    units: u64,
-    unit_price: alloy_primitives::U256,
-    escrow: alloy_primitives::U256,
-) -> Vec<u8> {
+/// Calldata of `MsglSettlement.openChannel(channel, payee, units, unitPrice,
+/// escrow, payeeSignature)` for terms `accept` (sent by `accept.payer`);
+/// the channel id is the packed anchor (D1), `signature` the payee's 65
+/// bytes (r, s, v) over [`acceptance_digest`].
+pub fn open_channel_calldata(accept: &Accept, signature: &[u8]) -> Vec<u8> {
     MsglSettlement::openChannelCall {
-        payee,
-        anchor: B256::from(poseidon2::pack(anchor)),
-        units,
-        unitPrice: unit_price,
-        escrow,
+        channel: accept.channel,
+        payee: accept.payee,
+        units: accept.units,
+        unitPrice: accept.unitPrice,
+        escrow: accept.escrow,
+        payeeSignature: signature.to_vec().into(),
     }
     .abi_encode()
 }

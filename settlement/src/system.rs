@@ -1,12 +1,13 @@
 //! The three contracts deployed together on a [`Chain`], with one typed
 //! helper per action msgl takes (mint, approve, deposit, open a channel,
-//! register a statement, settle, withdraw) and readers for the state.
+//! top up, register a statement, settle, exit, claim, withdraw) and readers
+//! for the state.
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
 
 use crate::evm::{Chain, Deployed, Outcome, Revert};
-use crate::{FactRegistry, MsglSettlement, TestToken};
+use crate::{Accept, FactRegistry, MsglSettlement, TestToken};
 
 /// Addresses of a deployed token, fact registry and settlement contract,
 /// and the gas each deployment used.
@@ -17,7 +18,7 @@ pub struct System {
     pub settlement: Deployed,
 }
 
-/// The arguments of `openChannel`.
+/// A channel's terms, as the payer opens it (the payer is the sender).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpenChannel {
     pub payee: Address,
@@ -26,9 +27,9 @@ pub struct OpenChannel {
     /// Length of the hash chain: the most units the channel can settle.
     pub units: u64,
     /// Token base units per unit.
-    pub unit_price: U256,
-    /// Moved from the payer's deposit into the channel.
-    pub escrow: U256,
+    pub unit_price: u128,
+    /// Moved from the payer's free deposit into the channel.
+    pub escrow: u128,
 }
 
 /// A channel as the contract stores it.
@@ -39,18 +40,24 @@ pub struct ChannelState {
     pub units: u64,
     pub tip: B256,
     pub count: u64,
-    pub unit_price: U256,
-    pub escrow: U256,
-    /// When the payer may take the escrow back (0: not asked).
-    pub release_at: u64,
+    pub unit_price: u128,
+    pub escrow: u128,
+    /// Settled but not paid: the escrow fell short (paid first from top-ups).
+    pub debt: u128,
+    /// When a requested exit matures (0: none requested).
+    pub exit_at: u64,
+    /// The exit released the escrow: the channel is closed.
+    pub released: bool,
 }
 
-/// A payer's account as the contract stores it.
+/// `MsglSettlement.status`: where a channel stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AccountState {
-    pub deposit: U256,
-    pub withdraw_amount: U256,
-    pub withdraw_ready_at: u64,
+pub enum Status {
+    None,
+    Open,
+    Exiting,
+    Releasable,
+    Released,
 }
 
 impl System {
@@ -64,14 +71,15 @@ impl System {
     }
 
     /// Deploys, from `deployer`: a [`TestToken`] (`symbol`, `decimals`), a
-    /// [`FactRegistry`] whose verifier is `verifier`, and a
-    /// [`MsglSettlement`] on both with `withdraw_delay` seconds.
+    /// [`FactRegistry`] whose registrar is `registrar` (the trusted
+    /// stand-in verifier, D5), and a [`MsglSettlement`] on both with
+    /// `withdraw_delay` seconds.
     pub fn deploy(
         chain: &mut Chain,
         deployer: Address,
         symbol: &str,
         decimals: u8,
-        verifier: Address,
+        registrar: Address,
         withdraw_delay: u64,
     ) -> Result<System, Revert> {
         let token = chain.deploy_contract(
@@ -83,17 +91,32 @@ impl System {
                 decimals_: decimals,
             },
         )?;
+        Self::deploy_on(chain, deployer, token, registrar, withdraw_delay)
+    }
+
+    /// As [`System::deploy`] for an already deployed `token` (any ERC-20
+    /// whose `mint(address,uint256)` anyone may call: [`TestToken`],
+    /// [`crate::QuirkyToken`]).
+    pub fn deploy_on(
+        chain: &mut Chain,
+        deployer: Address,
+        token: Deployed,
+        registrar: Address,
+        withdraw_delay: u64,
+    ) -> Result<System, Revert> {
         let registry = chain.deploy_contract(
             deployer,
             &FactRegistry::BYTECODE,
-            &FactRegistry::constructorCall { verifier },
+            &FactRegistry::constructorCall {
+                verifier: registrar,
+            },
         )?;
         let settlement = chain.deploy_contract(
             deployer,
             &MsglSettlement::BYTECODE,
             &MsglSettlement::constructorCall {
                 token_: token.address,
-                registry_: registry.address,
+                verifier_: registry.address,
                 withdrawDelay_: withdraw_delay,
             },
         )?;
@@ -102,6 +125,24 @@ impl System {
             registry,
             settlement,
         })
+    }
+
+    /// The terms `payer` opens `open` with, as the payee signs them.
+    pub fn accept(&self, payer: Address, open: &OpenChannel) -> Accept {
+        Accept {
+            channel: B256::from(open.anchor),
+            payer,
+            payee: open.payee,
+            token: self.token.address,
+            units: open.units,
+            unitPrice: open.unit_price,
+            escrow: open.escrow,
+        }
+    }
+
+    /// The digest the payee signs to accept `accept` here ([`crate::acceptance_digest`]).
+    pub fn acceptance_digest(&self, accept: &Accept) -> B256 {
+        crate::acceptance_digest(crate::evm::CHAIN_ID, self.settlement.address, accept)
     }
 
     /// Mints `amount` test tokens to `to` (anyone may mint a TestToken).
@@ -135,7 +176,7 @@ impl System {
         )
     }
 
-    /// `payer` deposits `amount` (needs an approval).
+    /// `payer` deposits `amount` (needs an approval; credits what arrives).
     pub fn deposit(
         &self,
         chain: &mut Chain,
@@ -149,22 +190,37 @@ impl System {
         )
     }
 
-    /// `payer` opens channel `open.anchor` (the packed anchor, D1).
+    /// `payer` opens the channel of terms `accept` (`accept.payer` is
+    /// ignored: the sender is the payer) with the payee's 65-byte signature.
     pub fn open_channel(
         &self,
         chain: &mut Chain,
         payer: Address,
-        open: &OpenChannel,
+        accept: &Accept,
+        payee_signature: &[u8],
+    ) -> Result<Outcome, Revert> {
+        chain.call(
+            payer,
+            self.settlement.address,
+            crate::open_channel_calldata(accept, payee_signature),
+        )
+    }
+
+    /// `payer` moves `amount` of its free deposit into channel `id` (its
+    /// debt first).
+    pub fn top_up(
+        &self,
+        chain: &mut Chain,
+        payer: Address,
+        id: [u8; 32],
+        amount: U256,
     ) -> Result<Outcome, Revert> {
         chain.send(
             payer,
             self.settlement.address,
-            &MsglSettlement::openChannelCall {
-                payee: open.payee,
-                anchor: B256::from(open.anchor),
-                units: open.units,
-                unitPrice: open.unit_price,
-                escrow: open.escrow,
+            &MsglSettlement::topUpCall {
+                channel: B256::from(id),
+                amount,
             },
         )
     }
@@ -221,8 +277,8 @@ impl System {
         )
     }
 
-    /// `payer` asks to withdraw `amount` after the delay.
-    pub fn request_withdraw(
+    /// `payer` takes `amount` of its free deposit out (at once).
+    pub fn withdraw(
         &self,
         chain: &mut Chain,
         payer: Address,
@@ -231,21 +287,13 @@ impl System {
         chain.send(
             payer,
             self.settlement.address,
-            &MsglSettlement::requestWithdrawCall { amount },
+            &MsglSettlement::withdrawCall { amount },
         )
     }
 
-    /// `payer` withdraws what it requested once the delay has passed.
-    pub fn withdraw(&self, chain: &mut Chain, payer: Address) -> Result<Outcome, Revert> {
-        chain.send(
-            payer,
-            self.settlement.address,
-            &MsglSettlement::withdrawCall {},
-        )
-    }
-
-    /// `payer` asks for channel `id`'s escrow back after the delay.
-    pub fn request_escrow_release(
+    /// `payer` asks for channel `id`'s escrow back: the channel closes to
+    /// new service; the escrow is releasable after the delay.
+    pub fn request_exit(
         &self,
         chain: &mut Chain,
         payer: Address,
@@ -254,13 +302,39 @@ impl System {
         chain.send(
             payer,
             self.settlement.address,
-            &MsglSettlement::requestEscrowReleaseCall {
+            &MsglSettlement::requestExitCall {
                 channel: B256::from(id),
             },
         )
     }
 
-    /// `payer` moves channel `id`'s remaining escrow back to its deposit.
+    /// `payer` withdraws its pending exit request on channel `id`.
+    pub fn cancel_exit(
+        &self,
+        chain: &mut Chain,
+        payer: Address,
+        id: [u8; 32],
+    ) -> Result<Outcome, Revert> {
+        chain.send(
+            payer,
+            self.settlement.address,
+            &MsglSettlement::cancelExitCall {
+                channel: B256::from(id),
+            },
+        )
+    }
+
+    /// `payee` takes its claimable balance, paid to `to`.
+    pub fn claim(&self, chain: &mut Chain, payee: Address, to: Address) -> Result<Outcome, Revert> {
+        chain.send(
+            payee,
+            self.settlement.address,
+            &MsglSettlement::claimCall { to },
+        )
+    }
+
+    /// `payer` executes its mature exit on channel `id`: the escrow returns
+    /// to its free deposit and the channel closes.
     pub fn release_escrow(
         &self,
         chain: &mut Chain,
@@ -288,22 +362,44 @@ impl System {
             units: c.units,
             tip: c.tip,
             count: c.count,
-            unit_price: U256::from(c.unitPrice),
+            unit_price: c.unitPrice,
             escrow: c.escrow,
-            release_at: c.releaseAt,
+            debt: c.debt,
+            exit_at: c.exitAt,
+            released: c.released,
         })
     }
 
-    /// The stored account of `payer`.
-    pub fn account(&self, chain: &mut Chain, payer: Address) -> Result<AccountState, Revert> {
-        let a = chain.read(
+    /// `status(id)`: where channel `id` stands (a payee serves only while Open).
+    pub fn status(&self, chain: &mut Chain, id: [u8; 32]) -> Result<Status, Revert> {
+        let s = chain.read(
             self.settlement.address,
-            &MsglSettlement::accountsCall::new((payer,)),
+            &MsglSettlement::statusCall {
+                channel: B256::from(id),
+            },
         )?;
-        Ok(AccountState {
-            deposit: a.deposit,
-            withdraw_amount: a.withdrawAmount,
-            withdraw_ready_at: a.withdrawReadyAt,
+        Ok(match s {
+            0 => Status::None,
+            1 => Status::Open,
+            2 => Status::Exiting,
+            3 => Status::Releasable,
+            _ => Status::Released,
         })
+    }
+
+    /// The free deposit of `payer`.
+    pub fn deposit_of(&self, chain: &mut Chain, payer: Address) -> Result<U256, Revert> {
+        chain.read(
+            self.settlement.address,
+            &MsglSettlement::depositsCall::new((payer,)),
+        )
+    }
+
+    /// What `payee` can claim.
+    pub fn claimable(&self, chain: &mut Chain, payee: Address) -> Result<U256, Revert> {
+        chain.read(
+            self.settlement.address,
+            &MsglSettlement::claimableCall::new((payee,)),
+        )
     }
 }

@@ -1,6 +1,6 @@
 //! `msgl may-serve PEER`: exit 0 if one more message may be served, 1 if not.
 
-use crate::cli::Ctx;
+use crate::cli::{emit, Ctx, Format, OutputArg};
 use crate::error::{Error, Result};
 use crate::journal::append::now_ms;
 use crate::journal::Decimal;
@@ -17,7 +17,9 @@ use crate::policy;
 /// history, escrow:X up to X and never beyond what the escrow of the
 /// peer's channels (as their opens sign it) still covers. For scripts:
 /// `msgl may-serve node2 --price 3 && deliver && msgl served node2 -m H
-/// --price 3`.
+/// --price 3`. With -O json (or csv), the answer is also printed on
+/// stdout: peer, may_serve, reason, status, receivable, unacked, next,
+/// limit; the exit status is the same.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The peer (a name in msgl.yaml)
@@ -28,6 +30,8 @@ pub struct Args {
     /// Judge as of this time, unix epoch milliseconds [default: now]
     #[arg(long, value_name = "MS")]
     pub at: Option<u64>,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
@@ -49,10 +53,42 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         args.at.unwrap_or_else(now_ms),
     )?;
     let next = (exposure.unit * Decimal::from(args.price)).normalize();
-    match st.may_serve(&config.policy, next) {
+    let verdict = st.may_serve(&config.policy, next);
+    let reason = verdict.as_ref().err().cloned();
+    match args.output.output {
+        Format::Text => {}
+        Format::Json => {
+            let v = serde_json::json!({
+                "peer": st.peer,
+                "may_serve": reason.is_none(),
+                "reason": reason,
+                "status": st.status.as_str(),
+                "receivable": st.receivable.to_string(),
+                "unacked": st.unacked.to_string(),
+                "next": next.to_string(),
+                "limit": st.limit.to_string(),
+            });
+            emit(&(serde_json::to_string_pretty(&v).expect("serializable") + "\n"))?;
+        }
+        Format::Csv => {
+            let f = crate::cli::csv_field;
+            emit(&format!(
+                "peer,may_serve,reason,status,receivable,unacked,next,limit\n{},{},{},{},{},{},{},{}\n",
+                f(&st.peer),
+                reason.is_none(),
+                f(reason.as_deref().unwrap_or("")),
+                st.status.as_str(),
+                st.receivable,
+                st.unacked,
+                next,
+                st.limit
+            ))?;
+        }
+    }
+    match verdict {
         Ok(()) => Ok(()),
-        // -q: the answer is the exit status alone.
-        Err(_) if ctx.global.quiet => std::process::exit(1),
+        // -q or a script format: the answer is the exit status (and stdout).
+        Err(_) if ctx.global.quiet || args.output.output != Format::Text => std::process::exit(1),
         Err(reason) => Err(Error::check(format!("may not serve: {reason}"))),
     }
 }

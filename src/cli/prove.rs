@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use clap::builder::TypedValueParser;
 use msgl_circuits::Domain;
 
 use crate::batch::{self, ChannelView, Resolver};
@@ -20,10 +21,16 @@ use crate::error::{Error, Result};
 /// counts come from --state (the contract's view: a YAML list of {channel,
 /// tip, count}) or from the home's channels/settled.yaml, else the
 /// channel's anchor at count 0. The deployment comes from --chain-id,
-/// --settlement and --token (all three or none); without them the statement
-/// names the zero deployment, which no contract accepts. Writes
-/// OUT/statement.yaml and OUT/proof.bin (all or nothing; never over an
-/// existing OUT).
+/// --settlement and --token (all three or none), else from the home's
+/// `chain:` settings in msgl.yaml; without either the statement names the
+/// zero deployment, which no contract accepts. A batch whose
+/// statement would not settle in one transaction (more than --max-entries
+/// entries, default and most 256: the worst case under the 2^24 gas cap
+/// with a margin) or not prove in one proof (more than 2^20 units) is split
+/// into parts, proven one by one and settled in their order; a channel
+/// with more units than a part holds is cut into consecutive updates.
+/// Writes OUT/statement.yaml and OUT/proof.bin, or OUT/part-1/, OUT/part-2/,
+/// … each holding both (all or nothing; never over an existing OUT).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The batch directory (acks and co-signed reconciliations; searched recursively)
@@ -44,6 +51,11 @@ pub struct Args {
     /// The token's address (0x and 40 hex digits)
     #[arg(long, value_name = "ADDRESS")]
     pub token: Option<String>,
+    /// Most entries per part: each part's settle must fit one transaction
+    #[arg(long, value_name = "N", default_value_t = msgl_settlement::MAX_SETTLE_ENTRIES,
+          value_parser = clap::value_parser!(u64).range(1..=msgl_settlement::MAX_SETTLE_ENTRIES as u64)
+              .map(|n| n as usize))]
+    pub max_entries: usize,
 }
 
 /// The deployment named by --chain-id, --settlement and --token (all three
@@ -68,14 +80,26 @@ pub fn domain_from_flags(
 }
 
 /// The home's record of settled channels.
-pub const SETTLED_FILE: &str = "channels/settled.yaml";
+pub use crate::protocol::settle::SETTLED_FILE;
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
-    let domain = domain_from_flags(
+    let mut domain = domain_from_flags(
         args.chain_id,
         args.settlement.as_deref(),
         args.token.as_deref(),
     )?;
+    // Without flags, the deployment of this home's `chain:` settings.
+    if args.chain_id.is_none() {
+        let home = ctx.home();
+        if let Some(chain) = home.config_opt()?.and_then(|c| c.chain) {
+            let (settlement, token) = chain.addresses()?;
+            domain = Domain {
+                chain_id: chain.chain_id,
+                settlement,
+                token,
+            };
+        }
+    }
     let started = Instant::now();
     let spinner = crate::cli::progress::spinner(ctx);
     let say = |m: &str| {
@@ -99,31 +123,53 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         settled: &settled,
     };
     let statement = batch::statement(&batch, &resolver, domain)?;
-    let checked = started.elapsed();
-    say(&format!(
-        "proving {} in {}",
-        crate::cli::plural(statement.total_units() as usize, "unit", "units"),
-        crate::cli::plural(statement.entries.len(), "channel", "channels")
-    ));
-    let proof = msgl_circuits::prove(&statement)
-        .map_err(|e| Error::check(format!("cannot prove the batch: {e}")))?;
-    let proved = started.elapsed();
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| format!("proof-{}", crate::journal::append::now_ms()).into());
-    crate::proof::write(&out, &statement, &proof)?;
+    if out.exists() {
+        return Err(Error::input("already exists; not overwritten")
+            .in_file(&out)
+            .hint("choose another -o, or remove the old proof first"));
+    }
+    let statements = statement.split(args.max_entries, msgl_circuits::air::MAX_BATCH_UNITS);
+    let checked = started.elapsed();
+    let n = statements.len();
+    let mut parts = Vec::with_capacity(n);
+    for (k, part) in statements.into_iter().enumerate() {
+        say(&format!(
+            "proving {} in {}{}",
+            crate::cli::plural(part.total_units() as usize, "unit", "units"),
+            crate::cli::plural(part.entries.len(), "channel", "channels"),
+            if n == 1 {
+                String::new()
+            } else {
+                format!(" (part {} of {n})", k + 1)
+            }
+        ));
+        let proof = msgl_circuits::prove(&part)
+            .map_err(|e| Error::check(format!("cannot prove the batch: {e}")))?;
+        parts.push((part, proof));
+    }
+    let proved = started.elapsed();
+    crate::proof::write(&out, &parts)?;
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
     if !ctx.global.quiet {
+        let bytes: usize = parts.iter().map(|(_, p)| p.to_bytes().len()).sum();
+        let split = if parts.len() == 1 {
+            String::new()
+        } else {
+            format!(" in {} parts", parts.len())
+        };
         emit(&format!(
-            "{}: {} in {} from {}; proof {} KB; checked in {:.2} s, proved in {:.2} s\n",
+            "{}: {} in {} from {}{split}; proof {} KB; checked in {:.2} s, proved in {:.2} s\n",
             out.display(),
             crate::cli::plural(statement.total_units() as usize, "unit", "units"),
             crate::cli::plural(statement.entries.len(), "channel", "channels"),
             crate::cli::plural(batch.files, "file", "files"),
-            proof.to_bytes().len() / 1024,
+            bytes / 1024,
             checked.as_secs_f64(),
             (proved - checked).as_secs_f64()
         ))?;

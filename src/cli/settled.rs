@@ -1,154 +1,118 @@
-//! `msgl settled DIR`: record that a proven batch was settled on chain.
+//! `msgl settled RECEIPT... [--settlement ADDRESS]`: book what the
+//! settlement contract did, from transaction receipts.
 
-use crate::batch::{self, ChannelView};
-use crate::cli::{emit, prove::SETTLED_FILE, Ctx};
-use crate::error::{Error, Result};
+use std::path::PathBuf;
 
-/// Record a settled batch in the home
+use crate::cli::{emit, Ctx};
+use crate::error::Result;
+use crate::protocol::settle::{self, Options};
+
+/// Book settlements, paid debts and claims from their transaction receipts
 ///
-/// After the settle transaction of a proof directory was mined, books it
-/// and records the contract's new view of each of its channels.
-///
-/// The proof is verified first. Then, under the journal's lock: for each
-/// channel of this home in the batch, a SETTLED entry (`; settled:
-/// <channel>-<count>`) — as payee, A/R with the payer −x and
-/// Assets:Cash:<TOKEN> +x (the contract pays the payee's wallet); as payer,
-/// A/P −x and Assets:Contract:Deposit −x — where x is the units settled
-/// times the channel's unit price: the units from the count this home last
-/// recorded (0 if none) to the batch's, so a settlement never recorded here
-/// is booked with the next; an entry already booked is not booked again. Then the contract's view (tip = the new preimage, count)
-/// goes to channels/settled.yaml (replaced whole, write-then-rename; a view
-/// never moves backwards), so that the next `msgl prove` starts from
-/// there. Either party may run it; each books its own side.
+/// Reads each RECEIPT (the JSON of `cast receipt --json TX`, or the result
+/// of eth_getTransactionReceipt) and decodes the settlement contract's
+/// events in it (the contract of msgl.yaml's `chain:`, or --settlement); a
+/// failed transaction, or one without them, is refused and nothing is
+/// written. Then, under the journal's lock, each event is booked
+/// once, by the side of this home it concerns: Settled on one of its
+/// channels is SETTLED for what the escrow paid (as payee, A/R with the
+/// payer into Assets:Contract:Claimable; as payer, A/P out of
+/// Assets:Contract:Deposit; tagged `; settled: <channel>-<count>, tx:
+/// <hash>`), the unpaid rest staying owed in both books as the channel's
+/// debt on chain; DebtPaid (a top-up paid a debt) is SETTLED for that
+/// amount; Claimed by this node's EVM address (keys/evm.key) is CLAIMED
+/// (Claimable into Assets:Cash:<TOKEN>). A settlement whose amount is not its units at the
+/// signed unit price is refused: the channel on chain is not the signed
+/// open's. The contract's new view of every settled channel (tip, count)
+/// goes to channels/settled.yaml (a view never moves backwards), so that
+/// the next `msgl prove` starts from there. Skipped entries and debts are
+/// reported. Either party may run it; each books its own side, and a rerun
+/// books nothing twice.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The proof directory whose settle transaction was mined
-    #[arg(value_name = "DIR")]
-    pub dir: std::path::PathBuf,
-    /// What the contract could not pay on a channel, from its Shortfall
-    /// event (`paid` < `owed`): CHANNEL=AMOUNT, CHANNEL the first 16 hex
-    /// digits of the channel id (as `msgl channels` shows), AMOUNT in the
-    /// token; the rest stays owed in the books
-    #[arg(long, value_name = "CHANNEL=AMOUNT")]
-    pub shortfall: Vec<String>,
-}
-
-/// `--shortfall CHANNEL=AMOUNT`s, by the channel's 16 hex digits.
-fn shortfalls(args: &[String]) -> Result<Vec<(String, crate::journal::Decimal)>> {
-    args.iter()
-        .map(|a| {
-            let bad = || {
-                Error::input(format!("bad --shortfall `{a}`"))
-                    .hint("CHANNEL=AMOUNT, e.g. 18099e4f14e042a4=0.25")
-            };
-            let (id, amount) = a.split_once('=').ok_or_else(bad)?;
-            let id = id.to_ascii_lowercase();
-            if id.len() != 16 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(bad());
-            }
-            let amount = crate::journal::parse::parse_amount_text(amount)
-                .filter(|a| a.commodity.is_none() && a.quantity > crate::journal::Decimal::ZERO)
-                .ok_or_else(bad)?
-                .quantity;
-            Ok((id, amount))
-        })
-        .collect()
+    /// Transaction receipts (JSON), in any order
+    #[arg(value_name = "RECEIPT", required = true)]
+    pub receipts: Vec<PathBuf>,
+    /// The settlement contract whose events count (0x and 40 hex digits)
+    /// [default: chain.settlement in msgl.yaml]
+    #[arg(long, value_name = "ADDRESS")]
+    pub settlement: Option<String>,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let home = ctx.home();
-    let shortfall = shortfalls(&args.shortfall)?;
-    let statement = crate::proof::verify_dir(&args.dir)?;
-    for (id, _) in &shortfall {
-        if !statement
-            .entries
-            .iter()
-            .any(|e| hex::encode(&e.channel[..8]) == *id)
-        {
-            return Err(
-                Error::input(format!("--shortfall: channel {id} is not in this batch"))
-                    .hint("the channel id's first 16 hex digits, as the Shortfall event names it"),
-            );
-        }
-    }
+    let settlement = args
+        .settlement
+        .as_deref()
+        .map(|a| crate::proof::parse_address(a, "--settlement").map(Into::into))
+        .transpose()?;
+    let receipts = args
+        .receipts
+        .iter()
+        .map(|p| settle::read_receipt(p).map(|r| (p.clone(), r)))
+        .collect::<Result<Vec<_>>>()?;
     let config = home.config()?;
-    let me = home.public_key()?;
-    // The home's lock serializes its writers.
-    let mut tx = crate::store::Tx::begin(&home)?;
-    let path = home.path(SETTLED_FILE);
-    let mut views: Vec<ChannelView> = if path.is_file() {
-        batch::read_state(&path)?
-    } else {
-        Vec::new()
-    };
-    let prior: Vec<([u8; 32], u64)> = views.iter().map(|v| (v.channel, v.count)).collect();
-    for e in &statement.entries {
-        let view = ChannelView {
-            channel: e.channel,
-            tip: msgl_circuits::poseidon2::pack(&e.new_preimage),
-            count: e.new_count,
-        };
-        match views.iter_mut().find(|v| v.channel == e.channel) {
-            Some(v) if v.count > e.new_count => {
-                return Err(Error::check(format!(
-                    "channel {} is recorded as settled up to {}, past this batch's {}",
-                    hex::encode(&e.channel[..8]),
-                    v.count,
-                    e.new_count
-                ))
-                .in_file(&path)
-                .hint("record settlements in the order they were mined"));
+    let opts = Options::for_home(&home, settlement)?;
+    let report = settle::book_receipts(&home, &receipts, &opts)?;
+    if ctx.global.quiet {
+        return Ok(());
+    }
+    let mut out = String::new();
+    for b in &report.bookings {
+        out += &match (&b.booked, b.kind) {
+            (Some(x), settle::CLAIMED) => format!(
+                "booked ({}) CLAIMED: {} into Assets:Cash:{}\n",
+                x.seq, b.amount, config.token
+            ),
+            (Some(x), _) => {
+                let (verb, dir) = if b.paid_to_me {
+                    ("received", "from")
+                } else {
+                    ("paid", "to")
+                };
+                let what = if b.units == 0 {
+                    "a paid debt".to_string()
+                } else {
+                    crate::cli::plural(b.units as usize, "unit", "units")
+                };
+                format!(
+                    "booked ({}) SETTLED: {verb} {} {dir} {} ({what})\n",
+                    x.seq, b.amount, b.peer
+                )
             }
-            Some(v) => *v = view,
-            None => views.push(view),
-        }
+            (None, settle::CLAIMED) => format!("already booked: CLAIMED {}\n", b.amount),
+            (None, _) => format!("already booked: SETTLED with {}\n", b.peer),
+        };
     }
-    let booked_to = |c: &[u8; 32]| {
-        prior
-            .iter()
-            .find(|(p, _)| p == c)
-            .map_or(0, |(_, count)| *count)
-    };
-    let booked = crate::protocol::settle::book_settled(
-        &home,
-        &config,
-        &me,
-        &mut tx,
-        &statement.entries,
-        &booked_to,
-        &|c: &[u8; 32]| {
-            let id = hex::encode(&c[..8]);
-            shortfall
-                .iter()
-                .find(|(s, _)| *s == id)
-                .map_or(crate::journal::Decimal::ZERO, |(_, a)| *a)
-        },
-    )?;
-    views.sort_by_key(|v| v.channel);
-    let text = serde_yaml::to_string(&views).expect("views serialize");
-    crate::fsutil::write_atomic(&path, text.as_bytes(), true, Some(0o600))?;
-    if !ctx.global.quiet {
-        let mut out = String::new();
-        for b in &booked {
-            let (verb, dir) = if b.paid_to_me {
-                ("received", "from")
-            } else {
-                ("paid", "to")
-            };
-            out += &match &b.booked {
-                Some(x) => format!(
-                    "booked ({}) SETTLED: {verb} {} {dir} {} ({} units)\n",
-                    x.seq, b.amount, b.peer, b.units
-                ),
-                None => format!("already booked: SETTLED with {}\n", b.peer),
-            };
-        }
+    for (channel, reason) in &report.skipped {
         out += &format!(
-            "recorded {} as settled ({} in this batch)\n",
-            crate::cli::plural(statement.entries.len(), "channel", "channels"),
-            crate::cli::plural(statement.total_units() as usize, "unit", "units")
+            "skipped on chain: channel {}: {}\n",
+            hex::encode(&channel[..8]),
+            settle::skip_reason(*reason)
         );
-        emit(&out)?;
     }
-    Ok(())
+    for (channel, peer, debt) in &report.debts {
+        out += &format!(
+            "debt on chain: channel {}{}: {debt} unpaid (paid first from the payer's next top-up)\n",
+            hex::encode(&channel[..8]),
+            peer.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()
+        );
+    }
+    if report.others_claims != 0 {
+        out += &format!(
+            "claims not booked: {} by {}\n",
+            crate::cli::plural(report.others_claims, "claim", "claims"),
+            if opts.me.is_some() {
+                "other addresses"
+            } else {
+                "an address (this node has no keys/evm.key)"
+            }
+        );
+    }
+    out += &format!(
+        "recorded {} as settled ({})\n",
+        crate::cli::plural(report.channels, "channel", "channels"),
+        crate::cli::plural(report.units as usize, "unit", "units")
+    );
+    emit(&out)
 }

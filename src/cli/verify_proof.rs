@@ -5,26 +5,33 @@ use crate::error::Result;
 
 /// Check a proof directory written by `msgl prove`
 ///
-/// Verifies that proof.bin proves exactly the statement in statement.yaml,
-/// with msgl's own proof parameters (96-bit conjectured security), never
-/// the proof's. Exit status 0 for a valid proof, 1 for an invalid one, 2 for
-/// an unreadable directory.
+/// Verifies that proof.bin proves exactly the statement in statement.yaml
+/// (for a split batch, every part/N directory's), with msgl's own proof
+/// parameters (96-bit conjectured security), never the proof's. Exit status
+/// 0 for a valid proof, 1 for an invalid one, 2 for an unreadable directory.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The proof directory (statement.yaml and proof.bin)
+    /// The proof directory (statement.yaml and proof.bin, or its parts)
     #[arg(value_name = "DIR")]
     pub dir: std::path::PathBuf,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let started = std::time::Instant::now();
-    let statement = crate::proof::verify_dir(&args.dir)?;
+    let parts = crate::proof::verify_parts(&args.dir)?;
     if !ctx.global.quiet {
+        let entries: usize = parts.iter().map(|(_, s)| s.entries.len()).sum();
+        let units: u64 = parts.iter().map(|(_, s)| s.total_units()).sum();
+        let split = if parts.len() == 1 {
+            String::new()
+        } else {
+            format!(" in {} parts", parts.len())
+        };
         emit(&format!(
-            "{}: valid proof of {}, {} ({:.1} ms)\n",
+            "{}: valid proof of {}, {}{split} ({:.1} ms)\n",
             args.dir.display(),
-            crate::cli::plural(statement.entries.len(), "entry", "entries"),
-            crate::cli::plural(statement.total_units() as usize, "unit", "units"),
+            crate::cli::plural(entries, "entry", "entries"),
+            crate::cli::plural(units as usize, "unit", "units"),
             started.elapsed().as_secs_f64() * 1e3
         ))?;
     }

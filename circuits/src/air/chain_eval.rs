@@ -31,6 +31,21 @@ use super::Layout;
 relation!(ChainStart, 9);
 relation!(ChainEnd, 10);
 
+impl ChainStart {
+    /// The relation with given elements (the Solidity generator passes
+    /// markers it recognises as the verifier's parameters).
+    pub fn from_elements(e: stwo_constraint_framework::logup::LookupElements<9>) -> Self {
+        Self(e)
+    }
+}
+
+impl ChainEnd {
+    /// See [`ChainStart::from_elements`].
+    pub fn from_elements(e: stwo_constraint_framework::logup::LookupElements<10>) -> Self {
+        Self(e)
+    }
+}
+
 /// Flag and input columns of one slot (`active, first, last, seg, step, in[0..8]`).
 pub const CHAIN_HEAD_COLS: usize = 13;
 /// Trace columns of one chain slot.
@@ -42,6 +57,24 @@ pub struct ChainEval {
     pub start: ChainStart,
     pub end: ChainEnd,
     pub claimed_sum: SecureField,
+    /// [`AirVariant::Full`] everywhere but in the soundness tests.
+    pub variant: AirVariant,
+}
+
+/// The real AIR, or the AIR with one transition constraint dropped: the
+/// soundness tests (issue 18, item 5) prove false statements against a
+/// weakened AIR and check that the real one refuses them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AirVariant {
+    /// Every constraint (what every verifier uses).
+    #[default]
+    Full,
+    /// Without `g·(n.in[k] − out[k]) = 0` (chaining).
+    NoChaining,
+    /// Without `g·(n.step − step − 1) = 0`.
+    NoStep,
+    /// Without `g·(n.seg − seg) = 0`.
+    NoSeg,
 }
 
 pub type ChainComponent = FrameworkComponent<ChainEval>;
@@ -138,10 +171,16 @@ impl FrameworkEval for ChainEval {
             let g = h.active.clone() * (one.clone() - h.last.clone());
             eval.add_constraint(g.clone() * (one.clone() - nx.active.clone()));
             eval.add_constraint(g.clone() * nx.first.clone());
-            eval.add_constraint(g.clone() * (nx.seg.clone() - h.seg.clone()));
-            eval.add_constraint(g.clone() * (nx.step.clone() - h.step.clone() - one.clone()));
-            for (n_in, o) in nx.input.iter().zip(out.iter()) {
-                eval.add_constraint(g.clone() * (n_in.clone() - o.clone()));
+            if self.variant != AirVariant::NoSeg {
+                eval.add_constraint(g.clone() * (nx.seg.clone() - h.seg.clone()));
+            }
+            if self.variant != AirVariant::NoStep {
+                eval.add_constraint(g.clone() * (nx.step.clone() - h.step.clone() - one.clone()));
+            }
+            if self.variant != AirVariant::NoChaining {
+                for (n_in, o) in nx.input.iter().zip(out.iter()) {
+                    eval.add_constraint(g.clone() * (n_in.clone() - o.clone()));
+                }
             }
             eval.add_constraint(
                 h.last.clone() * nx.active.clone() * (one.clone() - nx.first.clone()),

@@ -14,12 +14,19 @@ pub mod chain_trace;
 pub mod permutation;
 mod proof;
 mod prover;
+pub mod solidity;
 mod trace_util;
+mod unchecked;
 
-pub use proof::{BatchProof, ProofDecodeError, MAX_PROOF_BYTES};
+pub use proof::{
+    BatchProof, BatchProofOf, ChainProof, ProofDecodeError, ProofHasher, MAX_PROOF_BYTES,
+};
+pub use prover::{
+    prove, prove_bare, prove_for_chain, verify, verify_bare, verify_chain_proof, Local, OnChain,
+    ProofSystem, ProveError, VerifyError,
+};
 #[doc(hidden)]
-pub use prover::prove_unchecked;
-pub use prover::{prove, prove_bare, verify, verify_bare, ProveError, VerifyError};
+pub use prover::{prove_for_chain_unchecked, prove_unchecked, verify_chain_proof_weakened};
 
 use stwo::core::fri::FriConfig;
 use stwo::core::pcs::PcsConfig;
@@ -44,6 +51,38 @@ pub fn pcs_config() -> PcsConfig {
         lifting_log_size: None,
     }
 }
+
+/// The on-chain proof system's parameters (Keccak-256 channel, issue 18):
+/// conjectured security `pow_bits + log_blowup * n_queries = 18 + 3 * 26 = 96`
+/// bits; FRI folds 3 layers at a time down to a last layer of 2^5
+/// coefficients. Chosen by measured verifier gas: blowup 8 with 26 queries
+/// verifies a 150k-unit proof for 15.6M gas, blowup 4 with 38 for 20.6M
+/// (docs/BENCHMARKS.md).
+pub fn chain_pcs_config() -> PcsConfig {
+    PcsConfig {
+        pow_bits: CHAIN_POW_BITS,
+        fri_config: FriConfig::new(
+            CHAIN_LOG_LAST_LAYER,
+            CHAIN_LOG_BLOWUP,
+            CHAIN_N_QUERIES,
+            CHAIN_FOLD_STEP,
+        ),
+        lifting_log_size: None,
+    }
+}
+
+/// Proof-of-work bits of [`chain_pcs_config`].
+pub const CHAIN_POW_BITS: u32 = 18;
+/// log2 of the blowup of [`chain_pcs_config`].
+pub const CHAIN_LOG_BLOWUP: u32 = 3;
+/// FRI queries of [`chain_pcs_config`].
+pub const CHAIN_N_QUERIES: usize = 26;
+/// FRI fold step of [`chain_pcs_config`].
+pub const CHAIN_FOLD_STEP: u32 = 3;
+/// log2 of the FRI last layer's degree bound in [`chain_pcs_config`].
+pub const CHAIN_LOG_LAST_LAYER: u32 = 5;
+/// Fewest rows of an on-chain trace: FRI needs `log_rows >= fold step + last layer`.
+pub const CHAIN_MIN_LOG_ROWS: u32 = CHAIN_FOLD_STEP + CHAIN_LOG_LAST_LAYER;
 
 /// How a batch of permutation slots is laid out in the trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +119,17 @@ impl Layout {
         })
     }
 
+    /// The on-chain layout: one permutation per row (the verifier opens
+    /// every column of a row per query, so narrow rows cost it least), at
+    /// least 2^[`CHAIN_MIN_LOG_ROWS`] rows.
+    pub fn for_chain(units: u64) -> Layout {
+        let rows = units.max(1).next_power_of_two();
+        Layout {
+            per_row: 1,
+            log_rows: rows.trailing_zeros().max(CHAIN_MIN_LOG_ROWS),
+        }
+    }
+
     /// Total slots (`per_row << log_rows`).
     pub fn slots(&self) -> usize {
         self.per_row << self.log_rows
@@ -113,5 +163,14 @@ mod tests {
             assert!((1..=MAX_PER_ROW).contains(&l.per_row));
         }
         assert_eq!(pcs_config().security_bits(), 96);
+        assert_eq!(chain_pcs_config().security_bits(), 96);
+        assert_eq!(
+            Layout::for_chain(150_000),
+            Layout {
+                per_row: 1,
+                log_rows: 18
+            }
+        );
+        assert_eq!(Layout::for_chain(1).log_rows, CHAIN_MIN_LOG_ROWS);
     }
 }

@@ -3,23 +3,47 @@
 use std::fmt;
 
 use bincode::Options;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use stwo::core::proof::StarkProof;
 use stwo::core::vcs_lifted::blake2_merkle::Blake2sMerkleHasher;
+use stwo::core::vcs_lifted::merkle_hasher::MerkleHasherLifted;
+
+use crate::keccak::KeccakMerkleHasher;
 
 /// Largest serialized proof accepted by [`BatchProof::from_bytes`].
 pub const MAX_PROOF_BYTES: usize = 16 << 20;
 
-const MAGIC: [u8; 8] = *b"msglbp01";
+/// The Merkle hashers a batch proof may use, each with its file magic.
+pub trait ProofHasher: MerkleHasherLifted + Serialize + DeserializeOwned {
+    /// The first 8 bytes of a serialized proof.
+    const MAGIC: [u8; 8];
+}
+
+impl ProofHasher for Blake2sMerkleHasher {
+    const MAGIC: [u8; 8] = *b"msglbp01";
+}
+
+impl ProofHasher for KeccakMerkleHasher {
+    const MAGIC: [u8; 8] = *b"msglcp01";
+}
 
 /// A Stwo proof for a batch, with the LogUp claimed sum of its interaction
 /// trace (zero for the bare component, which has none).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct BatchProof {
+#[serde(bound = "")]
+pub struct BatchProofOf<H: ProofHasher> {
     /// The claimed sum as 4 Mersenne-31 coordinates (each must be `< P`).
     pub claimed_sum: [u32; 4],
-    pub stark: StarkProof<Blake2sMerkleHasher>,
+    pub stark: StarkProof<H>,
 }
+
+/// The proof `msgl prove` writes (Blake2s channel, [`super::pcs_config`]).
+pub type BatchProof = BatchProofOf<Blake2sMerkleHasher>;
+
+/// The on-chain proof (`msgl prove --for-chain`): Keccak-256 channel,
+/// [`super::chain_pcs_config`], the layout [`super::Layout::for_chain`].
+pub type ChainProof = BatchProofOf<KeccakMerkleHasher>;
 
 /// Why bytes are not a proof.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,10 +85,11 @@ fn codec() -> impl Options {
         .reject_trailing_bytes()
 }
 
-impl BatchProof {
-    /// `msglbp01` followed by the bincode (fixed-width integers, little-endian) encoding.
+impl<H: ProofHasher> BatchProofOf<H> {
+    /// The magic (`msglbp01`, or `msglcp01` for a [`ChainProof`]) followed by
+    /// the bincode (fixed-width integers, little-endian) encoding.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
+        let mut out = H::MAGIC.to_vec();
         let body = codec()
             .serialize(self)
             .expect("a proof built by this crate serializes");
@@ -100,7 +125,7 @@ impl BatchProof {
             return Err(ProofDecodeError::TooLarge { len: bytes.len() });
         }
         let body = bytes
-            .strip_prefix(&MAGIC)
+            .strip_prefix(&H::MAGIC)
             .ok_or(ProofDecodeError::BadMagic)?;
         codec()
             .deserialize(body)

@@ -10,29 +10,31 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use num_traits::Zero;
 use stwo::core::air::Component;
 use stwo::core::air::Components;
-use stwo::core::channel::{Blake2sChannel, Channel};
+use stwo::core::channel::{Channel, MerkleChannel};
 use stwo::core::circle::CirclePoint;
 use stwo::core::fields::m31::{BaseField, M31};
 use stwo::core::fields::qm31::SecureField;
 use stwo::core::fields::qm31::SECURE_EXTENSION_DEGREE;
 use stwo::core::fields::FieldExpOps;
-use stwo::core::pcs::CommitmentSchemeVerifier;
+use stwo::core::pcs::{CommitmentSchemeVerifier, PcsConfig};
 use stwo::core::poly::circle::CanonicCoset;
 use stwo::core::poly::line::LinePoly;
 use stwo::core::proof::StarkProof;
 use stwo::core::vcs_lifted::blake2_merkle::Blake2sMerkleChannel;
-use stwo::core::vcs_lifted::blake2_merkle::Blake2sMerkleHasher;
 use stwo::core::verifier::{verify as stwo_verify, COMPOSITION_LOG_SPLIT};
 use stwo::prover::backend::simd::SimdBackend;
+use stwo::prover::backend::BackendForChannel;
 use stwo::prover::poly::circle::PolyOps;
 use stwo::prover::{prove as stwo_prove, CommitmentSchemeProver};
 use stwo_constraint_framework::{Relation, TraceLocationAllocator};
 
 use super::bare_eval::{BareComponent, BareEval};
 use super::bare_trace::gen_bare_trace;
-use super::chain_eval::{ChainComponent, ChainEnd, ChainEval, ChainStart};
+use super::chain_eval::{AirVariant, ChainComponent, ChainEnd, ChainEval, ChainStart};
 use super::chain_trace::{chain_witness, gen_chain_interaction, gen_chain_trace, ChainWitness};
-use super::{pcs_config, BatchProof, Layout, MAX_BATCH_UNITS};
+use super::proof::{BatchProofOf, ProofHasher};
+use super::{chain_pcs_config, pcs_config, BatchProof, ChainProof, Layout, MAX_BATCH_UNITS};
+use crate::keccak::KeccakMerkleChannel;
 use crate::poseidon2::P;
 use crate::statement::{Statement, StatementError};
 
@@ -118,9 +120,46 @@ fn u32s_to_secure(x: [u32; 4]) -> Result<SecureField, VerifyError> {
     Ok(SecureField::from_m31_array(x.map(M31::from_u32_unchecked)))
 }
 
-fn new_channel() -> Blake2sChannel {
-    let mut channel = Blake2sChannel::default();
-    pcs_config().mix_into(&mut channel);
+/// A proof system: a Merkle channel, its PCS parameters and its trace layout.
+/// [`Local`] is what `msgl prove` / `verify-proof` use; [`OnChain`] is the
+/// Keccak system `contracts/MsglVerifier.sol` checks.
+pub trait ProofSystem {
+    type MC: MerkleChannel<H: ProofHasher>;
+    fn pcs_config() -> PcsConfig;
+    fn layout(units: u64) -> Layout;
+}
+
+/// Blake2s channel, [`pcs_config`], [`Layout::for_units`].
+pub struct Local;
+/// Keccak-256 channel ([`crate::keccak`]), [`chain_pcs_config`], [`Layout::for_chain`].
+pub struct OnChain;
+
+impl ProofSystem for Local {
+    type MC = Blake2sMerkleChannel;
+    fn pcs_config() -> PcsConfig {
+        pcs_config()
+    }
+    fn layout(units: u64) -> Layout {
+        Layout::for_units(units)
+    }
+}
+
+impl ProofSystem for OnChain {
+    type MC = KeccakMerkleChannel;
+    fn pcs_config() -> PcsConfig {
+        chain_pcs_config()
+    }
+    fn layout(units: u64) -> Layout {
+        Layout::for_chain(units)
+    }
+}
+
+type Ch<S> = <<S as ProofSystem>::MC as MerkleChannel>::C;
+type Hs<S> = <<S as ProofSystem>::MC as MerkleChannel>::H;
+
+fn new_channel<S: ProofSystem>() -> Ch<S> {
+    let mut channel = Ch::<S>::default();
+    S::pcs_config().mix_into(&mut channel);
     channel
 }
 
@@ -151,21 +190,34 @@ fn public_sum(statement: &Statement, start: &ChainStart, end: &ChainEnd) -> Opti
     Some(sum)
 }
 
-fn checked_layout(units: u64) -> Option<Layout> {
-    (units <= MAX_BATCH_UNITS).then(|| Layout::for_units(units))
+fn checked_layout<S: ProofSystem>(units: u64) -> Option<Layout> {
+    (units <= MAX_BATCH_UNITS).then(|| S::layout(units))
 }
 
 /// Proves `statement`: for every entry, `H^(new - old)(new_preimage) == old_tip`.
 /// Checks the statement first (D2 rules and every chain); never proves a
 /// false statement.
 pub fn prove(statement: &Statement) -> Result<BatchProof, ProveError> {
+    prove_with::<Local>(statement)
+}
+
+/// [`prove`] in the on-chain proof system ([`OnChain`]): the proof
+/// `contracts/MsglVerifier.sol` verifies.
+pub fn prove_for_chain(statement: &Statement) -> Result<ChainProof, ProveError> {
+    prove_with::<OnChain>(statement)
+}
+
+fn prove_with<S: ProofSystem>(statement: &Statement) -> Result<BatchProofOf<Hs<S>>, ProveError>
+where
+    SimdBackend: BackendForChannel<S::MC>,
+{
     statement.validate()?;
     let units = statement.total_units();
-    let layout = checked_layout(units).ok_or(ProveError::TooLarge { units })?;
+    let layout = checked_layout::<S>(units).ok_or(ProveError::TooLarge { units })?;
     let span = tracing::info_span!("msgl chain witness").entered();
     let wit = chain_witness(statement)?;
     span.exit();
-    prove_from_witness(statement, layout, wit)
+    prove_from_witness::<S>(statement, layout, wit, AirVariant::Full, true)
 }
 
 /// Proves from a caller-supplied witness without checking it against the
@@ -174,16 +226,36 @@ pub fn prove(statement: &Statement) -> Result<BatchProof, ProveError> {
 #[doc(hidden)]
 pub fn prove_unchecked(statement: &Statement, wit: ChainWitness) -> Result<BatchProof, ProveError> {
     let units = statement.total_units();
-    let layout = checked_layout(units).ok_or(ProveError::TooLarge { units })?;
-    prove_from_witness(statement, layout, wit)
+    let layout = checked_layout::<Local>(units).ok_or(ProveError::TooLarge { units })?;
+    prove_from_witness::<Local>(statement, layout, wit, AirVariant::Full, true)
 }
 
-fn prove_from_witness(
+/// The dishonest on-chain prover of the soundness tests (issue 18, item 5):
+/// commits to a chosen witness for the AIR `variant` (the real AIR with one
+/// constraint dropped, or the real AIR itself) and skips Stwo's final
+/// self-check, so that the proof may break a constraint of the real AIR.
+#[doc(hidden)]
+pub fn prove_for_chain_unchecked(
+    statement: &Statement,
+    wit: ChainWitness,
+    variant: AirVariant,
+) -> Result<ChainProof, ProveError> {
+    let units = statement.total_units();
+    let layout = checked_layout::<OnChain>(units).ok_or(ProveError::TooLarge { units })?;
+    prove_from_witness::<OnChain>(statement, layout, wit, variant, false)
+}
+
+fn prove_from_witness<S: ProofSystem>(
     statement: &Statement,
     layout: Layout,
     wit: ChainWitness,
-) -> Result<BatchProof, ProveError> {
-    let config = pcs_config();
+    variant: AirVariant,
+    self_check: bool,
+) -> Result<BatchProofOf<Hs<S>>, ProveError>
+where
+    SimdBackend: BackendForChannel<S::MC>,
+{
+    let config = S::pcs_config();
 
     let span = tracing::info_span!("msgl twiddles").entered();
     let twiddles = SimdBackend::precompute_twiddles(
@@ -192,10 +264,9 @@ fn prove_from_witness(
             .half_coset,
     );
     span.exit();
-    let channel = &mut new_channel();
+    let channel = &mut new_channel::<S>();
     statement.mix_into(channel);
-    let mut scheme =
-        CommitmentSchemeProver::<SimdBackend, Blake2sMerkleChannel>::new(config, &twiddles);
+    let mut scheme = CommitmentSchemeProver::<SimdBackend, S::MC>::new(config, &twiddles);
     scheme.set_store_polynomials_coefficients();
 
     let mut tree = scheme.tree_builder();
@@ -228,12 +299,17 @@ fn prove_from_witness(
             start,
             end,
             claimed_sum,
+            variant,
         },
         claimed_sum,
     );
-    let stark = stwo_prove::<SimdBackend, Blake2sMerkleChannel>(&[&component], channel, scheme)
-        .map_err(|e| ProveError::Stwo(format!("{e:?}")))?;
-    Ok(BatchProof {
+    let stark = if self_check {
+        stwo_prove::<SimdBackend, S::MC>(&[&component], channel, scheme)
+            .map_err(|e| ProveError::Stwo(format!("{e:?}")))?
+    } else {
+        super::unchecked::prove_without_self_check::<S::MC>(&[&component], channel, scheme)
+    };
+    Ok(BatchProofOf {
         claimed_sum: secure_to_u32s(claimed_sum),
         stark,
     })
@@ -243,18 +319,48 @@ fn prove_from_witness(
 /// the chains: that is what the proof is for). Never panics: a panic inside
 /// Stwo on a hostile proof is caught and reported as a rejection.
 pub fn verify(statement: &Statement, proof: &BatchProof) -> Result<(), VerifyError> {
+    verify_with::<Local>(statement, proof, AirVariant::Full, true)
+}
+
+/// [`verify`] in the on-chain proof system: what `MsglVerifier.sol` decides.
+pub fn verify_chain_proof(statement: &Statement, proof: &ChainProof) -> Result<(), VerifyError> {
+    verify_with::<OnChain>(statement, proof, AirVariant::Full, true)
+}
+
+/// The on-chain verifier with one check dropped, for the soundness tests:
+/// `variant` drops one transition constraint, `logup_check: false` drops the
+/// comparison of the claimed LogUp sum with the statement's.
+#[doc(hidden)]
+pub fn verify_chain_proof_weakened(
+    statement: &Statement,
+    proof: &ChainProof,
+    variant: AirVariant,
+    logup_check: bool,
+) -> Result<(), VerifyError> {
+    verify_with::<OnChain>(statement, proof, variant, logup_check)
+}
+
+fn verify_with<S: ProofSystem>(
+    statement: &Statement,
+    proof: &BatchProofOf<Hs<S>>,
+    variant: AirVariant,
+    logup_check: bool,
+) -> Result<(), VerifyError> {
     statement.validate().map_err(VerifyError::Statement)?;
     let units = statement.total_units();
-    let layout = checked_layout(units).ok_or(VerifyError::TooLarge { units })?;
+    let layout = checked_layout::<S>(units).ok_or(VerifyError::TooLarge { units })?;
     catch_unwind(AssertUnwindSafe(|| {
-        verify_chain_inner(statement, layout, proof)
+        verify_chain_inner::<S>(statement, layout, proof, variant, logup_check)
     }))
     .unwrap_or_else(|_| Err(VerifyError::Rejected("verifier panicked".into())))
 }
 
-fn check_shape(proof: &BatchProof, n_trees: usize) -> Result<(), VerifyError> {
+fn check_shape<S: ProofSystem>(
+    proof: &BatchProofOf<Hs<S>>,
+    n_trees: usize,
+) -> Result<(), VerifyError> {
     let p = &proof.stark.0;
-    if p.config != pcs_config() {
+    if p.config != S::pcs_config() {
         return Err(VerifyError::Rejected(
             "proof was made with other PCS parameters".into(),
         ));
@@ -278,8 +384,8 @@ fn check_shape(proof: &BatchProof, n_trees: usize) -> Result<(), VerifyError> {
 /// lengths, and one of its panics fires while a constraint evaluator is
 /// alive, whose drop then panics again: a process abort that no
 /// `catch_unwind` can stop. So nothing mis-shaped may reach it.
-fn check_columns(
-    proof: &BatchProof,
+fn check_columns<H: ProofHasher>(
+    proof: &BatchProofOf<H>,
     component: &dyn Component,
     column_counts: &[usize],
 ) -> Result<(), VerifyError> {
@@ -334,7 +440,9 @@ fn check_columns(
 /// would both pass), and the FRI last layer has 2^log_last_layer_degree_bound
 /// coefficients with a size field that agrees (a decoded proof may claim
 /// any size; Stwo trusts it and panics).
-fn checked_stark(proof: &BatchProof) -> Result<StarkProof<Blake2sMerkleHasher>, VerifyError> {
+fn checked_stark<S: ProofSystem>(
+    proof: &BatchProofOf<Hs<S>>,
+) -> Result<StarkProof<Hs<S>>, VerifyError> {
     let p = &proof.stark.0;
     let m31 = |v: &M31| v.0 < P;
     let qm31 = |v: &SecureField| v.to_m31_array().iter().all(m31);
@@ -350,7 +458,7 @@ fn checked_stark(proof: &BatchProof) -> Result<StarkProof<Blake2sMerkleHasher>, 
         ));
     }
     let coeffs: Vec<SecureField> = p.fri_proof.last_layer_poly.to_vec();
-    let want = 1usize << pcs_config().fri_config.log_last_layer_degree_bound;
+    let want = 1usize << S::pcs_config().fri_config.log_last_layer_degree_bound;
     if coeffs.len() != want || LinePoly::new(coeffs) != p.fri_proof.last_layer_poly {
         return Err(VerifyError::Malformed(format!(
             "FRI last layer is not {want} coefficients"
@@ -359,17 +467,19 @@ fn checked_stark(proof: &BatchProof) -> Result<StarkProof<Blake2sMerkleHasher>, 
     Ok(proof.stark.clone())
 }
 
-fn verify_chain_inner(
+fn verify_chain_inner<S: ProofSystem>(
     statement: &Statement,
     layout: Layout,
-    proof: &BatchProof,
+    proof: &BatchProofOf<Hs<S>>,
+    variant: AirVariant,
+    logup_check: bool,
 ) -> Result<(), VerifyError> {
-    let config = pcs_config();
-    check_shape(proof, 3)?;
+    let config = S::pcs_config();
+    check_shape::<S>(proof, 3)?;
     let claimed_sum = u32s_to_secure(proof.claimed_sum)?;
-    let channel = &mut new_channel();
+    let channel = &mut new_channel::<S>();
     statement.mix_into(channel);
-    let scheme = &mut CommitmentSchemeVerifier::<Blake2sMerkleChannel>::new(config);
+    let scheme = &mut CommitmentSchemeVerifier::<S::MC>::new(config);
 
     let sizes = ChainComponent::new(
         &mut TraceLocationAllocator::default(),
@@ -378,6 +488,7 @@ fn verify_chain_inner(
             start: ChainStart::dummy(),
             end: ChainEnd::dummy(),
             claimed_sum,
+            variant,
         },
         claimed_sum,
     )
@@ -395,7 +506,7 @@ fn verify_chain_inner(
 
     let public = public_sum(statement, &start, &end)
         .ok_or_else(|| VerifyError::Rejected("zero LogUp denominator".into()))?;
-    if claimed_sum != public {
+    if logup_check && claimed_sum != public {
         return Err(VerifyError::Rejected(
             "LogUp sum does not match the statement".into(),
         ));
@@ -408,17 +519,18 @@ fn verify_chain_inner(
             start,
             end,
             claimed_sum,
+            variant,
         },
         claimed_sum,
     );
     let counts: Vec<usize> = sizes.iter().map(|t| t.len()).collect();
     check_columns(proof, &component, &counts)?;
-    let stark = checked_stark(proof)?;
-    stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, stark)
+    let stark = checked_stark::<S>(proof)?;
+    stwo_verify::<S::MC>(&[&component], channel, scheme, stark)
         .map_err(|e| VerifyError::Rejected(format!("{e:?}")))
 }
 
-fn mix_bare(channel: &mut Blake2sChannel, units: u64) {
+fn mix_bare(channel: &mut impl Channel, units: u64) {
     let mut words = domain_words(BARE_DOMAIN);
     words.push((units >> 32) as u32);
     words.push(units as u32);
@@ -429,14 +541,14 @@ fn mix_bare(channel: &mut Blake2sChannel, units: u64) {
 /// [`bare_input`](super::bare_trace::bare_input), padded to the layout's
 /// slot count). The benchmark baseline for [`prove`].
 pub fn prove_bare(units: u64) -> Result<BatchProof, ProveError> {
-    let layout = checked_layout(units).ok_or(ProveError::TooLarge { units })?;
+    let layout = checked_layout::<Local>(units).ok_or(ProveError::TooLarge { units })?;
     let config = pcs_config();
     let twiddles = SimdBackend::precompute_twiddles(
         CanonicCoset::new(layout.log_rows + 1 + config.fri_config.log_blowup_factor)
             .circle_domain()
             .half_coset,
     );
-    let channel = &mut new_channel();
+    let channel = &mut new_channel::<Local>();
     mix_bare(channel, units);
     let mut scheme =
         CommitmentSchemeProver::<SimdBackend, Blake2sMerkleChannel>::new(config, &twiddles);
@@ -462,15 +574,15 @@ pub fn prove_bare(units: u64) -> Result<BatchProof, ProveError> {
 
 /// Verifies a [`prove_bare`] proof for `units` permutations.
 pub fn verify_bare(units: u64, proof: &BatchProof) -> Result<(), VerifyError> {
-    let layout = checked_layout(units).ok_or(VerifyError::TooLarge { units })?;
+    let layout = checked_layout::<Local>(units).ok_or(VerifyError::TooLarge { units })?;
     catch_unwind(AssertUnwindSafe(|| {
-        check_shape(proof, 2)?;
+        check_shape::<Local>(proof, 2)?;
         if proof.claimed_sum != [0; 4] {
             return Err(VerifyError::Malformed(
                 "bare proof with a claimed sum".into(),
             ));
         }
-        let channel = &mut new_channel();
+        let channel = &mut new_channel::<Local>();
         mix_bare(channel, units);
         let scheme = &mut CommitmentSchemeVerifier::<Blake2sMerkleChannel>::new(pcs_config());
         let component = BareComponent::new(
@@ -484,7 +596,7 @@ pub fn verify_bare(units: u64, proof: &BatchProof) -> Result<(), VerifyError> {
         scheme.commit(commitments[1], &sizes[1], channel);
         let counts: Vec<usize> = sizes.iter().map(|t| t.len()).collect();
         check_columns(proof, &component, &counts)?;
-        let stark = checked_stark(proof)?;
+        let stark = checked_stark::<Local>(proof)?;
         stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, stark)
             .map_err(|e| VerifyError::Rejected(format!("{e:?}")))
     }))
