@@ -10,4 +10,4 @@ n=${1:-20}
 ops=${2:-600}
 seeds=$(seq 1 "$n" | awk '{printf "%s%d", (NR>1?",":""), 1000003*$1}')
 MSGL_RANDOM_SEEDS=$seeds MSGL_RANDOM_OPS=$ops \
-  cargo test --release --test protocol_random -- --nocapture 2>&1 | grep -E '^seed|test result|panicked'
+  cargo test --release --test integration protocol_random -- --nocapture 2>&1 | grep -E '^seed|test result|panicked'

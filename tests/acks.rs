@@ -11,7 +11,7 @@ use msgl::objects::Ack;
 use msgl_circuits::poseidon2;
 use predicates::str::contains;
 
-mod common;
+use crate::common;
 
 use common::{hash, id, init, logged, msgl, stdout, tempdir, Pair};
 

@@ -7,7 +7,7 @@
 //! No sleeps: threads run real processes back to back and hand over with
 //! channels; what is checked afterwards holds whatever the interleaving.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;

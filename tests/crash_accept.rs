@@ -20,7 +20,7 @@
 //! per ack accepted so far, `msgl check --evidence` passes, and the
 //! channel's last nonce is the last ack's.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;

@@ -22,7 +22,7 @@
 //! check --evidence` passes. Every tenth attempt a third run must change
 //! nothing.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -21,7 +21,7 @@
 //! log and the journal's tags are the same set, and every now and then
 //! `msgl check --evidence` passes.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;

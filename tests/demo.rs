@@ -1,6 +1,6 @@
 //! `msgl demo`: its summary figures against the homes and proofs it leaves.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

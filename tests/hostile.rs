@@ -3,7 +3,7 @@
 //! memory (peak RSS of the child, from wait4's rusage) and, for `add`,
 //! nothing written (the journal's bytes before and after).
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

@@ -1,7 +1,7 @@
 //! `msgl init`, bare and from a template (`--from`, as the demo does with
 //! ledgers/demo/).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! terminal, never with -q, without colour under NO_COLOR. The terminal is
 //! a real pseudo-terminal from util-linux's `script`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

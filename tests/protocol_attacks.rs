@@ -4,7 +4,7 @@
 //! channel wedged, two truths, a foreign anchor booked, unbounded work,
 //! hand edits unseen, raw peer text, secrets world-readable).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -15,7 +15,7 @@
 //! lengths (fuzz/random-protocol.sh runs many); the seeds and counts are
 //! in docs/RELIABILITY.md.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! `msgl prove`, `msgl verify-proof` and `msgl calldata` on real homes.
 
-mod common;
+use crate::common;
 
 use common::{msgl, pair, stdout};
 use predicates::str::contains;

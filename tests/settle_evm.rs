@@ -5,7 +5,7 @@
 //! both sides with `msgl settled` from the transaction receipts, claim;
 //! every misuse; debts and exits.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@
 //! told the home is busy), and each line written only once its group is
 //! committed.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

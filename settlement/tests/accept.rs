@@ -3,7 +3,7 @@
 //! secp256k1 signature of it opens the channel, and no altered term, other
 //! deployment, other key or malformed signature does.
 
-mod common;
+use crate::common;
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_signer::SignerSync;

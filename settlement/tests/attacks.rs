@@ -2,7 +2,7 @@
 //! attack (each one succeeded against the v1 contract) and shown to fail:
 //! one test per finding, named after it.
 
-mod common;
+use crate::common;
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_signer_local::PrivateKeySigner;

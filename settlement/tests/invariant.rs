@@ -15,7 +15,7 @@
 //! had every unit acked before the exit request settled, and was credited
 //! for all of them as far as the funding covers.
 
-mod common;
+use crate::common;
 
 use alloy_primitives::{Address, U256};
 use common::*;

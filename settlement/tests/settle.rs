@@ -3,7 +3,7 @@
 //! payee's signed terms, settlement of proven statements into claimable
 //! balances, claims, skips, debts and top-ups, exits, and every refusal.
 
-mod common;
+use crate::common;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::SolCall;
