@@ -29,7 +29,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{channels, hash, id, init, msgl, run_killed, tagged, Rng};
+use common::{channels, hash, run_killed, tagged, Pair, Rng};
 use msgl::journal::{parse_file, Source};
 use msgl::objects::Ack;
 
@@ -38,53 +38,12 @@ const KILLS: usize = 200;
 /// Node1 (payee) and Node2 (payer) with a channel Node2 → Node1, in a
 /// directory on disk when there is one (not tmpfs, as `common::pair`): a
 /// commit then takes long enough, syncing, for kills to land in it.
-struct Pair {
-    _dir: tempfile::TempDir,
-    dir: std::path::PathBuf,
-    payee: std::path::PathBuf,
-    payer: std::path::PathBuf,
-}
-
 fn pair(units: u64) -> Pair {
     let t = tempfile::Builder::new()
         .prefix("msgl-crash-stream")
         .tempdir()
         .unwrap();
-    let dir = t.path().to_path_buf();
-    let payee = init(&dir, "Node1");
-    let payer = init(&dir, "Node2");
-    msgl(&payee)
-        .args([
-            "peer",
-            "add",
-            "Node2",
-            &id(&payer),
-            "--policy",
-            "credit:100",
-        ])
-        .assert()
-        .success();
-    msgl(&payer)
-        .args(["peer", "add", "Node1", &id(&payee)])
-        .assert()
-        .success();
-    let open = dir.join("open.yaml");
-    msgl(&payer)
-        .args(["open", "--to", "node1", "--units", &units.to_string(), "-o"])
-        .arg(&open)
-        .assert()
-        .success();
-    msgl(&payee)
-        .arg("accept-open")
-        .arg(&open)
-        .assert()
-        .success();
-    Pair {
-        _dir: t,
-        dir,
-        payee,
-        payer,
-    }
+    common::pair_in(t, units, "credit:100")
 }
 
 /// How a stream run ended.

@@ -67,7 +67,11 @@ pub fn pair(units: u64) -> Pair {
 
 /// As [`pair`], with the payee's credit policy toward the payer.
 pub fn pair_with_policy(units: u64, payee_policy: &str) -> Pair {
-    let dir = tempdir();
+    pair_in(tempdir(), units, payee_policy)
+}
+
+/// As [`pair_with_policy`], in the given directory (e.g. one on disk).
+pub fn pair_in(dir: TempDir, units: u64, payee_policy: &str) -> Pair {
     let d = dir.path().to_path_buf();
     let payee = init(&d, "Node1");
     let payer = init(&d, "Node2");
