@@ -1,7 +1,11 @@
 //! msgl: the library behind the `msgl` command.
 //!
-//! The CLI (`cli`) is thin; the logic lives here: the journal and its
-//! reports, a node's home, signed objects, channels and settlement.
+//! The library holds the journal and its reports, a node's home, signed
+//! objects, channels, proofs and settlement. The CLI (`cli`) is a module of
+//! this crate, one module per subcommand; most parse, call one library
+//! function and print, but not all are thin: `init` and `peer` write the
+//! home's files themselves, `balance`, `register` and `reconcile` format
+//! their reports there, and the library's `demo` uses `cli::balance::NET`.
 
 pub mod accounts;
 pub mod batch;

@@ -9,6 +9,19 @@ use crate::error::{Error, Result};
 
 use crate::protocol::ack::{accept_many, accept_stream};
 
+/// The examples of `msgl accept`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "The payee checks an ack, keeps it in acks/ and books MESSAGE SENT",
+        "msgl --home ~/node1 accept ack.yaml",
+    ),
+    (
+        "A stream of acks in, one JSON verdict per ack out",
+        "msgl --home ~/node1 accept --stream < acks.jsonl > verdicts.jsonl",
+    ),
+];
+
 /// Check, store and book acks (payee)
 ///
 /// Checks each ack (YAML, or one JSON line): domain, addressee, signer, the

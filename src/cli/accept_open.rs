@@ -6,6 +6,13 @@ use crate::cli::{emit, read_input, Ctx};
 use crate::error::Result;
 use crate::protocol::open as protocol;
 
+/// The examples of `msgl accept-open`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[(
+    "The payee checks the open and accepts the channel",
+    "msgl --home ~/node1 accept-open open.yaml",
+)];
+
 /// Verify and record a payer's channel open (payee)
 ///
 /// Checks the open: signed by a known peer, addressed to this node,

@@ -9,6 +9,19 @@ use crate::error::{Error, Result};
 use crate::journal::check::{conclude, CheckBlock};
 use crate::journal::parse::fold_reduce;
 
+/// The examples of `msgl accounts`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "The accounts a journal posts to",
+        "msgl -f ledgers/seed/node1.ledger accounts",
+    ),
+    (
+        "Those matching a query, as CSV",
+        "msgl -f ledgers/seed/node1.ledger accounts receivable -O csv",
+    ),
+];
+
 /// List the accounts in the journal
 ///
 /// Every account the journal posts to (implied counterparts included), one a

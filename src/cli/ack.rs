@@ -10,6 +10,23 @@ use crate::error::{Error, Result};
 use crate::protocol::ack as protocol;
 use crate::store::group::{Limits, DEFAULT_GROUP_ACKS, DEFAULT_GROUP_MS};
 
+/// The examples of `msgl ack`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Sign (and book) an ack of 1 unit for a message, named by its hash",
+        "msgl --home ~/node2 ack --to node1 --message \"$(printf 'message 1' | sha256sum | cut -c1-64)\" --price 1 -o ack.yaml",
+    ),
+    (
+        "Hand out the last ack again, byte for byte, booking nothing",
+        "msgl --home ~/node2 ack --to node1 --resend -o ack-again.yaml",
+    ),
+    (
+        "A stream: one `HASH PRICE` line in, one JSON ack out",
+        "echo \"$(printf 'message 2' | sha256sum | cut -c1-64) 1\" | msgl --home ~/node2 ack --to node1 --stream > acks.jsonl",
+    ),
+];
+
 pub use crate::protocol::ack::parse_hash;
 
 /// Sign an ack for a message received and book it (payer)

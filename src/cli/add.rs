@@ -6,6 +6,19 @@ use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};
 use crate::journal::{append, parse::parse_amount_text, Amount};
 
+/// The examples of `msgl add`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Book a deposit of 1 SNT locked in the contract",
+        "msgl --home ~/node3 add deposit --amount 1",
+    ),
+    (
+        "Book a message sent to node2 by hand in a journal file (the message is named by its hash)",
+        "cp ledgers/seed/node1.ledger my.ledger && msgl -f my.ledger add message-sent --peer node2 --message \"$(printf 'the first message' | sha256sum | cut -c1-64)\" --amount 0.00001",
+    ),
+];
+
 /// Book an entry: a message, a payment or a deposit
 ///
 /// Appends one entry to the journal under an exclusive lock: the next sequence

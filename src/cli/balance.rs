@@ -9,6 +9,19 @@ use crate::journal::check::{conclude, CheckBlock};
 use crate::journal::parse::{fold_reduce, Source, BLOCK};
 use crate::journal::Decimal;
 
+/// The examples of `msgl balance`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Balances to depth 2 as CSV, Net value in the last row",
+        "msgl -f ledgers/seed/node1.ledger bal --depth 2 -O csv",
+    ),
+    (
+        "The accounts receivable of a home, by peer and message",
+        "msgl --home ~/node1 balance receivable",
+    ),
+];
+
 /// Show account balances as a tree, with the node's net value
 ///
 /// A parent's balance is the sum of its children's, and every parent of a

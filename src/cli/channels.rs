@@ -6,6 +6,13 @@ use crate::cli::{csv_field, emit, Ctx, Format, OutputArg};
 use crate::error::Result;
 use crate::protocol::channel;
 
+/// The examples of `msgl channels`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[(
+    "The home's channels in both directions: units used and left, last nonce, id",
+    "msgl --home ~/node1 channels",
+)];
+
 /// List this node's channels and the units used and left
 ///
 /// One line per channel, from channels/: direction (in: this node is paid;

@@ -7,6 +7,23 @@ use crate::journal::{
     parse::fold_blocks,
 };
 
+/// The examples of `msgl check`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Check a journal file: every entry balances, sequence numbers increase, timestamps never decrease",
+        "msgl -f ledgers/seed/node2.ledger check",
+    ),
+    (
+        "Check a home's journal against its signed acks and agreements",
+        "msgl --home ~/node1 check --evidence",
+    ),
+    (
+        "The problems as one JSON document, for a script",
+        "msgl --home ~/node1 check -O json",
+    ),
+];
+
 /// Check the journal: balance, sequence numbers, timestamps
 ///
 /// Every entry must balance (amounts are positive when an account grows; Assets

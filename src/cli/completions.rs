@@ -3,6 +3,13 @@
 use crate::cli::{command, Ctx};
 use crate::error::Result;
 
+/// The examples of `msgl completions`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[(
+    "Bash completions, loaded from ~/.bashrc",
+    "msgl completions bash > ~/.msgl-completion.bash",
+)];
+
 /// Print a shell completion script
 ///
 /// Generated from the same definitions as the help and the man pages; also

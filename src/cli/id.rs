@@ -3,6 +3,19 @@
 use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};
 
+/// The examples of `msgl id`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Print the node's public key, as a peer's msgl peer add takes it",
+        "msgl --home ~/node1 id",
+    ),
+    (
+        "The node's EVM address, where settlements pay it",
+        "msgl --home ~/node1 id --evm",
+    ),
+];
+
 /// Print this node's public key (hex), for peers' `msgl peer add`
 ///
 /// Reads keys/node.key (refused unless mode 0600 and a regular file, not a

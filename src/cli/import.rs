@@ -7,6 +7,13 @@ use crate::error::{Error, Result};
 use crate::fsutil::NewFile;
 use crate::journal::{check::CheckBlock, hledger, print};
 
+/// The examples of `msgl import`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[(
+    "Read hledger's format back into msgl's, checked, into a new file",
+    "msgl import --hledger node1.hledger -o node1.ledger",
+)];
+
 /// Read an hledger journal and print it in msgl's format
 ///
 /// The inverse of `print --hledger`: dates and `ms:` tags become timestamps,

@@ -12,6 +12,23 @@ use crate::journal::check::{join_blocks, CheckBlock};
 use crate::journal::parse::parse_str;
 use crate::keys::{self, KEY_FILE};
 
+/// The examples of `msgl init`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Make a payee's home: keys/node.key (0600), keys/evm.key, msgl.yaml, an empty journal",
+        "msgl --home ~/node1 init --name Node1",
+    ),
+    (
+        "A payer's home, token and unit price given",
+        "msgl --home ~/node2 init --name Node2 --token SNT --decimals 18 --unit-price 0.00001",
+    ),
+    (
+        "A home from a template: its msgl.yaml and opening journal, a new key",
+        "msgl --home ~/node3 init --from ledgers/demo/node3",
+    ),
+];
+
 /// Create a node home: a new key, msgl.yaml, a journal and its directories
 ///
 /// Creates keys/node.key (a new ed25519 key) and keys/evm.key (a new EVM

@@ -9,6 +9,13 @@ use crate::error::Result;
 use crate::fsutil;
 use crate::protocol::open as protocol;
 
+/// The examples of `msgl open`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[(
+    "The payer opens a channel of 100000 units to node1 and writes the signed open",
+    "msgl --home ~/node2 open --to node1 --units 100000 -o open.yaml",
+)];
+
 /// Open a channel to a payee (payer)
 ///
 /// Derives the next generation's hash chain from this node's key, the payee

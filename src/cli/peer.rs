@@ -9,6 +9,19 @@ use crate::home::PeerConfig;
 use crate::keys;
 use crate::policy::Policy;
 
+/// The examples of `msgl peer`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "The payee records the payer by the key it prints with msgl id, with credit up to 0.01",
+        "msgl --home ~/node1 peer add Node2 \"$(msgl --home ~/node2 id)\" --policy credit:0.01",
+    ),
+    (
+        "The payer records the payee",
+        "msgl --home ~/node2 peer add Node1 \"$(msgl --home ~/node1 id)\"",
+    ),
+];
+
 /// Manage the node's peers (msgl.yaml)
 ///
 /// `msgl peer add NAME PUBKEY [--policy prepay|credit:AMOUNT|escrow:AMOUNT]

@@ -5,6 +5,19 @@ use crate::error::Result;
 use crate::journal::append::now_ms;
 use crate::policy;
 
+/// The examples of `msgl peers`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Each peer's A/R, A/P, net, unacked, limit and status",
+        "msgl --home ~/node1 peers",
+    ),
+    (
+        "The same as JSON, for a script",
+        "msgl --home ~/node1 peers -O json",
+    ),
+];
+
 /// Show each peer's A/R, A/P, net, credit limit and status
 ///
 /// From the journal: what each peer owes this node (A/R), what this node

@@ -9,6 +9,19 @@ use crate::journal::check::{conclude, CheckBlock};
 use crate::journal::parse::fold_ordered;
 use crate::journal::{self, print, Entry};
 
+/// The examples of `msgl print`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "A journal with its elided amounts written out",
+        "msgl -f ledgers/seed/node2.ledger print",
+    ),
+    (
+        "In hledger's format (dates, codes, hledger's signs), to a file",
+        "msgl -f ledgers/seed/node1.ledger print --hledger > node1.hledger",
+    ),
+];
+
 /// Print the journal (msgl's format, or hledger's with --hledger)
 ///
 /// msgl's format with elided amounts inferred; or, with --hledger, hledger's

@@ -11,6 +11,23 @@ use crate::objects::recon::NetDirection;
 use crate::objects::Recon;
 use crate::protocol::recon::{self, Accepted, Diff};
 
+/// The examples of `msgl reconcile`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Propose a reconciliation from this node's books (written to recon/)",
+        "msgl --home ~/node2 reconcile --with node1",
+    ),
+    (
+        "The peer co-signs and books it, or prints the difference and exits 1",
+        "msgl --home ~/node1 reconcile --with node2 --accept ~/node2/recon/*.yaml",
+    ),
+    (
+        "The proposer books the co-signed agreement",
+        "msgl --home ~/node2 reconcile --with node1 --finalize ~/node1/recon/*.yaml",
+    ),
+];
+
 /// Reconcile the books with a peer: propose, co-sign or close a period
 ///
 /// Without --accept or --finalize, proposes from this node's own books up

@@ -12,6 +12,19 @@ use crate::journal::check::{conclude, CheckBlock};
 use crate::journal::parse::{fold_ordered, Source};
 use crate::journal::{AccountType, Amount, Decimal};
 
+/// The examples of `msgl register`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Every posting to a receivable account, with the running total",
+        "msgl --home ~/node1 reg receivable",
+    ),
+    (
+        "A journal file's postings as CSV",
+        "msgl -f ledgers/seed/node1.ledger register -O csv",
+    ),
+];
+
 /// Show postings with a running total, as hledger's register
 ///
 /// One line per posting that matches QUERY, with the running total of those

@@ -4,6 +4,15 @@
 use crate::cli::{emit, Ctx};
 use crate::error::Result;
 
+/// The examples of `msgl served`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[
+    (
+        "Record a delivery of 1 unit to node2; it counts against node2's limit until its ack comes",
+        "msgl --home ~/node1 served node2 -m \"$(printf 'message 4' | sha256sum | cut -c1-64)\" --price 1",
+    ),
+];
+
 /// Record a message delivered to a peer, not yet acked (payee)
 ///
 /// Appends the delivery to served/<peer key>.log (under the home's lock).

@@ -7,6 +7,13 @@ use crate::cli::{emit, Ctx};
 use crate::error::Result;
 use crate::protocol::settle::{self, Options};
 
+/// The examples of `msgl settled`'s man page (src/cli/docs.rs; each runs in
+/// tests/generated_docs.rs).
+pub const EXAMPLES: &[crate::cli::docs::Example] = &[(
+    "Book a mined settlement from its receipt (each side runs it)",
+    "cast receipt --json \"$TX\" > settle.json && msgl --home ~/node1 settled settle.json",
+)];
+
 /// Book settlements, paid debts and claims from their transaction receipts
 ///
 /// Reads each RECEIPT (the JSON of `cast receipt --json TX`, or the result
