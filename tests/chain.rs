@@ -228,6 +228,27 @@ fn the_whole_flow_deploys_deposits_opens_proves_settles_books_and_reads_the_stat
     assert!(out.contains("SETTLED: received"), "{out}");
     assert!(out.contains("(10 units)"), "{out}");
     assert_eq!(settled_entries(&p.payee), 1);
+    // The verification's gas on anvil is revm's for the same calldata.
+    let statement = common::statement(&proof);
+    let chain_proof = msgl_circuits::prove_for_chain(&statement).unwrap();
+    let revm = msgl_settlement::verifier::verifier_transactions(
+        alloy_primitives::Address::ZERO,
+        &statement,
+        &chain_proof,
+    )
+    .unwrap()[0]
+        .gas;
+    let line = out.lines().find(|l| l.starts_with("verify")).unwrap();
+    let gas: u64 = line
+        .rsplit('(')
+        .next()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(gas, revm, "{line}");
     // Rerun: found on chain, not sent, not booked twice.
     let out = stdout(msgl(&p.payee).args(["chain", "settle"]).arg(&proof));
     assert!(out.contains("settled on chain already"), "{out}");
