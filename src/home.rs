@@ -134,29 +134,143 @@ fn too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
 
 /// `msgl.yaml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "ConfigFile", into = "ConfigFile")]
 pub struct Config {
     pub name: String,
     pub token: String,
     pub decimals: u32,
-    #[serde(with = "crate::journal::decimal::serde::str")]
     pub unit_price: Decimal,
-    #[serde(default)]
     pub peers: Vec<PeerConfig>,
     /// Node-wide credit policy settings (DESIGN §4, docs/DESIGN.md D3).
-    #[serde(default)]
     pub policy: PolicySettings,
     /// The most units one ack may pay (the payee hashes that many times to
     /// check it; docs/DESIGN.md D3). Default [`DEFAULT_MAX_UNITS_PER_ACK`].
+    pub max_units_per_ack: u64,
+    /// Where this node's channels settle (absent: channels that never
+    /// settle on chain).
+    pub chain: Option<ChainSettings>,
+    /// How `msgl chain` reaches that chain: `chain.rpc` and
+    /// `chain.confirmations` in msgl.yaml (docs/DESIGN.md, "Chain client").
+    pub node: NodeSettings,
+}
+
+/// `chain.rpc` and `chain.confirmations` of msgl.yaml (kept beside
+/// [`ChainSettings`], in the same `chain:` map).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeSettings {
+    /// The Ethereum node's JSON-RPC URL (`http://` only).
+    pub rpc: Option<String>,
+    /// Blocks a transaction must be under (1: mined) before msgl books it.
+    pub confirmations: u64,
+}
+
+/// Confirmations when msgl.yaml names none: booked once mined.
+pub const DEFAULT_CONFIRMATIONS: u64 = 1;
+
+impl Default for NodeSettings {
+    fn default() -> Self {
+        NodeSettings {
+            rpc: None,
+            confirmations: DEFAULT_CONFIRMATIONS,
+        }
+    }
+}
+
+/// msgl.yaml as it is written.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    name: String,
+    token: String,
+    decimals: u32,
+    #[serde(with = "crate::journal::decimal::serde::str")]
+    unit_price: Decimal,
+    #[serde(default)]
+    peers: Vec<PeerConfig>,
+    #[serde(default)]
+    policy: PolicySettings,
     #[serde(
         default = "default_max_units_per_ack",
         skip_serializing_if = "is_default_max_units"
     )]
-    pub max_units_per_ack: u64,
-    /// Where this node's channels settle (absent: channels that never
-    /// settle on chain).
+    max_units_per_ack: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chain: Option<ChainSettings>,
+    chain: Option<ChainFile>,
+}
+
+/// `chain:` as it is written.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChainFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rpc: Option<String>,
+    chain_id: u64,
+    settlement: String,
+    token: String,
+    #[serde(
+        default = "default_confirmations",
+        skip_serializing_if = "is_default_confirmations"
+    )]
+    confirmations: u64,
+}
+
+fn default_confirmations() -> u64 {
+    DEFAULT_CONFIRMATIONS
+}
+
+fn is_default_confirmations(v: &u64) -> bool {
+    *v == DEFAULT_CONFIRMATIONS
+}
+
+impl From<ConfigFile> for Config {
+    fn from(f: ConfigFile) -> Config {
+        let (chain, node) = match f.chain {
+            Some(c) => (
+                Some(ChainSettings {
+                    chain_id: c.chain_id,
+                    settlement: c.settlement,
+                    token: c.token,
+                }),
+                NodeSettings {
+                    rpc: c.rpc,
+                    confirmations: c.confirmations,
+                },
+            ),
+            None => (None, NodeSettings::default()),
+        };
+        Config {
+            name: f.name,
+            token: f.token,
+            decimals: f.decimals,
+            unit_price: f.unit_price,
+            peers: f.peers,
+            policy: f.policy,
+            max_units_per_ack: f.max_units_per_ack,
+            chain,
+            node,
+        }
+    }
+}
+
+impl From<Config> for ConfigFile {
+    fn from(c: Config) -> ConfigFile {
+        ConfigFile {
+            name: c.name,
+            token: c.token,
+            decimals: c.decimals,
+            unit_price: c.unit_price,
+            peers: c.peers,
+            policy: c.policy,
+            max_units_per_ack: c.max_units_per_ack,
+            chain: c.chain.map(|ch| ChainFile {
+                rpc: c.node.rpc,
+                chain_id: ch.chain_id,
+                settlement: ch.settlement,
+                token: ch.token,
+                confirmations: c.node.confirmations,
+            }),
+        }
+    }
 }
 
 /// Units one ack may pay unless msgl.yaml says otherwise: 65,536 units are

@@ -16,6 +16,14 @@ pub const KEY_FILE: &str = "keys/node.key";
 /// The node's EVM (secp256k1) key: it receives settlements and signs the
 /// acceptance of a channel's terms (docs/DESIGN.md D3).
 pub const EVM_KEY_FILE: &str = "keys/evm.key";
+/// Or the EVM key in an Ethereum v3 keystore (scrypt or pbkdf2, AES-128-CTR:
+/// what `geth account new`, `cast wallet new` and clef write), mode 0600.
+pub const EVM_KEYSTORE_FILE: &str = "keys/evm.json";
+/// The keystore's password in a file (mode 0600; one line, the trailing
+/// newline is not part of it) ...
+pub const EVM_PASSWORD_FILE: &str = "keys/evm.password";
+/// ... or in this environment variable (the file wins when both are there).
+pub const EVM_PASSWORD_ENV: &str = "MSGL_EVM_PASSWORD";
 
 /// A public key (ed25519, 32 bytes).
 pub type PublicKey = [u8; 32];
@@ -39,14 +47,30 @@ impl Home {
         self.root.join(EVM_KEY_FILE)
     }
 
-    /// Loads the node's EVM key, refusing an unprotected or symlinked file.
+    /// Loads the node's EVM key: `keys/evm.key`, or the keystore
+    /// `keys/evm.json` with its password ([`EVM_PASSWORD_FILE`] or
+    /// [`EVM_PASSWORD_ENV`]); refuses an unprotected or symlinked file, and
+    /// a home with both (which one would be meant?).
     pub fn evm_signer(&self) -> Result<alloy_signer_local::PrivateKeySigner> {
-        load_evm(&self.evm_key_path())
+        let keystore = self.root.join(EVM_KEYSTORE_FILE);
+        let has_keystore = std::fs::symlink_metadata(&keystore).is_ok();
+        let has_key = std::fs::symlink_metadata(self.evm_key_path()).is_ok();
+        match (has_key, has_keystore) {
+            (true, true) => Err(Error::input(format!(
+                "both {EVM_KEY_FILE} and {EVM_KEYSTORE_FILE}: which is this node's EVM key?"
+            ))
+            .in_file(&keystore)
+            .hint("keep one of them")),
+            (false, true) => load_keystore(&keystore, &self.root.join(EVM_PASSWORD_FILE)),
+            _ => load_evm(&self.evm_key_path()),
+        }
     }
 
     /// The node's EVM address, if it has an EVM key.
     pub fn evm_address(&self) -> Result<Option<[u8; 20]>> {
-        if std::fs::symlink_metadata(self.evm_key_path()).is_err() {
+        if std::fs::symlink_metadata(self.evm_key_path()).is_err()
+            && std::fs::symlink_metadata(self.root.join(EVM_KEYSTORE_FILE)).is_err()
+        {
             return Ok(None);
         }
         Ok(Some(self.evm_signer()?.address().0 .0))
@@ -71,6 +95,65 @@ pub fn load_evm(path: &Path) -> Result<alloy_signer_local::PrivateKeySigner> {
     let secret = read_secret(path)?;
     alloy_signer_local::PrivateKeySigner::from_slice(secret.as_ref()).map_err(|_| {
         Error::input("the EVM key file does not hold a secp256k1 secret key").in_file(path)
+    })
+}
+
+/// Largest keystore read (a v3 keystore is about 500 bytes).
+const MAX_KEYSTORE_BYTES: u64 = 64 << 10;
+
+/// Decrypts an Ethereum v3 keystore (mode 0600, not a symlink) with the
+/// password of `password_file` (mode 0600) or, when there is no such file,
+/// of [`EVM_PASSWORD_ENV`]. Neither the password nor the key is ever
+/// printed; a wrong password is a refusal naming the file only.
+pub fn load_keystore(
+    path: &Path,
+    password_file: &Path,
+) -> Result<alloy_signer_local::PrivateKeySigner> {
+    let mut file = open_private(path)?;
+    let mut json = Zeroizing::new(Vec::new());
+    (&mut file)
+        .take(MAX_KEYSTORE_BYTES + 1)
+        .read_to_end(&mut json)
+        .map_err(|e| Error::io(path, e))?;
+    if json.len() as u64 > MAX_KEYSTORE_BYTES {
+        return Err(Error::input("too large for a keystore").in_file(path));
+    }
+    let password = if std::fs::symlink_metadata(password_file).is_ok() {
+        let mut f = open_private(password_file)?;
+        let mut text = Zeroizing::new(String::new());
+        f.read_to_string(&mut text)
+            .map_err(|e| Error::io(password_file, e))?;
+        let line = text.strip_suffix('\n').unwrap_or(&text);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        Zeroizing::new(line.to_owned())
+    } else {
+        match std::env::var(EVM_PASSWORD_ENV) {
+            Ok(p) => Zeroizing::new(p),
+            Err(_) => {
+                return Err(Error::input("the EVM keystore's password is not given")
+                    .in_file(path)
+                    .hint(format!(
+                        "put it in {EVM_PASSWORD_FILE} (mode 0600) or in ${EVM_PASSWORD_ENV}"
+                    )))
+            }
+        }
+    };
+    serde_json::from_slice::<serde_json::Value>(&json)
+        .map_err(|_| Error::input("not an Ethereum v3 keystore (JSON)").in_file(path))?;
+    // eth-keystore opens the file again by its path (checked above).
+    alloy_signer_local::PrivateKeySigner::decrypt_keystore(path, password.as_bytes()).map_err(|e| {
+        match e {
+            alloy_signer_local::LocalSignerError::EthKeystoreError(k)
+                if k.to_string() == "Mac Mismatch" =>
+            {
+                Error::check("wrong password for the EVM keystore")
+                    .in_file(path)
+                    .hint(format!(
+                        "the password is read from {EVM_PASSWORD_FILE} or ${EVM_PASSWORD_ENV}"
+                    ))
+            }
+            _ => Error::input("not a readable Ethereum v3 keystore").in_file(path),
+        }
     })
 }
 

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod batch;
+pub mod chain;
 pub mod cli;
 pub mod demo;
 pub mod error;

@@ -69,7 +69,13 @@ fn every_subcommand_page_has_the_global_flags_the_exit_status_and_examples() {
 }
 
 /// Needs what no test here has.
-const NOT_RUN: &[(&str, &str)] = &[("settled", "a mined transaction's receipt (a live chain)")];
+const NOT_RUN: &[(&str, &str)] = &[
+    ("settled", "a mined transaction's receipt (a live chain)"),
+    (
+        "chain",
+        "a live chain (tests/chain.rs runs these against anvil)",
+    ),
+];
 
 /// Every man page's examples, in `EXAMPLE_ORDER`, as one bash script with
 /// `set -euo pipefail`, on a fresh HOME, from a working directory holding

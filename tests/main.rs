@@ -5,6 +5,8 @@ mod common;
 
 #[path = "acks.rs"]
 mod acks;
+#[path = "chain.rs"]
+mod chain;
 #[path = "concurrency.rs"]
 mod concurrency;
 #[path = "crash_accept.rs"]

@@ -15,8 +15,8 @@ use crate::cli::command;
 /// One example of a man page: what it does, and the shell command.
 pub type Example = (&'static str, &'static str);
 
-/// The examples of `may-serve`, `prove`, `verify-proof`, `calldata` and
-/// `demo` (kept here, not beside their modules).
+/// The examples of `may-serve`, `prove`, `verify-proof`, `calldata`,
+/// `chain` and `demo` (kept here, not beside their modules).
 const MAY_SERVE: &[Example] = &[(
     "Serve one more message of 1 unit only if the peer's limit allows it, then record the delivery (it counts until its ack comes)",
     "msgl --home ~/node1 may-serve node2 --price 1 && msgl --home ~/node1 served node2 -m \"$(printf 'message 3' | sha256sum | cut -c1-64)\" --price 1",
@@ -29,6 +29,24 @@ const PROVE: &[Example] = &[
     (
         "The same without a home (anyone can prove), for a given deployment",
         "msgl prove ~/node1/acks -o proof-31337 --chain-id 31337 --settlement 0x5FbDB2315678afecb367f032d93F642f64180aa3 --token 0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    ),
+];
+const CHAIN: &[Example] = &[
+    (
+        "Deploy a verifier, a test token and a settlement contract on a local dev node, and write them into msgl.yaml",
+        "msgl --home ~/node2 chain --rpc http://127.0.0.1:8545 deploy --write-config",
+    ),
+    (
+        "The payer deposits 10 tokens (minting them first on a test token) and opens the channel its payee accepted",
+        "msgl --home ~/node2 chain deposit 10 --mint && msgl --home ~/node2 chain open acceptance.yaml",
+    ),
+    (
+        "Each channel's escrow, count and pending exit on chain (the cache may-serve reads)",
+        "msgl --home ~/node1 chain status -O json",
+    ),
+    (
+        "Verify an on-chain proof, settle it and book SETTLED from the receipts (rerun safely after a crash)",
+        "msgl --home ~/node1 chain settle proof-chain",
     ),
 ];
 const VERIFY_PROOF: &[Example] = &[(
@@ -82,6 +100,7 @@ pub fn examples(name: &str) -> &'static [Example] {
         "accounts" => accounts::EXAMPLES,
         "completions" => completions::EXAMPLES,
         "demo" => DEMO,
+        "chain" => CHAIN,
         _ => &[],
     }
 }
@@ -114,6 +133,7 @@ pub const EXAMPLE_ORDER: &[&str] = &[
     "verify-proof",
     "calldata",
     "settled",
+    "chain",
     "demo",
     "completions",
 ];

@@ -181,6 +181,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             c.max_units_per_ack
         }),
         chain: base.and_then(|c| c.chain.clone()),
+        node: base.map(|c| c.node.clone()).unwrap_or_default(),
     };
     fsutil::write_new(&home.config_path(), config.to_yaml().as_bytes())?;
     let journal = template.as_ref().map(|t| t.journal.as_str()).unwrap_or("");

@@ -20,6 +20,13 @@ use crate::policy;
 /// --price 3`. With -O json (or csv), the answer is also printed on
 /// stdout: peer, may_serve, reason, status, receivable, unacked, next,
 /// limit; the exit status is the same.
+///
+/// With a `chain:` in msgl.yaml, a peer whose channel paying this node has
+/// a pending exit on chain (its payer asked for the escrow back, or took
+/// it) is refused, as read from the cached status `msgl chain status`
+/// writes (chain/status.json, its age in the reason). A missing cache, one
+/// older than --max-age, or one without the peer's channel is refused too
+/// (run `msgl chain status` from cron); --offline judges without the chain.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The peer (a name in msgl.yaml)
@@ -30,6 +37,12 @@ pub struct Args {
     /// Judge as of this time, unix epoch milliseconds [default: now]
     #[arg(long, value_name = "MS")]
     pub at: Option<u64>,
+    /// Judge without the chain: ignore the cached chain status
+    #[arg(long)]
+    pub offline: bool,
+    /// The oldest cached chain status (seconds) still used
+    #[arg(long, value_name = "SECS", default_value_t = crate::chain::MAX_STATUS_AGE_SECS)]
+    pub max_age: u64,
     #[command(flatten)]
     pub output: OutputArg,
 }
@@ -53,7 +66,13 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         args.at.unwrap_or_else(now_ms),
     )?;
     let next = (exposure.unit * Decimal::from(args.price)).normalize();
-    let verdict = st.may_serve(&config.policy, next);
+    let now = args.at.unwrap_or_else(now_ms);
+    let mut verdict = st.may_serve(&config.policy, next);
+    if verdict.is_ok() && !args.offline {
+        if let Some(reason) = crate::chain::exit_refusal(&home, &config, &key, now, args.max_age)? {
+            verdict = Err(reason);
+        }
+    }
     let reason = verdict.as_ref().err().cloned();
     match args.output.output {
         Format::Text => {}

@@ -22,6 +22,7 @@ pub mod ack;
 pub mod add;
 pub mod balance;
 pub mod calldata;
+pub mod chain;
 pub mod channels;
 pub mod check;
 pub mod completions;
@@ -101,6 +102,7 @@ pub enum Command {
     VerifyProof(verify_proof::Args),
     Calldata(calldata::Args),
     Settled(settled::Args),
+    Chain(chain::Args),
     Demo(demo::Args),
     Completions(completions::Args),
 }
@@ -187,6 +189,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::VerifyProof(a) => verify_proof::run(a, &ctx),
         Command::Calldata(a) => calldata::run(a, &ctx),
         Command::Settled(a) => settled::run(a, &ctx),
+        Command::Chain(a) => chain::run(a, &ctx),
         Command::Demo(a) => demo::run(a, &ctx),
         Command::Completions(a) => completions::run(a, &ctx),
     }

@@ -64,6 +64,16 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     if ctx.global.quiet {
         return Ok(());
     }
+    emit(&describe(&config, &report, opts.me.is_some()))
+}
+
+/// What a booking from receipts did, for people (`msgl settled`, `msgl
+/// chain settle`); `has_evm_key`: this node has an EVM address.
+pub fn describe(
+    config: &crate::home::Config,
+    report: &settle::Report,
+    has_evm_key: bool,
+) -> String {
     let mut out = String::new();
     for b in &report.bookings {
         out += &match (&b.booked, b.kind) {
@@ -109,7 +119,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         out += &format!(
             "claims not booked: {} by {}\n",
             crate::cli::plural(report.others_claims, "claim", "claims"),
-            if opts.me.is_some() {
+            if has_evm_key {
                 "other addresses"
             } else {
                 "an address (this node has no keys/evm.key)"
@@ -121,5 +131,5 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         crate::cli::plural(report.channels, "channel", "channels"),
         crate::cli::plural(report.units as usize, "unit", "units")
     );
-    emit(&out)
+    out
 }

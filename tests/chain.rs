@@ -1,0 +1,571 @@
+//! `msgl chain …` against a real node: anvil (Foundry 1.7.1, installed
+//! pinned by `cd contracts && npm ci`), started on a free port per test and
+//! stopped by its pid. The whole flow (deploy, deposit, open, acks, prove,
+//! verify on chain, settle, book, status), a node killed between send and
+//! confirmation and restarted from its dumped state, a pending exit making
+//! `may-serve` refuse, a shortfall, a node that is down, and the keystore.
+
+use crate::common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{id, init, msgl, stdout, tempdir, Pair};
+
+fn tool(name: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "contracts/node_modules/@foundry-rs/{name}-linux-amd64/bin/{name}"
+    ));
+    assert!(
+        p.is_file(),
+        "{} is missing: run `cd contracts && npm ci`",
+        p.display()
+    );
+    p
+}
+
+/// An anvil process, killed (by its pid) when dropped.
+struct Anvil {
+    child: Option<Child>,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Anvil {
+    fn start(port: u16, extra: &[&str]) -> Anvil {
+        let child = StdCommand::new(tool("anvil"))
+            .args(["--port", &port.to_string(), "--silent"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let a = Anvil {
+            child: Some(child),
+            port,
+        };
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "anvil did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        a
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// SIGTERM (anvil dumps its state on the way out), then waits.
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            unsafe {
+                libc::kill(c.id() as i32, libc::SIGTERM);
+            }
+            let start = Instant::now();
+            while c.try_wait().unwrap().is_none() {
+                if start.elapsed() > Duration::from_secs(10) {
+                    let _ = c.kill();
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn cast(args: &[&str]) -> String {
+    let out = StdCommand::new(tool("cast")).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "cast {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn evm(home: &Path) -> String {
+    stdout(msgl(home).args(["id", "--evm"])).trim().to_string()
+}
+
+/// Node1 (payee) deploys and writes msgl.yaml's chain:, Node2 (payer)
+/// takes the same settings; both are funded with ether, peers of each
+/// other with their addresses; the payer deposits 1 token (minted).
+fn setup(anvil: &Anvil) -> Pair {
+    let dir = tempdir();
+    let d = dir.path().to_path_buf();
+    let payee = init(&d, "Node1");
+    let payer = init(&d, "Node2");
+    for h in [&payee, &payer] {
+        cast(&[
+            "rpc",
+            "--rpc-url",
+            &anvil.url(),
+            "anvil_setBalance",
+            &evm(h),
+            "0x3635C9ADC5DEA00000",
+        ]);
+    }
+    let out = stdout(
+        msgl(&payee)
+            .args(["chain", "--rpc", &anvil.url(), "deploy", "--write-config"])
+            .args(["--withdraw-delay", "3600"]),
+    );
+    assert!(out.contains("settlement: 0x"), "{out}");
+    let chain = msgl::home::Home::locate(Some(&payee)).config().unwrap();
+    let home = msgl::home::Home::locate(Some(&payer));
+    let mut config = home.config().unwrap();
+    config.chain = chain.chain.clone();
+    config.node = chain.node.clone();
+    std::fs::write(home.config_path(), config.to_yaml()).unwrap();
+    msgl(&payee)
+        .args([
+            "peer",
+            "add",
+            "Node2",
+            &id(&payer),
+            "--policy",
+            "credit:100",
+        ])
+        .args(["--address", &evm(&payer)])
+        .assert()
+        .success();
+    msgl(&payer)
+        .args(["peer", "add", "Node1", &id(&payee)])
+        .args(["--address", &evm(&payee)])
+        .assert()
+        .success();
+    msgl(&payer)
+        .args(["chain", "deposit", "1", "--mint"])
+        .assert()
+        .success();
+    Pair {
+        open: d.join("open.yaml"),
+        _dir: dir,
+        dir: d,
+        payee,
+        payer,
+    }
+}
+
+/// The payer opens a channel of `units` with `escrow` (tokens), the payee
+/// accepts it, the payer opens it on chain with `msgl chain open`.
+fn open_on_chain(p: &Pair, units: u64, escrow: &str) -> PathBuf {
+    msgl(&p.payer)
+        .args(["-q", "open", "--to", "Node1", "--units", &units.to_string()])
+        .args(["--escrow", escrow, "-o"])
+        .arg(&p.open)
+        .assert()
+        .success();
+    let acceptance = p.dir.join("acceptance.yaml");
+    msgl(&p.payee)
+        .args(["-q", "accept-open"])
+        .arg(&p.open)
+        .arg("-o")
+        .arg(&acceptance)
+        .assert()
+        .success();
+    let out = stdout(msgl(&p.payer).args(["chain", "open"]).arg(&acceptance));
+    assert!(out.contains("is open on chain"), "{out}");
+    acceptance
+}
+
+fn prove(p: &Pair, name: &str) -> PathBuf {
+    let out = p.dir.join(name);
+    msgl(&p.payee)
+        .args(["-q", "prove"])
+        .arg(p.payee.join("acks"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+fn settled_entries(home: &Path) -> usize {
+    let j = std::fs::read_to_string(home.join("journal.ledger")).unwrap();
+    j.lines().filter(|l| l.contains(") SETTLED")).count()
+}
+
+fn status(home: &Path) -> serde_json::Value {
+    serde_json::from_str(&stdout(msgl(home).args(["chain", "status", "-O", "json"]))).unwrap()
+}
+
+#[test]
+fn the_whole_flow_deploys_deposits_opens_proves_settles_books_and_reads_the_status() {
+    let anvil = Anvil::start(free_port(), &[]);
+    let p = setup(&anvil);
+    let acceptance = open_on_chain(&p, 64, "0.001");
+    // The same acceptance again: on chain already, nothing sent.
+    let again = stdout(msgl(&p.payer).args(["chain", "open"]).arg(&acceptance));
+    assert!(again.contains("already"), "{again}");
+    for i in 0..5 {
+        p.exchange(i, 2);
+    }
+    let proof = prove(&p, "proof");
+    let out = stdout(msgl(&p.payee).args(["chain", "settle"]).arg(&proof));
+    assert!(out.contains("verify the proof"), "{out}");
+    assert!(out.contains("SETTLED: received"), "{out}");
+    assert!(out.contains("(10 units)"), "{out}");
+    assert_eq!(settled_entries(&p.payee), 1);
+    // The verification's gas on anvil is revm's for the same calldata.
+    let statement = common::statement(&proof);
+    let chain_proof = msgl_circuits::prove_for_chain(&statement).unwrap();
+    let revm = msgl_settlement::verifier::verifier_transactions(
+        alloy_primitives::Address::ZERO,
+        &statement,
+        &chain_proof,
+    )
+    .unwrap()[0]
+        .gas;
+    let line = out.lines().find(|l| l.starts_with("verify")).unwrap();
+    let gas: u64 = line
+        .rsplit('(')
+        .next()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(gas, revm, "{line}");
+    // Rerun: found on chain, not sent, not booked twice.
+    let out = stdout(msgl(&p.payee).args(["chain", "settle"]).arg(&proof));
+    assert!(out.contains("settled on chain already"), "{out}");
+    assert!(!out.contains(": tx 0x"), "{out}");
+    assert_eq!(settled_entries(&p.payee), 1);
+    // The payer books its side from the same chain.
+    let out = stdout(msgl(&p.payer).args(["chain", "settle"]).arg(&proof));
+    assert!(out.contains("SETTLED: paid"), "{out}");
+    for h in [&p.payee, &p.payer] {
+        msgl(h).arg("check").assert().success();
+    }
+    let s = status(&p.payee);
+    let c = &s["channels"][0];
+    assert_eq!(c["status"], "open");
+    assert_eq!(c["role"], "in");
+    assert_eq!(c["count"], 10);
+    assert_eq!(c["units"], 64);
+    assert!(p.payee.join("chain/status.json").is_file());
+    msgl(&p.payee)
+        .args(["may-serve", "Node2"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_shortfall_is_booked_as_what_the_escrow_paid_and_the_debt_reported() {
+    let anvil = Anvil::start(free_port(), &[]);
+    let p = setup(&anvil);
+    // The unit price is 0.00001 (msgl init's default): an escrow of 3 units.
+    open_on_chain(&p, 64, "0.00003");
+    for i in 0..5 {
+        p.exchange(i, 1);
+    }
+    let proof = prove(&p, "proof");
+    let out = stdout(msgl(&p.payee).args(["chain", "settle"]).arg(&proof));
+    assert!(
+        out.contains("SETTLED: received 0.00003 from Node2"),
+        "{out}"
+    );
+    assert!(out.contains("debt on chain"), "{out}");
+    assert!(out.contains("0.00002 unpaid"), "{out}");
+    assert_eq!(settled_entries(&p.payee), 1);
+}
+
+#[test]
+fn a_pending_exit_on_chain_makes_may_serve_refuse() {
+    let anvil = Anvil::start(free_port(), &[]);
+    let p = setup(&anvil);
+    open_on_chain(&p, 64, "0.001");
+    p.exchange(0, 1);
+    // No cached status yet: refused, saying how to refresh.
+    let out = msgl(&p.payee)
+        .args(["may-serve", "Node2"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("msgl chain status"), "{err}");
+    msgl(&p.payee)
+        .args(["may-serve", "Node2", "--offline"])
+        .assert()
+        .success();
+    status(&p.payee);
+    msgl(&p.payee)
+        .args(["may-serve", "Node2"])
+        .assert()
+        .success();
+    // The payer asks for the escrow back.
+    let key = std::fs::read_to_string(p.payer.join("keys/evm.key")).unwrap();
+    let open = msgl::objects::Open::from_yaml(&std::fs::read_to_string(&p.open).unwrap()).unwrap();
+    let chain = msgl::home::Home::locate(Some(&p.payee)).config().unwrap();
+    cast(&[
+        "send",
+        "--rpc-url",
+        &anvil.url(),
+        "--private-key",
+        key.trim(),
+        &chain.chain.unwrap().settlement,
+        "requestExit(bytes32)",
+        &format!("0x{}", hex::encode(open.channel)),
+    ]);
+    // The cache still says open until it is refreshed ...
+    msgl(&p.payee)
+        .args(["may-serve", "Node2"])
+        .assert()
+        .success();
+    let s = status(&p.payee);
+    assert_eq!(s["channels"][0]["status"], "exiting");
+    assert!(s["channels"][0]["releasable_at"].as_u64().is_some());
+    let out = msgl(&p.payee)
+        .args(["may-serve", "Node2"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("exiting on chain"), "{err}");
+    assert!(err.contains("releasable at"), "{err}");
+    // A stale cache is refused too.
+    let later = s["fetched_ms"].as_u64().unwrap() + 3_600_000;
+    let out = msgl(&p.payee)
+        .args(["may-serve", "Node2", "--at", &later.to_string()])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains("s old"));
+}
+
+#[test]
+fn a_node_that_is_down_is_exit_1_naming_the_url_and_nothing_is_booked() {
+    let anvil = Anvil::start(free_port(), &[]);
+    let p = setup(&anvil);
+    open_on_chain(&p, 64, "0.001");
+    p.exchange(0, 1);
+    let proof = prove(&p, "proof");
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let journal = std::fs::read(p.payee.join("journal.ledger")).unwrap();
+    let out = msgl(&p.payee)
+        .args(["chain", "--rpc", &dead, "settle"])
+        .arg(&proof)
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains(&dead), "{err}");
+    assert_eq!(
+        std::fs::read(p.payee.join("journal.ledger")).unwrap(),
+        journal
+    );
+    // A server that answers garbage.
+    let garbage = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", garbage.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for s in garbage.incoming() {
+            let mut s = s.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 9\r\n\r\nnot json!",
+            );
+        }
+    });
+    let out = msgl(&p.payee)
+        .args(["chain", "--rpc", &url, "settle"])
+        .arg(&proof)
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains(&url), "{err}");
+    assert_eq!(
+        std::fs::read(p.payee.join("journal.ledger")).unwrap(),
+        journal
+    );
+}
+
+#[test]
+fn a_node_killed_before_the_settlement_is_confirmed_is_resumed_without_sending_twice() {
+    let port = free_port();
+    let work = tempdir();
+    let state = work.path().join("anvil-state.json");
+    let state_s = state.to_str().unwrap().to_owned();
+    let mut anvil = Anvil::start(port, &["--block-time", "1", "--dump-state", &state_s]);
+    let p = setup(&anvil);
+    open_on_chain(&p, 64, "0.001");
+    for i in 0..3 {
+        p.exchange(i, 1);
+    }
+    let proof = prove(&p, "proof");
+    // Three blocks deep before booking.
+    let home = msgl::home::Home::locate(Some(&p.payee));
+    let mut config = home.config().unwrap();
+    config.node.confirmations = 3;
+    std::fs::write(home.config_path(), config.to_yaml()).unwrap();
+    let journal = std::fs::read(p.payee.join("journal.ledger")).unwrap();
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("msgl"))
+        .arg("--home")
+        .arg(&p.payee)
+        .args(["chain", "settle"])
+        .arg(&proof)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // As soon as the settle transaction is recorded (so sent, or about to
+    // be), the node goes down.
+    let pending = p.payee.join("chain/pending");
+    let start = Instant::now();
+    loop {
+        let sent = std::fs::read_dir(&pending)
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with("settle-"))
+            })
+            .unwrap_or(false);
+        if sent {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "no settle sent");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    anvil.stop();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&anvil.url()));
+    assert_eq!(
+        std::fs::read(p.payee.join("journal.ledger")).unwrap(),
+        journal
+    );
+    assert!(state.is_file());
+    // Restarted with its state; the rerun books once, never a second settle.
+    let anvil = Anvil::start(port, &["--block-time", "1", "--load-state", &state_s]);
+    let out = stdout(msgl(&p.payee).args(["chain", "settle"]).arg(&proof));
+    assert!(out.contains("SETTLED: received"), "{out}");
+    eprintln!("rerun after the restart:\n{out}");
+    // Waited for (sent again only as the same bytes), or found on chain.
+    assert!(
+        out.contains("sent by an earlier run") || out.contains("settled on chain already"),
+        "{out}"
+    );
+    assert_eq!(settled_entries(&p.payee), 1);
+    let out = stdout(msgl(&p.payee).args(["chain", "settle"]).arg(&proof));
+    assert!(out.contains("settled on chain already"), "{out}");
+    assert_eq!(settled_entries(&p.payee), 1);
+    // One settle transaction on chain (a second would log StatementSettled
+    // again, its entry skipped as stale), one verification.
+    let settlement = config.chain.unwrap().settlement;
+    let logs = |event: &str| {
+        cast(&[
+            "logs",
+            "--rpc-url",
+            &anvil.url(),
+            "--from-block",
+            "0",
+            "--address",
+            &settlement,
+            event,
+        ])
+        .matches("transactionHash")
+        .count()
+    };
+    assert_eq!(logs("StatementSettled(bytes32,uint256,uint256)"), 1);
+    assert_eq!(
+        logs("Settled(bytes32,address,bytes32,uint64,uint64,uint256,uint256)"),
+        1
+    );
+    assert_eq!(logs("EntrySkipped(bytes32,uint8)"), 0);
+}
+
+#[test]
+fn the_evm_key_from_a_keystore_with_its_password_never_printed() {
+    let dir = tempdir();
+    let home = init(dir.path(), "Node1");
+    let key = std::fs::read_to_string(home.join("keys/evm.key")).unwrap();
+    let address = evm(&home);
+    let store = dir.path().join("ks");
+    std::fs::create_dir(&store).unwrap();
+    cast(&[
+        "wallet",
+        "import",
+        "node1",
+        "--private-key",
+        key.trim(),
+        "--unsafe-password",
+        "s3cret pass",
+        "--keystore-dir",
+        store.to_str().unwrap(),
+    ]);
+    std::fs::remove_file(home.join("keys/evm.key")).unwrap();
+    let ks = home.join("keys/evm.json");
+    std::fs::copy(store.join("node1"), &ks).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&ks, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // No password: refused, naming where to put it.
+    let out = msgl(&home).args(["id", "--evm"]).assert().code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("MSGL_EVM_PASSWORD"), "{err}");
+    // From the environment.
+    let out = msgl(&home)
+        .env("MSGL_EVM_PASSWORD", "s3cret pass")
+        .args(["id", "--evm"])
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone())
+            .unwrap()
+            .trim(),
+        address
+    );
+    // A wrong one: refused, and never echoed.
+    let out = msgl(&home)
+        .env("MSGL_EVM_PASSWORD", "wrong guess")
+        .args(["id", "--evm"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("wrong password"), "{err}");
+    assert!(!err.contains("wrong guess"), "{err}");
+    // From a 0600 file; a file others may read is refused.
+    let pw = home.join("keys/evm.password");
+    std::fs::write(&pw, "s3cret pass\n").unwrap();
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = stdout(msgl(&home).args(["id", "--evm"]));
+    assert_eq!(out.trim(), address);
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o644)).unwrap();
+    msgl(&home).args(["id", "--evm"]).assert().code(2);
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&ks, std::fs::Permissions::from_mode(0o640)).unwrap();
+    msgl(&home).args(["id", "--evm"]).assert().code(2);
+}
