@@ -180,9 +180,22 @@ pub struct ChainSettings {
     pub settlement: String,
     /// The token's address.
     pub token: String,
+    /// The on-chain verifier's address (`MsglVerifier`, the settlement
+    /// contract's fact registry): where `msgl calldata --verify`'s
+    /// transactions go. Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifier: Option<String>,
 }
 
 impl ChainSettings {
+    /// The verifier's address, if set; an error names the field.
+    pub fn verifier_address(&self) -> Result<Option<[u8; 20]>> {
+        self.verifier
+            .as_deref()
+            .map(|v| parse_address(v, "chain.verifier"))
+            .transpose()
+    }
+
     /// (settlement, token) as bytes; an error names the bad field.
     pub fn addresses(&self) -> Result<([u8; 20], [u8; 20])> {
         Ok((

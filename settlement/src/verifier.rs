@@ -76,6 +76,13 @@ pub fn proof_calldata(proof: &ChainProof) -> Vec<u8> {
     out
 }
 
+/// Most units in one on-chain proof, so that its verification fits one
+/// transaction (EIP-7825: 2^24 gas): the verifier's work grows with the
+/// trace's rows (units rounded up to a power of two, one permutation per
+/// row), and 2^18 rows verify for about 15.5M gas with one entry
+/// (docs/BENCHMARKS.md). `msgl prove --for-chain` splits larger batches.
+pub const MAX_VERIFY_UNITS: u64 = 1 << 18;
+
 /// The ABI entries of a statement for `MsglVerifier`.
 pub fn verifier_entries(statement: &Statement) -> Vec<MsglVerifier::Entry> {
     statement
