@@ -34,8 +34,8 @@ use crate::error::{Error, Result};
 ///
 /// With --for-chain the proof is the one the on-chain verifier
 /// (MsglVerifier) checks: Keccak-256 Merkle trees and the on-chain
-/// parameters, parts of at most 2^18 units so that each verifies in one
-/// transaction; it costs the prover several times more time and memory
+/// parameters, parts of at most 2^18 units and 16 entries so that each
+/// verifies in one transaction; it costs the prover several times more time and memory
 /// (docs/BENCHMARKS.md), so it is not the default. `msgl verify-proof`
 /// checks either kind; `msgl calldata --verify` needs --for-chain's.
 ///
@@ -154,12 +154,16 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             .in_file(&out)
             .hint("choose another -o, or remove the old proof first"));
     }
-    let max_units = if args.for_chain {
-        msgl_settlement::verifier::MAX_VERIFY_UNITS
+    let (max_entries, max_units) = if args.for_chain {
+        (
+            args.max_entries
+                .min(msgl_settlement::verifier::MAX_VERIFY_ENTRIES),
+            msgl_settlement::verifier::MAX_VERIFY_UNITS,
+        )
     } else {
-        msgl_circuits::air::MAX_BATCH_UNITS
+        (args.max_entries, msgl_circuits::air::MAX_BATCH_UNITS)
     };
-    let statements = statement.split(args.max_entries, max_units);
+    let statements = statement.split(max_entries, max_units);
     let checked = started.elapsed();
     let n = statements.len();
     let mut parts = Vec::with_capacity(n);
