@@ -33,7 +33,7 @@ for i in $(seq 1 ${MSGS:-10}); do
   $M --home $D/n2 -q ack --to Node1 -m $(printf '%064x' $i) --price ${PRICE:-100} -o $D/ack-$i.yaml
   $M --home $D/n1 -q accept $D/ack-$i.yaml
 done
-$M --home $D/n1 -q prove $D/n1/acks -o $D/proof
+$M --home $D/n1 -q prove --for-chain $D/n1/acks -o $D/proof
 $M --home $D/n1 chain settle $D/proof
 $M --home $D/n1 chain status
 end=$(date +%s.%N)

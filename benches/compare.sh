@@ -88,6 +88,11 @@ if [[ " $what " == *" proof "* ]]; then
     read -r vt vk < <(measure "$msgl" -q verify-proof "$data/proof-$u")
     printf 'msgl prove, %s units in 100 channels (whole command): %.2f s, peak %d MB, proof %d KB; verify-proof (whole command) %.3f s\n' \
       "$u" "$t" "$((k / 1024))" "$(( $(stat -c %s "$data/proof-$u/proof.bin") / 1024 ))" "$vt"
+    # The proof the on-chain verifier checks (issue 18), same batch.
+    rm -rf "$data/chain-proof-$u"
+    read -r t k < <(measure "$msgl" -q prove --for-chain "$data/batch-$u" -o "$data/chain-proof-$u")
+    printf 'msgl prove --for-chain, %s units in 100 channels (whole command): %.2f s, peak %d MB\n' \
+      "$u" "$t" "$((k / 1024))"
   done
   # Against Stwo's own best case: a bare Poseidon2 component of U permutations.
   cargo bench -p msgl-circuits --bench prove

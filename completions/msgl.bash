@@ -531,12 +531,16 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__calldata)
-            opts="-O -f -q -h --register --part --to --output --home --file --quiet --help"
+            opts="-O -f -q -h --verify --verifier --register --part --to --output --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --verifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --part)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1847,7 +1851,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__prove)
-            opts="-o -f -q -h --out --state --chain-id --settlement --token --max-entries --home --file --quiet --help"
+            opts="-o -f -q -h --out --state --chain-id --settlement --token --max-entries --for-chain --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -248,12 +248,14 @@ complete -c msgl -n "__fish_msgl_using_subcommand prove" -l token -d 'The token\
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -l max-entries -d 'Most entries per part: each part\'s settle must fit one transaction' -r
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand prove" -l for-chain -d 'Write the proof the on-chain verifier checks (Keccak-256, on-chain parameters)'
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand prove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand verify-proof" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l verifier -d 'The verifier\'s address, for --verify -O json\'s `to` [default: msgl.yaml\'s chain.verifier]' -r
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l part -d 'Only part K (from 1) of a split proof' -r
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l to -d 'The contract\'s address, for -O json\'s `to`' -r
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s O -l output -d 'Output format' -r -f -a "text\t'For people'
@@ -261,7 +263,8 @@ json\t'For scripts: one JSON document'
 csv\t'For scripts and spreadsheets: a header row, then one row per line'"
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
-complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l register -d 'The registry\'s registerFact(fact) instead of settle'
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l verify -d 'The on-chain verifier\'s transactions (needs a `msgl prove --for-chain` proof)'
+complete -c msgl -n "__fish_msgl_using_subcommand calldata" -l register -d 'The trusted stand-in registry\'s registerFact(fact) instead of settle'
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand calldata" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -l settlement -d 'The settlement contract whose events count (0x and 40 hex digits) [default: chain.settlement in msgl.yaml]' -r

@@ -243,7 +243,9 @@ pub struct Resolver<'a> {
 /// and counts from the resolver, channels already settled up to their latest
 /// ack left out. Refuses, before any proving, a channel missing from the
 /// state, a stale ack, and a chain that does not reach the old tip.
-pub fn statement(batch: &Batch, r: &Resolver<'_>, domain: Domain) -> Result<Statement> {
+/// `None` when nothing is new: every channel of the batch is settled up to
+/// its latest ack.
+pub fn statement(batch: &Batch, r: &Resolver<'_>, domain: Domain) -> Result<Option<Statement>> {
     let entries: Vec<Result<Option<Entry>>> = batch
         .latest
         .par_iter()
@@ -315,14 +317,12 @@ pub fn statement(batch: &Batch, r: &Resolver<'_>, domain: Domain) -> Result<Stat
         .flatten()
         .collect();
     if entries.is_empty() {
-        return Err(Error::input(
-            "nothing to prove: every channel in the batch is settled up to its latest ack",
-        ));
+        return Ok(None);
     }
     entries.sort_by_key(|e| e.channel);
     let statement = Statement { domain, entries };
     statement
         .validate()
         .map_err(|e| Error::check(format!("the batch does not make a valid statement: {e}")))?;
-    Ok(statement)
+    Ok(Some(statement))
 }

@@ -21,9 +21,6 @@ pub const NODES: [&str; 3] = ["Node1", "Node2", "Node3"];
 /// Acks accepted per `msgl accept` call.
 pub const ACCEPT_BATCH: usize = 100;
 const DEPLOYER: Address = Address::repeat_byte(0xd0);
-/// The fact registry's registrar: the trusted stand-in verifier (D5), who
-/// checked the proof off chain.
-pub const VERIFIER: Address = Address::repeat_byte(0xfe);
 const WITHDRAW_DELAY: u64 = 3600;
 /// Token base units per message unit: 0.00001 at 18 decimals (msgl init's default).
 const PRICE: u64 = 10_000_000_000_000;
@@ -128,7 +125,7 @@ pub struct NodeReport {
     pub net: String,
 }
 
-/// One proof, registered and settled.
+/// One proof, verified on chain and settled.
 #[derive(Debug, Clone)]
 pub struct SettlementReport {
     /// What it settles, for people.
@@ -140,7 +137,10 @@ pub struct SettlementReport {
     pub proof_bytes: u64,
     /// The proving time `msgl prove` reported.
     pub prove_time: Duration,
-    pub register_gas: u64,
+    /// Gas of the verifier's transactions (`msgl calldata --verify`).
+    pub verify_gas: u64,
+    /// How many transactions the verification took.
+    pub verify_txs: usize,
     pub settle_gas: u64,
     /// The settle calldata as sent (0x-hex).
     pub calldata: String,
@@ -298,7 +298,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     }
     // The contracts first: each home settles on them (`chain:` in msgl.yaml).
     let mut chain = Chain::new();
-    let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, WITHDRAW_DELAY)
+    let sys = System::deploy_verifying(&mut chain, DEPLOYER, "SNT", 18, WITHDRAW_DELAY)
         .map_err(chain_err("deploy"))?;
     let domain = sys.domain();
     for h in &homes {
@@ -308,6 +308,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             chain_id: domain.chain_id,
             settlement: format!("{}", sys.settlement.address),
             token: format!("{}", sys.token.address),
+            verifier: Some(format!("{}", sys.registry.address)),
         });
         crate::fsutil::write_atomic(&home.config_path(), config.to_yaml().as_bytes(), true, None)?;
     }
@@ -348,7 +349,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             }
         }
     }
-    progress("deploy token, registry and settlement in an in-memory EVM; mint, approve, deposit");
+    progress("deploy token, verifier and settlement in an in-memory EVM; mint, approve, deposit");
     let length = 4 * n + 100;
     for (i, h) in homes.iter().enumerate() {
         let cash = opening_cash(h)?;
@@ -613,9 +614,14 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             &[0, 1][..],
         ),
     ] {
-        progress(&format!("prove, verify, register and settle: {what}"));
+        progress(&format!(
+            "prove for the chain, verify off chain and on chain, settle: {what}"
+        ));
         // The deployment comes from Node1's `chain:` settings.
-        let text = r.run(Some(&homes[0]), &args!["prove", batch, "-o", &out])?;
+        let text = r.run(
+            Some(&homes[0]),
+            &args!["prove", "--for-chain", batch, "-o", &out],
+        )?;
         let prove_time = text
             .split("proved in ")
             .nth(1)
@@ -625,20 +631,32 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             .unwrap_or_default();
         r.run(None, &args!["-q", "verify-proof", &out])?;
         let statement = crate::proof::verify_dir(&out)?;
-        let hexdata = |register: bool| -> Result<Vec<u8>> {
-            let mut a = args!["calldata"].to_vec();
-            if register {
-                a.push("--register".into());
-            }
-            a.push(out.clone().into());
-            let s = r.run(Some(&homes[0]), &a)?;
-            hex::decode(s.trim().trim_start_matches("0x"))
-                .map_err(|e| Error::check(format!("calldata: {e}")))
-        };
-        let reg = chain
-            .call(VERIFIER, sys.registry.address, hexdata(true)?)
-            .map_err(chain_err("registerFact"))?;
-        let data = hexdata(false)?;
+        // The verifier's transactions, sent in order (by anyone: Node1
+        // here), then settle: the settlement contract asks the verifier
+        // whether the statement is proven.
+        let text = r.run(
+            Some(&homes[0]),
+            &args!["calldata", "--verify", "-O", "json", &out],
+        )?;
+        let calls: Vec<serde_json::Value> = serde_json::from_str(&text)
+            .map_err(|e| Error::check(format!("calldata --verify -O json: {e}")))?;
+        let (mut verify_gas, verify_txs) = (0, calls.len());
+        for c in &calls {
+            let field = |k: &str| {
+                c[k].as_str()
+                    .ok_or_else(|| Error::check(format!("calldata --verify -O json: no {k}")))
+            };
+            let to = crate::proof::parse_address(field("to")?, "to").map(Address::from)?;
+            let data = hex::decode(field("data")?.trim_start_matches("0x"))
+                .map_err(|e| Error::check(format!("calldata --verify: {e}")))?;
+            let sent = chain
+                .call(addr(0), to, data)
+                .map_err(chain_err("verifyAndRegister"))?;
+            verify_gas += sent.gas_used;
+        }
+        let settle_text = r.run(Some(&homes[0]), &args!["calldata", &out])?;
+        let data = hex::decode(settle_text.trim().trim_start_matches("0x"))
+            .map_err(|e| Error::check(format!("calldata: {e}")))?;
         let calldata = format!("0x{}", hex::encode(&data));
         let settle = chain
             .call(addr(0), sys.settlement.address, data)
@@ -661,7 +679,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             entries: statement.entries.len(),
             units: statement.total_units(),
             prove_time,
-            register_gas: reg.gas_used,
+            verify_gas,
+            verify_txs,
             settle_gas: settle.gas_used,
             calldata,
         });

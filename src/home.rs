@@ -207,6 +207,8 @@ struct ChainFile {
     chain_id: u64,
     settlement: String,
     token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    verifier: Option<String>,
     #[serde(
         default = "default_confirmations",
         skip_serializing_if = "is_default_confirmations"
@@ -230,6 +232,7 @@ impl From<ConfigFile> for Config {
                     chain_id: c.chain_id,
                     settlement: c.settlement,
                     token: c.token,
+                    verifier: c.verifier,
                 }),
                 NodeSettings {
                     rpc: c.rpc,
@@ -267,6 +270,7 @@ impl From<Config> for ConfigFile {
                 chain_id: ch.chain_id,
                 settlement: ch.settlement,
                 token: ch.token,
+                verifier: ch.verifier,
                 confirmations: c.node.confirmations,
             }),
         }
@@ -294,9 +298,22 @@ pub struct ChainSettings {
     pub settlement: String,
     /// The token's address.
     pub token: String,
+    /// The on-chain verifier's address (`MsglVerifier`, the settlement
+    /// contract's fact registry): where `msgl calldata --verify`'s
+    /// transactions go. Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifier: Option<String>,
 }
 
 impl ChainSettings {
+    /// The verifier's address, if set; an error names the field.
+    pub fn verifier_address(&self) -> Result<Option<[u8; 20]>> {
+        self.verifier
+            .as_deref()
+            .map(|v| parse_address(v, "chain.verifier"))
+            .transpose()
+    }
+
     /// (settlement, token) as bytes; an error names the bad field.
     pub fn addresses(&self) -> Result<([u8; 20], [u8; 20])> {
         Ok((

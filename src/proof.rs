@@ -4,17 +4,23 @@
 //!
 //! ```text
 //! OUT/statement.yaml   the statement (D2), hex digests
-//! OUT/proof.bin        msgl_circuits::BatchProof::to_bytes
+//! OUT/proof.bin        a ProofFile: msgl_circuits::BatchProof::to_bytes (magic
+//!                      msglbp01, `msgl prove`) or ChainProof::to_bytes (msglcp01,
+//!                      `msgl prove --for-chain`, what MsglVerifier checks)
 //! or
 //! OUT/part-1/{statement.yaml,proof.bin}, OUT/part-2/..., settled in that order
 //! ```
 //!
 //! Written into a temporary directory beside OUT and renamed into place, so
 //! OUT is whole or absent; an existing OUT is never overwritten.
+//!
+//! [`chain_calls`] / [`verify_calls`] are the transactions that settle a
+//! proof directory on chain: per part, the verifier's then `settle`.
 
 use std::path::{Path, PathBuf};
 
-use msgl_circuits::{BatchProof, Statement};
+use alloy_primitives::Address;
+use msgl_circuits::{BatchProof, ChainProof, Statement};
 
 use crate::error::{Error, Result};
 
@@ -41,10 +47,51 @@ pub fn parse_address(text: &str, what: &str) -> Result<[u8; 20]> {
 /// The directory of part `k` (from 1) of a split proof.
 pub const PART_PREFIX: &str = "part-";
 
+/// A proof file of either proof system (told apart by its magic).
+#[derive(Clone, Debug)]
+pub enum ProofFile {
+    /// `msgl prove`: Blake2s channel, msgl's local parameters.
+    Local(BatchProof),
+    /// `msgl prove --for-chain`: Keccak-256 channel and the on-chain
+    /// parameters; `contracts/MsglVerifier.sol` verifies it.
+    Chain(ChainProof),
+}
+
+impl ProofFile {
+    /// Parses either format, by its magic.
+    pub fn from_bytes(bytes: &[u8]) -> std::result::Result<Self, msgl_circuits::ProofDecodeError> {
+        use msgl_circuits::air::ProofHasher;
+        if bytes.starts_with(&msgl_circuits::keccak::KeccakMerkleHasher::MAGIC) {
+            ChainProof::from_bytes(bytes).map(ProofFile::Chain)
+        } else {
+            BatchProof::from_bytes(bytes).map(ProofFile::Local)
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            ProofFile::Local(p) => p.to_bytes(),
+            ProofFile::Chain(p) => p.to_bytes(),
+        }
+    }
+
+    /// Verifies the proof for `statement` in its own proof system, with
+    /// msgl's parameters for that system (never the proof's).
+    pub fn verify(
+        &self,
+        statement: &Statement,
+    ) -> std::result::Result<(), msgl_circuits::VerifyError> {
+        match self {
+            ProofFile::Local(p) => msgl_circuits::verify(statement, p),
+            ProofFile::Chain(p) => msgl_circuits::verify_chain_proof(statement, p),
+        }
+    }
+}
+
 /// Writes a proof directory of `parts` (in settling order): one part as
 /// `OUT/statement.yaml` and `OUT/proof.bin`, several as `OUT/part-1/`,
 /// `OUT/part-2/`, …; all or nothing.
-pub fn write(out: &Path, parts: &[(Statement, BatchProof)]) -> Result<()> {
+pub fn write(out: &Path, parts: &[(Statement, ProofFile)]) -> Result<()> {
     if out.exists() {
         return Err(Error::input("already exists; not overwritten")
             .in_file(out)
@@ -170,17 +217,138 @@ pub fn verify_parts(dir: &Path) -> Result<Vec<(PathBuf, Statement)>> {
 /// formed and the proof proves exactly it. A bad proof is a failed check
 /// (exit 1).
 pub fn verify_dir(dir: &Path) -> Result<Statement> {
+    verify_dir_proof(dir).map(|(s, _)| s)
+}
+
+/// As [`verify_dir`], also returning the proof (of either system).
+pub fn verify_dir_proof(dir: &Path) -> Result<(Statement, ProofFile)> {
     let (statement, bytes) = read(dir)?;
     statement.validate().map_err(|e| {
         Error::check(format!("the statement is not valid: {e}")).in_file(dir.join(STATEMENT_FILE))
     })?;
-    let proof = BatchProof::from_bytes(&bytes).map_err(|e| {
+    let proof = ProofFile::from_bytes(&bytes).map_err(|e| {
         Error::check(format!("not a valid proof: {e}")).in_file(dir.join(PROOF_FILE))
     })?;
-    msgl_circuits::verify(&statement, &proof).map_err(|e| {
+    proof.verify(&statement).map_err(|e| {
         Error::check(format!("the proof does not verify: {e}"))
             .in_file(dir)
             .hint("the proof or the statement was changed, or they belong to different batches")
     })?;
-    Ok(statement)
+    Ok((statement, proof))
+}
+
+/// One transaction that settles a proof directory on chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// The contract to send it to, when known (the verifier's or the
+    /// settlement contract's address, as the caller gave it).
+    pub to: Option<Address>,
+    /// The calldata.
+    pub data: Vec<u8>,
+    /// What it does, for people.
+    pub purpose: String,
+    /// The gas it used in revm on the committed artifacts (the verifier's
+    /// transactions, measured on a fresh in-memory chain); `None` for
+    /// `settle`, whose cost depends on the chain's state (at most about
+    /// 80 % of the 2^24 cap by [`msgl_settlement::MAX_SETTLE_ENTRIES`]).
+    pub gas: Option<u64>,
+    /// The part (from 1) of the proof directory it belongs to.
+    pub part: usize,
+}
+
+/// The verifier's transactions for a single-part proof directory, verified
+/// first in Rust; a proof of the local system (not `--for-chain`) or one
+/// whose verification would not fit one transaction is refused (exit 1).
+pub fn part_verify_calls(
+    dir: &Path,
+    part: usize,
+    verifier: Option<Address>,
+) -> Result<(Statement, Vec<Call>)> {
+    let (statement, proof) = verify_dir_proof(dir)?;
+    let proof = match proof {
+        ProofFile::Chain(p) => p,
+        ProofFile::Local(_) => {
+            return Err(Error::check(
+                "a proof for msgl verify-proof only: the on-chain verifier checks proofs written by `msgl prove --for-chain`",
+            )
+            .in_file(dir.join(PROOF_FILE))
+            .hint("prove the batch again with `msgl prove --for-chain`"))
+        }
+    };
+    let txs = msgl_settlement::verifier::verifier_transactions(
+        verifier.unwrap_or(Address::ZERO),
+        &statement,
+        &proof,
+    )
+    .map_err(|r| {
+        Error::check(format!(
+            "the on-chain verifier refuses a proof msgl accepts: {}",
+            r.reason
+        ))
+        .in_file(dir)
+        .hint("this is a bug in msgl: please report it with the proof directory")
+    })?;
+    let mut calls = Vec::with_capacity(txs.len());
+    for tx in txs {
+        if tx.gas > msgl_settlement::evm::TX_GAS_LIMIT {
+            return Err(Error::check(format!(
+                "verifying this proof takes {} gas, more than one transaction may use ({})",
+                tx.gas,
+                msgl_settlement::evm::TX_GAS_LIMIT
+            ))
+            .in_file(dir)
+            .hint("prove the batch again with a lower --max-entries (smaller parts)"));
+        }
+        calls.push(Call {
+            to: verifier,
+            data: tx.calldata,
+            purpose: tx.purpose,
+            gas: Some(tx.gas),
+            part,
+        });
+    }
+    Ok((statement, calls))
+}
+
+/// The transactions that verify every part of the proof directory `dir` on
+/// the on-chain verifier (`MsglVerifier` at `verifier`, when known) and
+/// record each part's fact, in the order to send them; each part's proof is
+/// verified in Rust first. What `msgl calldata DIR --verify` prints.
+pub fn verify_calls(dir: &Path, verifier: Option<Address>) -> Result<Vec<Call>> {
+    let mut calls = Vec::new();
+    for (k, part) in parts(dir)?.iter().enumerate() {
+        calls.extend(part_verify_calls(part, k + 1, verifier)?.1);
+    }
+    Ok(calls)
+}
+
+/// Every transaction that settles the proof directory `dir`, in the order to
+/// send them: per part (in order), the verifier's transactions
+/// ([`verify_calls`]), then the settlement contract's `settle(entries)` for
+/// that part (sent to `settlement`, when known). Sending exactly these, each
+/// after the previous one is mined, settles the batch; the verifier's may go
+/// from any account, `settle` from any too (the payee's own is needed while
+/// a channel's exit is pending, D5).
+pub fn chain_calls(
+    dir: &Path,
+    verifier: Option<Address>,
+    settlement: Option<Address>,
+) -> Result<Vec<Call>> {
+    let mut calls = Vec::new();
+    for (k, part) in parts(dir)?.iter().enumerate() {
+        let (statement, verify) = part_verify_calls(part, k + 1, verifier)?;
+        calls.extend(verify);
+        calls.push(Call {
+            to: settlement,
+            data: msgl_settlement::settle_calldata(&statement),
+            purpose: format!(
+                "settle {} of part {}",
+                crate::cli::plural(statement.entries.len(), "entry", "entries"),
+                k + 1
+            ),
+            gas: None,
+            part: k + 1,
+        });
+    }
+    Ok(calls)
 }

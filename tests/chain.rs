@@ -193,7 +193,7 @@ fn open_on_chain(p: &Pair, units: u64, escrow: &str) -> PathBuf {
 fn prove(p: &Pair, name: &str) -> PathBuf {
     let out = p.dir.join(name);
     msgl(&p.payee)
-        .args(["-q", "prove"])
+        .args(["-q", "prove", "--for-chain"])
         .arg(p.payee.join("acks"))
         .arg("-o")
         .arg(&out)
@@ -224,7 +224,7 @@ fn the_whole_flow_deploys_deposits_opens_proves_settles_books_and_reads_the_stat
     }
     let proof = prove(&p, "proof");
     let out = stdout(msgl(&p.payee).args(["chain", "settle"]).arg(&proof));
-    assert!(out.contains("verify the proof"), "{out}");
+    assert!(out.contains("verify the batch proof"), "{out}");
     assert!(out.contains("SETTLED: received"), "{out}");
     assert!(out.contains("(10 units)"), "{out}");
     assert_eq!(settled_entries(&p.payee), 1);

@@ -150,6 +150,7 @@ fn the_object_oracles_hold_on_honest_seeds_and_every_one_byte_change() {
     assert_eq!(
         msgl::batch::statement(&f.batch, &r, Default::default())
             .unwrap()
+            .expect("something to prove")
             .entries
             .len(),
         1

@@ -300,14 +300,25 @@ fn bad_batches_are_refused_before_proving() {
         format!("- channel: {anchor}\n  tip: {pre}\n  count: 3\n"),
     )
     .unwrap();
-    msgl(&p.payee)
-        .arg("prove")
-        .arg(&batch)
-        .arg("--state")
-        .arg(&state)
-        .assert()
-        .code(2)
-        .stderr(contains("nothing to prove"));
+    // Issue 14: not an error; a one-line note on stderr, nothing written.
+    let nothing = p.dir.join("nothing");
+    for flags in [&[][..], &["--for-chain"][..], &["-q"][..]] {
+        let out = msgl(&p.payee)
+            .arg("prove")
+            .args(flags)
+            .arg(&batch)
+            .arg("--state")
+            .arg(&state)
+            .arg("-o")
+            .arg(&nothing)
+            .assert()
+            .success()
+            .stdout("")
+            .stderr(contains("nothing new to prove"));
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!nothing.exists());
+    }
     // Not a directory.
     msgl(&p.payee)
         .arg("prove")
@@ -392,4 +403,114 @@ fn a_cosigned_reconciliation_settles_like_the_acks_it_covers() {
         .assert()
         .code(1)
         .stderr(contains("not signed by both"));
+}
+
+/// `msgl calldata DIR --verify`: the on-chain verifier's transactions of a
+/// `msgl prove --for-chain` proof, one 0x line each in the order to send
+/// them; -O json gives each its target, calldata, purpose, gas measured in
+/// revm and part. A proof of the local system is refused with a hint.
+#[test]
+fn calldata_verify_prints_the_verifiers_transactions() {
+    let p = pair(100);
+    for i in 1..=3 {
+        p.exchange(i, 1);
+    }
+    let flags = [
+        "--chain-id",
+        "31337",
+        "--settlement",
+        "0x00000000000000000000000000000000000000aa",
+        "--token",
+        "0x00000000000000000000000000000000000000bb",
+    ];
+    let out = p.dir.join("chain-proof");
+    let said = stdout(
+        msgl(&p.payee)
+            .args(["prove", "--for-chain"])
+            .arg(p.payee.join("acks"))
+            .arg("-o")
+            .arg(&out)
+            .args(flags),
+    );
+    assert!(said.contains("on-chain proof"), "{said}");
+    msgl(&p.payee)
+        .arg("verify-proof")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("valid on-chain proof of 1 entry, 3 units"));
+    let st = common::statement(&out);
+    let proof =
+        msgl_circuits::ChainProof::from_bytes(&std::fs::read(out.join("proof.bin")).unwrap())
+            .unwrap();
+
+    let text = stdout(msgl(&p.payee).args(["calldata", "--verify"]).arg(&out));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert_eq!(
+        lines[0],
+        format!(
+            "0x{}",
+            hex::encode(msgl_settlement::verifier::verify_calldata(&st, &proof))
+        )
+    );
+
+    let verifier = "0x00000000000000000000000000000000000000cc";
+    let json = stdout(
+        msgl(&p.payee)
+            .args(["calldata", "--verify", "-O", "json", "--verifier", verifier])
+            .arg(&out),
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let calls = v.as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{json}");
+    let c = &calls[0];
+    let mut keys: Vec<&str> = c.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["data", "gas", "part", "purpose", "to"]);
+    assert_eq!(c["to"].as_str().unwrap().to_lowercase(), verifier);
+    assert_eq!(c["data"], lines[0]);
+    assert_eq!(c["part"], 1);
+    assert!(c["purpose"].as_str().unwrap().contains("verify"), "{json}");
+    let gas = c["gas"].as_u64().unwrap();
+    assert!(
+        (1_000_000..msgl_settlement::evm::TX_GAS_LIMIT).contains(&gas),
+        "{gas}"
+    );
+    // The library function behind it, with the settle call after.
+    let all = msgl::proof::chain_calls(&out, None, None).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].gas, Some(gas));
+    assert_eq!(all[1].data, msgl_settlement::settle_calldata(&st));
+    // Without --verifier and with no chain.verifier in msgl.yaml: to is null.
+    let json = stdout(
+        msgl(&p.payee)
+            .args(["calldata", "--verify", "-O", "json"])
+            .arg(&out),
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v[0]["to"].is_null(), "{json}");
+
+    // A proof for msgl verify-proof only: refused, with the way out.
+    let local = p.dir.join("local-proof");
+    msgl(&p.payee)
+        .args(["-q", "prove"])
+        .arg(p.payee.join("acks"))
+        .arg("-o")
+        .arg(&local)
+        .args(flags)
+        .assert()
+        .success();
+    msgl(&p.payee)
+        .args(["calldata", "--verify"])
+        .arg(&local)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(contains("--for-chain"));
+    // Plain calldata still prints settle for either kind.
+    assert_eq!(
+        stdout(msgl(&p.payee).arg("calldata").arg(&out)),
+        stdout(msgl(&p.payee).arg("calldata").arg(&local))
+    );
 }

@@ -1,9 +1,11 @@
 //! The whole flow with the real `msgl` binary off chain and the committed,
 //! compiled contracts in revm: deposit, open a channel with the anchor from
 //! `msgl open` on the payee's signed terms, messages with acks, `msgl
-//! prove`, `msgl verify-proof`, register, settle with `msgl calldata`, book
-//! both sides with `msgl settled` from the transaction receipts, claim;
-//! every misuse; debts and exits.
+//! prove --for-chain`, `msgl verify-proof`, the proof verified on chain by
+//! MsglVerifier with `msgl calldata --verify`'s transactions, settle with
+//! `msgl calldata`, book both sides with `msgl settled` from the transaction
+//! receipts, claim; every misuse; debts and exits. No trusted registrar:
+//! the settlement contract asks the verifier.
 
 use crate::common;
 
@@ -18,7 +20,8 @@ use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 const DEPLOYER: Address = Address::repeat_byte(0xd0);
-const VERIFIER: Address = Address::repeat_byte(0xfe);
+/// Sends the verifier's transactions: anyone may.
+const ANYONE: Address = Address::repeat_byte(0x77);
 const DELAY: u64 = 3600;
 
 /// 0.00001 SNT at 18 decimals: the nodes' unit price.
@@ -55,7 +58,7 @@ fn evm(home: &Path) -> Address {
 /// acceptance.
 fn setup(length: u64, escrow_units: u64, deposit_units: u64) -> (Pair, World) {
     let mut chain = Chain::new();
-    let sys = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, DELAY).unwrap();
+    let sys = System::deploy_verifying(&mut chain, DEPLOYER, "SNT", 18, DELAY).unwrap();
     let dir = tempdir();
     let d = dir.path().to_path_buf();
     let payee = init(&d, "Node1");
@@ -67,6 +70,7 @@ fn setup(length: u64, escrow_units: u64, deposit_units: u64) -> (Pair, World) {
             chain_id: CHAIN_ID,
             settlement: sys.settlement.address.to_string(),
             token: sys.token.address.to_string(),
+            verifier: Some(sys.registry.address.to_string()),
         });
         std::fs::write(home.config_path(), config.to_yaml()).unwrap();
     }
@@ -173,27 +177,29 @@ impl World {
         open
     }
 
-    /// Sends `msgl calldata [--register] DIR`'s bytes as `from`.
-    fn send(
-        &mut self,
-        from: Address,
-        home: &Path,
-        proof: &Path,
-        register: bool,
-    ) -> Result<Outcome, Revert> {
-        let mut cmd = msgl(home);
-        cmd.arg("calldata");
-        if register {
-            cmd.arg("--register");
+    /// Sends `msgl calldata --verify DIR`'s transactions to the verifier,
+    /// in order, from [`ANYONE`]: the proof is verified on chain and the
+    /// statement's fact recorded.
+    fn verify(&mut self, home: &Path, proof: &Path) -> Vec<Outcome> {
+        let lines = stdout(msgl(home).args(["calldata", "--verify"]).arg(proof));
+        let mut sent = Vec::new();
+        for line in lines.lines() {
+            let data = hex::decode(line.strip_prefix("0x").unwrap()).unwrap();
+            sent.push(
+                self.chain
+                    .call(ANYONE, self.sys.registry.address, data)
+                    .unwrap(),
+            );
         }
-        let data = stdout(cmd.arg(proof));
+        assert!(!sent.is_empty());
+        sent
+    }
+
+    /// Sends `msgl calldata DIR`'s `settle` as `from`.
+    fn settle(&mut self, from: Address, home: &Path, proof: &Path) -> Result<Outcome, Revert> {
+        let data = stdout(msgl(home).arg("calldata").arg(proof));
         let data = hex::decode(data.trim().strip_prefix("0x").unwrap()).unwrap();
-        let to = if register {
-            self.sys.registry.address
-        } else {
-            self.sys.settlement.address
-        };
-        self.chain.call(from, to, data)
+        self.chain.call(from, self.sys.settlement.address, data)
     }
 
     /// Writes `out`'s receipt as `cast receipt --json` prints it.
@@ -218,7 +224,7 @@ fn prove(p: &Pair, out: &str, state: Option<&Path>) -> PathBuf {
     let dir = p.dir.join(out);
     let mut c = msgl(&p.payee);
     c.arg("-q")
-        .arg("prove")
+        .args(["prove", "--for-chain"])
         .arg(p.payee.join("acks"))
         .arg("-o")
         .arg(&dir);
@@ -299,12 +305,10 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
         p.exchange(i, 1);
     }
     let proof1 = prove(&p, "proof1", None);
-    // Not yet registered: the statement is not proven on chain.
-    expect::<MsglSettlement::StatementNotProven>(w.send(w.payee, &p.payee, &proof1, false));
-    // Only the registry's registrar may register.
-    assert!(w.send(w.payee, &p.payee, &proof1, true).is_err());
-    w.send(VERIFIER, &p.payee, &proof1, true).unwrap();
-    let out = w.send(w.payee, &p.payee, &proof1, false).unwrap();
+    // Not yet verified on chain: the statement is not proven there.
+    expect::<MsglSettlement::StatementNotProven>(w.settle(w.payee, &p.payee, &proof1));
+    w.verify(&p.payee, &proof1);
+    let out = w.settle(w.payee, &p.payee, &proof1).unwrap();
     assert_eq!(
         w.sys.claimable(&mut w.chain, w.payee).unwrap(),
         units(100),
@@ -315,7 +319,7 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
     let ch = w.sys.channel(&mut w.chain, anchor_of(&p.open)).unwrap();
     assert_eq!(ch.count, 100);
     // The same calldata again: the tip moved on, the entry is skipped.
-    let again = w.send(w.payee, &p.payee, &proof1, false).unwrap();
+    let again = w.settle(w.payee, &p.payee, &proof1).unwrap();
     assert_eq!(skipped(&again), 2);
 
     // More messages; the payee settles alone, from the contract's view
@@ -335,8 +339,8 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
         std::fs::read(proof2.join("statement.yaml")).unwrap(),
         std::fs::read(proof2b.join("statement.yaml")).unwrap()
     );
-    w.send(VERIFIER, &p.payee, &proof2, true).unwrap();
-    let out = w.send(w.payee, &p.payee, &proof2, false).unwrap();
+    w.verify(&p.payee, &proof2);
+    let out = w.settle(w.payee, &p.payee, &proof2).unwrap();
     let r2 = w.receipt(&p.dir, &out);
     assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(160));
 
@@ -402,8 +406,8 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
     )
     .unwrap();
     let stale = prove(&p, "stale", Some(&empty_state));
-    w.send(VERIFIER, &p.payee, &stale, true).unwrap();
-    let out = w.send(w.payee, &p.payee, &stale, false).unwrap();
+    w.verify(&p.payee, &stale);
+    let out = w.settle(w.payee, &p.payee, &stale).unwrap();
     assert_eq!(skipped(&out), 2);
     let r = w.receipt(&p.dir, &out);
     w.settled(&p.payee, &r)
@@ -450,17 +454,14 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
     let unknown = p.dir.join("unknown");
     msgl(&p.payee)
         .arg("-q")
-        .arg("prove")
+        .args(["prove", "--for-chain"])
         .arg(&only_new)
         .arg("-o")
         .arg(&unknown)
         .assert()
         .success();
-    w.send(VERIFIER, &p.payee, &unknown, true).unwrap();
-    assert_eq!(
-        skipped(&w.send(w.payee, &p.payee, &unknown, false).unwrap()),
-        0
-    );
+    w.verify(&p.payee, &unknown);
+    assert_eq!(skipped(&w.settle(w.payee, &p.payee, &unknown).unwrap()), 0);
 }
 
 #[test]
@@ -471,8 +472,8 @@ fn an_underfunded_channel_pays_its_escrow_and_the_rest_stays_owed_until_a_top_up
         p.exchange(i, 1);
     }
     let proof = prove(&p, "proof", None);
-    w.send(VERIFIER, &p.payee, &proof, true).unwrap();
-    let out = w.send(w.payee, &p.payee, &proof, false).unwrap();
+    w.verify(&p.payee, &proof);
+    let out = w.settle(w.payee, &p.payee, &proof).unwrap();
     assert_eq!(
         w.sys.claimable(&mut w.chain, w.payee).unwrap(),
         units(10),
@@ -530,8 +531,8 @@ fn an_exiting_payer_waits_and_the_payee_settles_meanwhile() {
     expect::<MsglSettlement::ExitNotReady>(w.sys.release_escrow(&mut w.chain, w.payer, id));
     // The payee settles alone, with its latest ack, during the delay.
     let proof = prove(&p, "proof", None);
-    w.send(VERIFIER, &p.payee, &proof, true).unwrap();
-    w.send(w.payee, &p.payee, &proof, false).unwrap();
+    w.verify(&p.payee, &proof);
+    w.settle(w.payee, &p.payee, &proof).unwrap();
     assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(50));
     w.chain.advance_time(DELAY);
     w.sys.release_escrow(&mut w.chain, w.payer, id).unwrap();
@@ -554,8 +555,8 @@ fn msgl_settled_books_only_from_the_contracts_receipt() {
         p.exchange(i, 1);
     }
     let proof = prove(&p, "proof", None);
-    w.send(VERIFIER, &p.payee, &proof, true).unwrap();
-    let out = w.send(w.payee, &p.payee, &proof, false).unwrap();
+    w.verify(&p.payee, &proof);
+    let out = w.settle(w.payee, &p.payee, &proof).unwrap();
     let journal = p.payee.join("journal.ledger");
     let before = std::fs::read(&journal).unwrap();
     let unchanged = |what: &str| {
@@ -656,7 +657,7 @@ fn msgl_settled_books_only_from_the_contracts_receipt() {
 }
 
 /// A batch too large for one settle transaction is split into parts, each
-/// proven, registered and settled in its own transaction, in order.
+/// proven, verified on chain and settled in its own transactions, in order.
 #[test]
 fn a_batch_split_into_parts_settles_part_by_part() {
     let (p, mut w) = setup(1000, 100, 1000);
@@ -677,7 +678,7 @@ fn a_batch_split_into_parts_settles_part_by_part() {
     let out = p.dir.join("split");
     let said = stdout(
         msgl(&p.payee)
-            .arg("prove")
+            .args(["prove", "--for-chain"])
             .arg(p.payee.join("acks"))
             .arg("-o")
             .arg(&out)
@@ -694,20 +695,22 @@ fn a_batch_split_into_parts_settles_part_by_part() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(contains("valid proof of 3 entries, 7 units in 2 parts"));
-    let lines = |register: bool| -> Vec<Vec<u8>> {
+        .stdout(contains(
+            "valid on-chain proof of 3 entries, 7 units in 2 parts",
+        ));
+    let lines = |verify: bool| -> Vec<Vec<u8>> {
         let mut c = msgl(&p.payee);
         c.arg("calldata").arg(&out);
-        if register {
-            c.arg("--register");
+        if verify {
+            c.arg("--verify");
         }
         stdout(&mut c)
             .lines()
             .map(|l| hex::decode(l.strip_prefix("0x").unwrap()).unwrap())
             .collect()
     };
-    let (registers, settles) = (lines(true), lines(false));
-    assert_eq!((registers.len(), settles.len()), (2, 2));
+    let (verifies, settles) = (lines(true), lines(false));
+    assert_eq!((verifies.len(), settles.len()), (2, 2));
     // --part K is one of them.
     let second = stdout(
         msgl(&p.payee)
@@ -726,8 +729,10 @@ fn a_batch_split_into_parts_settles_part_by_part() {
         .assert()
         .code(2);
     let mut receipts = Vec::new();
-    for (reg, settle) in registers.into_iter().zip(settles) {
-        w.chain.call(VERIFIER, w.sys.registry.address, reg).unwrap();
+    for (verify, settle) in verifies.into_iter().zip(settles) {
+        w.chain
+            .call(ANYONE, w.sys.registry.address, verify)
+            .unwrap();
         let o = w
             .chain
             .call(w.payee, w.sys.settlement.address, settle)
@@ -744,4 +749,78 @@ fn a_batch_split_into_parts_settles_part_by_part() {
         .success()
         .stdout(contains("recorded 3 channels as settled (7 units)"));
     assert_eq!(ar_ap(&p.payee).0, "0");
+}
+
+/// Issue 18: the settlement contract trusts no registrar, it asks the
+/// on-chain verifier. A proof directory whose proof or statement was
+/// changed is refused by `msgl calldata --verify` (exit 1, nothing printed)
+/// and by `msgl verify-proof`; sent to the verifier anyway, it reverts,
+/// records no fact, and the statement does not settle. The honest proof
+/// then verifies and settles.
+#[test]
+fn a_tampered_proof_is_refused_by_calldata_verify_and_reverts_on_the_verifier() {
+    let (p, mut w) = setup(1000, 100, 100);
+    for i in 1..=5 {
+        p.exchange(i, 1);
+    }
+    let honest = prove(&p, "proof", None);
+    let statement = common::statement(&honest);
+    let bytes = std::fs::read(honest.join("proof.bin")).unwrap();
+    let proof = msgl_circuits::ChainProof::from_bytes(&bytes).unwrap();
+
+    // A flipped bit in the trace commitment; a statement claiming one more
+    // unit than was acked; the proof of that statement's honest run under
+    // another deployment (the domain is in the fact and the transcript).
+    let mut flipped = proof.clone();
+    flipped.stark.0.commitments[1].0[5] ^= 1;
+    let mut more = statement.clone();
+    more.entries[0].new_count += 1;
+    let mut elsewhere = statement.clone();
+    elsewhere.domain.chain_id += 1;
+    let cases = [
+        ("flipped", statement.clone(), flipped),
+        ("more-units", more, proof.clone()),
+        ("other-chain", elsewhere, proof.clone()),
+    ];
+    for (name, st, pr) in cases {
+        let dir = p.dir.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(
+            dir.join("statement.yaml"),
+            serde_yaml::to_string(&st).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(dir.join("proof.bin"), pr.to_bytes()).unwrap();
+        msgl(&p.payee)
+            .args(["calldata", "--verify"])
+            .arg(&dir)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(contains("does not verify"));
+        msgl(&p.payee)
+            .arg("verify-proof")
+            .arg(&dir)
+            .assert()
+            .code(1);
+        // Sent anyway, as the verifier's calldata of that statement and proof.
+        let data = msgl_settlement::verifier::verify_calldata(&st, &pr);
+        let r = w.chain.call(ANYONE, w.sys.registry.address, data);
+        assert!(r.is_err(), "{name}: the verifier accepted {r:?}");
+        let fact = msgl_settlement::statement_hash(&st);
+        assert!(!w.sys.is_registered(&mut w.chain, fact).unwrap(), "{name}");
+        expect::<MsglSettlement::StatementNotProven>(w.chain.call(
+            w.payee,
+            w.sys.settlement.address,
+            msgl_settlement::settle_calldata(&st),
+        ));
+    }
+
+    w.verify(&p.payee, &honest);
+    assert!(w
+        .sys
+        .is_registered(&mut w.chain, msgl_settlement::statement_hash(&statement))
+        .unwrap());
+    w.settle(w.payee, &p.payee, &honest).unwrap();
+    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(5));
 }

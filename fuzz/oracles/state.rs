@@ -127,7 +127,7 @@ pub fn check(data: &[u8]) {
                 state: as_state.then_some(&views[..]),
                 settled: if as_state { &[] } else { &views[..] },
             };
-            let Ok(st) = batch::statement(&f.batch, &r, Default::default()) else {
+            let Ok(Some(st)) = batch::statement(&f.batch, &r, Default::default()) else {
                 continue;
             };
             st.validate()

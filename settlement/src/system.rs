@@ -1,19 +1,41 @@
-//! The three contracts deployed together on a [`Chain`], with one typed
-//! helper per action msgl takes (mint, approve, deposit, open a channel,
-//! top up, register a statement, settle, exit, claim, withdraw) and readers
-//! for the state.
+//! The three contracts deployed together on a [`Chain`] (a token, what
+//! records facts, the settlement contract), with one typed helper per action
+//! msgl takes (mint, approve, deposit, open a channel, top up, register a
+//! statement, settle, exit, claim, withdraw) and readers for the state.
+//!
+//! What records facts is [`Facts::Verifier`], `MsglVerifier`, which records
+//! a statement's fact only after verifying its proof on chain (what `msgl
+//! demo` and the end-to-end tests deploy), or [`Facts::Registrar`], the
+//! trusted stand-in `FactRegistry` where one address registers any fact:
+//! kept only for the settlement contract's own tests (settlement/tests),
+//! which exercise its bookkeeping on statements they do not prove
+//! (docs/DESIGN.md D5, "Who is trusted for what").
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
 
 use crate::evm::{Chain, Deployed, Outcome, Revert};
-use crate::{Accept, FactRegistry, MsglSettlement, TestToken};
+use crate::{Accept, FactRegistry, MsglSettlement, MsglVerifier, TestToken};
+
+/// What the settlement contract asks whether a statement is proven (its
+/// `IFactRegistry`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Facts {
+    /// `MsglVerifier`: records a fact only after verifying a proof of the
+    /// statement (anyone may send the proof).
+    Verifier,
+    /// The trusted stand-in `FactRegistry`: this address registers any fact
+    /// unchecked. Only for tests of the settlement contract's bookkeeping.
+    Registrar(Address),
+}
 
 /// Addresses of a deployed token, fact registry and settlement contract,
 /// and the gas each deployment used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct System {
     pub token: Deployed,
+    /// The settlement contract's `IFactRegistry`: `MsglVerifier` or the
+    /// trusted `FactRegistry` ([`Facts`]).
     pub registry: Deployed,
     pub settlement: Deployed,
 }
@@ -73,7 +95,8 @@ impl System {
     /// Deploys, from `deployer`: a [`TestToken`] (`symbol`, `decimals`), a
     /// [`FactRegistry`] whose registrar is `registrar` (the trusted
     /// stand-in verifier, D5), and a [`MsglSettlement`] on both with
-    /// `withdraw_delay` seconds.
+    /// `withdraw_delay` seconds. For the settlement contract's own tests;
+    /// [`System::deploy_verifying`] is the deployment that checks proofs.
     pub fn deploy(
         chain: &mut Chain,
         deployer: Address,
@@ -82,7 +105,33 @@ impl System {
         registrar: Address,
         withdraw_delay: u64,
     ) -> Result<System, Revert> {
-        let token = chain.deploy_contract(
+        let token = Self::deploy_token(chain, deployer, symbol, decimals)?;
+        Self::deploy_on(chain, deployer, token, registrar, withdraw_delay)
+    }
+
+    /// Deploys, from `deployer`: a [`TestToken`] (`symbol`, `decimals`), a
+    /// [`MsglVerifier`] and a [`MsglSettlement`] that asks it whether a
+    /// statement is proven, with `withdraw_delay` seconds. Nobody is trusted
+    /// to register facts: the verifier records one only for a proof it
+    /// verified.
+    pub fn deploy_verifying(
+        chain: &mut Chain,
+        deployer: Address,
+        symbol: &str,
+        decimals: u8,
+        withdraw_delay: u64,
+    ) -> Result<System, Revert> {
+        let token = Self::deploy_token(chain, deployer, symbol, decimals)?;
+        Self::deploy_with(chain, deployer, token, Facts::Verifier, withdraw_delay)
+    }
+
+    fn deploy_token(
+        chain: &mut Chain,
+        deployer: Address,
+        symbol: &str,
+        decimals: u8,
+    ) -> Result<Deployed, Revert> {
+        chain.deploy_contract(
             deployer,
             &TestToken::BYTECODE,
             &TestToken::constructorCall {
@@ -90,8 +139,7 @@ impl System {
                 symbol_: symbol.to_owned(),
                 decimals_: decimals,
             },
-        )?;
-        Self::deploy_on(chain, deployer, token, registrar, withdraw_delay)
+        )
     }
 
     /// As [`System::deploy`] for an already deployed `token` (any ERC-20
@@ -104,13 +152,34 @@ impl System {
         registrar: Address,
         withdraw_delay: u64,
     ) -> Result<System, Revert> {
-        let registry = chain.deploy_contract(
+        Self::deploy_with(
+            chain,
             deployer,
-            &FactRegistry::BYTECODE,
-            &FactRegistry::constructorCall {
-                verifier: registrar,
-            },
-        )?;
+            token,
+            Facts::Registrar(registrar),
+            withdraw_delay,
+        )
+    }
+
+    /// Deploys what records facts (`facts`) and a [`MsglSettlement`] on it
+    /// and `token`, from `deployer`.
+    pub fn deploy_with(
+        chain: &mut Chain,
+        deployer: Address,
+        token: Deployed,
+        facts: Facts,
+        withdraw_delay: u64,
+    ) -> Result<System, Revert> {
+        let registry = match facts {
+            Facts::Verifier => chain.deploy(deployer, MsglVerifier::BYTECODE.clone())?,
+            Facts::Registrar(registrar) => chain.deploy_contract(
+                deployer,
+                &FactRegistry::BYTECODE,
+                &FactRegistry::constructorCall {
+                    verifier: registrar,
+                },
+            )?,
+        };
         let settlement = chain.deploy_contract(
             deployer,
             &MsglSettlement::BYTECODE,

@@ -160,13 +160,14 @@ pub fn deploy(
 }
 
 /// Writes a deployment into msgl.yaml's `chain:` (rpc, chain id, settlement,
-/// token), keeping its confirmations.
+/// token, verifier), keeping its confirmations.
 pub fn write_config(home: &Home, client: &Client, d: &Deployment) -> Result<()> {
     let mut config = home.config()?;
     config.chain = Some(ChainSettings {
         chain_id: client.chain_id,
         settlement: d.settlement.to_checksum(None),
         token: d.token.to_checksum(None),
+        verifier: Some(d.verifier.to_checksum(None)),
     });
     config.node.rpc = Some(client.url.clone());
     crate::fsutil::write_atomic(&home.config_path(), config.to_yaml().as_bytes(), true, None)
@@ -512,34 +513,32 @@ pub struct Call {
 /// The transactions that settle proof directory `dir` on the deployment
 /// whose verifier is `verifier`: per part, in order, the on-chain
 /// verification of its proof (recording the statement's fact), then
-/// `settle`. Each part's proof is verified here first; the on-chain proof
-/// is made from the statement (it carries the chain's witness).
-///
-/// The one place that lists them: `msgl calldata --verify`'s library
-/// function takes its place when it lands (issue 18).
+/// `settle`. Each part's proof (written by `msgl prove --for-chain`) is
+/// verified here first, and its verifier transactions are exactly those
+/// `msgl calldata --verify` prints ([`crate::proof::part_verify_calls`]).
 pub fn settle_calls(dir: &Path, verifier: Address) -> Result<Vec<(Statement, Vec<Call>)>> {
     let mut out = Vec::new();
-    for (part, statement) in crate::proof::verify_parts(dir)? {
-        let proof = msgl_circuits::prove_for_chain(&statement).map_err(|e| {
-            Error::check(format!("cannot make the on-chain proof: {e}")).in_file(&part)
-        })?;
+    for (k, part) in crate::proof::parts(dir)?.iter().enumerate() {
+        let (statement, verify) = crate::proof::part_verify_calls(part, k + 1, Some(verifier))?;
         let fact = hex::encode(&msgl_settlement::statement_hash(&statement)[..8]);
-        let calls = vec![
-            Call {
-                key: format!("verify-{fact}"),
-                what: format!("verify the proof of {}", part.display()),
+        let mut calls: Vec<Call> = verify
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| Call {
+                key: format!("verify-{fact}-{}", i + 1),
+                what: format!("{} ({})", c.purpose, part.display()),
                 to: verifier,
-                data: msgl_settlement::verifier::verify_calldata(&statement, &proof),
+                data: c.data,
                 settles: false,
-            },
-            Call {
-                key: format!("settle-{fact}"),
-                what: format!("settle {}", part.display()),
-                to: Address::ZERO,
-                data: msgl_settlement::settle_calldata(&statement),
-                settles: true,
-            },
-        ];
+            })
+            .collect();
+        calls.push(Call {
+            key: format!("settle-{fact}"),
+            what: format!("settle {}", part.display()),
+            to: Address::ZERO,
+            data: msgl_settlement::settle_calldata(&statement),
+            settles: true,
+        });
         out.push((statement, calls));
     }
     Ok(out)

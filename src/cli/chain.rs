@@ -103,8 +103,9 @@ pub struct StatusArgs {
 
 /// Settle a proof directory on chain and book it from the receipts (payee)
 ///
-/// For each part of DIR (as `msgl prove` writes it), verifies the proof,
-/// sends the on-chain verifier's transaction (unless it holds the
+/// For each part of DIR (as `msgl prove --for-chain` writes it), verifies
+/// the proof, sends the on-chain verifier's transactions (those `msgl
+/// calldata DIR --verify` prints, unless the verifier holds the
 /// statement's fact already) and `settle`, waits for them, and books
 /// SETTLED from the settle receipts' events exactly as `msgl settled`
 /// does. A part the contract already counts (a previous run's) is not sent

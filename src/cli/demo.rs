@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 /// Creates three node homes (Node1, Node2, Node3) in DIR with `msgl init
 /// --from` the templates in ledgers/demo/ (embedded in msgl and written to
 /// DIR/templates/, or --templates), makes them peers, deploys the token,
-/// fact registry and settlement contracts in an in-memory EVM, mints each
+/// the on-chain verifier (MsglVerifier) and the settlement contract in an
+/// in-memory EVM, mints each
 /// node the opening cash its template journal holds, and deposits for each
 /// node (booked with `msgl add deposit`); opens channels Node2 -> Node1, Node1 ->
 /// Node2 and Node3 -> Node1; exchanges N messages with signed acks between
@@ -21,8 +22,9 @@ use crate::error::{Error, Result};
 /// by message; Node2 re-sends it with `msgl ack --resend`; then an agreement
 /// Node1 books as it co-signs and Node2 finalizes); then Node1 settles alone
 /// with Node3's latest ack, and settles Node1 <-> Node2 from the co-signed
-/// agreement: prove, verify-proof, calldata --register and calldata sent in
-/// the EVM, settled. Every step spawns this msgl binary with --home, so the
+/// agreement: prove --for-chain, verify-proof, then the transactions of
+/// calldata --verify sent to the verifier (which checks the proof and
+/// records the statement's fact) and calldata's settle, in the EVM. Every step spawns this msgl binary with --home, so the
 /// homes left in DIR are ordinary ones to explore with msgl afterwards.
 /// Prints the directory and a summary: token balances on chain, units
 /// settled, proof size, proving time, gas, and each node's net.
@@ -89,21 +91,22 @@ pub fn summary(r: &Report, quiet: bool, color: bool) -> String {
     o += &format!("dir {}\n", r.dir.display());
     o += &format!("messages {}\n", r.messages);
     if !quiet {
-        o += &head("Settlements (Node1 sends register as the verifier, then settle)");
+        o += &head("Settlements (Node1 sends the proof to the on-chain verifier, then settle)");
     }
     for (i, s) in r.settlements.iter().enumerate() {
         if !quiet {
             o += &format!("  {}\n", s.what);
         }
         o += &format!(
-            "settlement {} {}: units {} entries {} proof {} bytes, proved in {:.2} s, gas register {} settle {}\n",
+            "settlement {} {}: units {} entries {} proof {} bytes, proved in {:.2} s, gas verify {} ({} tx) settle {}\n",
             i + 1,
             s.proof_dir.display(),
             s.units,
             s.entries,
             s.proof_bytes,
             s.prove_time.as_secs_f64(),
-            s.register_gas,
+            s.verify_gas,
+            s.verify_txs,
             s.settle_gas
         );
     }
@@ -115,7 +118,7 @@ pub fn summary(r: &Report, quiet: bool, color: bool) -> String {
         "gas {}\n",
         r.settlements
             .iter()
-            .map(|s| s.register_gas + s.settle_gas)
+            .map(|s| s.verify_gas + s.settle_gas)
             .sum::<u64>()
     );
     if !quiet {

@@ -1,4 +1,4 @@
-//! `msgl prove BATCH_DIR [-o OUT] [--state FILE] [--chain-id N --settlement ADDR --token ADDR]`.
+//! `msgl prove BATCH_DIR [-o OUT] [--for-chain] [--state FILE] [--chain-id N --settlement ADDR --token ADDR]`.
 
 use std::time::Instant;
 
@@ -31,6 +31,16 @@ use crate::error::{Error, Result};
 /// with more units than a part holds is cut into consecutive updates.
 /// Writes OUT/statement.yaml and OUT/proof.bin, or OUT/part-1/, OUT/part-2/,
 /// … each holding both (all or nothing; never over an existing OUT).
+///
+/// With --for-chain the proof is the one the on-chain verifier
+/// (MsglVerifier) checks: Keccak-256 Merkle trees and the on-chain
+/// parameters, parts of at most 2^18 units and 16 entries so that each
+/// verifies in one transaction; it costs the prover several times more time and memory
+/// (docs/BENCHMARKS.md), so it is not the default. `msgl verify-proof`
+/// checks either kind; `msgl calldata --verify` needs --for-chain's.
+///
+/// A batch with nothing new (every channel settled up to its latest ack)
+/// writes nothing and exits 0 with a note on stderr.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The batch directory (acks and co-signed reconciliations; searched recursively)
@@ -56,6 +66,9 @@ pub struct Args {
           value_parser = clap::value_parser!(u64).range(1..=msgl_settlement::MAX_SETTLE_ENTRIES as u64)
               .map(|n| n as usize))]
     pub max_entries: usize,
+    /// Write the proof the on-chain verifier checks (Keccak-256, on-chain parameters)
+    #[arg(long)]
+    pub for_chain: bool,
 }
 
 /// The deployment named by --chain-id, --settlement and --token (all three
@@ -122,7 +135,16 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         state: state.as_deref(),
         settled: &settled,
     };
-    let statement = batch::statement(&batch, &resolver, domain)?;
+    let Some(statement) = batch::statement(&batch, &resolver, domain)? else {
+        if let Some(s) = &spinner {
+            s.finish_and_clear();
+        }
+        eprintln!(
+            "msgl: nothing new to prove in {}: every channel is settled up to its latest ack (no proof written)",
+            args.batch.display()
+        );
+        return Ok(());
+    };
     let out = args
         .out
         .clone()
@@ -132,7 +154,16 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             .in_file(&out)
             .hint("choose another -o, or remove the old proof first"));
     }
-    let statements = statement.split(args.max_entries, msgl_circuits::air::MAX_BATCH_UNITS);
+    let (max_entries, max_units) = if args.for_chain {
+        (
+            args.max_entries
+                .min(msgl_settlement::verifier::MAX_VERIFY_ENTRIES),
+            msgl_settlement::verifier::MAX_VERIFY_UNITS,
+        )
+    } else {
+        (args.max_entries, msgl_circuits::air::MAX_BATCH_UNITS)
+    };
+    let statements = statement.split(max_entries, max_units);
     let checked = started.elapsed();
     let n = statements.len();
     let mut parts = Vec::with_capacity(n);
@@ -147,8 +178,13 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                 format!(" (part {} of {n})", k + 1)
             }
         ));
-        let proof = msgl_circuits::prove(&part)
-            .map_err(|e| Error::check(format!("cannot prove the batch: {e}")))?;
+        let err =
+            |e: msgl_circuits::ProveError| Error::check(format!("cannot prove the batch: {e}"));
+        let proof = if args.for_chain {
+            crate::proof::ProofFile::Chain(msgl_circuits::prove_for_chain(&part).map_err(err)?)
+        } else {
+            crate::proof::ProofFile::Local(msgl_circuits::prove(&part).map_err(err)?)
+        };
         parts.push((part, proof));
     }
     let proved = started.elapsed();
@@ -164,11 +200,12 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             format!(" in {} parts", parts.len())
         };
         emit(&format!(
-            "{}: {} in {} from {}{split}; proof {} KB; checked in {:.2} s, proved in {:.2} s\n",
+            "{}: {} in {} from {}{split}; {}proof {} KB; checked in {:.2} s, proved in {:.2} s\n",
             out.display(),
             crate::cli::plural(statement.total_units() as usize, "unit", "units"),
             crate::cli::plural(statement.entries.len(), "channel", "channels"),
             crate::cli::plural(batch.files, "file", "files"),
+            if args.for_chain { "on-chain " } else { "" },
             bytes / 1024,
             checked.as_secs_f64(),
             (proved - checked).as_secs_f64()
