@@ -3,8 +3,7 @@
 //! --test integration generated_docs::`. And every example of the man
 //! pages runs as written.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use msgl::cli::docs::{examples, EXAMPLE_ORDER};
 
@@ -82,7 +81,6 @@ const NOT_RUN: &[(&str, &str)] = &[
 /// the repository's `ledgers/`, with the binary under test first on PATH.
 #[test]
 fn every_man_page_example_runs_as_written() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut script = String::from("set -euo pipefail\n");
     let mut ran = 0;
     for name in msgl::cli::command()
@@ -111,28 +109,7 @@ fn every_man_page_example_runs_as_written() {
     }
     assert!(ran >= 25, "only {ran} examples");
 
-    let tmp = tempfile::tempdir().unwrap();
-    let (home, work) = (tmp.path().join("home"), tmp.path().join("work"));
-    std::fs::create_dir_all(&home).unwrap();
-    std::fs::create_dir_all(&work).unwrap();
-    std::os::unix::fs::symlink(root.join("ledgers"), work.join("ledgers")).unwrap();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_msgl"));
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    std::fs::write(tmp.path().join("examples.sh"), &script).unwrap();
-    let out = Command::new("bash")
-        .arg(tmp.path().join("examples.sh"))
-        .current_dir(&work)
-        .env("HOME", &home)
-        .env("PATH", path)
-        .env_remove("MSGL_HOME")
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    let out = crate::common::run_as_new_user(&script);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
     assert!(

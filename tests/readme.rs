@@ -7,7 +7,7 @@
 //! Skipped, and only these: a line marked `# [not run by tests/readme.rs:
 //! …]` in the README itself (cargo, the CI line, a live chain).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const SKIP: &str = "# [not run by tests/readme.rs";
@@ -84,29 +84,7 @@ fn every_shell_line_of_the_readme_runs_as_written() {
     assert!(ran >= 30, "only {ran} commands found in README.md");
     assert!(skipped <= 12, "{skipped} lines skipped");
 
-    let tmp = tempfile::tempdir().unwrap();
-    let (home, work) = (tmp.path().join("home"), tmp.path().join("work"));
-    std::fs::create_dir_all(&home).unwrap();
-    std::fs::create_dir_all(&work).unwrap();
-    std::os::unix::fs::symlink(root.join("ledgers"), work.join("ledgers")).unwrap();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_msgl"));
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let script = format!("set -euo pipefail\n{body}");
-    std::fs::write(tmp.path().join("readme.sh"), &script).unwrap();
-    let out = Command::new("bash")
-        .arg(tmp.path().join("readme.sh"))
-        .current_dir(&work)
-        .env("HOME", &home)
-        .env("PATH", path)
-        .env_remove("MSGL_HOME")
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    let out = crate::common::run_as_new_user(&format!("set -euo pipefail\n{body}"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),

@@ -269,3 +269,33 @@ pub fn booked(out: &str) -> Option<(u64, String)> {
     let name = rest.split_once(" ack ")?.1.split(',').next()?.trim();
     Some((n.parse().ok()?, name.to_string()))
 }
+
+/// Runs `script` with bash as a user on a fresh machine would: `~` a new
+/// directory, the working directory a new one holding the repository's
+/// `ledgers/`, the binary under test first on PATH, no stdin, no colour.
+/// (The README's shell and the man pages' examples.)
+pub fn run_as_new_user(script: &str) -> std::process::Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, work) = (tmp.path().join("home"), tmp.path().join("work"));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    std::os::unix::fs::symlink(root.join("ledgers"), work.join("ledgers")).unwrap();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_msgl"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::fs::write(tmp.path().join("script.sh"), script).unwrap();
+    std::process::Command::new("bash")
+        .arg(tmp.path().join("script.sh"))
+        .current_dir(&work)
+        .env("HOME", &home)
+        .env("PATH", path)
+        .env_remove("MSGL_HOME")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
