@@ -8,45 +8,32 @@
 //! it to `openChannel`.
 
 use alloy_primitives::{Address, B256};
-use alloy_sol_types::{eip712_domain, sol, SolStruct};
+use msgl_settlement::Accept;
 use serde::{Deserialize, Serialize};
 
 use super::{check_domain, hexbytes, open::Open};
 use crate::error::{Error, Result};
 
-sol! {
-    /// The terms the payee accepts (EIP-712 struct).
-    struct Accept {
-        bytes32 channel;
-        address payer;
-        address payee;
-        address token;
-        uint64 units;
-        uint128 unitPrice;
-        uint128 escrow;
-    }
-}
-
 pub const DOMAIN_ACCEPTANCE: &str = "msgl/acceptance/v1";
 
-/// The EIP-712 hash the payee signs for `open`'s terms.
+/// The EIP-712 hash the payee signs for `open`'s terms: the contract's
+/// `Accept` struct in its domain, as the settlement crate computes it
+/// ([`msgl_settlement::acceptance_digest`]), so signing and checking agree
+/// with `openChannel`.
 pub fn acceptance_digest(open: &Open) -> B256 {
-    let domain = eip712_domain! {
-        name: "msgl",
-        version: "2",
-        chain_id: open.chain.chain_id,
-        verifying_contract: Address::from(open.chain.settlement),
-    };
-    Accept {
-        channel: B256::from(open.channel),
-        payer: Address::from(open.chain.payer_address),
-        payee: Address::from(open.chain.payee_address),
-        token: Address::from(open.chain.token),
-        units: open.length,
-        unitPrice: open.unit_price,
-        escrow: open.escrow,
-    }
-    .eip712_signing_hash(&domain)
+    msgl_settlement::acceptance_digest(
+        open.chain.chain_id,
+        Address::from(open.chain.settlement),
+        &Accept {
+            channel: B256::from(open.channel),
+            payer: Address::from(open.chain.payer_address),
+            payee: Address::from(open.chain.payee_address),
+            token: Address::from(open.chain.token),
+            units: open.length,
+            unitPrice: open.unit_price,
+            escrow: open.escrow,
+        },
+    )
 }
 
 /// An acceptance, as in its YAML file.
