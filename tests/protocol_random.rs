@@ -402,12 +402,15 @@ impl World {
     /// directions' checkpoints) and settles it. Refused only when acks
     /// settled since have moved one of its channels past its checkpoint
     /// (those units are settled already; nothing is stranded).
+    /// `pick`: `usize::MAX` for the newest (what an operator settles).
     fn settle_agreement(&mut self, pick: usize) {
         if self.finalized.is_empty() {
             return;
         }
-        // The oldest first at the end; a random one during the run.
-        let (a, _, file) = self.finalized.remove(pick % self.finalized.len());
+        let n = self.finalized.len();
+        let (a, _, file) = self
+            .finalized
+            .remove(if pick == usize::MAX { n - 1 } else { pick % n });
         let k = self.counts.get("agreement proofs").copied().unwrap_or(0);
         self.count("agreement proofs");
         let batch = self.dir.join(format!("agreement-batch-{k}"));
@@ -518,7 +521,11 @@ fn run(seed: u64, ops: usize) -> BTreeMap<&'static str, u64> {
             84..=91 => w.cosign(rng.below(1 << 20) as usize),
             92..=97 => w.finalize(rng.below(1 << 20) as usize),
             98 => w.prove_and_settle(payee, step as u64),
-            _ => w.settle_agreement(rng.below(1 << 20) as usize),
+            // Mostly the newest agreement; sometimes an older one.
+            _ => w.settle_agreement(match rng.below(4) {
+                0 => rng.below(1 << 20) as usize,
+                _ => usize::MAX,
+            }),
         }
         w.check_evidence(&format!("seed {seed} step {step}"));
     }
