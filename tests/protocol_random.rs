@@ -266,7 +266,7 @@ impl World {
         }
         let n = &self.nodes[b];
         match protocol::recon::accept(&n.home, &n.config, &n.key, NAMES[a], &proposal) {
-            Ok(protocol::recon::Accepted::Agreed { file, .. }) => {
+            Ok(protocol::recon::Verdict::Agreed { file, .. }) => {
                 let copy = self.dir.join(format!(
                     "agreement-{a}-{b}-{}.yaml",
                     self.counts.get("co-signed").unwrap_or(&0)
@@ -275,7 +275,7 @@ impl World {
                 self.agreements.push((a, b, copy));
                 self.count("co-signed");
             }
-            Ok(protocol::recon::Accepted::Disagree(_)) => self.count("disagreements"),
+            Ok(protocol::recon::Verdict::Disagree(_)) => self.count("disagreements"),
             Err(e) => {
                 assert!(
                     matches!(
