@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
 use msgl_settlement::evm::{Chain, Outcome};
-use msgl_settlement::system::{OpenChannel, System};
+use msgl_settlement::system::System;
 use msgl_settlement::TestToken;
 
 use crate::error::{Error, Result};
@@ -368,16 +368,7 @@ impl Backend for Memory {
         let accepted = crate::objects::Acceptance::from_yaml(&read_text(acceptance)?)
             .map_err(|e| e.in_file(acceptance))?;
         let (sys, chain) = self.sys();
-        let accept = sys.accept(
-            payer,
-            &OpenChannel {
-                payee: Address::from(signed.chain.payee_address),
-                anchor: signed.channel,
-                units: signed.length,
-                unit_price: signed.unit_price,
-                escrow: signed.escrow,
-            },
-        );
+        let accept = sys.accept(payer, &signed.on_chain_terms());
         sys.open_channel(chain, payer, &accept, &accepted.signature)
             .map_err(chain_err("openChannel"))?;
         Ok(())
