@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
-use msgl_settlement::evm::{Chain, Outcome};
+use msgl_settlement::evm::{Evm, Outcome};
 use msgl_settlement::system::System;
 use msgl_settlement::TestToken;
 
@@ -302,15 +302,15 @@ trait Backend {
     fn finish(&mut self, r: &Runner, homes: &[PathBuf]) -> Result<()>;
 }
 
-/// The contracts in an in-memory revm [`Chain`], gone when the demo ends;
+/// The contracts in an in-memory revm [`Evm`], gone when the demo ends;
 /// receipts go to `DIR/receipts/` and are booked with `msgl settled`.
 struct Memory {
-    chain: Chain,
+    chain: Evm,
     sys: Option<System>,
 }
 
 impl Memory {
-    fn sys(&mut self) -> (&System, &mut Chain) {
+    fn sys(&mut self) -> (&System, &mut Evm) {
         (self.sys.as_ref().expect("deployed first"), &mut self.chain)
     }
 }
@@ -621,7 +621,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let mut backend: Box<dyn Backend> = match &opts.rpc {
         Some(url) => Box::new(Rpc::connect(url, dir)?),
         None => Box::new(Memory {
-            chain: Chain::new(),
+            chain: Evm::new(),
             sys: None,
         }),
     };

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use alloy_primitives::{Address, U256};
-use msgl_settlement::evm::{Chain, Outcome, Revert, CHAIN_ID};
+use msgl_settlement::evm::{Evm, Outcome, Revert, CHAIN_ID};
 use msgl_settlement::system::System;
 
 use super::{msgl, stdout};
@@ -60,7 +60,7 @@ pub fn tokens(v: U256) -> String {
 
 /// A deployment in an in-memory chain.
 pub struct OnChain {
-    pub chain: Chain,
+    pub chain: Evm,
     pub sys: System,
     receipts: usize,
 }
@@ -68,7 +68,7 @@ pub struct OnChain {
 impl OnChain {
     /// The token, MsglVerifier and MsglSettlement with `withdraw_delay`.
     pub fn deploy(withdraw_delay: u64) -> OnChain {
-        let mut chain = Chain::new();
+        let mut chain = Evm::new();
         let sys =
             System::deploy_verifying(&mut chain, DEPLOYER, "SNT", 18, withdraw_delay).unwrap();
         OnChain {
