@@ -2,8 +2,8 @@
 //! (`fuzz/corpus/<target>/`, `fuzz/regressions/<target>/`) through the
 //! same oracles the fuzz targets run (`fuzz/oracles/*.rs`, included here),
 //! so that what the fuzzer found stays fixed without cargo-fuzz.
-//! The proof and calldata corpora replay in `circuits/tests/` and
-//! `settlement/tests/`.
+//! The proof and calldata corpora replay in `crates/circuits/tests/` and
+//! `crates/settlement/tests/`.
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@
 //! the AIR with one transition constraint dropped (or with the LogUp
 //! comparison dropped from the verifier). Each proof verifies under the
 //! weakened verifier and is refused by the real one. The same proofs go to
-//! the Solidity verifier in settlement/tests/verifier.rs.
+//! the Solidity verifier in crates/settlement/tests/verifier.rs.
 
 use msgl_circuits::air::chain_eval::AirVariant;
 use msgl_circuits::air::chain_trace::ChainWitness;

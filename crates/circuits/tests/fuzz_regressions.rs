@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-#[path = "../../fuzz/oracles/proof.rs"]
+#[path = "../../../fuzz/oracles/proof.rs"]
 mod proof;
 
 #[test]
 fn proof_corpus_and_reproducers() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut n = 0;
     for dir in ["corpus", "regressions"] {
         let Ok(rd) = std::fs::read_dir(root.join(dir).join("proof")) else {
@@ -55,7 +55,7 @@ fn the_honest_proof_verifies_and_a_flipped_byte_does_not() {
 #[test]
 fn a_proof_with_misshapen_sampled_values_is_rejected_not_a_panic() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/regressions/proof/stwo-mask-shape-panic");
+        .join("../../fuzz/regressions/proof/stwo-mask-shape-panic");
     let bytes = std::fs::read(path).unwrap();
     let f = proof::fixture();
     let p = msgl_circuits::BatchProof::from_bytes(&bytes).expect("it decodes");

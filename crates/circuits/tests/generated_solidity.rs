@@ -4,7 +4,7 @@
 
 #[test]
 fn msgl_air_sol_is_generated_from_the_current_air() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/MsglAir.sol");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts/MsglAir.sol");
     let on_disk = std::fs::read_to_string(&path).expect("contracts/MsglAir.sol");
     assert!(
         on_disk == msgl_circuits::air::solidity::msgl_air_sol(),

@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-#[path = "../../fuzz/oracles/calldata.rs"]
+#[path = "../../../fuzz/oracles/calldata.rs"]
 mod calldata;
 
 #[test]
 fn calldata_corpus_and_reproducers() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut n = 0;
     for dir in ["corpus", "regressions"] {
         let Ok(rd) = std::fs::read_dir(root.join(dir).join("calldata")) else {

@@ -1,6 +1,6 @@
 //! MsglVerifier.sol in revm against the Rust verifier (issue 18): honest
 //! proofs verify in both and record the fact; mutated proofs and statements
-//! are refused by both; the soundness attacks (circuits/tests/chain_soundness.rs)
+//! are refused by both; the soundness attacks (crates/circuits/tests/chain_soundness.rs)
 //! that pass a weakened Rust verifier are refused by the contract at the check
 //! that was dropped.
 //!

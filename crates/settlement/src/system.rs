@@ -7,7 +7,7 @@
 //! a statement's fact only after verifying its proof on chain (what `msgl
 //! demo` and the end-to-end tests deploy), or [`Facts::Registrar`], the
 //! trusted stand-in `FactRegistry` where one address registers any fact:
-//! kept only for the settlement contract's own tests (settlement/tests),
+//! kept only for the settlement contract's own tests (crates/settlement/tests),
 //! which exercise its bookkeeping on statements they do not prove
 //! (docs/DESIGN.md D5, "Who is trusted for what").
 

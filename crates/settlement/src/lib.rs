@@ -19,36 +19,36 @@ pub mod bindings {
 
     // `sol!` reads the artifacts at compile time without telling cargo;
     // these make cargo rebuild the bindings when an artifact changes.
-    const _: &[u8] = include_bytes!("../../contracts/out/MsglSettlement.json");
-    const _: &[u8] = include_bytes!("../../contracts/out/FactRegistry.json");
-    const _: &[u8] = include_bytes!("../../contracts/out/TestToken.json");
-    const _: &[u8] = include_bytes!("../../contracts/out/QuirkyToken.json");
-    const _: &[u8] = include_bytes!("../../contracts/out/MsglVerifier.json");
+    const _: &[u8] = include_bytes!("../../../contracts/out/MsglSettlement.json");
+    const _: &[u8] = include_bytes!("../../../contracts/out/FactRegistry.json");
+    const _: &[u8] = include_bytes!("../../../contracts/out/TestToken.json");
+    const _: &[u8] = include_bytes!("../../../contracts/out/QuirkyToken.json");
+    const _: &[u8] = include_bytes!("../../../contracts/out/MsglVerifier.json");
 
     alloy_sol_types::sol!(
         #[derive(Debug, PartialEq, Eq)]
         MsglSettlement,
-        "../contracts/out/MsglSettlement.json"
+        "../../contracts/out/MsglSettlement.json"
     );
     alloy_sol_types::sol!(
         #[derive(Debug, PartialEq, Eq)]
         FactRegistry,
-        "../contracts/out/FactRegistry.json"
+        "../../contracts/out/FactRegistry.json"
     );
     alloy_sol_types::sol!(
         #[derive(Debug, PartialEq, Eq)]
         TestToken,
-        "../contracts/out/TestToken.json"
+        "../../contracts/out/TestToken.json"
     );
     alloy_sol_types::sol!(
         #[derive(Debug, PartialEq, Eq)]
         QuirkyToken,
-        "../contracts/out/QuirkyToken.json"
+        "../../contracts/out/QuirkyToken.json"
     );
     alloy_sol_types::sol!(
         #[derive(Debug, PartialEq, Eq)]
         MsglVerifier,
-        "../contracts/out/MsglVerifier.json"
+        "../../contracts/out/MsglVerifier.json"
     );
 
     alloy_sol_types::sol! {
