@@ -1,12 +1,13 @@
 //! Poseidon2 over Mersenne-31 and the Stwo AIR for msgl's batch statements.
 //!
-//! * [`poseidon2`]: the native hash (`H`, pack/unpack, chains);
+//! * [`poseidon2`]: the native hash (`H`, pack/unpack, chains), re-exported from msgl-poseidon2;
 //! * [`statement`]: the proof's public input (D2);
 //! * [`air`]: the components, [`prove`] / [`verify`] and the serialized [`BatchProof`].
 
 pub mod air;
 pub mod keccak;
-pub mod poseidon2;
+/// The native hash, its own crate (no Stwo); the AIR proves it.
+pub use msgl_poseidon2 as poseidon2;
 pub mod statement;
 
 pub use air::{

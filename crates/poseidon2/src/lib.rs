@@ -1,13 +1,19 @@
+//! msgl-poseidon2: the hash of msgl's hash chains.
+//!
 //! Native Poseidon2 over Mersenne-31, width 16, exactly Plonky3's
 //! `default_mersenne31_poseidon2_16`: 4 full rounds, 14 partial rounds,
 //! 4 full rounds, S-box `x^5`, Grain-LFSR round constants (see
 //! [`constants`]), Plonky3's `MDSMat4`-based external layer and its
-//! `1 + Diag(V)` internal layer.
+//! `1 + Diag(V)` internal layer; and [`hashchain`], the PayWord chains
+//! acks pay along.
 //!
 //! Elements are `u32` in canonical form (`< P`). Arithmetic is plain `u64`
-//! with lazy reduction; this is the hot path of chain derivation.
+//! with lazy reduction; this is the hot path of chain derivation. No Stwo
+//! here: the AIR (msgl-circuits) proves this permutation and reads these
+//! constants.
 
 pub mod constants;
+pub mod hashchain;
 
 use constants::{INTERNAL_DIAG_SHIFTS, RC_EXTERNAL_FINAL, RC_EXTERNAL_INITIAL, RC_INTERNAL};
 

@@ -3,7 +3,7 @@
 //!
 //! Grain LFSR with field_type=1, alpha=5, n=31, t=16, R_F=8, R_P=14.
 //! This is the crate's single definition: the native permutation and the
-//! AIR both read these tables. `tests/p3_vectors.rs` checks them against
+//! AIR both read these tables. `crates/circuits/tests/p3_vectors.rs` checks them against
 //! Plonky3's own permutation.
 
 /// Round constants of the 4 initial full rounds.
