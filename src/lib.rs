@@ -7,16 +7,14 @@
 //! home's files themselves, `balance`, `register` and `reconcile` format
 //! their reports there, and the library's `demo` uses `cli::balance::NET`.
 
-pub mod accounts;
+pub use msgl_ledger::{accounts, error, fsutil, journal};
+
 pub mod batch;
 pub mod chain;
 pub mod cli;
 pub mod demo;
-pub mod error;
-pub mod fsutil;
 pub mod hashchain;
 pub mod home;
-pub mod journal;
 pub mod keys;
 pub mod objects;
 pub mod policy;

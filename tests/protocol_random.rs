@@ -72,7 +72,7 @@ struct World {
 }
 
 fn refusal(e: &msgl::error::Error) -> Option<&Refusal> {
-    e.refusal.as_deref()
+    e.detail::<Refusal>()
 }
 
 impl World {

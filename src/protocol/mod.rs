@@ -242,7 +242,6 @@ impl From<Refusal> for Error {
     fn from(r: Refusal) -> Error {
         let mut e = Error::check(r.what());
         e.hint = r.hint();
-        e.refusal = Some(Box::new(r));
-        e
+        e.with_detail(r)
     }
 }

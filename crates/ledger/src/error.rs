@@ -3,8 +3,10 @@
 //! Printed as `msgl: FILE:LINE:COL: what (hint)`; the exit status follows
 //! DESIGN §7: 1 when a check failed, 2 for bad usage or unreadable input.
 
+use std::any::Any;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Where in which file a problem is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +25,7 @@ pub enum Kind {
     Input,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Error {
     pub kind: Kind,
     pub location: Option<Box<Location>>,
@@ -33,9 +35,11 @@ pub struct Error {
     pub hint: Option<String>,
     /// The name of the file without a line (e.g. a YAML object or a key).
     pub file: Option<String>,
-    /// The protocol rule that refused an object, if that is what happened:
-    /// what tests and callers match on.
-    pub refusal: Option<Box<crate::protocol::Refusal>>,
+    /// A typed reason a higher layer attached (the node's
+    /// `protocol::Refusal`: the rule that refused an object), for callers
+    /// and tests to match on with [`Error::detail`]. The ledger knows no
+    /// such rules; it only carries them.
+    pub detail: Option<Arc<dyn Any + Send + Sync>>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -48,7 +52,7 @@ impl Error {
             what: what.into(),
             hint: None,
             file: None,
-            refusal: None,
+            detail: None,
         }
     }
 
@@ -110,6 +114,17 @@ impl Error {
         let mut e = Error::input(err.to_string()).in_file(path);
         e.hint = hint.map(str::to_string);
         e
+    }
+
+    /// Attaches a typed reason (see [`Error::detail`]).
+    pub fn with_detail<T: Any + Send + Sync>(mut self, detail: T) -> Self {
+        self.detail = Some(Arc::new(detail));
+        self
+    }
+
+    /// The typed reason a higher layer attached, if it is a `T`.
+    pub fn detail<T: Any>(&self) -> Option<&T> {
+        self.detail.as_deref()?.downcast_ref()
     }
 
     pub fn exit_code(&self) -> i32 {
