@@ -3,9 +3,9 @@
 //! one payee, the latest signed ack (its cumulative units summing to
 //! UNITS over the channels), as `msgl prove` reads them.
 
-use msgl::hashchain;
-use msgl::objects::ack::AckFields;
-use msgl::objects::Ack;
+use msgl_node::hashchain;
+use msgl_node::objects::ack::AckFields;
+use msgl_node::objects::Ack;
 use msgl_circuits::poseidon2;
 
 fn main() {

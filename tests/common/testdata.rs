@@ -5,6 +5,9 @@
 //! Shape: ~`peers` peers, per-message sub-accounts, messages both ways
 //! (some in the single-posting implied form), payments of earlier
 //! messages, and about 30% of entries with an elided amount.
+//!
+//! Not in any library's API: the tests use it as `common::testdata`,
+//! `examples/gen_journal.rs` includes this file by path.
 
 use std::io::{self, Write};
 
@@ -45,7 +48,7 @@ pub fn generate(
         let p = rng.below(peers as u64) as usize;
         let peer = format!("Node{:03}", p + 1);
         let roll = rng.below(100);
-        let date = crate::journal::print::date_of_ms(ts);
+        let date = msgl_ledger::journal::print::date_of_ms(ts);
         let elide = rng.below(100) < 60;
         // Postings as (account, msgl amount, hledger amount); None = elided.
         let (desc, postings): (&str, Vec<Posting>) = if roll < 70 {
@@ -157,6 +160,6 @@ pub fn generate(
 
 /// `units` × 0.00001, as text.
 fn fmt_units(units: u64) -> String {
-    let d = crate::journal::Decimal::new(units as i64, 5);
+    let d = msgl_ledger::journal::Decimal::new(units as i64, 5);
     d.to_string()
 }

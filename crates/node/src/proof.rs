@@ -342,8 +342,9 @@ pub fn chain_calls(
             to: settlement,
             data: msgl_settlement::settle_calldata(&statement),
             purpose: format!(
-                "settle {} of part {}",
-                crate::cli::plural(statement.entries.len(), "entry", "entries"),
+                "settle {} {} of part {}",
+                statement.entries.len(),
+                if statement.entries.len() == 1 { "entry" } else { "entries" },
                 k + 1
             ),
             gas: None,
