@@ -19,12 +19,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use msgl_circuits::poseidon2;
 use msgl_node::hashchain::{self, HashChain};
 use msgl_node::objects::ack::AckFields;
 use msgl_node::objects::open::Terms;
 use msgl_node::objects::{Ack, Open};
 use msgl_node::protocol::{ack, Channel, Role};
-use msgl_circuits::poseidon2;
 
 const BIN: &str = env!("CARGO_BIN_EXE_msgl");
 

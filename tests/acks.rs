@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use msgl_circuits::poseidon2;
 use msgl_node::hashchain::{self, HashChain};
 use msgl_node::objects::ack::AckFields;
 use msgl_node::objects::Ack;
-use msgl_circuits::poseidon2;
 use predicates::str::contains;
 
 use crate::common;

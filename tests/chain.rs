@@ -133,7 +133,9 @@ fn setup(anvil: &Anvil) -> Pair {
             .args(["--withdraw-delay", "3600"]),
     );
     assert!(out.contains("settlement: 0x"), "{out}");
-    let chain = msgl_node::home::Home::locate(Some(&payee)).config().unwrap();
+    let chain = msgl_node::home::Home::locate(Some(&payee))
+        .config()
+        .unwrap();
     let home = msgl_node::home::Home::locate(Some(&payer));
     let mut config = home.config().unwrap();
     config.chain = chain.chain.clone();
@@ -355,8 +357,11 @@ fn a_pending_exit_on_chain_makes_may_serve_refuse() {
         .success();
     // The payer asks for the escrow back.
     let key = std::fs::read_to_string(p.payer.join("keys/evm.key")).unwrap();
-    let open = msgl_node::objects::Open::from_yaml(&std::fs::read_to_string(&p.open).unwrap()).unwrap();
-    let chain = msgl_node::home::Home::locate(Some(&p.payee)).config().unwrap();
+    let open =
+        msgl_node::objects::Open::from_yaml(&std::fs::read_to_string(&p.open).unwrap()).unwrap();
+    let chain = msgl_node::home::Home::locate(Some(&p.payee))
+        .config()
+        .unwrap();
     cast(&[
         "send",
         "--rpc-url",

@@ -142,11 +142,11 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
             claimable
                 .lines()
                 .filter(|l| l.starts_with("Assets:Contract:Claimable,"))
-                .all(
-                    |l| msgl_ledger::journal::Decimal::from_str_exact(l.split(',').nth(2).unwrap())
-                        .unwrap()
-                        .is_zero()
-                ),
+                .all(|l| msgl_ledger::journal::Decimal::from_str_exact(
+                    l.split(',').nth(2).unwrap()
+                )
+                .unwrap()
+                .is_zero()),
             "{claimable}"
         );
         nodes += 1;

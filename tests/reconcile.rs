@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use ed25519_dalek::Signer;
+use msgl_circuits::poseidon2;
 use msgl_ledger::journal::Decimal;
 use msgl_node::objects::recon::Sig;
 use msgl_node::objects::Recon;
-use msgl_circuits::poseidon2;
 use predicates::str::contains;
 use tempfile::TempDir;
 

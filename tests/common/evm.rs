@@ -104,9 +104,10 @@ impl OnChain {
     pub fn open(&mut self, payer: Address, open: &Path, acceptance: &Path) -> Outcome {
         let signed =
             msgl_node::objects::Open::from_yaml(&std::fs::read_to_string(open).unwrap()).unwrap();
-        let accepted =
-            msgl_node::objects::Acceptance::from_yaml(&std::fs::read_to_string(acceptance).unwrap())
-                .unwrap();
+        let accepted = msgl_node::objects::Acceptance::from_yaml(
+            &std::fs::read_to_string(acceptance).unwrap(),
+        )
+        .unwrap();
         let accept = self.sys.accept(payer, &signed.on_chain_terms());
         self.sys
             .open_channel(&mut self.chain, payer, &accept, &accepted.signature)

@@ -217,7 +217,11 @@ pub fn run_killed(
 
 /// The `; ack:` or `; recon:` tag value of each entry of a journal with the
 /// given description, by sequence number.
-pub fn tagged(j: &msgl_ledger::journal::Journal, description: &str, key: &str) -> Vec<(u64, String)> {
+pub fn tagged(
+    j: &msgl_ledger::journal::Journal,
+    description: &str,
+    key: &str,
+) -> Vec<(u64, String)> {
     j.entries
         .iter()
         .filter(|e| e.description == description)

@@ -344,7 +344,11 @@ pub fn chain_calls(
             purpose: format!(
                 "settle {} {} of part {}",
                 statement.entries.len(),
-                if statement.entries.len() == 1 { "entry" } else { "entries" },
+                if statement.entries.len() == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                },
                 k + 1
             ),
             gas: None,
