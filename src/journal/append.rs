@@ -1,4 +1,4 @@
-//! Safe appends (DESIGN §7): an exclusive lock on the journal, the next
+//! Safe appends (DESIGN §7.2): an exclusive lock on the journal, the next
 //! sequence number read under it, and one whole entry written with a single
 //! `write` and synced, or nothing.
 
@@ -104,7 +104,7 @@ pub fn now_ms() -> u64 {
 /// Locks the journal at `path` (created empty if missing) and reads its
 /// tail. Waits while another command holds the lock; refused at once (the
 /// home is busy) while a stream holds it (`msgl ack --stream`, `msgl
-/// accept --stream`: docs/DESIGN.md D3, "Streams").
+/// accept --stream`: docs/DESIGN.md §6.4, "Streams").
 pub fn lock(path: &Path) -> Result<Locked> {
     lock_as(path, None)
 }
@@ -475,7 +475,7 @@ pub fn append(path: &Path, new: NewEntry) -> Result<Booked> {
 }
 
 /// Reads the last header of the journal from its end, and whether its last
-/// line lacks a newline. A last line without one is accepted (DESIGN D4: an
+/// line lacks a newline. A last line without one is accepted (DESIGN §7.2: an
 /// interrupted append of ours is told by its intent marker, rolled back
 /// before this), but only if the last entry reads: a new entry is never
 /// glued onto half of an old one.
