@@ -60,7 +60,7 @@ impl Home {
                 MAX_CONFIG_BYTES >> 10
             ))
             .in_file(&path)
-            .hint("see docs/DESIGN.md §2 for the fields"),
+            .hint("see docs/DESIGN.md §4.4 for the fields"),
         })?;
         Config::from_yaml(&text).map_err(|e| e.in_file(&path))
     }
@@ -392,14 +392,14 @@ impl Config {
                 "bad msgl.yaml: brackets nested more than {MAX_FLOW_DEPTH} deep"
             ))
             .at(CONFIG_FILE, line, col)
-            .hint("see docs/DESIGN.md §2 for the fields"));
+            .hint("see docs/DESIGN.md §4.4 for the fields"));
         }
         serde_yaml::from_str(text).map_err(|e| {
             let mut err = Error::input(format!("bad msgl.yaml: {e}"));
             if let Some(loc) = e.location() {
                 err = err.at(CONFIG_FILE, loc.line(), loc.column());
             }
-            err.hint("see docs/DESIGN.md §2 for the fields")
+            err.hint("see docs/DESIGN.md §4.4 for the fields")
         })
     }
 

@@ -296,11 +296,16 @@ impl Locked {
         // The logs' files, opened for appending, and their lengths.
         let mut opened = Vec::with_capacity(logs.len());
         for l in &logs {
-            let f = OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&l.path)
-                .map_err(|e| Error::io(&l.path, e))?;
+            let mut opts = OpenOptions::new();
+            opts.append(true).create(true);
+            // A log is the home's and private like the journal (0600),
+            // also when this commit is the one that creates it.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            let f = opts.open(&l.path).map_err(|e| Error::io(&l.path, e))?;
             let len = f.metadata().map_err(|e| Error::io(&l.path, e))?.len();
             opened.push((f, len));
         }
@@ -554,4 +559,36 @@ fn header_tail(line: &[u8]) -> Option<Tail> {
         last_seq: Some(seq.parse().ok()?),
         last_timestamp: Some(ts.parse().ok()?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A log that does not exist yet when a commit appends to it is
+    /// created private (0600), as the home's other files are.
+    #[cfg(unix)]
+    #[test]
+    fn a_log_created_by_a_commit_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal.ledger");
+        let log = dir.path().join("new.log");
+        let mut locked = lock(&journal).unwrap();
+        let entry = NewEntry::new("NOTE")
+            .posting("Assets:A", Some(Amount::new("1".parse().unwrap(), None)))
+            .posting("Income:B", None);
+        locked
+            .commit(
+                vec![entry],
+                vec![LogAppend {
+                    path: log.clone(),
+                    bytes: b"line\n".to_vec(),
+                }],
+            )
+            .unwrap();
+        let mode = std::fs::metadata(&log).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read(&log).unwrap(), b"line\n");
+    }
 }
