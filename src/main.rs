@@ -20,14 +20,14 @@ fn main() {
             std::process::exit(0);
         }
         Err(e) => {
-            // Usage errors: one line, as every msgl error (DESIGN §7), exit 2.
+            // Usage errors: one line, as every msgl error (DESIGN §10.1), exit 2.
             let args: Vec<String> = std::env::args().collect();
             eprintln!("{}", msgl::cli::usage_error(&e.render().to_string(), &args));
             std::process::exit(2);
         }
     };
     if let Err(mut e) = msgl::cli::run(cli) {
-        // Every error carries a hint (DESIGN §7); the command's help is the
+        // Every error carries a hint (DESIGN §10.1); the command's help is the
         // last resort.
         if e.hint.is_none() {
             let args: Vec<String> = std::env::args().collect();

@@ -2,7 +2,7 @@
 //! script runs `msgl accept`; two `msgl accept`s) never interleave or lose
 //! a write: the journal's lock (fs4, taken by every command that writes
 //! the journal, acks/, a channel state or channels/settled.yaml) orders
-//! them, and readers take whole entries only (the intent marker, D4).
+//! them, and readers take whole entries only (the intent marker, DESIGN §7.2).
 //!
 //! No sleeps: threads run real processes back to back and hand over with
 //! channels; what is checked afterwards holds whatever the interleaving.
@@ -162,7 +162,7 @@ fn accept_while_reconcile_proposes_and_finalizes_on_the_same_home() {
                 let mut finalized = false;
                 let mut after = 0;
                 // Co-sign once some acks are in (a later proposal of this
-                // node's own would go first, D6), then propose until the
+                // node's own would go first, DESIGN §6.6), then propose until the
                 // acceptor is done (and at least twice).
                 rx.recv().unwrap();
                 while !(finalized && after >= 2 && done.load(Ordering::SeqCst)) {

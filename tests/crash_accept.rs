@@ -1,4 +1,4 @@
-//! Crash safety of `msgl accept` (docs/DESIGN.md D3: the ack log and the
+//! Crash safety of `msgl accept` (docs/DESIGN.md §7.3: the ack log and the
 //! journal are written in one commit; the journal is the commit point and
 //! the next writer rolls back a log record whose booking did not land).
 //!

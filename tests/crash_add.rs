@@ -1,4 +1,4 @@
-//! Crash safety of `msgl add` (DESIGN §7: an append is all-or-nothing).
+//! Crash safety of `msgl add` (DESIGN §7.2: an append is all-or-nothing).
 //!
 //! Spawns `msgl -f J add ...` 200 times and kills each run with SIGKILL
 //! after a pseudo-random delay of 0–5 ms (fixed seed). After every kill:

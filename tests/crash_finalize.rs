@@ -1,4 +1,4 @@
-//! Crash safety of finalizing a reconciliation (docs/DESIGN.md D6: the
+//! Crash safety of finalizing a reconciliation (docs/DESIGN.md §6.6: the
 //! agreement is stored, then RECONCILED booked in one commit; a rerun
 //! books it once or says it is already finalized).
 //!

@@ -1,4 +1,4 @@
-//! Crash safety of the streams (docs/DESIGN.md D3, "Streams"): a group's
+//! Crash safety of the streams (docs/DESIGN.md §6.4, "Streams"): a group's
 //! log records and journal entries are one commit, the journal its commit
 //! point, and a line is printed only once its group is committed; the next
 //! writer rolls back a commit the journal did not complete.

@@ -97,7 +97,7 @@ fn vm_hwm_kb(pid: u32) -> Option<i64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// A refusal as DESIGN §7 wants it: exit 2, one `msgl: ` line, nothing that
+/// A refusal as DESIGN §10.1 wants it: exit 2, one `msgl: ` line, nothing that
 /// could drive a terminal.
 fn assert_clear_refusal(r: &Run, what: &str, needle: &str) {
     assert_refusal(r, 2, what, needle)

@@ -1,4 +1,4 @@
-//! Progress bars (DESIGN §7): drawn on standard error only when it is a
+//! Progress bars (DESIGN §10.3): drawn on standard error only when it is a
 //! terminal, never with -q, without colour under NO_COLOR. The terminal is
 //! a real pseudo-terminal from util-linux's `script`.
 

@@ -1,4 +1,4 @@
-//! `msgl ack --stream` and `msgl accept --stream` (docs/DESIGN.md D3,
+//! `msgl ack --stream` and `msgl accept --stream` (docs/DESIGN.md §6.4,
 //! "Streams"): the same objects as the one-shot commands, one line each in
 //! input order, refusals in place, the home's lock held (other writers are
 //! told the home is busy), and each line written only once its group is

@@ -1,4 +1,4 @@
-//! Usage errors are msgl errors like any other (DESIGN §7): one line on
+//! Usage errors are msgl errors like any other (DESIGN §10.1): one line on
 //! standard error, `msgl: what (hint)`, exit 2; help and version go to
 //! standard output with exit 0.
 

@@ -1,9 +1,9 @@
 //! The calldata fuzz oracle, shared by `fuzz_targets/calldata.rs` and
-//! `settlement/tests/fuzz_regressions.rs`.
+//! `crates/settlement/tests/fuzz_regressions.rs`.
 //!
 //! For any bytes: `statement_from_calldata` never panics; a statement it
 //! returns encodes (`settle_calldata`) to calldata that decodes to the same
-//! statement, and its cheap D2 checks (`validate`) never panic.
+//! statement, and its cheap checks (DESIGN §8.1) (`validate`) never panic.
 
 use msgl_settlement::{settle_calldata, statement_from_calldata, statement_hash};
 

@@ -24,7 +24,7 @@ pub const EXAMPLES: &[crate::cli::docs::Example] = &[
 /// Appends one entry to the journal under an exclusive lock: the next sequence
 /// number, the time now (or --at, never earlier than the last entry), checked
 /// before anything is written, written whole or not at all. Accounts follow
-/// DESIGN §3: Assets:AccountsReceivable:<Peer>:<msg> and
+/// DESIGN §2.7: Assets:AccountsReceivable:<Peer>:<msg> and
 /// Liabilities:AccountsPayable:<Peer>:<msg>, Assets:Cash:<TOKEN>,
 /// Assets:Contract:Deposit.
 #[derive(Debug, clap::Args)]

@@ -3,7 +3,7 @@
 //!
 //! A subcommand's page shows the global flags (`--home`, `-f`, `-q`, which
 //! clap propagates to every subcommand when the root command is built),
-//! an EXIT STATUS section (DESIGN §7, `error::Kind`) and an EXAMPLES
+//! an EXIT STATUS section (DESIGN §10.1, `error::Kind`) and an EXAMPLES
 //! section from the command's examples: the `EXAMPLES` const beside the
 //! command's module, or the table below for the modules other work owns.
 //! tests/generated_docs.rs runs every example, in [`EXAMPLE_ORDER`].
@@ -142,7 +142,7 @@ pub const EXAMPLE_ORDER: &[&str] = &[
     "completions",
 ];
 
-/// The EXIT STATUS section (DESIGN §7; `error::Kind` and main.rs).
+/// The EXIT STATUS section (DESIGN §10.1; `error::Kind` and main.rs).
 const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "Success; also --help and --version."),
     (

@@ -1,4 +1,4 @@
-//! `msgl init --name NAME`: creates a node home (DESIGN §2).
+//! `msgl init --name NAME`: creates a node home (DESIGN §4.3).
 
 use std::path::{Path, PathBuf};
 

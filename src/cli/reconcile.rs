@@ -1,5 +1,5 @@
 //! `msgl reconcile --with PEER [--epoch MS | --accept FILE | --finalize FILE]`:
-//! propose, co-sign or finalize a reconciliation (docs/DESIGN.md D6).
+//! propose, co-sign or finalize a reconciliation (docs/DESIGN.md §6.6).
 
 use std::path::PathBuf;
 

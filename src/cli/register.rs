@@ -128,7 +128,7 @@ fn read(
 }
 
 fn overflow() -> Error {
-    // Cannot happen within the journal's limits (DESIGN D4).
+    // Cannot happen within the journal's limits (DESIGN §2.3).
     Error::check("a running total leaves the exact limits (76 digits)")
         .hint("amounts have at most 39 digits and 18 decimal places")
 }

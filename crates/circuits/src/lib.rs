@@ -1,7 +1,7 @@
 //! Poseidon2 over Mersenne-31 and the Stwo AIR for msgl's batch statements.
 //!
 //! * [`poseidon2`]: the native hash (`H`, pack/unpack, chains), re-exported from msgl-poseidon2;
-//! * [`statement`]: the proof's public input (D2);
+//! * [`statement`]: the proof's public input (docs/DESIGN.md §8.1);
 //! * [`air`]: the components, [`prove`] / [`verify`] and the serialized [`BatchProof`].
 
 pub mod air;

@@ -1,4 +1,4 @@
-//! The batch statement: the proof's public input (D2).
+//! The batch statement: the proof's public input (docs/DESIGN.md §8.1).
 
 use std::fmt;
 
@@ -7,14 +7,14 @@ use stwo::core::channel::Channel;
 
 use crate::poseidon2::{self, Digest, P};
 
-/// Largest `new_count - old_count` of one entry, exclusive (D2).
+/// Largest `new_count - old_count` of one entry, exclusive (DESIGN §8.1).
 pub const MAX_ENTRY_UNITS: u64 = 1 << 30;
 
-/// Domain tag mixed into the Fiat–Shamir channel first (D2); on chain,
+/// Domain tag mixed into the Fiat–Shamir channel first (DESIGN §8.1); on chain,
 /// `STATEMENT_TAG = keccak256("msgl/statement/v2")` opens the fact.
 pub const FS_DOMAIN: &[u8] = b"msgl/statement/v2";
 
-/// The deployment a statement is for (D2): a proof or fact for one chain,
+/// The deployment a statement is for (DESIGN §8.1): a proof or fact for one chain,
 /// settlement contract or token never settles another. The contract
 /// compares it with `block.chainid`, `address(this)` and its token, so a
 /// zero domain (what `msgl prove` uses without chain settings) can never
@@ -33,7 +33,7 @@ pub struct Domain {
 }
 
 impl Domain {
-    /// The 12 words it contributes to the Fiat–Shamir channel (D2):
+    /// The 12 words it contributes to the Fiat–Shamir channel (DESIGN §8.1):
     /// chain id (hi, lo), settlement (5 big-endian words), token (5).
     pub fn fs_words(&self) -> [u32; 12] {
         let mut w = [0u32; 12];
@@ -53,7 +53,7 @@ impl Domain {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
-    /// Channel id: the packed anchor `w_0` (D1).
+    /// Channel id: the packed anchor `w_0` (DESIGN §5.1).
     #[serde(with = "hex_bytes32")]
     pub channel: [u8; 32],
     /// The tip the contract holds (`w_old_count`).
@@ -74,7 +74,7 @@ impl Entry {
         self.new_count.saturating_sub(self.old_count)
     }
 
-    /// The 28 words this entry contributes to the Fiat–Shamir channel (D2):
+    /// The 28 words this entry contributes to the Fiat–Shamir channel (DESIGN §8.1):
     /// channel (8 big-endian words), old tip (8), old count (hi, lo),
     /// new preimage (8), new count (hi, lo).
     pub fn fs_words(&self) -> [u32; 28] {
@@ -152,7 +152,7 @@ impl fmt::Display for StatementError {
 impl std::error::Error for StatementError {}
 
 impl Statement {
-    /// Checks D2's cheap rules: at least one entry, canonical digests,
+    /// Checks the cheap rules (DESIGN §8.1): at least one entry, canonical digests,
     /// `new > old`, `new - old < 2^30`, channels strictly increasing
     /// (hence distinct and sorted). Does not hash; see [`Self::check_chains`].
     pub fn validate(&self) -> Result<(), StatementError> {
@@ -208,7 +208,7 @@ impl Statement {
         self.entries.iter().map(Entry::units).sum()
     }
 
-    /// The words mixed into the Fiat–Shamir channel (D2): the tag
+    /// The words mixed into the Fiat–Shamir channel (DESIGN §8.1): the tag
     /// `msgl/statement/v2` (its 17 bytes zero-padded to 5 big-endian words),
     /// the domain ([`Domain::fs_words`], 12 words), the entry count (hi, lo),
     /// then 28 words per entry ([`Entry::fs_words`]).
@@ -231,7 +231,7 @@ impl Statement {
 
     /// Splits a valid statement into statements (parts) of at most
     /// `max_entries` entries and `max_units` units each, to be proven and
-    /// settled in order (D7): an entry of more than `max_units` units is cut
+    /// settled in order (DESIGN §8.3): an entry of more than `max_units` units is cut
     /// into consecutive updates (old → mid → … → new, each mid's preimage
     /// hashed down from the new preimage), whose pieces go to successive
     /// parts; within a part the entries stay sorted by channel. One part

@@ -1,5 +1,5 @@
 //! Account balances: sums per account and commodity, folded into a tree
-//! in which every parent is the sum of its children (DESIGN §3).
+//! in which every parent is the sum of its children (DESIGN §2.1).
 
 use std::cmp::Ordering;
 
@@ -106,7 +106,7 @@ pub struct Balances {
     by_commodity: FxHashMap<Option<String>, Sums>,
 }
 
-/// Cannot happen within the journal's limits on amounts (DESIGN D4: any
+/// Cannot happen within the journal's limits on amounts (DESIGN §2.3: any
 /// sum of them has at most 76 digits); said, not assumed.
 fn overflow(account: &str) -> Error {
     Error::check(format!(

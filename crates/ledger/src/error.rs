@@ -1,7 +1,7 @@
 //! One error type for the whole tool: what went wrong, where, and a hint.
 //!
 //! Printed as `msgl: FILE:LINE:COL: what (hint)`; the exit status follows
-//! DESIGN §7: 1 when a check failed, 2 for bad usage or unreadable input.
+//! DESIGN §10.1: 1 when a check failed, 2 for bad usage or unreadable input.
 
 use std::any::Any;
 use std::fmt;

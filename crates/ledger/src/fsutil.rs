@@ -1,4 +1,4 @@
-//! Safe file writes (DESIGN §7): write to a temporary file in the same
+//! Safe file writes (DESIGN §7.1): write to a temporary file in the same
 //! directory, sync, then rename; never silently overwrite.
 
 use std::io::Write;

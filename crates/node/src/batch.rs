@@ -1,4 +1,4 @@
-//! A batch directory (DESIGN §5): the acks and co-signed reconciliations
+//! A batch directory (DESIGN §8.3): the acks and co-signed reconciliations
 //! to settle, read and checked, and turned into the statement the proof
 //! proves.
 
@@ -175,7 +175,7 @@ pub fn read(dir: &Path) -> Result<Batch> {
         .map(|(_, mut us)| {
             // An ack and a reconciliation may state the same position:
             // keep one. The hash chain orders the rest (no epoch is needed,
-            // D2: on chain a channel moves only along its own chain).
+            // DESIGN §6.1: on chain a channel moves only along its own chain).
             us.sort_by_key(|u| u.nonce);
             us.dedup_by(|b, a| a.nonce == b.nonce && a.cumulative == b.cumulative && a.preimage == b.preimage);
             for w in us.windows(2) {

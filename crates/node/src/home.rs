@@ -1,4 +1,4 @@
-//! A node's home (DESIGN §2): where it is, and its `msgl.yaml`.
+//! A node's home (DESIGN §4): where it is, and its `msgl.yaml`.
 
 use std::path::{Path, PathBuf};
 
@@ -60,7 +60,7 @@ impl Home {
                 MAX_CONFIG_BYTES >> 10
             ))
             .in_file(&path)
-            .hint("see docs/DESIGN.md §2 for the fields"),
+            .hint("see docs/DESIGN.md §4.4 for the fields"),
         })?;
         Config::from_yaml(&text).map_err(|e| e.in_file(&path))
     }
@@ -141,16 +141,16 @@ pub struct Config {
     pub decimals: u32,
     pub unit_price: Decimal,
     pub peers: Vec<PeerConfig>,
-    /// Node-wide credit policy settings (DESIGN §4, docs/DESIGN.md D3).
+    /// Node-wide credit policy settings (docs/DESIGN.md §6.5).
     pub policy: PolicySettings,
     /// The most units one ack may pay (the payee hashes that many times to
-    /// check it; docs/DESIGN.md D3). Default [`DEFAULT_MAX_UNITS_PER_ACK`].
+    /// check it; docs/DESIGN.md §6.3). Default [`DEFAULT_MAX_UNITS_PER_ACK`].
     pub max_units_per_ack: u64,
     /// Where this node's channels settle (absent: channels that never
     /// settle on chain).
     pub chain: Option<ChainSettings>,
     /// How `msgl chain` reaches that chain: `chain.rpc` and
-    /// `chain.confirmations` in msgl.yaml (docs/DESIGN.md, "Chain client").
+    /// `chain.confirmations` in msgl.yaml (docs/DESIGN.md §9.9, "The chain client").
     pub node: NodeSettings,
 }
 
@@ -392,14 +392,14 @@ impl Config {
                 "bad msgl.yaml: brackets nested more than {MAX_FLOW_DEPTH} deep"
             ))
             .at(CONFIG_FILE, line, col)
-            .hint("see docs/DESIGN.md §2 for the fields"));
+            .hint("see docs/DESIGN.md §4.4 for the fields"));
         }
         serde_yaml::from_str(text).map_err(|e| {
             let mut err = Error::input(format!("bad msgl.yaml: {e}"));
             if let Some(loc) = e.location() {
                 err = err.at(CONFIG_FILE, loc.line(), loc.column());
             }
-            err.hint("see docs/DESIGN.md §2 for the fields")
+            err.hint("see docs/DESIGN.md §4.4 for the fields")
         })
     }
 

@@ -1,4 +1,4 @@
-//! The node's ed25519 key (DESIGN §2): `keys/node.key`, the 32-byte secret
+//! The node's ed25519 key (DESIGN §4.6): `keys/node.key`, the 32-byte secret
 //! in hex on one line, mode 0600. Like ssh, a key file that group or others
 //! may read (or write), or a symlink in its place, is refused.
 
@@ -14,7 +14,7 @@ use crate::home::Home;
 /// Where the key lives in a home.
 pub const KEY_FILE: &str = "keys/node.key";
 /// The node's EVM (secp256k1) key: it receives settlements and signs the
-/// acceptance of a channel's terms (docs/DESIGN.md D3).
+/// acceptance of a channel's terms (docs/DESIGN.md §4.6).
 pub const EVM_KEY_FILE: &str = "keys/evm.key";
 /// Or the EVM key in an Ethereum v3 keystore (scrypt or pbkdf2, AES-128-CTR:
 /// what `geth account new`, `cast wallet new` and clef write), mode 0600.

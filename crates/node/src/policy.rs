@@ -1,4 +1,4 @@
-//! Credit policy (DESIGN §4; rules in docs/DESIGN.md D3): each peer's A/R,
+//! Credit policy (docs/DESIGN.md §6.5): each peer's A/R,
 //! A/P, limit and status from the journal, and whether to serve it more.
 
 use std::fmt;

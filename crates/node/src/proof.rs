@@ -1,9 +1,9 @@
-//! A proof directory (D7): the statement a batch proves and its Stwo proof,
+//! A proof directory (docs/DESIGN.md §8.4): the statement a batch proves and its Stwo proof,
 //! or, when the batch was split to settle in several transactions, its
 //! numbered parts, each a proof directory of its own:
 //!
 //! ```text
-//! OUT/statement.yaml   the statement (D2), hex digests
+//! OUT/statement.yaml   the statement (DESIGN §8.1), hex digests
 //! OUT/proof.bin        a ProofFile: msgl_circuits::BatchProof::to_bytes (magic
 //!                      msglbp01, `msgl prove`) or ChainProof::to_bytes (msglcp01,
 //!                      `msgl prove --for-chain`, what MsglVerifier checks)
@@ -328,7 +328,7 @@ pub fn verify_calls(dir: &Path, verifier: Option<Address>) -> Result<Vec<Call>> 
 /// that part (sent to `settlement`, when known). Sending exactly these, each
 /// after the previous one is mined, settles the batch; the verifier's may go
 /// from any account, `settle` from any too (the payee's own is needed while
-/// a channel's exit is pending, D5).
+/// a channel's exit is pending, DESIGN §9.6).
 pub fn chain_calls(
     dir: &Path,
     verifier: Option<Address>,

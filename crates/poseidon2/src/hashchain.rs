@@ -1,4 +1,4 @@
-//! Payer-side hash chains (DESIGN §4, PayWord): the seed w_n derived from
+//! Payer-side hash chains (DESIGN §5.2, PayWord): the seed w_n derived from
 //! the payer's secret key, the payee and the generation; w_(i-1) = H(w_i);
 //! the anchor w_0 = H^n(w_n). Checkpoints every ⌈√n⌉ links make any w_i
 //! cost at most ⌈√n⌉ hashes.

@@ -17,7 +17,7 @@ pub mod hashchain;
 
 use constants::{INTERNAL_DIAG_SHIFTS, RC_EXTERNAL_FINAL, RC_EXTERNAL_INITIAL, RC_INTERNAL};
 
-/// A digest: 8 canonical Mersenne-31 elements (D1).
+/// A digest: 8 canonical Mersenne-31 elements (docs/DESIGN.md §5.1).
 pub type Digest = [u32; 8];
 
 /// The Mersenne-31 prime `2^31 - 1`.
@@ -154,7 +154,7 @@ pub fn permute(state: &mut [u32; 16]) {
     *state = s.map(canon);
 }
 
-/// `H(w)`: the first 8 elements of `permute((w, 0, ..., 0))` (D1).
+/// `H(w)`: the first 8 elements of `permute((w, 0, ..., 0))` (DESIGN §5.1).
 pub fn hash(w: &Digest) -> Digest {
     let mut s = [0u32; 16];
     s[..8].copy_from_slice(w);
@@ -173,7 +173,7 @@ pub fn hash_n(w: &Digest, n: u64) -> Digest {
     d
 }
 
-/// Packs a digest into 32 bytes: 8 u32 big-endian, element 0 first (D1).
+/// Packs a digest into 32 bytes: 8 u32 big-endian, element 0 first (DESIGN §5.1).
 pub fn pack(d: &Digest) -> [u8; 32] {
     let mut out = [0u8; 32];
     for (chunk, x) in out.chunks_exact_mut(4).zip(d) {
@@ -203,7 +203,7 @@ impl std::fmt::Display for NonCanonical {
 
 impl std::error::Error for NonCanonical {}
 
-/// Unpacks 32 bytes into a digest, refusing non-canonical elements (D1).
+/// Unpacks 32 bytes into a digest, refusing non-canonical elements (docs/DESIGN.md §5.1).
 pub fn unpack(b: &[u8; 32]) -> Result<Digest, NonCanonical> {
     let mut d = [0u32; 8];
     for (index, (chunk, x)) in b.chunks_exact(4).zip(d.iter_mut()).enumerate() {

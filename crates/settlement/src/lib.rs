@@ -1,6 +1,6 @@
 //! msgl's settlement contracts from Rust: ABI bindings generated from the
 //! committed artifacts (`contracts/out/*.json`), the statement hash and the
-//! calldata of `settle` and `registerFact` (docs/DESIGN.md D1, D2), and an
+//! calldata of `settle` and `registerFact` (docs/DESIGN.md §5.1, §8.1), and an
 //! in-memory `revm` chain ([`evm::Evm`]) that runs the real bytecode.
 
 pub mod evm;
@@ -53,7 +53,7 @@ pub mod bindings {
 
     alloy_sol_types::sol! {
         /// The payee's acceptance of a channel's terms, signed with EIP-712
-        /// (docs/DESIGN.md D5): `openChannel` refuses any other terms.
+        /// (docs/DESIGN.md §9.3): `openChannel` refuses any other terms.
         #[derive(Debug, PartialEq, Eq)]
         struct Accept {
             bytes32 channel;
@@ -97,7 +97,7 @@ pub fn acceptance_digest(chain_id: u64, settlement: Address, accept: &Accept) ->
 /// `tests/attacks.rs`. `msgl prove` splits larger batches.
 pub const MAX_SETTLE_ENTRIES: usize = 256;
 
-/// The ABI form of one statement entry (D2): digests packed as D1 says.
+/// The ABI form of one statement entry (DESIGN §8.1): digests packed as §5.1 says.
 pub fn abi_entry(entry: &Entry) -> MsglSettlement::Entry {
     MsglSettlement::Entry {
         channel: B256::from(entry.channel),
@@ -108,7 +108,7 @@ pub fn abi_entry(entry: &Entry) -> MsglSettlement::Entry {
     }
 }
 
-/// `keccak256("msgl/statement/v2")`: the first word of every fact (D2),
+/// `keccak256("msgl/statement/v2")`: the first word of every fact (DESIGN §8.1),
 /// the contract's `STATEMENT_TAG`.
 pub fn statement_tag() -> B256 {
     keccak256(FS_DOMAIN)
@@ -121,7 +121,7 @@ pub fn abi_entries(statement: &Statement) -> Vec<MsglSettlement::Entry> {
 
 /// The fact of ABI entries for `domain`:
 /// `keccak256(abi.encode(STATEMENT_TAG, chainId, settlement, token, entries))`,
-/// what `settle` asks the verifier about (D2).
+/// what `settle` asks the verifier about (DESIGN §8.1).
 pub fn abi_statement_hash(domain: &Domain, entries: &[MsglSettlement::Entry]) -> [u8; 32] {
     let params = (
         statement_tag(),
@@ -134,7 +134,7 @@ pub fn abi_statement_hash(domain: &Domain, entries: &[MsglSettlement::Entry]) ->
 }
 
 /// The fact (statement hash) the verifier registers and the settlement
-/// contract deployed at `statement.domain` asks about (D2):
+/// contract deployed at `statement.domain` asks about (DESIGN §8.1):
 /// `keccak256(abi.encode(STATEMENT_TAG, chainId, settlement, token, Entry[]))`,
 /// `Entry` the tuple `(bytes32,bytes32,uint64,bytes32,uint64)`.
 pub fn statement_hash(statement: &Statement) -> [u8; 32] {
@@ -174,7 +174,7 @@ pub fn register_calldata(hash: [u8; 32]) -> Vec<u8> {
 
 /// Calldata of `MsglSettlement.openChannel(channel, payee, units, unitPrice,
 /// escrow, payeeSignature)` for terms `accept` (sent by `accept.payer`);
-/// the channel id is the packed anchor (D1), `signature` the payee's 65
+/// the channel id is the packed anchor (DESIGN §5.1), `signature` the payee's 65
 /// bytes (r, s, v) over [`acceptance_digest`].
 pub fn open_channel_calldata(accept: &Accept, signature: &[u8]) -> Vec<u8> {
     MsglSettlement::openChannelCall {
@@ -193,7 +193,7 @@ pub fn open_channel_calldata(accept: &Accept, signature: &[u8]) -> Vec<u8> {
 pub enum CalldataError {
     /// Not `settle(Entry[])` calldata, or malformed ABI.
     Abi(String),
-    /// A tip is not 8 canonical Mersenne-31 elements (D1).
+    /// A tip is not 8 canonical Mersenne-31 elements (DESIGN §5.1).
     NonCanonical {
         index: usize,
         field: &'static str,

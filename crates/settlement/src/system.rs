@@ -9,7 +9,7 @@
 //! trusted stand-in `FactRegistry` where one address registers any fact:
 //! kept only for the settlement contract's own tests (crates/settlement/tests),
 //! which exercise its bookkeeping on statements they do not prove
-//! (docs/DESIGN.md D5, "Who is trusted for what").
+//! (docs/DESIGN.md §9.1, "Who is trusted for what").
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
@@ -44,7 +44,7 @@ pub struct System {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpenChannel {
     pub payee: Address,
-    /// Channel id: the packed anchor `w_0` (D1).
+    /// Channel id: the packed anchor `w_0` (DESIGN §5.1).
     pub anchor: [u8; 32],
     /// Length of the hash chain: the most units the channel can settle.
     pub units: u64,
@@ -83,7 +83,7 @@ pub enum Status {
 }
 
 impl System {
-    /// The domain of statements that settle on this deployment (D2).
+    /// The domain of statements that settle on this deployment (DESIGN §8.1).
     pub fn domain(&self) -> msgl_circuits::statement::Domain {
         msgl_circuits::statement::Domain {
             chain_id: crate::evm::CHAIN_ID,
@@ -94,7 +94,7 @@ impl System {
 
     /// Deploys, from `deployer`: a [`TestToken`] (`symbol`, `decimals`), a
     /// [`FactRegistry`] whose registrar is `registrar` (the trusted
-    /// stand-in verifier, D5), and a [`MsglSettlement`] on both with
+    /// stand-in verifier, DESIGN §9.1), and a [`MsglSettlement`] on both with
     /// `withdraw_delay` seconds. For the settlement contract's own tests;
     /// [`System::deploy_verifying`] is the deployment that checks proofs.
     pub fn deploy(

@@ -1,4 +1,4 @@
-//! The payee's acceptance (EIP-712 `Accept`, docs/DESIGN.md D5): the digest
+//! The payee's acceptance (EIP-712 `Accept`, docs/DESIGN.md §9.3): the digest
 //! `msgl_settlement::acceptance_digest` computes is the contract's, a real
 //! secp256k1 signature of it opens the channel, and no altered term, other
 //! deployment, other key or malformed signature does.

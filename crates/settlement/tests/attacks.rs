@@ -218,7 +218,7 @@ fn an_unauthenticated_epoch_can_no_longer_wedge_a_channel() {
     // The payee's statement from the new tip settles; nothing else is compared.
     prove_and_settle(&mut chain, &system, bob, &statement(vec![pw.entry(1, 40)])).unwrap();
     assert_eq!(system.claimable(&mut chain, bob).unwrap(), u(40 * PRICE));
-    // The entry has exactly the five fields of D2.
+    // The entry has exactly the five fields of DESIGN §8.1.
     assert_eq!(
         <MsglSettlement::Entry as alloy_sol_types::SolType>::SOL_NAME,
         "Entry"

@@ -50,7 +50,7 @@ fn statement_hash_matches_the_contract_and_the_calldata() {
     let calldata = settle_calldata(&s);
     assert_eq!(&calldata[..4], &MsglSettlement::settleCall::SELECTOR);
 
-    // Field order and packing: the first entry's words as D2 lays them out.
+    // Field order and packing: the first entry's words as DESIGN §8.1 lays them out.
     let words = &calldata[4..];
     assert_eq!(&words[64..96], &s.entries[0].channel);
     assert_eq!(

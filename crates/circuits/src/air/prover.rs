@@ -43,7 +43,7 @@ const BARE_DOMAIN: &[u8] = b"msgl/bare-poseidon2/v1";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProveError {
-    /// The statement breaks a D2 rule, or a chain does not reach its old tip.
+    /// The statement breaks a statement rule (DESIGN §8.1), or a chain does not reach its old tip.
     Statement(StatementError),
     /// More units than [`MAX_BATCH_UNITS`].
     TooLarge { units: u64 },
@@ -73,7 +73,7 @@ impl From<StatementError> for ProveError {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerifyError {
-    /// The statement breaks a D2 rule (checked without hashing).
+    /// The statement breaks a statement rule (DESIGN §8.1; checked without hashing).
     Statement(StatementError),
     /// More units than [`MAX_BATCH_UNITS`].
     TooLarge { units: u64 },
@@ -195,7 +195,7 @@ fn checked_layout<S: ProofSystem>(units: u64) -> Option<Layout> {
 }
 
 /// Proves `statement`: for every entry, `H^(new - old)(new_preimage) == old_tip`.
-/// Checks the statement first (D2 rules and every chain); never proves a
+/// Checks the statement first (its rules, DESIGN §8.1, and every chain); never proves a
 /// false statement.
 pub fn prove(statement: &Statement) -> Result<BatchProof, ProveError> {
     prove_with::<Local>(statement)
@@ -315,7 +315,7 @@ where
     })
 }
 
-/// Verifies `proof` for `statement`. Checks the statement's D2 rules (not
+/// Verifies `proof` for `statement`. Checks the statement's rules (DESIGN §8.1; not
 /// the chains: that is what the proof is for). Never panics: a panic inside
 /// Stwo on a hostile proof is caught and reported as a rejection.
 pub fn verify(statement: &Statement, proof: &BatchProof) -> Result<(), VerifyError> {

@@ -1,4 +1,4 @@
-//! Safe appends (DESIGN §7): an exclusive lock on the journal, the next
+//! Safe appends (DESIGN §7.2): an exclusive lock on the journal, the next
 //! sequence number read under it, and one whole entry written with a single
 //! `write` and synced, or nothing.
 
@@ -104,7 +104,7 @@ pub fn now_ms() -> u64 {
 /// Locks the journal at `path` (created empty if missing) and reads its
 /// tail. Waits while another command holds the lock; refused at once (the
 /// home is busy) while a stream holds it (`msgl ack --stream`, `msgl
-/// accept --stream`: docs/DESIGN.md D3, "Streams").
+/// accept --stream`: docs/DESIGN.md §6.4, "Streams").
 pub fn lock(path: &Path) -> Result<Locked> {
     lock_as(path, None)
 }
@@ -296,11 +296,16 @@ impl Locked {
         // The logs' files, opened for appending, and their lengths.
         let mut opened = Vec::with_capacity(logs.len());
         for l in &logs {
-            let f = OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&l.path)
-                .map_err(|e| Error::io(&l.path, e))?;
+            let mut opts = OpenOptions::new();
+            opts.append(true).create(true);
+            // A log is the home's and private like the journal (0600),
+            // also when this commit is the one that creates it.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            let f = opts.open(&l.path).map_err(|e| Error::io(&l.path, e))?;
             let len = f.metadata().map_err(|e| Error::io(&l.path, e))?.len();
             opened.push((f, len));
         }
@@ -475,7 +480,7 @@ pub fn append(path: &Path, new: NewEntry) -> Result<Booked> {
 }
 
 /// Reads the last header of the journal from its end, and whether its last
-/// line lacks a newline. A last line without one is accepted (DESIGN D4: an
+/// line lacks a newline. A last line without one is accepted (DESIGN §7.2: an
 /// interrupted append of ours is told by its intent marker, rolled back
 /// before this), but only if the last entry reads: a new entry is never
 /// glued onto half of an old one.
@@ -554,4 +559,36 @@ fn header_tail(line: &[u8]) -> Option<Tail> {
         last_seq: Some(seq.parse().ok()?),
         last_timestamp: Some(ts.parse().ok()?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A log that does not exist yet when a commit appends to it is
+    /// created private (0600), as the home's other files are.
+    #[cfg(unix)]
+    #[test]
+    fn a_log_created_by_a_commit_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal.ledger");
+        let log = dir.path().join("new.log");
+        let mut locked = lock(&journal).unwrap();
+        let entry = NewEntry::new("NOTE")
+            .posting("Assets:A", Some(Amount::new("1".parse().unwrap(), None)))
+            .posting("Income:B", None);
+        locked
+            .commit(
+                vec![entry],
+                vec![LogAppend {
+                    path: log.clone(),
+                    bytes: b"line\n".to_vec(),
+                }],
+            )
+            .unwrap();
+        let mode = std::fs::metadata(&log).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read(&log).unwrap(), b"line\n");
+    }
 }

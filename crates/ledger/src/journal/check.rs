@@ -1,4 +1,4 @@
-//! `msgl check`: every entry balances (DESIGN §3 sign convention), sequence
+//! `msgl check`: every entry balances (DESIGN §2.6 sign convention), sequence
 //! numbers strictly increase, timestamps never decrease.
 
 use std::borrow::Cow;
@@ -53,7 +53,7 @@ fn fmt_amount(q: Decimal, c: &Option<String>) -> String {
 
 pub(super) fn resolve(e: &Entry, strict: bool) -> Result<Vec<ResolvedPosting<'_>>, Imbalance> {
     // Cannot happen within the journal's limits on amounts (39 digits, 18
-    // decimals: DESIGN D4); said at the posting rather than assumed.
+    // decimals: DESIGN §2.3); said at the posting rather than assumed.
     let overflow = |line: usize| Imbalance {
         what: "amounts beyond the exact limits (76 digits) when added up".into(),
         hint: "amounts have at most 39 digits and 18 decimal places".into(),
@@ -282,7 +282,7 @@ pub fn join_blocks(file: &str, blocks: Vec<CheckBlock>) -> (usize, Vec<Error>) {
     (count, problems)
 }
 
-/// After a report, the journal's check (DESIGN D4): its first problem, in
+/// After a report, the journal's check (DESIGN §2.5): its first problem, in
 /// file order, as a warning on stderr, the report's exit status unchanged;
 /// with `strict` (a report's `--strict`), that problem is the error.
 /// `blocks` are the report's per-block checks with their block numbers.

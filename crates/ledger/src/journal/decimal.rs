@@ -1,4 +1,4 @@
-//! Exact decimal amounts (DESIGN D4): a signed 256-bit integer mantissa and
+//! Exact decimal amounts (DESIGN §2.3): a signed 256-bit integer mantissa and
 //! a decimal scale, `mantissa × 10^-scale`.
 //!
 //! Every value has at most [`MAX_DIGITS`] digits in its mantissa and at

@@ -1,4 +1,4 @@
-//! The journal (DESIGN §3): entries of postings, their parser, checks,
+//! The journal (DESIGN §2): entries of postings, their parser, checks,
 //! printers and the locked appender.
 
 pub mod append;
@@ -154,7 +154,7 @@ impl Entry {
     }
 
     /// The account implied by a single-posting MESSAGE SENT / MESSAGE
-    /// RECEIVED entry, if this is one (DESIGN §3).
+    /// RECEIVED entry, if this is one (DESIGN §2.1).
     pub fn implied_counterpart(&self) -> Option<String> {
         if self.postings.len() != 1 || self.postings[0].amount.is_none() {
             return None;

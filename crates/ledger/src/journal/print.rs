@@ -1,4 +1,4 @@
-//! Printing entries: msgl's own format, and hledger's (DESIGN §3).
+//! Printing entries: msgl's own format, and hledger's (DESIGN §2.6).
 
 use std::fmt::Write as _;
 

@@ -1,6 +1,6 @@
 //! A JSON-RPC client of one Ethereum node (alloy over plain HTTP) with this
-//! node's EVM key: reads, and sends that survive a rerun (docs/DESIGN.md,
-//! "Chain client").
+//! node's EVM key: reads, and sends that survive a rerun (docs/DESIGN.md
+//! §9.9, "The chain client").
 //!
 //! Every send is signed here and its raw bytes recorded in
 //! `chain/pending/<key>.json` *before* they go to the node; a rerun of the

@@ -1,5 +1,5 @@
 //! `msgl chain …`: the node talks to an Ethereum node itself (issue 15;
-//! docs/DESIGN.md, "Chain client"): deploys the contracts, deposits, puts
+//! docs/DESIGN.md §9.9, "The chain client"): deploys the contracts, deposits, puts
 //! signed opens on chain, settles proof directories and books from the
 //! receipts, and reads where its channels stand into a cached status that
 //! `may-serve` consults.

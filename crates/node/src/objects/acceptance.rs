@@ -4,7 +4,7 @@
 //! in the domain `{name: "msgl", version: "2", chainId, verifyingContract:
 //! settlement}`. The contract's `openChannel` refuses any terms it does not
 //! carry, so no channel exists on chain with terms the payee did not accept
-//! (docs/DESIGN.md D3, D5). `msgl accept-open` writes it; the payer hands
+//! (docs/DESIGN.md §5.5, §9.3). `msgl accept-open` writes it; the payer hands
 //! it to `openChannel`.
 
 use alloy_primitives::{Address, B256};

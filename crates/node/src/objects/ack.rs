@@ -5,7 +5,7 @@
 //! hash chain. Cumulative, like a Raiden balance proof: the latest alone
 //! proves the whole debt, and its preimage alone authorizes it on chain.
 //! There is no epoch: the chain's count and tip order everything
-//! (docs/DESIGN.md D3).
+//! (docs/DESIGN.md §5.6).
 
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};

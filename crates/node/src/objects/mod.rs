@@ -1,7 +1,7 @@
-//! Signed objects (DESIGN §4): one module per object, and here the shared
+//! Signed objects (DESIGN §5): one module per object, and here the shared
 //! canonical encoding they are signed in.
 //!
-//! The signed bytes are the domain tag (ASCII, e.g. `msgl/ack/v1`) followed
+//! The signed bytes are the domain tag (ASCII, e.g. `msgl/ack/v2`) followed
 //! by the fields in their fixed order, each fixed-width big-endian: `u64` as
 //! 8 bytes, amounts as `u128` counts of 10^-18 token (16 bytes), keys,
 //! digests and hashes as their 32 bytes. Files are YAML with the same fields

@@ -3,7 +3,7 @@
 //! many units the chain can pay, the unit price and escrow in token base
 //! units, and the chain terms — chain id, settlement contract, token, and
 //! the payer's and payee's EVM addresses — so that the channel the payee
-//! accepts is exactly the one that can exist on chain (docs/DESIGN.md D3).
+//! accepts is exactly the one that can exist on chain (docs/DESIGN.md §5.4).
 
 use ed25519_dalek::{Signer, SigningKey};
 use serde::{Deserialize, Serialize};

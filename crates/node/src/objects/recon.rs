@@ -1,4 +1,4 @@
-//! The co-signed reconciliation (`msgl/recon/v2`, docs/DESIGN.md D6): the
+//! The co-signed reconciliation (`msgl/recon/v2`, docs/DESIGN.md §5.7): the
 //! two nodes (sorted), the period (epoch, previous epoch), and for each
 //! direction (payer → payee) a checkpoint of every channel that way (its
 //! last nonce, cumulative units and preimage) and the books (the carried

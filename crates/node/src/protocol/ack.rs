@@ -1,6 +1,6 @@
 //! Acks: the payer signs one per message received and books MESSAGE
 //! RECEIVED; the payee checks it, keeps it and books MESSAGE SENT
-//! (docs/DESIGN.md D3).
+//! (docs/DESIGN.md §6.3).
 //!
 //! An ack is accepted when, and only when, it continues its channel's
 //! hash chain: addressed to this node by the channel's payer, validly
@@ -748,7 +748,7 @@ pub fn accept_many(
     }
 }
 
-// Streams (docs/DESIGN.md D3, "Streams"): `msgl ack --stream` and `msgl
+// Streams (docs/DESIGN.md §6.4, "Streams"): `msgl ack --stream` and `msgl
 // accept --stream` hold the home's lock for as long as their input lasts,
 // read it on a thread of its own, check or sign each chunk of it on all
 // cores, and commit it in groups (`store::group`), printing each line once

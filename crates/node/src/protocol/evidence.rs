@@ -1,5 +1,5 @@
 //! `msgl check --evidence`: the journal against the signed evidence the
-//! home keeps (docs/DESIGN.md D3). Every MESSAGE SENT / MESSAGE RECEIVED
+//! home keeps (docs/DESIGN.md §6.7). Every MESSAGE SENT / MESSAGE RECEIVED
 //! entry must book an ack of a log (`; ack: <channel>-<nonce>`) once, on
 //! the peer's sub-account of that message, for that ack's price at the
 //! channel's unit price; every ack in a log must be booked; each log must

@@ -2,9 +2,9 @@
 //! the bookkeeping of settlements, over the store (`crate::store`), which
 //! owns the home's files. Each refusal is one [`Refusal`] variant; the CLI
 //! modules only parse, call one function here and print
-//! (docs/DESIGN.md D3, D6).
+//! (docs/DESIGN.md §6).
 //!
-//! The rule that keeps money from being stranded (D6): a channel's hash
+//! The rule that keeps money from being stranded (DESIGN §6.1): a channel's hash
 //! chain orders everything. An ack is valid when it continues its
 //! channel's chain (nonce above the last, cumulative = previous + price,
 //! `H^price(preimage)` = the previous preimage); nothing else — no period,

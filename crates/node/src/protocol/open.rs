@@ -1,4 +1,4 @@
-//! Opening a channel (payer) and accepting it (payee): docs/DESIGN.md D3.
+//! Opening a channel (payer) and accepting it (payee): docs/DESIGN.md §6.2.
 //!
 //! Rules: generations start at 1; a channel id (the anchor) is used once
 //! by a node, in either role, whoever offers it again; the terms —

@@ -1,4 +1,4 @@
-//! Reconciliation (docs/DESIGN.md D6): a node's view of its books with a
+//! Reconciliation (docs/DESIGN.md §6.6): a node's view of its books with a
 //! peer at an epoch, proposing it, co-signing the peer's (which finalizes
 //! it on the co-signer's side at once), and finalizing an agreement on
 //! this node's own proposal.
@@ -19,7 +19,7 @@
 //!   again), so anything booked after the cut stays open in both books.
 //!
 //! Acks never depend on reconciliations: a channel's next ack is accepted
-//! whatever was proposed, co-signed or finalized (D3).
+//! whatever was proposed, co-signed or finalized (DESIGN §6.1).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

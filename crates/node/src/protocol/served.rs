@@ -1,5 +1,5 @@
 //! What a payee delivered and has not been acked for yet: the credit
-//! policy's ledger of service (docs/DESIGN.md D3, "Credit policy").
+//! policy's ledger of service (docs/DESIGN.md §6.5, "Credit policy").
 //!
 //! `msgl served PEER --message H --price P` appends one line to
 //! `served/<peer key>.log` (`<ms> <message hex> <price> <total>`, total =

@@ -1,5 +1,5 @@
 //! Booking what the settlement contract did, from transaction receipts
-//! (docs/DESIGN.md D5): never from numbers a person types.
+//! (docs/DESIGN.md §6.8): never from numbers a person types.
 //!
 //! A receipt (`eth_getTransactionReceipt`'s result, or `cast receipt
 //! --json`'s output; alloy's `TransactionReceipt`) is decoded with the

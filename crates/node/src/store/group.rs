@@ -1,5 +1,5 @@
 //! Group commit for streams (`msgl ack --stream`, `msgl accept --stream`;
-//! docs/DESIGN.md D3, "Streams"): the stream's thread stages its acks into
+//! docs/DESIGN.md §6.4, "Streams"): the stream's thread stages its acks into
 //! a group while a committer thread writes the previous group (one
 //! [`Tx::commit_batch`]: one sync per file) and only then prints that
 //! group's lines, in input order. So a line is printed only once what it

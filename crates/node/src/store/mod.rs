@@ -1,5 +1,5 @@
 //! The store: every path of a node's home, and every write to it
-//! (docs/DESIGN.md D3 "The home as stored"). The protocol layer
+//! (docs/DESIGN.md §4.2 "What a home holds", §7.3). The protocol layer
 //! (`crate::protocol`) decides; this layer keeps.
 //!
 //! ```text

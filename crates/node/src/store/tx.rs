@@ -2,7 +2,7 @@
 //! [`Tx::begin`] to drop, and what to write at the next [`Tx::commit`] —
 //! journal entries and log records — all or nothing, with one sync per
 //! file (group commit). A command that writes the home does it through a
-//! `Tx`, so one writer at a time changes it (docs/DESIGN.md D-rel).
+//! `Tx`, so one writer at a time changes it (docs/DESIGN.md §4.8).
 //!
 //! The writes can also be staged apart from the lock, in a [`Batch`], and
 //! committed with [`Tx::commit_batch`]: a stream stages the next group

@@ -172,7 +172,7 @@ impl PayWord {
         self.w(0)
     }
 
-    /// The channel id: the packed anchor (D1).
+    /// The channel id: the packed anchor (DESIGN §5.1).
     pub fn id(&self) -> [u8; 32] {
         poseidon2::pack(&self.anchor())
     }
@@ -190,7 +190,7 @@ impl PayWord {
 }
 
 /// A statement from entries for [`setup`]'s deployment, sorted by channel
-/// and checked as D2 says (including the hash chains, which is what the
+/// and checked as DESIGN §8.1 says (including the hash chains, which is what the
 /// proof attests).
 pub fn statement(entries: Vec<Entry>) -> Statement {
     statement_for(domain(), entries)

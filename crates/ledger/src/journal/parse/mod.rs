@@ -48,7 +48,7 @@ pub fn parse_str(text: &str, name: &str) -> Result<Journal> {
     let mut rest = text.strip_prefix(BOM).unwrap_or(text);
     while !rest.is_empty() {
         line_no += 1;
-        // The last line may lack its newline (DESIGN D4: a torn append is
+        // The last line may lack its newline (DESIGN §7.2: a torn append is
         // told by its intent marker, not by the missing newline).
         let (line, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => (&rest[..i], &rest[i + 1..]),

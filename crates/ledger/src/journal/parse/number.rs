@@ -11,7 +11,7 @@ pub const MAX_DECIMALS: usize = 18;
 /// With both limits, a sum of fewer than 10^19 amounts (more than any
 /// journal holds) has at most 39 + 19 + 18 = 76 digits, which [`Decimal`]
 /// holds exactly: no sum, balance, subtree or Net can fail or round, so
-/// the only amount errors are these, at the amount (DESIGN D4).
+/// the only amount errors are these, at the amount (DESIGN §2.3).
 pub const MAX_INTEGER_DIGITS: usize = 39;
 
 /// Why an amount is outside the journal's limits: (what, hint, byte
