@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use msgl_circuits::poseidon2::{self, Digest};
 use msgl_circuits::{Domain, Entry, Statement};
+use msgl_poseidon2::{self as poseidon2, Digest};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 

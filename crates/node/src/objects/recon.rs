@@ -8,7 +8,7 @@
 
 use crate::journal::Decimal;
 use ed25519_dalek::{Signer, SigningKey};
-use msgl_circuits::poseidon2::Digest;
+use msgl_poseidon2::Digest;
 use serde::{Deserialize, Serialize};
 
 use super::{amount_fixed, check_domain, hexbytes, verify_sig, Canon, DOMAIN_RECON};
@@ -316,7 +316,7 @@ impl Recon {
             (self.node_b, self.node_a, &self.b_to_a),
         ] {
             for p in &d.channels {
-                if let Ok(w) = msgl_circuits::poseidon2::unpack(&p.preimage) {
+                if let Ok(w) = msgl_poseidon2::unpack(&p.preimage) {
                     out.push((payer, payee, p.channel, p.nonce, p.cumulative, w));
                 }
             }
@@ -345,9 +345,7 @@ impl Recon {
                 ));
             }
             for p in &d.channels {
-                if msgl_circuits::poseidon2::unpack(&p.preimage).is_err()
-                    || p.nonce == 0
-                    || p.cumulative == 0
+                if msgl_poseidon2::unpack(&p.preimage).is_err() || p.nonce == 0 || p.cumulative == 0
                 {
                     return Err(Error::check(
                         "a reconciliation checkpoint is not a channel's ack (nonce, cumulative, canonical preimage)",

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use msgl_circuits::poseidon2;
+use msgl_poseidon2 as poseidon2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use msgl_circuits::poseidon2;
+use msgl_poseidon2 as poseidon2;
 use serde::Serialize;
 
 use crate::error::{Error, Result};

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use msgl_circuits::poseidon2;
+use msgl_poseidon2 as poseidon2;
 
 use super::channel::{self, Role};
 use super::recon::{parse_ack_tag, RECONCILED};

@@ -8,7 +8,7 @@
 //! contract (EIP-712) only after all of that.
 
 use ed25519_dalek::SigningKey;
-use msgl_circuits::poseidon2;
+use msgl_poseidon2 as poseidon2;
 use zeroize::Zeroizing;
 
 use super::channel::{check_id, opens};
