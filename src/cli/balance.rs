@@ -2,11 +2,11 @@
 
 use std::io::Write;
 
-use crate::accounts::{Balances, Column, Query};
+use crate::accounts::{Balances, Column, Name, Postings, Query};
 use crate::cli::{csv_field, Ctx, Format, OutputArg};
 use crate::error::{Error, Result};
 use crate::journal::check::{conclude, CheckBlock};
-use crate::journal::parse::{fold_reduce, Source, BLOCK};
+use crate::journal::parse::fold_reduce;
 use crate::journal::Decimal;
 
 /// The examples of `msgl balance`'s man page (src/cli/docs.rs; each runs in
@@ -64,7 +64,7 @@ pub struct StrictArg {
 pub const NET: &str = "Net (Assets - Liabilities)";
 
 /// What is done with each shown row: (account, depth, amounts).
-type RowFn<'a> = dyn FnMut(&str, usize, &[(u16, Decimal)]) + 'a;
+type RowFn<'a> = dyn FnMut(Name<'_>, usize, &[(u16, Decimal)]) + 'a;
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let src = ctx.journal_source();
@@ -74,24 +74,17 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let strict = args.strict.strict;
     let mut total = Balances::default();
     let mut checks = Vec::new();
-    let expected_blocks = match &src {
-        Source::File(p) => std::fs::metadata(p)
-            .ok()
-            .map(|m| (m.len() as usize / BLOCK) + 1),
-        Source::Stdin | Source::StdinCopiedTo(_) => None,
-    };
-    let mut first = true;
     fold_reduce(
         &src,
-        || (Balances::default(), CheckBlock::default()),
+        || (Postings::default(), CheckBlock::default()),
         |(b, c), e| {
             let postings = c.resolve(&name, &e, strict)?;
-            b.add_resolved(&postings, &name, &query)
+            b.add_resolved(&postings, &query);
+            Ok(())
         },
         |i, (b, c)| {
             checks.push((i, c));
-            let hint = expected_blocks.filter(|_| std::mem::take(&mut first));
-            total.merge(b, hint)
+            total.merge(b)
         },
     )?;
     conclude(&name, checks, strict)?;
@@ -182,24 +175,36 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             };
             let width = col.width();
             let flat = args.flat;
+            // One row's lines, built in one buffer: an amount a line, the
+            // last followed by the account.
+            let mut text = String::new();
+            let mut whole = String::new();
             shown_rows(Box::new(|account, d, amounts| {
-                let label = if flat {
-                    account
+                let name = if flat {
+                    account.write_to(&mut whole)
                 } else {
-                    account.rsplit(':').next().unwrap_or(account)
+                    account.last()
                 };
                 let indent = if flat { 0 } else { 2 * (d - 1) };
-                let lines = fmt(amounts);
-                put(&mut io, &mut |w| {
-                    for (i, a) in lines.iter().enumerate() {
-                        if i + 1 == lines.len() {
-                            writeln!(w, "{a}  {:indent$}{label}", "")?;
-                        } else {
-                            writeln!(w, "{}", a.trim_end())?;
-                        }
+                text.clear();
+                let n = amounts.len().max(1);
+                for i in 0..n {
+                    let start = text.len();
+                    match amounts.get(i) {
+                        Some((c, q)) => col.format_into(&mut text, q, label(*c)),
+                        None => col.format_into(&mut text, &zero, ""),
                     }
-                    Ok(())
-                });
+                    if i + 1 == n {
+                        text.push_str("  ");
+                        text.extend(std::iter::repeat_n(' ', indent));
+                        text.push_str(name);
+                    } else {
+                        let kept = text[start..].trim_end().len();
+                        text.truncate(start + kept);
+                    }
+                    text.push('\n');
+                }
+                put(&mut io, &mut |w| w.write_all(text.as_bytes()));
             }));
             let lines = fmt(&net);
             put(&mut io, &mut |w| {
@@ -219,7 +224,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             put(&mut io, &mut |w| {
                 writeln!(w, "account,commodity,amount,kind")
             });
+            let mut whole = String::new();
             shown_rows(Box::new(|account, _, amounts| {
+                let account = account.write_to(&mut whole);
                 put(&mut io, &mut |w| {
                     for (c, q) in amounts {
                         writeln!(
@@ -261,7 +268,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             };
             put(&mut io, &mut |w| write!(w, "{{\"accounts\":["));
             let mut first = true;
+            let mut whole = String::new();
             shown_rows(Box::new(|account, d, amounts| {
+                let account = account.write_to(&mut whole);
                 let sep = if first { "" } else { "," };
                 first = false;
                 let line = format!(
