@@ -397,83 +397,63 @@ impl Balances {
             children[next[p]] = i;
             next[p] += 1;
         }
-        // Each node's own accounts, laid out by node, then sorted per node.
-        let mut leaf_start = vec![0usize; n + 1];
+        // Each node's own accounts, sorted: filled and sorted node by node,
+        // on all cores.
+        let mut into: Vec<Vec<&From<'_>>> = (0..n).map(|_| Vec::new()).collect();
         for f in &from {
-            leaf_start[rank[f.node] + 1] += if f.clipped.is_some() {
-                1
-            } else {
-                f.group.table.len()
-            };
+            into[rank[f.node]].push(f);
         }
-        for i in 0..n {
-            leaf_start[i + 1] += leaf_start[i];
-        }
-        let mut leaves: Vec<(&str, u16, Decimal)> = vec![("", 0, Decimal::ZERO); leaf_start[n]];
-        let mut next = leaf_start.clone();
-        for f in &from {
-            let at = &mut next[rank[f.node]];
-            match f.clipped {
-                Some(seg) => {
-                    let mut sum = Decimal::ZERO;
-                    for s in f.group.table.iter() {
-                        sum += s.sum;
+        let by =
+            |a: &(&str, u16, Decimal), b: &(&str, u16, Decimal)| a.0.cmp(b.0).then(a.1.cmp(&b.1));
+        let leaves: Vec<Vec<(&str, u16, Decimal)>> =
+            into.into_par_iter()
+                .map(|into| {
+                    let len = into
+                        .iter()
+                        .map(|f| match f.clipped {
+                            Some(_) => 1,
+                            None => f.group.table.len(),
+                        })
+                        .sum();
+                    let mut mine: Vec<(&str, u16, Decimal)> = Vec::with_capacity(len);
+                    for f in into {
+                        match f.clipped {
+                            Some(seg) => {
+                                let mut sum = Decimal::ZERO;
+                                for s in f.group.table.iter() {
+                                    sum += s.sum;
+                                }
+                                mine.push((seg, f.c, sum));
+                            }
+                            None => mine
+                                .extend(f.group.table.iter().map(|s| (f.group.seg(s), f.c, s.sum))),
+                        }
                     }
-                    leaves[*at] = (seg, f.c, sum);
-                    *at += 1;
-                }
-                None => {
-                    for s in f.group.table.iter() {
-                        leaves[*at] = (f.group.seg(s), f.c, s.sum);
-                        *at += 1;
+                    if mine.len() > 1 << 15 {
+                        mine.par_sort_unstable_by(by);
+                    } else {
+                        mine.sort_unstable_by(by);
                     }
-                }
-            }
-        }
-        {
-            let mut parts: Vec<&mut [(&str, u16, Decimal)]> = Vec::with_capacity(n);
-            let mut rest: &mut [(&str, u16, Decimal)] = &mut leaves;
-            for i in 0..n {
-                let (part, tail) =
-                    std::mem::take(&mut rest).split_at_mut(leaf_start[i + 1] - leaf_start[i]);
-                parts.push(part);
-                rest = tail;
-            }
-            let by = |a: &(&str, u16, Decimal), b: &(&str, u16, Decimal)| {
-                a.0.cmp(b.0).then(a.1.cmp(&b.1))
-            };
-            parts.into_par_iter().for_each(|part| {
-                if part.len() > 1 << 15 {
-                    part.par_sort_unstable_by(by);
-                } else {
-                    part.sort_unstable_by(by);
-                }
-            });
-        }
-        if depth.is_some() {
-            // Clipped groups may add up into one account: join them.
-            let mut joined: Vec<(&str, u16, Decimal)> = Vec::with_capacity(leaves.len());
-            let mut start = vec![0usize; n + 1];
-            for i in 0..n {
-                for &(s, c, q) in &leaves[leaf_start[i]..leaf_start[i + 1]] {
-                    let mine = joined.len() > start[i];
-                    match joined.last_mut() {
-                        Some(last) if mine && last.0 == s && last.1 == c => last.2 += q,
-                        _ => joined.push((s, c, q)),
+                    if depth.is_some() {
+                        // Clipped groups may add up into one account: join them.
+                        mine.dedup_by(|b, a| {
+                            let same = a.0 == b.0 && a.1 == b.1;
+                            if same {
+                                a.2 += b.2;
+                            }
+                            same
+                        });
                     }
-                }
-                start[i + 1] = joined.len();
-            }
-            leaves = joined;
-            leaf_start = start;
-        }
+                    mine
+                })
+                .collect();
         // The subtree sums: children come after their parent in preorder.
         let mut below: Vec<Vec<(u16, Decimal)>> = Vec::new();
         if !flat {
             below = vec![Vec::new(); n];
             for i in (1..n).rev() {
                 let mut mine = std::mem::take(&mut below[i]);
-                for &(_, c, q) in &leaves[leaf_start[i]..leaf_start[i + 1]] {
+                for &(_, c, q) in &leaves[i] {
                     add_to(&mut mine, c, q);
                 }
                 for &(c, q) in &mine {
@@ -485,7 +465,6 @@ impl Balances {
         Report {
             nodes,
             leaves,
-            leaf_start,
             children,
             child_start,
             below,
@@ -552,10 +531,8 @@ struct Node<'a> {
 pub struct Report<'a> {
     nodes: Vec<Node<'a>>,
     /// The accounts right under each node: (last segment, commodity, own
-    /// sum), node `i`'s at `leaves[leaf_start[i]..leaf_start[i + 1]]`,
-    /// sorted.
-    leaves: Vec<(&'a str, u16, Decimal)>,
-    leaf_start: Vec<usize>,
+    /// sum), sorted.
+    leaves: Vec<Vec<(&'a str, u16, Decimal)>>,
     /// The child nodes of node `i`: `children[child_start[i]..child_start[i + 1]]`, in order.
     children: Vec<usize>,
     child_start: Vec<usize>,
@@ -585,11 +562,12 @@ impl Report<'_> {
     pub fn walk(&self, mut row: impl FnMut(Name<'_>, usize, &[(u16, Decimal)])) {
         let mut amounts: Vec<(u16, Decimal)> = Vec::new();
         // Depth first: (node, its next account, its next child node).
-        let mut stack = vec![(0, self.leaf_start[0], self.child_start[0])];
+        let mut stack = vec![(0, 0, self.child_start[0])];
         while let Some(top) = stack.last_mut() {
             let n = top.0;
-            let (leaves_end, children_end) = (self.leaf_start[n + 1], self.child_start[n + 1]);
-            let leaf = (top.1 < leaves_end).then(|| self.leaves[top.1].0);
+            let own = &self.leaves[n];
+            let (leaves_end, children_end) = (own.len(), self.child_start[n + 1]);
+            let leaf = (top.1 < leaves_end).then(|| own[top.1].0);
             let child = (top.2 < children_end).then(|| self.children[top.2]);
             // The smaller last segment first; an account with children
             // is one row, then its children.
@@ -610,8 +588,8 @@ impl Report<'_> {
             if let Some(seg) = leaf {
                 last = seg;
                 let mut j = top.1;
-                while j < leaves_end && self.leaves[j].0 == seg {
-                    add_to(&mut amounts, self.leaves[j].1, self.leaves[j].2);
+                while j < leaves_end && own[j].0 == seg {
+                    add_to(&mut amounts, own[j].1, own[j].2);
                     j += 1;
                 }
                 top.1 = j;
@@ -633,7 +611,7 @@ impl Report<'_> {
                 row(name, self.nodes[n].depth + 1, &amounts);
             }
             if let Some(c) = child {
-                stack.push((c, self.leaf_start[c], self.child_start[c]));
+                stack.push((c, 0, self.child_start[c]));
             }
         }
     }

@@ -97,19 +97,45 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         .collect();
     let report = total.report(depth, args.flat, &commodities);
     let nonzero = |amounts: &[(u16, Decimal)]| amounts.iter().any(|(_, q)| !q.is_zero());
+    // Text shows the bare token's amounts without a commodity, in a
+    // column as wide as the widest shown amount.
+    let text = matches!(args.out.output, Format::Text);
+    let label = |c: u16| commodities[c as usize].as_deref().unwrap_or("");
+    let mut col = Column::default();
     // Which rows show: a non-zero one (any with -E), and every parent of
     // a shown row (hledger's tree). Rows come parent first, so a backward
-    // pass over (depth, shown) finds the parents.
-    let mut rows: Vec<(u32, bool)> = Vec::new();
-    report.walk(|_, d, amounts| rows.push((d as u32, args.empty || nonzero(amounts))));
+    // pass over (depth, shown) finds the parents. A row shown on its own
+    // is measured for the column in the same walk; one shown only as a
+    // parent has only zeros, which widen the column by their commodity's
+    // name at most: the longest is kept (`u16::MAX`: none).
+    let mut rows: Vec<(u32, bool, u16)> = Vec::new();
+    report.walk(|_, d, amounts| {
+        let shown = args.empty || nonzero(amounts);
+        let mut widest = u16::MAX;
+        if text {
+            if shown {
+                for (c, q) in amounts {
+                    col.observe(q, label(*c));
+                }
+            } else if let Some(&(c, _)) = amounts.iter().max_by_key(|(c, _)| label(*c).len()) {
+                widest = c;
+            }
+        }
+        rows.push((d as u32, shown, widest));
+    });
     if !args.flat {
         let mut below: Vec<bool> = Vec::new();
-        for (d, shown) in rows.iter_mut().rev() {
+        for (d, shown, widest) in rows.iter_mut().rev() {
             let d = *d as usize;
             if below.len() <= d {
                 below.resize(d + 1, false);
             }
-            *shown |= below[d];
+            if below[d] && !*shown {
+                *shown = true;
+                if *widest != u16::MAX {
+                    col.observe(&Decimal::ZERO, label(*widest));
+                }
+            }
             below[d..].iter_mut().for_each(|b| *b = false);
             if *shown && d > 0 {
                 below[d - 1] = true;
@@ -152,14 +178,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     };
     match args.out.output {
         Format::Text => {
-            // Text shows the bare token's amounts without a commodity.
-            let label = |c: u16| commodities[c as usize].as_deref().unwrap_or("");
-            let mut col = Column::default();
-            shown_rows(Box::new(|_, _, amounts| {
-                for (c, q) in amounts {
-                    col.observe(q, label(*c));
-                }
-            }));
             for (c, q) in &net {
                 col.observe(q, label(*c));
             }
