@@ -587,8 +587,9 @@ impl Report<'_> {
             let mut last = "";
             if let Some(seg) = leaf {
                 last = seg;
+                // The account's amounts: one a commodity, in a run.
                 let mut j = top.1;
-                while j < leaves_end && own[j].0 == seg {
+                while j < leaves_end && (j == top.1 || same(own[j].0, seg)) {
                     add_to(&mut amounts, own[j].1, own[j].2);
                     j += 1;
                 }
@@ -614,6 +615,33 @@ impl Report<'_> {
                 stack.push((c, 0, self.child_start[c]));
             }
         }
+    }
+}
+
+impl Report<'_> {
+    /// Assets − Liabilities per commodity (by its place in the report's
+    /// commodities, `n` of them), from the top-level subtree sums: the same
+    /// sums as [`Balances::net`] without adding up every account again.
+    /// `None` in flat mode, which has no subtree sums.
+    pub fn net(&self, n: usize) -> Option<Vec<Decimal>> {
+        if self.flat {
+            return None;
+        }
+        let mut net = vec![Decimal::ZERO; n];
+        let mut add = |top: &str, amounts: &[(u16, Decimal)]| match AccountType::of(top) {
+            Some(AccountType::Assets) => amounts.iter().for_each(|&(c, q)| net[c as usize] += q),
+            Some(AccountType::Liabilities) => {
+                amounts.iter().for_each(|&(c, q)| net[c as usize] -= q)
+            }
+            _ => {}
+        };
+        for &(seg, c, q) in &self.leaves[0] {
+            add(seg, &[(c, q)]);
+        }
+        for &c in &self.children[self.child_start[0]..self.child_start[1]] {
+            add(self.nodes[c].seg, &self.below[c]);
+        }
+        Some(net)
     }
 }
 
@@ -871,7 +899,7 @@ mod tests {
         /// rows in the order, depths and sums of a sort of the whole names.
         #[test]
         fn the_report_is_a_sort_of_the_whole_names(
-            postings in prop::collection::vec(("[ab0 -]{1,2}(:[ab0 -]{1,2}){0,3}", 0u16..2, -3i64..4), 1..40),
+            postings in prop::collection::vec(("(Assets|Liabilities|[ab0 -]{1,2})(:[ab0 -]{1,2}){0,3}", 0u16..2, -3i64..4), 1..40),
             depth in prop::option::of(0usize..5),
             flat: bool,
         ) {
@@ -893,6 +921,19 @@ mod tests {
             let mut rows: Rows = Vec::new();
             report.walk(|a, d, amounts| rows.push((a.to_string(), d, amounts.to_vec())));
             prop_assert_eq!(rows, oracle(&postings, depth, flat));
+            // Net from the tree's top-level sums is Net from every account.
+            let mut net = vec![Decimal::ZERO; 2];
+            for (a, c, q) in &postings {
+                match AccountType::of(a) {
+                    Some(AccountType::Assets) => net[*c as usize] += *q,
+                    Some(AccountType::Liabilities) => net[*c as usize] -= *q,
+                    _ => {}
+                }
+            }
+            match report.net(2) {
+                Some(from_tree) => prop_assert_eq!(from_tree, net),
+                None => prop_assert!(flat),
+            }
         }
     }
 

@@ -142,18 +142,14 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             }
         }
     }
-    let net: Vec<(u16, Decimal)> = total
-        .net()
+    // Net per commodity, in the commodities' order: from the tree's
+    // top-level sums, or (flat) from every account.
+    let net: Vec<(u16, Decimal)> = report
+        .net(commodities.len())
+        .unwrap_or_else(|| total.net().into_iter().map(|a| a.quantity).collect())
         .into_iter()
-        .map(|a| {
-            (
-                commodities
-                    .iter()
-                    .position(|c| *c == a.commodity)
-                    .unwrap_or(0) as u16,
-                a.quantity,
-            )
-        })
+        .enumerate()
+        .map(|(c, q)| (c as u16, q))
         .collect();
 
     let stdout = std::io::stdout();
