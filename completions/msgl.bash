@@ -103,6 +103,9 @@ _msgl() {
             msgl,verify-proof)
                 cmd="msgl__subcmd__verify__subcmd__proof"
                 ;;
+            msgl__subcmd__chain,claim)
+                cmd="msgl__subcmd__chain__subcmd__claim"
+                ;;
             msgl__subcmd__chain,deploy)
                 cmd="msgl__subcmd__chain__subcmd__deploy"
                 ;;
@@ -120,6 +123,9 @@ _msgl() {
                 ;;
             msgl__subcmd__chain,status)
                 cmd="msgl__subcmd__chain__subcmd__status"
+                ;;
+            msgl__subcmd__chain__subcmd__help,claim)
+                cmd="msgl__subcmd__chain__subcmd__help__subcmd__claim"
                 ;;
             msgl__subcmd__chain__subcmd__help,deploy)
                 cmd="msgl__subcmd__chain__subcmd__help__subcmd__deploy"
@@ -219,6 +225,9 @@ _msgl() {
                 ;;
             msgl__subcmd__help,verify-proof)
                 cmd="msgl__subcmd__help__subcmd__verify__subcmd__proof"
+                ;;
+            msgl__subcmd__help__subcmd__chain,claim)
+                cmd="msgl__subcmd__help__subcmd__chain__subcmd__claim"
                 ;;
             msgl__subcmd__help__subcmd__chain,deploy)
                 cmd="msgl__subcmd__help__subcmd__chain__subcmd__deploy"
@@ -577,8 +586,38 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__chain)
-            opts="-f -q -h --rpc --home --file --quiet --help deploy deposit open status settle help"
+            opts="-f -q -h --rpc --home --file --quiet --help deploy deposit open status settle claim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rpc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        msgl__subcmd__chain__subcmd__claim)
+            opts="-f -q -h --rpc --home --file --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -675,8 +714,22 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__chain__subcmd__help)
-            opts="deploy deposit open status settle help"
+            opts="deploy deposit open status settle claim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        msgl__subcmd__chain__subcmd__help__subcmd__claim)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -957,7 +1010,7 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__demo)
-            opts="-n -f -q -h --dir --messages --templates --home --file --quiet --help"
+            opts="-n -f -q -h --dir --messages --templates --rpc --home --file --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -976,6 +1029,10 @@ _msgl() {
                     return 0
                     ;;
                 --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1111,8 +1168,22 @@ _msgl() {
             return 0
             ;;
         msgl__subcmd__help__subcmd__chain)
-            opts="deploy deposit open status settle"
+            opts="deploy deposit open status settle claim"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        msgl__subcmd__help__subcmd__chain__subcmd__claim)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

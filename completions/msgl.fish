@@ -272,17 +272,18 @@ complete -c msgl -n "__fish_msgl_using_subcommand settled" -l home -d 'The node\
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand settled" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -l rpc -d 'The node\'s JSON-RPC URL [default: chain.rpc in msgl.yaml]' -r
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -f -a "deploy" -d 'Deploy a settlement contract with its on-chain verifier (and a test token)'
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -f -a "deposit" -d 'Deposit tokens into the settlement contract (payer)'
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -f -a "open" -d 'Open a channel on chain with its signed terms and the payee\'s acceptance (payer)'
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -f -a "status" -d 'Show where this node\'s channels stand on chain'
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -f -a "settle" -d 'Settle a proof directory on chain and book it from the receipts (payee)'
-complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -l rpc -d 'The node\'s JSON-RPC URL [default: chain.rpc in msgl.yaml]' -r
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -f -a "deploy" -d 'Deploy a settlement contract with its on-chain verifier (and a test token)'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -f -a "deposit" -d 'Deposit tokens into the settlement contract (payer)'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -f -a "open" -d 'Open a channel on chain with its signed terms and the payee\'s acceptance (payer)'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -f -a "status" -d 'Show where this node\'s channels stand on chain'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -f -a "settle" -d 'Settle a proof directory on chain and book it from the receipts (payee)'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -f -a "claim" -d 'Take what settlements credited this node into its wallet, and book it (payee)'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and not __fish_seen_subcommand_from deploy deposit open status settle claim help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from deploy" -l token -d 'Use this ERC-20 token instead of deploying a test token' -r
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from deploy" -l withdraw-delay -d 'Seconds a payee has to settle after its payer asks for the escrow back (the contract allows 3600 to 2592000)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from deploy" -l rpc -d 'The node\'s JSON-RPC URL [default: chain.rpc in msgl.yaml]' -r
@@ -314,15 +315,22 @@ complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcomm
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from settle" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from settle" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from settle" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from claim" -l rpc -d 'The node\'s JSON-RPC URL [default: chain.rpc in msgl.yaml]' -r
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from claim" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from claim" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from claim" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from claim" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from help" -f -a "deploy" -d 'Deploy a settlement contract with its on-chain verifier (and a test token)'
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from help" -f -a "deposit" -d 'Deposit tokens into the settlement contract (payer)'
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from help" -f -a "open" -d 'Open a channel on chain with its signed terms and the payee\'s acceptance (payer)'
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show where this node\'s channels stand on chain'
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from help" -f -a "settle" -d 'Settle a proof directory on chain and book it from the receipts (payee)'
+complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from help" -f -a "claim" -d 'Take what settlements credited this node into its wallet, and book it (payee)'
 complete -c msgl -n "__fish_msgl_using_subcommand chain; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -l dir -d 'Where to create the homes: a new or empty directory [default: msgl-demo-<unix ms>]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -s n -l messages -d 'Messages between Node1 and Node2 (both ways)' -r
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -l templates -d 'Template directories node1/, node2/, node3/ (msgl.yaml, journal.ledger) [default: ledgers/demo/, embedded]' -r -F
+complete -c msgl -n "__fish_msgl_using_subcommand demo" -l rpc -d 'Run the on-chain steps on the Ethereum node at URL (http://, a development node with an unlocked funded account) through `msgl chain` [default: an in-memory EVM]' -r
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -l home -d 'The node\'s home directory [default: $MSGL_HOME, else the current directory]' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -s f -l file -d 'Read this journal instead of the home\'s journal.ledger (`-` is standard input)' -r -F
 complete -c msgl -n "__fish_msgl_using_subcommand demo" -s q -l quiet -d 'Print nothing but errors and requested data'
@@ -364,3 +372,4 @@ complete -c msgl -n "__fish_msgl_using_subcommand help; and __fish_seen_subcomma
 complete -c msgl -n "__fish_msgl_using_subcommand help; and __fish_seen_subcommand_from chain" -f -a "open" -d 'Open a channel on chain with its signed terms and the payee\'s acceptance (payer)'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and __fish_seen_subcommand_from chain" -f -a "status" -d 'Show where this node\'s channels stand on chain'
 complete -c msgl -n "__fish_msgl_using_subcommand help; and __fish_seen_subcommand_from chain" -f -a "settle" -d 'Settle a proof directory on chain and book it from the receipts (payee)'
+complete -c msgl -n "__fish_msgl_using_subcommand help; and __fish_seen_subcommand_from chain" -f -a "claim" -d 'Take what settlements credited this node into its wallet, and book it (payee)'

@@ -2,7 +2,8 @@
 # The seeded randomized protocol run (tests/protocol_random.rs) over many
 # seeds and longer histories than `cargo test` takes: three homes, random
 # acks, losses, resends, price corrections, proposals, co-signatures,
-# finalizes and settled proofs; `check --evidence` after every step.
+# finalizes, and proofs of acks and agreements settled in revm and booked
+# from their receipts; `check --evidence` after every step.
 # Usage: fuzz/random-protocol.sh [SEEDS] [OPS]   (default 20 seeds x 600 ops)
 set -euo pipefail
 cd "$(dirname "$0")/.."

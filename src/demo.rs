@@ -1,6 +1,9 @@
 //! `msgl demo`: three nodes, channels, messages, a reconciliation and two
 //! settlements, run with the real commands (this same binary, spawned with
-//! `--home`) and the committed contracts in an in-memory EVM.
+//! `--home`) and the committed contracts: in an in-memory EVM (`Memory`),
+//! or on an Ethereum node through the homes' `msgl chain` commands
+//! (`Rpc`). The flow is written once ([`run`]); only its on-chain steps
+//! differ (`Backend`).
 //!
 //! The homes it leaves are ordinary node homes: `msgl --home DIR/node1 ...`
 //! explores them afterwards.
@@ -11,8 +14,10 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use alloy_primitives::{Address, U256};
-use msgl_settlement::evm::{Chain, Outcome};
-use msgl_settlement::system::{OpenChannel, System};
+use alloy_sol_types::SolCall;
+use msgl_settlement::evm::{Evm, Outcome};
+use msgl_settlement::system::System;
+use msgl_settlement::TestToken;
 
 use crate::error::{Error, Result};
 
@@ -37,6 +42,10 @@ pub struct Options {
     /// journal.ledger); `None`: the embedded copy of ledgers/demo/, written
     /// to `<dir>/templates/`.
     pub templates: Option<PathBuf>,
+    /// The Ethereum node's JSON-RPC URL (`http://`): the on-chain steps go
+    /// through the homes' `msgl chain` commands there; `None`: an in-memory
+    /// EVM.
+    pub rpc: Option<String>,
 }
 
 /// ledgers/demo/, embedded: (directory, msgl.yaml, journal.ledger) per node.
@@ -150,6 +159,8 @@ pub struct SettlementReport {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub dir: PathBuf,
+    /// The Ethereum node the demo ran against (`None`: the in-memory EVM).
+    pub rpc: Option<String>,
     pub messages: u64,
     pub nodes: Vec<NodeReport>,
     pub settlements: Vec<SettlementReport>,
@@ -244,6 +255,355 @@ fn message_hash(i: u64) -> String {
     format!("{i:016x}{}", "5e".repeat(24))
 }
 
+/// Where the demo's on-chain steps happen: the flow ([`run`]) is the same
+/// for both.
+trait Backend {
+    /// Deploys the token, the verifier and the settlement contract and
+    /// writes the deployment into every home's `chain:` settings.
+    fn deploy(&mut self, r: &Runner, homes: &[PathBuf], addrs: &[Address]) -> Result<()>;
+    /// Gives the node at `home` (address `addr`) its opening `cash` in
+    /// tokens and deposits `deposit` of it in the settlement contract.
+    fn fund(
+        &mut self,
+        r: &Runner,
+        home: &Path,
+        addr: Address,
+        cash: U256,
+        deposit: U256,
+    ) -> Result<()>;
+    /// The payer at `home` puts the channel of `open` on chain with the
+    /// payee's acceptance (the file `acceptance`).
+    fn open(
+        &mut self,
+        r: &Runner,
+        home: &Path,
+        payer: Address,
+        open: &crate::objects::Open,
+        acceptance: &Path,
+    ) -> Result<()>;
+    /// Token balance of `who`.
+    fn balance(&mut self, who: Address) -> Result<U256>;
+    /// Settles proof directory `proof`: `parties[0]` sends the verifier's
+    /// transactions `verify` (to, data) and `settle`; every home of
+    /// `parties` books it. Returns the gas of the verification and of the
+    /// settle transaction.
+    fn settle(
+        &mut self,
+        r: &Runner,
+        parties: &[(&Path, Address)],
+        proof: &Path,
+        verify: &[(Address, Vec<u8>)],
+        settle: Vec<u8>,
+    ) -> Result<(u64, u64)>;
+    /// The payee at `home` claims what the settlements credited it and
+    /// books it.
+    fn claim(&mut self, r: &Runner, home: &Path, name: &str, addr: Address) -> Result<()>;
+    /// After the flow: what each home should know of the chain.
+    fn finish(&mut self, r: &Runner, homes: &[PathBuf]) -> Result<()>;
+}
+
+/// The contracts in an in-memory revm [`Evm`], gone when the demo ends;
+/// receipts go to `DIR/receipts/` and are booked with `msgl settled`.
+struct Memory {
+    chain: Evm,
+    sys: Option<System>,
+}
+
+impl Memory {
+    fn sys(&mut self) -> (&System, &mut Evm) {
+        (self.sys.as_ref().expect("deployed first"), &mut self.chain)
+    }
+}
+
+impl Backend for Memory {
+    fn deploy(&mut self, _: &Runner, homes: &[PathBuf], _: &[Address]) -> Result<()> {
+        let sys = System::deploy_verifying(&mut self.chain, DEPLOYER, "SNT", 18, WITHDRAW_DELAY)
+            .map_err(chain_err("deploy"))?;
+        let domain = sys.domain();
+        for h in homes {
+            let home = crate::home::Home { root: h.clone() };
+            let mut config = home.config()?;
+            config.chain = Some(crate::home::ChainSettings {
+                chain_id: domain.chain_id,
+                settlement: format!("{}", sys.settlement.address),
+                token: format!("{}", sys.token.address),
+                verifier: Some(format!("{}", sys.registry.address)),
+            });
+            crate::fsutil::write_atomic(
+                &home.config_path(),
+                config.to_yaml().as_bytes(),
+                true,
+                None,
+            )?;
+        }
+        self.sys = Some(sys);
+        Ok(())
+    }
+
+    fn fund(
+        &mut self,
+        _: &Runner,
+        _: &Path,
+        addr: Address,
+        cash: U256,
+        deposit: U256,
+    ) -> Result<()> {
+        let (sys, chain) = self.sys();
+        sys.mint(chain, addr, cash).map_err(chain_err("mint"))?;
+        sys.approve(chain, addr, cash)
+            .map_err(chain_err("approve"))?;
+        sys.deposit(chain, addr, deposit)
+            .map_err(chain_err("deposit"))?;
+        Ok(())
+    }
+
+    fn open(
+        &mut self,
+        _: &Runner,
+        _: &Path,
+        payer: Address,
+        signed: &crate::objects::Open,
+        acceptance: &Path,
+    ) -> Result<()> {
+        let accepted = crate::objects::Acceptance::from_yaml(&read_text(acceptance)?)
+            .map_err(|e| e.in_file(acceptance))?;
+        let (sys, chain) = self.sys();
+        let accept = sys.accept(payer, &signed.on_chain_terms());
+        sys.open_channel(chain, payer, &accept, &accepted.signature)
+            .map_err(chain_err("openChannel"))?;
+        Ok(())
+    }
+
+    fn balance(&mut self, who: Address) -> Result<U256> {
+        let (sys, chain) = self.sys();
+        sys.balance(chain, who).map_err(chain_err("balanceOf"))
+    }
+
+    fn settle(
+        &mut self,
+        r: &Runner,
+        parties: &[(&Path, Address)],
+        proof: &Path,
+        verify: &[(Address, Vec<u8>)],
+        settle: Vec<u8>,
+    ) -> Result<(u64, u64)> {
+        let from = parties[0].1;
+        let (sys, chain) = self.sys();
+        let mut verify_gas = 0;
+        for (to, data) in verify {
+            let sent = chain
+                .call(from, *to, data.clone())
+                .map_err(chain_err("verifyAndRegister"))?;
+            verify_gas += sent.gas_used;
+        }
+        let settled = chain
+            .call(from, sys.settlement.address, settle)
+            .map_err(chain_err("settle"))?;
+        let name = proof
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let receipt = write_receipt(&r.dir, &format!("settle-{name}"), &settled)?;
+        for (home, _) in parties {
+            r.run(Some(home), &args!["-q", "settled", &receipt])?;
+        }
+        Ok((verify_gas, settled.gas_used))
+    }
+
+    fn claim(&mut self, r: &Runner, home: &Path, name: &str, addr: Address) -> Result<()> {
+        let (sys, chain) = self.sys();
+        let claim = sys.claim(chain, addr, addr).map_err(chain_err("claim"))?;
+        let receipt = write_receipt(&r.dir, &format!("claim-{}", name.to_lowercase()), &claim)?;
+        r.run(Some(home), &args!["-q", "settled", &receipt])?;
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &Runner, _: &[PathBuf]) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Ether given to each home's EVM address for gas on a development node.
+const GAS_FUNDS: u64 = 10_000_000_000_000_000_000;
+
+/// An Ethereum node at a JSON-RPC URL: every on-chain step is a `msgl
+/// chain` command of a home (deploy --write-config, deposit, open, settle,
+/// claim, status), which signs with the home's EVM key and books from the
+/// receipts. The node's first unlocked account (a development node's:
+/// anvil, hardhat, geth --dev) funds the homes' addresses with ether for
+/// gas and mints their opening cash in the test token.
+struct Rpc {
+    client: crate::chain::Client,
+    faucet: Address,
+    token: Option<Address>,
+}
+
+impl Rpc {
+    /// Connects to `url` (http:// only; the node must answer) and finds
+    /// its first unlocked account. `dir`: where the homes will be.
+    fn connect(url: &str, dir: &Path) -> Result<Rpc> {
+        let home = crate::home::Home {
+            root: dir.to_path_buf(),
+        };
+        let client = crate::chain::Client::connect(&home, url, None, 1, None)?;
+        let faucet = *client.accounts()?.first().ok_or_else(|| {
+            Error::check(format!(
+                "{url}: the node holds no unlocked account to pay the demo's homes their gas and test tokens"
+            ))
+            .hint("msgl demo --rpc needs a development node (anvil, hardhat node, geth --dev); on a real network, fund each node's EVM key yourself and run the `msgl chain` commands")
+        })?;
+        Ok(Rpc {
+            client,
+            faucet,
+            token: None,
+        })
+    }
+
+    fn token(&self) -> Address {
+        self.token.expect("deployed first")
+    }
+}
+
+impl Backend for Rpc {
+    fn deploy(&mut self, r: &Runner, homes: &[PathBuf], addrs: &[Address]) -> Result<()> {
+        for a in addrs {
+            self.client.send_unlocked(
+                "fund a home's EVM address with ether for gas",
+                self.faucet,
+                *a,
+                U256::from(GAS_FUNDS),
+                Vec::new(),
+            )?;
+        }
+        r.run(
+            Some(&homes[0]),
+            &args![
+                "-q",
+                "chain",
+                "--rpc",
+                &self.client.url,
+                "deploy",
+                "--write-config",
+                "--withdraw-delay",
+                WITHDRAW_DELAY.to_string()
+            ],
+        )?;
+        let deployed = crate::home::Home {
+            root: homes[0].clone(),
+        }
+        .config()?;
+        let (_, token) = crate::chain::deployment(&deployed)?;
+        for h in &homes[1..] {
+            let home = crate::home::Home { root: h.clone() };
+            let mut config = home.config()?;
+            config.chain = deployed.chain.clone();
+            config.node.rpc = deployed.node.rpc.clone();
+            crate::fsutil::write_atomic(
+                &home.config_path(),
+                config.to_yaml().as_bytes(),
+                true,
+                None,
+            )?;
+        }
+        self.token = Some(token);
+        Ok(())
+    }
+
+    fn fund(
+        &mut self,
+        r: &Runner,
+        home: &Path,
+        addr: Address,
+        cash: U256,
+        deposit: U256,
+    ) -> Result<()> {
+        self.client.send_unlocked(
+            "mint a home's opening cash in the test token",
+            self.faucet,
+            self.token(),
+            U256::ZERO,
+            SolCall::abi_encode(&TestToken::mintCall {
+                to: addr,
+                value: cash,
+            }),
+        )?;
+        r.run(
+            Some(home),
+            &args!["-q", "chain", "deposit", tokens(deposit)],
+        )?;
+        Ok(())
+    }
+
+    fn open(
+        &mut self,
+        r: &Runner,
+        home: &Path,
+        _: Address,
+        _: &crate::objects::Open,
+        acceptance: &Path,
+    ) -> Result<()> {
+        r.run(Some(home), &args!["-q", "chain", "open", acceptance])?;
+        Ok(())
+    }
+
+    fn balance(&mut self, who: Address) -> Result<U256> {
+        self.client
+            .read(self.token(), &TestToken::balanceOfCall::new((who,)))
+    }
+
+    fn settle(
+        &mut self,
+        r: &Runner,
+        parties: &[(&Path, Address)],
+        proof: &Path,
+        verify: &[(Address, Vec<u8>)],
+        _: Vec<u8>,
+    ) -> Result<(u64, u64)> {
+        // The first sends (and books); the others find it on chain and
+        // book their side.
+        let out = r.run(Some(parties[0].0), &args!["chain", "settle", proof])?;
+        let (mut verify_gas, mut verify_txs, mut settle_gas) = (0, 0, None);
+        for line in out.lines().filter(|l| l.contains(": tx 0x")) {
+            let gas = line
+                .rsplit_once(" gas)")
+                .and_then(|(head, _)| head.rsplit_once('('))
+                .and_then(|(_, g)| g.parse::<u64>().ok())
+                .ok_or_else(|| Error::check(format!("msgl chain settle: no gas in `{line}`")))?;
+            if line.starts_with("settle ") {
+                settle_gas = Some(gas);
+            } else {
+                verify_gas += gas;
+                verify_txs += 1;
+            }
+        }
+        let settle_gas = settle_gas
+            .ok_or_else(|| Error::check(format!("msgl chain settle sent no settle:\n{out}")))?;
+        if verify_txs != verify.len() {
+            return Err(Error::check(format!(
+                "msgl chain settle sent {verify_txs} verifier transactions, calldata --verify names {}",
+                verify.len()
+            )));
+        }
+        for (home, _) in &parties[1..] {
+            r.run(Some(home), &args!["-q", "chain", "settle", proof])?;
+        }
+        Ok((verify_gas, settle_gas))
+    }
+
+    fn claim(&mut self, r: &Runner, home: &Path, _: &str, _: Address) -> Result<()> {
+        r.run(Some(home), &args!["-q", "chain", "claim"])?;
+        Ok(())
+    }
+
+    fn finish(&mut self, r: &Runner, homes: &[PathBuf]) -> Result<()> {
+        // The cached status `may-serve` reads.
+        for h in homes {
+            r.run(Some(h), &args!["chain", "status", "-O", "json"])?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs the demo; `progress` hears one line per step.
 pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let started = Instant::now();
@@ -257,6 +617,18 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             );
         }
     }
+    // The node first: one that is down, or refuses, leaves nothing behind.
+    let mut backend: Box<dyn Backend> = match &opts.rpc {
+        Some(url) => Box::new(Rpc::connect(url, dir)?),
+        None => Box::new(Memory {
+            chain: Evm::new(),
+            sys: None,
+        }),
+    };
+    let place = match &opts.rpc {
+        Some(url) => format!("on the Ethereum node at {url}"),
+        None => "in an in-memory EVM".to_owned(),
+    };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let dir = dir.canonicalize().map_err(|e| Error::io(&opts.dir, e))?;
     let r = Runner {
@@ -296,22 +668,6 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             .hint("templates node1, node2, node3 name Node1, Node2, Node3"));
         }
     }
-    // The contracts first: each home settles on them (`chain:` in msgl.yaml).
-    let mut chain = Chain::new();
-    let sys = System::deploy_verifying(&mut chain, DEPLOYER, "SNT", 18, WITHDRAW_DELAY)
-        .map_err(chain_err("deploy"))?;
-    let domain = sys.domain();
-    for h in &homes {
-        let home = crate::home::Home { root: h.clone() };
-        let mut config = home.config()?;
-        config.chain = Some(crate::home::ChainSettings {
-            chain_id: domain.chain_id,
-            settlement: format!("{}", sys.settlement.address),
-            token: format!("{}", sys.token.address),
-            verifier: Some(format!("{}", sys.registry.address)),
-        });
-        crate::fsutil::write_atomic(&home.config_path(), config.to_yaml().as_bytes(), true, None)?;
-    }
     let ids: Vec<String> = homes
         .iter()
         .map(|h| r.run(Some(h), &args!["id"]).map(|s| s.trim().to_string()))
@@ -349,7 +705,11 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             }
         }
     }
-    progress("deploy token, verifier and settlement in an in-memory EVM; mint, approve, deposit");
+    // The contracts: each home settles on them (`chain:` in msgl.yaml).
+    progress(&format!(
+        "deploy token, verifier and settlement {place}; mint, approve, deposit"
+    ));
+    backend.deploy(&r, &homes, &addrs)?;
     let length = 4 * n + 100;
     for (i, h) in homes.iter().enumerate() {
         let cash = opening_cash(h)?;
@@ -368,12 +728,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             )
             .hint("raise the template's opening balance, or lower --messages"));
         }
-        sys.mint(&mut chain, addr(i), cash)
-            .map_err(chain_err("mint"))?;
-        sys.approve(&mut chain, addr(i), cash)
-            .map_err(chain_err("approve"))?;
-        sys.deposit(&mut chain, addr(i), deposit)
-            .map_err(chain_err("deposit"))?;
+        backend.fund(&r, h, addr(i), cash, deposit)?;
         r.run(
             Some(h),
             &args!["-q", "add", "deposit", "--amount", tokens(deposit)],
@@ -416,21 +771,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         )?;
         let signed =
             crate::objects::Open::from_yaml(&read_text(&open)?).map_err(|e| e.in_file(&open))?;
-        let accepted = crate::objects::Acceptance::from_yaml(&read_text(&acceptance)?)
-            .map_err(|e| e.in_file(&acceptance))?;
         anchors[k] = signed.channel;
-        let accept = sys.accept(
-            addr(payer),
-            &OpenChannel {
-                payee: Address::from(signed.chain.payee_address),
-                anchor: signed.channel,
-                units: signed.length,
-                unit_price: signed.unit_price,
-                escrow: signed.escrow,
-            },
-        );
-        sys.open_channel(&mut chain, addr(payer), &accept, &accepted.signature)
-            .map_err(chain_err("openChannel"))?;
+        backend.open(&r, &homes[payer], addr(payer), &signed, &acceptance)?;
     }
 
     // 3. Messages with acks, accepted in batches.
@@ -570,9 +912,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     )?;
 
     let before: Vec<U256> = (0..3)
-        .map(|i| sys.balance(&mut chain, addr(i)))
-        .collect::<std::result::Result<_, _>>()
-        .map_err(chain_err("balanceOf"))?;
+        .map(|i| backend.balance(addr(i)))
+        .collect::<Result<_>>()?;
 
     // 5. Settlements: Node3's channel from Node1's acks alone (Node3 has
     // disappeared), and Node1 <-> Node2 from the co-signed agreement.
@@ -640,7 +981,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         )?;
         let calls: Vec<serde_json::Value> = serde_json::from_str(&text)
             .map_err(|e| Error::check(format!("calldata --verify -O json: {e}")))?;
-        let (mut verify_gas, verify_txs) = (0, calls.len());
+        let mut verify = Vec::new();
         for c in &calls {
             let field = |k: &str| {
                 c[k].as_str()
@@ -649,26 +990,18 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             let to = crate::proof::parse_address(field("to")?, "to").map(Address::from)?;
             let data = hex::decode(field("data")?.trim_start_matches("0x"))
                 .map_err(|e| Error::check(format!("calldata --verify: {e}")))?;
-            let sent = chain
-                .call(addr(0), to, data)
-                .map_err(chain_err("verifyAndRegister"))?;
-            verify_gas += sent.gas_used;
+            verify.push((to, data));
         }
         let settle_text = r.run(Some(&homes[0]), &args!["calldata", &out])?;
         let data = hex::decode(settle_text.trim().trim_start_matches("0x"))
             .map_err(|e| Error::check(format!("calldata: {e}")))?;
         let calldata = format!("0x{}", hex::encode(&data));
-        let settle = chain
-            .call(addr(0), sys.settlement.address, data)
-            .map_err(chain_err("settle"))?;
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let receipt = write_receipt(&dir, &format!("settle-{name}"), &settle)?;
-        for &i in parties {
-            r.run(Some(&homes[i]), &args!["-q", "settled", &receipt])?;
-        }
+        // Node1 (the first party) sends; every party books it.
+        let parties_at: Vec<(&Path, Address)> = parties
+            .iter()
+            .map(|&i| (homes[i].as_path(), addr(i)))
+            .collect();
+        let (verify_gas, settle_gas) = backend.settle(&r, &parties_at, &out, &verify, data)?;
         let proof_bin = out.join("proof.bin");
         settlements.push(SettlementReport {
             what: what.to_string(),
@@ -680,8 +1013,8 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             units: statement.total_units(),
             prove_time,
             verify_gas,
-            verify_txs,
-            settle_gas: settle.gas_used,
+            verify_txs: verify.len(),
+            settle_gas,
             calldata,
         });
     }
@@ -689,19 +1022,14 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     // 6. The payees take what the settlements credited them.
     progress("Node1 and Node2 claim what the settlements credited them; each books it");
     for i in [0usize, 1] {
-        let claim = sys
-            .claim(&mut chain, addr(i), addr(i))
-            .map_err(chain_err("claim"))?;
-        let receipt = write_receipt(&dir, &format!("claim-{}", NODES[i].to_lowercase()), &claim)?;
-        r.run(Some(&homes[i]), &args!["-q", "settled", &receipt])?;
+        backend.claim(&r, &homes[i], NODES[i], addr(i))?;
     }
+    backend.finish(&r, &homes)?;
 
     // 7. The figures.
     let mut nodes = Vec::new();
     for (i, h) in homes.iter().enumerate() {
-        let after = sys
-            .balance(&mut chain, addr(i))
-            .map_err(chain_err("balanceOf"))?;
+        let after = backend.balance(addr(i))?;
         let bal = r.run(Some(h), &args!["balance", "--depth", "2"])?;
         nodes.push(NodeReport {
             name: NODES[i].to_string(),
@@ -714,6 +1042,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     }
     Ok(Report {
         dir,
+        rpc: opts.rpc.clone(),
         messages: n,
         nodes,
         settlements,

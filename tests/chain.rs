@@ -3,7 +3,8 @@
 //! stopped by its pid. The whole flow (deploy, deposit, open, acks, prove,
 //! verify on chain, settle, book, status), a node killed between send and
 //! confirmation and restarted from its dumped state, a pending exit making
-//! `may-serve` refuse, a shortfall, a node that is down, and the keystore.
+//! `may-serve` refuse, a shortfall, a node that is down, the keystore, and
+//! `msgl demo --rpc` (the demo's flow through `msgl chain`).
 
 use crate::common;
 
@@ -271,6 +272,40 @@ fn the_whole_flow_deploys_deposits_opens_proves_settles_books_and_reads_the_stat
         .args(["may-serve", "Node2"])
         .assert()
         .success();
+    // The payee claims with another client (as if a run of `msgl chain
+    // claim` had been killed after the claim was mined): `chain claim`
+    // sends nothing and books it from the contract's logs, once.
+    let key = std::fs::read_to_string(p.payee.join("keys/evm.key")).unwrap();
+    let settlement = msgl::home::Home::locate(Some(&p.payee))
+        .config()
+        .unwrap()
+        .chain
+        .unwrap()
+        .settlement;
+    cast(&[
+        "send",
+        "--rpc-url",
+        &anvil.url(),
+        "--private-key",
+        key.trim(),
+        &settlement,
+        "claim(address)",
+        &evm(&p.payee),
+    ]);
+    let out = stdout(msgl(&p.payee).args(["chain", "claim"]));
+    assert!(
+        out.contains("nothing claimable on chain; nothing sent"),
+        "{out}"
+    );
+    assert!(
+        out.contains("CLAIMED: 0.0001 into Assets:Cash:SNT"),
+        "{out}"
+    );
+    let out = stdout(msgl(&p.payee).args(["chain", "claim"]));
+    assert!(out.contains("already booked: CLAIMED 0.0001"), "{out}");
+    let journal = std::fs::read_to_string(p.payee.join("journal.ledger")).unwrap();
+    assert_eq!(journal.matches(") CLAIMED  ; claimed: ").count(), 1);
+    msgl(&p.payee).arg("check").assert().success();
 }
 
 #[test]
@@ -568,4 +603,130 @@ fn the_evm_key_from_a_keystore_with_its_password_never_printed() {
     std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::fs::set_permissions(&ks, std::fs::Permissions::from_mode(0o640)).unwrap();
     msgl(&home).args(["id", "--evm"]).assert().code(2);
+}
+
+/// `msgl demo --messages 10` in `dir`: in memory, or against `rpc`.
+fn demo(dir: &Path, rpc: Option<&str>) -> assert_cmd::assert::Assert {
+    let mut c = assert_cmd::Command::cargo_bin("msgl").unwrap();
+    c.env_remove("MSGL_HOME")
+        .env("NO_COLOR", "1")
+        .args(["demo", "--messages", "10", "--dir"])
+        .arg(dir);
+    if let Some(url) = rpc {
+        c.args(["--rpc", url]);
+    }
+    c.assert()
+}
+
+/// The demo summary's figures that do not depend on where the contracts
+/// ran: each settlement's units and entries, the units settled, and per
+/// node its balance on chain before -> after and its Net line (`dir`, the
+/// demo's directory, written DIR).
+fn demo_figures(out: &str, dir: &Path) -> Vec<String> {
+    let dir = dir.display().to_string();
+    out.lines()
+        .filter_map(|l| {
+            if l.starts_with("settlement ") {
+                let figures = l.split_once(": units ").unwrap().1;
+                let w: Vec<&str> = figures.split(' ').collect();
+                Some(format!("units {} entries {}", w[0], w[2]))
+            } else if l.starts_with("units settled ") {
+                Some(l.to_owned())
+            } else if l.starts_with("node ") {
+                Some(l.replace(&dir, "DIR"))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_demo_against_a_real_node_settles_and_books_what_the_in_memory_demo_does() {
+    let anvil = Anvil::start(free_port(), &[]);
+    let tmp = tempdir();
+    let (mem, rpc) = (tmp.path().join("mem"), tmp.path().join("rpc"));
+    let text = |a: assert_cmd::assert::Assert| {
+        String::from_utf8(a.success().get_output().stdout.clone()).unwrap()
+    };
+    let in_memory = text(demo(&mem, None));
+    let on_node = text(demo(&rpc, Some(&anvil.url())));
+    assert!(
+        on_node.contains(&format!("on the Ethereum node at {}", anvil.url())),
+        "{on_node}"
+    );
+    let (mem, rpc) = (mem.canonicalize().unwrap(), rpc.canonicalize().unwrap());
+    let figures = demo_figures(&on_node, &rpc);
+    // Two settlements, the units settled, three nodes.
+    assert_eq!(figures.len(), 6, "{on_node}");
+    assert!(figures[3].starts_with("node Node1 DIR/node1: chain "));
+    assert_eq!(figures, demo_figures(&in_memory, &mem), "{on_node}");
+    // The on-chain steps went through the homes' msgl chain: no receipt
+    // files, the homes name the node, each has its cached status.
+    assert!(!rpc.join("receipts").exists());
+    // The payees claimed with `msgl chain claim` and booked it once; a
+    // rerun sends and books nothing.
+    for node in ["node1", "node2"] {
+        let home = rpc.join(node);
+        let journal = std::fs::read_to_string(home.join("journal.ledger")).unwrap();
+        assert_eq!(journal.matches(") CLAIMED  ; claimed: ").count(), 1);
+        let out = stdout(msgl(&home).args(["chain", "claim"]));
+        assert!(out.contains("nothing sent"), "{out}");
+        assert_eq!(
+            std::fs::read_to_string(home.join("journal.ledger")).unwrap(),
+            journal
+        );
+    }
+    for node in ["node1", "node2", "node3"] {
+        let home = rpc.join(node);
+        msgl(&home).arg("check").assert().success();
+        msgl(&home).args(["check", "--evidence"]).assert().success();
+        let config = msgl::home::Home::locate(Some(&home)).config().unwrap();
+        assert_eq!(config.node.rpc.as_deref(), Some(anvil.url().as_str()));
+        assert!(home.join("chain/status.json").is_file());
+    }
+    // Node1's three channels are open on the node, with what was settled.
+    let s = status(&rpc.join("node1"));
+    let channels = s["channels"].as_array().unwrap();
+    assert_eq!(channels.len(), 3, "{s}");
+    assert!(channels.iter().all(|c| c["status"] == "open"), "{s}");
+    assert!(
+        channels.iter().all(|c| c["count"].as_u64().unwrap() > 0),
+        "{s}"
+    );
+    // A rerun of a settlement finds it on chain and books nothing twice.
+    let journal = std::fs::read(rpc.join("node2/journal.ledger")).unwrap();
+    let out = stdout(
+        msgl(&rpc.join("node2"))
+            .args(["chain", "settle"])
+            .arg(rpc.join("proofs/node1-node2")),
+    );
+    assert!(out.contains("settled on chain already"), "{out}");
+    assert_eq!(
+        std::fs::read(rpc.join("node2/journal.ledger")).unwrap(),
+        journal
+    );
+}
+
+#[test]
+fn the_demo_against_a_node_that_is_down_or_has_no_funded_account_is_refused_leaving_nothing() {
+    let tmp = tempdir();
+    let dir = tmp.path().join("demo");
+    let err =
+        |a: assert_cmd::assert::Assert| String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let e = err(demo(&dir, Some(&dead)).code(1));
+    assert!(e.starts_with(&format!("msgl: {dead}: ")), "{e}");
+    assert!(!dir.exists());
+    // No TLS in this build: refused as the chain client refuses it.
+    let e = err(demo(&dir, Some("https://127.0.0.1:8545")).code(2));
+    assert!(e.contains("without TLS"), "{e}");
+    assert!(!dir.exists());
+    // A node that holds no unlocked account cannot pay the homes' gas.
+    let anvil = Anvil::start(free_port(), &["--accounts", "0"]);
+    let e = err(demo(&dir, Some(&anvil.url())).code(1));
+    assert!(e.contains(&anvil.url()), "{e}");
+    assert!(e.contains("no unlocked account"), "{e}");
+    assert!(e.contains("fund each node's EVM key"), "{e}");
+    assert!(!dir.exists());
 }

@@ -3,14 +3,18 @@
 //! random operations per seed — acks with random prices, lost acks and
 //! resends, acks delivered out of order, further acks for a disputed
 //! price, proposals, co-signatures and finalizes in either order (acks
-//! signed between them), and proofs of acks recorded as settled. After
-//! every step every journal passes `check --evidence`; at the end, once
-//! the acks in flight land, each A/R mirrors the peer's A/P, every
-//! accepted ack proves and verifies, and every channel accepts its payer's
-//! next honest ack.
+//! signed between them), and proofs of acks and of agreements settled on
+//! chain: the committed contracts in revm (MsglVerifier checks each proof),
+//! every receipt booked by the homes it concerns with `msgl settled`.
+//! After every step every journal passes `check --evidence`; at the end,
+//! once the acks in flight land, each A/R mirrors the peer's A/P, every
+//! accepted ack proves, verifies and settles, each payee's books hold
+//! exactly what the contract lets it claim, and every channel accepts its
+//! payer's next honest ack.
 //!
 //! The operations run through the library (the same calls the commands
-//! make), the homes are made and proofs settled with the real binary.
+//! make); the homes are made, channels opened, and proofs made, verified,
+//! settled and booked with the real binary.
 //! `MSGL_RANDOM_SEEDS=a,b,c` and `MSGL_RANDOM_OPS=N` run other seeds and
 //! lengths (fuzz/random-protocol.sh runs many); the seeds and counts are
 //! in docs/RELIABILITY.md.
@@ -20,16 +24,23 @@ use crate::common;
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 
+use alloy_primitives::Address;
+use common::evm::{self, OnChain};
 use common::{hash, id, init, msgl, Rng};
 use msgl::home::{Config, Home};
 use msgl::journal::Decimal;
 use msgl::objects::{Ack, Recon};
 use msgl::protocol::{self, Refusal};
+use msgl_settlement::MsglSettlement;
 
 const NAMES: [&str; 3] = ["Node1", "Node2", "Node3"];
+/// Each channel's length.
+const UNITS: u64 = 100_000;
 
 struct Node {
     home: Home,
+    /// Where settlements pay it (keys/evm.key).
+    evm: Address,
     config: Config,
     key: ed25519_dalek::SigningKey,
     me: [u8; 32],
@@ -50,6 +61,12 @@ struct World {
     proposals: Vec<(usize, usize, PathBuf)>,
     /// (proposer, peer, file) of agreements the co-signer booked.
     agreements: Vec<(usize, usize, PathBuf)>,
+    /// Agreements both sides booked, in the order they were finalized.
+    finalized: Vec<(usize, usize, PathBuf)>,
+    /// The contracts, where every channel is open with its full escrow.
+    on: OnChain,
+    /// channel id -> (payer, payee).
+    channels: BTreeMap<[u8; 32], (usize, usize)>,
     counts: BTreeMap<&'static str, u64>,
     next_message: u64,
 }
@@ -60,40 +77,62 @@ fn refusal(e: &msgl::error::Error) -> Option<&Refusal> {
 
 impl World {
     fn new(dir: &Path) -> World {
+        let mut on = OnChain::deploy(3600);
         let homes: Vec<PathBuf> = NAMES.iter().map(|n| init(dir, n)).collect();
+        let addresses: Vec<Address> = homes.iter().map(|h| evm::address(h)).collect();
         for (i, h) in homes.iter().enumerate() {
+            on.configure(h);
             for (j, o) in homes.iter().enumerate() {
                 if i != j {
                     msgl(h)
                         .args(["peer", "add", NAMES[j], &id(o), "--policy", "credit:100"])
+                        .args(["--address", &addresses[j].to_string()])
                         .assert()
                         .success();
                 }
             }
+            // Two channels' escrow and some to spare.
+            on.fund(addresses[i], evm::units(1_000_000), evm::units(300_000));
         }
+        let mut channels = BTreeMap::new();
         for (i, payer) in homes.iter().enumerate() {
             for (j, payee) in homes.iter().enumerate() {
                 if i == j {
                     continue;
                 }
+                // Escrow for the whole length: a settlement never falls short.
                 let f = dir.join(format!("open-{i}-{j}.yaml"));
+                let acceptance = f.with_extension("acceptance.yaml");
                 msgl(payer)
-                    .args(["open", "--to", NAMES[j], "--units", "100000", "-o"])
+                    .args(["open", "--to", NAMES[j], "--units", &UNITS.to_string()])
+                    .args(["--escrow", &msgl::demo::tokens(evm::units(UNITS)), "-o"])
                     .arg(&f)
                     .assert()
                     .success();
-                msgl(payee).arg("accept-open").arg(&f).assert().success();
+                msgl(payee)
+                    .arg("accept-open")
+                    .arg(&f)
+                    .arg("-o")
+                    .arg(&acceptance)
+                    .assert()
+                    .success();
+                on.open(addresses[i], &f, &acceptance);
+                let open =
+                    msgl::objects::Open::from_yaml(&std::fs::read_to_string(&f).unwrap()).unwrap();
+                channels.insert(open.channel, (i, j));
             }
         }
         let nodes = homes
             .iter()
-            .map(|h| {
+            .zip(&addresses)
+            .map(|(h, &evm)| {
                 let home = Home::locate(Some(h));
                 let config = home.config().unwrap();
                 let key = home.signing_key().unwrap();
                 let me = key.verifying_key().to_bytes();
                 Node {
                     home,
+                    evm,
                     config,
                     key,
                     me,
@@ -106,6 +145,9 @@ impl World {
             flight: BTreeMap::new(),
             proposals: Vec::new(),
             agreements: Vec::new(),
+            finalized: Vec::new(),
+            on,
+            channels,
             counts: BTreeMap::new(),
             next_message: 1,
         }
@@ -224,7 +266,7 @@ impl World {
         }
         let n = &self.nodes[b];
         match protocol::recon::accept(&n.home, &n.config, &n.key, NAMES[a], &proposal) {
-            Ok(protocol::recon::Accepted::Agreed { file, .. }) => {
+            Ok(protocol::recon::Verdict::Agreed { file, .. }) => {
                 let copy = self.dir.join(format!(
                     "agreement-{a}-{b}-{}.yaml",
                     self.counts.get("co-signed").unwrap_or(&0)
@@ -233,7 +275,7 @@ impl World {
                 self.agreements.push((a, b, copy));
                 self.count("co-signed");
             }
-            Ok(protocol::recon::Accepted::Disagree(_)) => self.count("disagreements"),
+            Ok(protocol::recon::Verdict::Disagree(_)) => self.count("disagreements"),
             Err(e) => {
                 assert!(
                     matches!(
@@ -262,7 +304,10 @@ impl World {
         let r = Recon::from_yaml(&std::fs::read_to_string(&file).unwrap()).unwrap();
         let n = &self.nodes[a];
         match protocol::recon::finalize(&n.home, &n.config, &n.me, NAMES[b], &r) {
-            Ok(_) => self.count("finalized"),
+            Ok(_) => {
+                self.count("finalized");
+                self.finalized.push((a, b, file.clone()));
+            }
             Err(e) => panic!(
                 "{} cannot finalize the agreement {} co-signed: {e}",
                 NAMES[a], NAMES[b]
@@ -280,51 +325,125 @@ impl World {
         );
     }
 
-    /// The payee proves its acks from its settled record and both sides
-    /// record the settlement.
-    fn prove_and_settle(&mut self, payee: usize, k: u64) {
-        let home = self.nodes[payee].home.root.clone();
-        let out = self.dir.join(format!("proof-{payee}-{k}"));
-        let r = msgl(&home)
-            .arg("prove")
-            .arg(home.join("acks"))
+    /// `msgl prove --for-chain BATCH` in `prover`'s home, from its
+    /// settled record: the proof directory, or `None` when nothing is new.
+    /// A refusal's stderr is `Err`.
+    fn prove(&self, prover: usize, batch: &Path, out: &Path) -> Result<Option<PathBuf>, String> {
+        let home = &self.nodes[prover].home.root;
+        let r = msgl(home)
+            .args(["prove", "--for-chain"])
+            .arg(batch)
             .arg("-o")
-            .arg(&out)
+            .arg(out)
             .output()
             .unwrap();
-        let err = String::from_utf8_lossy(&r.stderr);
-        assert!(r.status.success(), "prove: {err}");
+        let err = String::from_utf8_lossy(&r.stderr).into_owned();
+        if !r.status.success() {
+            assert!(!out.exists(), "a refused proof left {}", out.display());
+            return Err(err);
+        }
         if err.contains("nothing new to prove") {
             assert!(!out.exists());
+            return Ok(None);
+        }
+        msgl(home).arg("verify-proof").arg(out).assert().success();
+        Ok(Some(out.to_path_buf()))
+    }
+
+    /// Verifies the proof on chain (MsglVerifier, `calldata --verify`),
+    /// settles it from `sender`'s address (`calldata`), and books the
+    /// receipt with `msgl settled` in the home of every party to a channel
+    /// it moved: twice, the second run booking nothing.
+    fn settle(&mut self, sender: usize, proof: &Path) {
+        let home = self.nodes[sender].home.root.clone();
+        self.on.verify(&home, proof);
+        let out = self
+            .on
+            .settle(self.nodes[sender].evm, &home, proof)
+            .unwrap_or_else(|e| panic!("settle {}: {}", proof.display(), e.reason));
+        assert!(
+            out.events::<MsglSettlement::EntrySkipped>().is_empty()
+                && out.events::<MsglSettlement::Shortfall>().is_empty(),
+            "{out:?}"
+        );
+        let moved = out.events::<MsglSettlement::Settled>();
+        assert!(!moved.is_empty());
+        let receipt = self.on.receipt(&self.dir, &out);
+        let mut parties = std::collections::BTreeSet::new();
+        for e in &moved {
+            let (payer, payee) = self.channels[&e.channel.0];
+            parties.extend([payer, payee]);
+        }
+        for p in parties {
+            let home = &self.nodes[p].home.root;
+            msgl(home).arg("settled").arg(&receipt).assert().success();
+            let again = msgl(home).arg("settled").arg(&receipt).output().unwrap();
+            let again = String::from_utf8_lossy(&again.stdout);
+            assert!(!again.contains("booked ("), "booked twice: {again}");
+        }
+    }
+
+    /// The payee proves its acks (its acks/) from its settled record,
+    /// settles the proof on chain and the parties book the receipt.
+    fn prove_and_settle(&mut self, payee: usize, k: u64) {
+        let acks = self.nodes[payee].home.root.join("acks");
+        let out = self.dir.join(format!("proof-{payee}-{k}"));
+        match self.prove(payee, &acks, &out) {
+            Ok(Some(proof)) => {
+                self.settle(payee, &proof);
+                self.count("proofs of acks settled");
+            }
+            Ok(None) => {}
+            Err(e) => panic!("{} cannot prove its acks: {e}", NAMES[payee]),
+        }
+    }
+
+    /// The proposer of a finalized agreement proves it alone (both
+    /// directions' checkpoints) and settles it. Refused only when acks
+    /// settled since have moved one of its channels past its checkpoint
+    /// (those units are settled already; nothing is stranded).
+    /// `pick`: `usize::MAX` for the newest (what an operator settles).
+    fn settle_agreement(&mut self, pick: usize) {
+        if self.finalized.is_empty() {
             return;
         }
-        msgl(&home).arg("verify-proof").arg(&out).assert().success();
-        // Recorded as mined: the contract's new view goes to the payee's
-        // channels/settled.yaml, as `msgl settled` writes it from the
-        // settle transaction's receipt (there is no chain here, so nothing
-        // is booked), and the next proof starts from it.
-        let settled = home.join(msgl::protocol::settle::SETTLED_FILE);
-        let mut views = if settled.is_file() {
-            msgl::batch::read_state(&settled).unwrap()
-        } else {
-            Vec::new()
-        };
-        for part in msgl::proof::verify_parts(&out).unwrap() {
-            for e in &part.1.entries {
-                let view = msgl::batch::ChannelView {
-                    channel: e.channel,
-                    tip: msgl_circuits::poseidon2::pack(&e.new_preimage),
-                    count: e.new_count,
-                };
-                match views.iter_mut().find(|v| v.channel == e.channel) {
-                    Some(v) if v.count >= e.new_count => {}
-                    Some(v) => *v = view,
-                    None => views.push(view),
-                }
+        let n = self.finalized.len();
+        let (a, _, file) = self
+            .finalized
+            .remove(if pick == usize::MAX { n - 1 } else { pick % n });
+        let k = self.counts.get("agreement proofs").copied().unwrap_or(0);
+        self.count("agreement proofs");
+        let batch = self.dir.join(format!("agreement-batch-{k}"));
+        std::fs::create_dir(&batch).unwrap();
+        std::fs::copy(&file, batch.join("agreement.yaml")).unwrap();
+        let out = self.dir.join(format!("agreement-proof-{k}"));
+        match self.prove(a, &batch, &out) {
+            Ok(Some(proof)) => {
+                self.settle(a, &proof);
+                self.count("agreements settled");
+            }
+            Ok(None) => self.count("agreements settled already"),
+            Err(e) => {
+                assert!(
+                    e.contains("stale:"),
+                    "{} proves an agreement: {e}",
+                    NAMES[a]
+                );
+                self.count("agreements stale");
             }
         }
-        std::fs::write(&settled, serde_yaml::to_string(&views).unwrap()).unwrap();
-        self.count("proofs settled");
+    }
+
+    /// What each home booked as claimable is what the contract lets it claim.
+    fn check_claimable(&mut self, step: &str) {
+        for (n, name) in self.nodes.iter().zip(NAMES) {
+            let on_chain = self.on.sys.claimable(&mut self.on.chain, n.evm).unwrap();
+            assert_eq!(
+                evm::account(&n.home.root, protocol::settle::CLAIMABLE),
+                evm::tokens(on_chain),
+                "{step}: {name} booked other than it can claim"
+            );
+        }
     }
 
     fn check_evidence(&self, step: &str) {
@@ -401,7 +520,12 @@ fn run(seed: u64, ops: usize) -> BTreeMap<&'static str, u64> {
             }
             84..=91 => w.cosign(rng.below(1 << 20) as usize),
             92..=97 => w.finalize(rng.below(1 << 20) as usize),
-            _ => w.prove_and_settle(payee, step as u64),
+            98 => w.prove_and_settle(payee, step as u64),
+            // Mostly the newest agreement; sometimes an older one.
+            _ => w.settle_agreement(match rng.below(4) {
+                0 => rng.below(1 << 20) as usize,
+                _ => usize::MAX,
+            }),
         }
         w.check_evidence(&format!("seed {seed} step {step}"));
     }
@@ -426,9 +550,29 @@ fn run(seed: u64, ops: usize) -> BTreeMap<&'static str, u64> {
             }
         }
     }
-    // Every accepted ack proves (from what was settled) and verifies.
+    // The agreements left settle, oldest first; then every accepted ack
+    // proves (from what was settled), verifies and settles.
+    while !w.finalized.is_empty() {
+        w.settle_agreement(0);
+    }
     for payee in 0..3 {
         w.prove_and_settle(payee, u64::MAX - payee as u64);
+    }
+    w.check_claimable(&format!("seed {seed}: all settled"));
+    // Nothing is left to prove: the contract holds every channel at its
+    // payee's latest ack.
+    for (&channel, &(payer, payee)) in &w.channels {
+        let on_chain = w.on.sys.channel(&mut w.on.chain, channel).unwrap();
+        let home = &w.nodes[payee].home;
+        let accepted = common::channels(&home.root)
+            .into_iter()
+            .find(|c| c.open.channel == channel && c.role == protocol::channel::Role::In)
+            .map_or(0, |c| c.cumulative);
+        assert_eq!(
+            on_chain.count, accepted,
+            "seed {seed}: {} -> {}: settled on chain is not what was accepted",
+            NAMES[payer], NAMES[payee]
+        );
     }
     // And every channel takes its payer's next honest ack.
     for &(payer, payee) in &pairs {
@@ -458,9 +602,11 @@ fn random_operations_never_strand_money_or_wedge_a_channel() {
             counts.get("co-signed").copied().unwrap_or(0) > 0,
             "{counts:?}"
         );
-        assert!(
-            counts.get("finalized").copied().unwrap_or(0) > 0,
-            "{counts:?}"
-        );
+        for what in ["finalized", "agreements settled", "proofs of acks settled"] {
+            assert!(
+                counts.get(what).copied().unwrap_or(0) > 0,
+                "{what}: {counts:?}"
+            );
+        }
     }
 }

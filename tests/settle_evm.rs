@@ -13,41 +13,21 @@ use std::path::{Path, PathBuf};
 
 use alloy_primitives::{Address, U256};
 use common::{hash, id, init, msgl, stdout, tempdir, Pair};
-use msgl_settlement::evm::{Chain, Outcome, Revert, CHAIN_ID};
-use msgl_settlement::system::{OpenChannel, System};
+use msgl_settlement::evm::{Outcome, Revert};
 use msgl_settlement::MsglSettlement;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
-const DEPLOYER: Address = Address::repeat_byte(0xd0);
-/// Sends the verifier's transactions: anyone may.
-const ANYONE: Address = Address::repeat_byte(0x77);
+use common::evm::{account, price, units};
+use common::evm::{OnChain, ANYONE};
+
 const DELAY: u64 = 3600;
 
-/// 0.00001 SNT at 18 decimals: the nodes' unit price.
-fn price() -> U256 {
-    U256::from(10_000_000_000_000u64)
-}
-
-fn units(n: u64) -> U256 {
-    price() * U256::from(n)
-}
-
 struct World {
-    chain: Chain,
-    sys: System,
-    receipts: usize,
+    on: OnChain,
     /// The EVM addresses of the payer's and the payee's homes (keys/evm.key).
     payer: Address,
     payee: Address,
-}
-
-/// A home's EVM address, as `msgl id --evm` prints it.
-fn evm(home: &Path) -> Address {
-    stdout(msgl(home).args(["id", "--evm"]))
-        .trim()
-        .parse()
-        .unwrap()
 }
 
 /// The contracts, and Node1 (payee) and Node2 (payer) whose msgl.yaml
@@ -57,24 +37,15 @@ fn evm(home: &Path) -> Address {
 /// it (`msgl accept-open -o`), and the payer opens it on chain with that
 /// acceptance.
 fn setup(length: u64, escrow_units: u64, deposit_units: u64) -> (Pair, World) {
-    let mut chain = Chain::new();
-    let sys = System::deploy_verifying(&mut chain, DEPLOYER, "SNT", 18, DELAY).unwrap();
+    let on = OnChain::deploy(DELAY);
     let dir = tempdir();
     let d = dir.path().to_path_buf();
     let payee = init(&d, "Node1");
     let payer = init(&d, "Node2");
     for h in [&payee, &payer] {
-        let home = msgl::home::Home::locate(Some(h));
-        let mut config = home.config().unwrap();
-        config.chain = Some(msgl::home::ChainSettings {
-            chain_id: CHAIN_ID,
-            settlement: sys.settlement.address.to_string(),
-            token: sys.token.address.to_string(),
-            verifier: Some(sys.registry.address.to_string()),
-        });
-        std::fs::write(home.config_path(), config.to_yaml()).unwrap();
+        on.configure(h);
     }
-    let (payer_evm, payee_evm) = (evm(&payer), evm(&payee));
+    let (payer_evm, payee_evm) = (common::evm::address(&payer), common::evm::address(&payee));
     msgl(&payee)
         .args([
             "peer",
@@ -92,18 +63,12 @@ fn setup(length: u64, escrow_units: u64, deposit_units: u64) -> (Pair, World) {
         .args(["--address", &payee_evm.to_string()])
         .assert()
         .success();
-    sys.mint(&mut chain, payer_evm, units(1_000_000)).unwrap();
-    sys.approve(&mut chain, payer_evm, units(1_000_000))
-        .unwrap();
-    sys.deposit(&mut chain, payer_evm, units(deposit_units))
-        .unwrap();
     let mut w = World {
-        chain,
-        sys,
-        receipts: 0,
+        on,
         payer: payer_evm,
         payee: payee_evm,
     };
+    w.on.fund(payer_evm, units(1_000_000), units(deposit_units));
     let p = Pair {
         open: d.join("open.yaml"),
         _dir: dir,
@@ -150,9 +115,6 @@ impl World {
             .success();
         let signed =
             msgl::objects::Open::from_yaml(&std::fs::read_to_string(&open).unwrap()).unwrap();
-        let accepted =
-            msgl::objects::Acceptance::from_yaml(&std::fs::read_to_string(&acceptance).unwrap())
-                .unwrap();
         assert_eq!(
             (signed.length, signed.unit_price, signed.escrow),
             (
@@ -161,57 +123,24 @@ impl World {
                 units(escrow_units).to::<u128>()
             )
         );
-        let accept = self.sys.accept(
-            self.payer,
-            &OpenChannel {
-                payee: Address::from(signed.chain.payee_address),
-                anchor: signed.channel,
-                units: signed.length,
-                unit_price: signed.unit_price,
-                escrow: signed.escrow,
-            },
-        );
-        self.sys
-            .open_channel(&mut self.chain, self.payer, &accept, &accepted.signature)
-            .unwrap();
+        self.on.open(self.payer, &open, &acceptance);
         open
     }
 
-    /// Sends `msgl calldata --verify DIR`'s transactions to the verifier,
-    /// in order, from [`ANYONE`]: the proof is verified on chain and the
-    /// statement's fact recorded.
     fn verify(&mut self, home: &Path, proof: &Path) -> Vec<Outcome> {
-        let lines = stdout(msgl(home).args(["calldata", "--verify"]).arg(proof));
-        let mut sent = Vec::new();
-        for line in lines.lines() {
-            let data = hex::decode(line.strip_prefix("0x").unwrap()).unwrap();
-            sent.push(
-                self.chain
-                    .call(ANYONE, self.sys.registry.address, data)
-                    .unwrap(),
-            );
-        }
-        assert!(!sent.is_empty());
-        sent
+        self.on.verify(home, proof)
     }
 
-    /// Sends `msgl calldata DIR`'s `settle` as `from`.
     fn settle(&mut self, from: Address, home: &Path, proof: &Path) -> Result<Outcome, Revert> {
-        let data = stdout(msgl(home).arg("calldata").arg(proof));
-        let data = hex::decode(data.trim().strip_prefix("0x").unwrap()).unwrap();
-        self.chain.call(from, self.sys.settlement.address, data)
+        self.on.settle(from, home, proof)
     }
 
-    /// Writes `out`'s receipt as `cast receipt --json` prints it.
     fn receipt(&mut self, dir: &Path, out: &Outcome) -> PathBuf {
-        self.receipts += 1;
-        let path = dir.join(format!("receipt-{}.json", self.receipts));
-        std::fs::write(&path, serde_json::to_string_pretty(&out.receipt()).unwrap()).unwrap();
-        path
+        self.on.receipt(dir, out)
     }
 
     fn balance(&mut self, who: Address) -> U256 {
-        self.sys.balance(&mut self.chain, who).unwrap()
+        self.on.sys.balance(&mut self.on.chain, who).unwrap()
     }
 
     /// `msgl settled RECEIPT` in `home` (the contract of its `chain:`).
@@ -282,21 +211,6 @@ fn ar_ap(home: &Path) -> (String, String) {
     )
 }
 
-/// The balance of `account` in `home` (flat, normalized), "0" when absent.
-fn account(home: &Path, account: &str) -> String {
-    let csv = stdout(msgl(home).args(["balance", "--flat", "-E", "-O", "csv", account]));
-    // account,commodity,amount,kind rows.
-    let shown = csv
-        .lines()
-        .find(|l| l.starts_with(&format!("{account},")))
-        .and_then(|l| l.split(',').nth(2))
-        .unwrap_or("0");
-    msgl::journal::Decimal::from_str_exact(shown)
-        .unwrap()
-        .normalize()
-        .to_string()
-}
-
 #[test]
 fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails() {
     let (p, mut w) = setup(1000, 200, 500);
@@ -310,13 +224,16 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
     w.verify(&p.payee, &proof1);
     let out = w.settle(w.payee, &p.payee, &proof1).unwrap();
     assert_eq!(
-        w.sys.claimable(&mut w.chain, w.payee).unwrap(),
+        w.on.sys.claimable(&mut w.on.chain, w.payee).unwrap(),
         units(100),
         "exactly units x price"
     );
     assert!(out.events::<MsglSettlement::Shortfall>().is_empty());
     let r1 = w.receipt(&p.dir, &out);
-    let ch = w.sys.channel(&mut w.chain, anchor_of(&p.open)).unwrap();
+    let ch =
+        w.on.sys
+            .channel(&mut w.on.chain, anchor_of(&p.open))
+            .unwrap();
     assert_eq!(ch.count, 100);
     // The same calldata again: the tip moved on, the entry is skipped.
     let again = w.settle(w.payee, &p.payee, &proof1).unwrap();
@@ -342,7 +259,10 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
     w.verify(&p.payee, &proof2);
     let out = w.settle(w.payee, &p.payee, &proof2).unwrap();
     let r2 = w.receipt(&p.dir, &out);
-    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(160));
+    assert_eq!(
+        w.on.sys.claimable(&mut w.on.chain, w.payee).unwrap(),
+        units(160)
+    );
 
     // Both sides book each settlement from its receipt, in any order; a
     // second run books nothing more.
@@ -366,7 +286,7 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
             .arg("settled")
             .arg(&r1)
             .arg(&r2)
-            .args(["--settlement", &w.sys.settlement.address.to_string()])
+            .args(["--settlement", &w.on.sys.settlement.address.to_string()])
             .assert()
             .success()
             .stdout(contains("already booked"))
@@ -380,7 +300,7 @@ fn hundred_messages_settle_for_exactly_units_times_price_and_every_misuse_fails(
     assert_eq!(account(&p.payer, "Assets:Contract:Deposit"), "-0.0016");
 
     // The payee claims; the claim's receipt books CLAIMED into cash.
-    let claim = w.sys.claim(&mut w.chain, w.payee, w.payee).unwrap();
+    let claim = w.on.sys.claim(&mut w.on.chain, w.payee, w.payee).unwrap();
     let rc = w.receipt(&p.dir, &claim);
     assert_eq!(w.balance(w.payee), units(160));
     // Booked for the home whose keys/evm.key claimed.
@@ -475,7 +395,7 @@ fn an_underfunded_channel_pays_its_escrow_and_the_rest_stays_owed_until_a_top_up
     w.verify(&p.payee, &proof);
     let out = w.settle(w.payee, &p.payee, &proof).unwrap();
     assert_eq!(
-        w.sys.claimable(&mut w.chain, w.payee).unwrap(),
+        w.on.sys.claimable(&mut w.on.chain, w.payee).unwrap(),
         units(10),
         "the escrow, and only the escrow"
     );
@@ -498,7 +418,10 @@ fn an_underfunded_channel_pays_its_escrow_and_the_rest_stays_owed_until_a_top_up
 
     // The payer tops the channel up: the debt is paid first, to the payee.
     let id = anchor_of(&p.open);
-    let top = w.sys.top_up(&mut w.chain, w.payer, id, units(25)).unwrap();
+    let top =
+        w.on.sys
+            .top_up(&mut w.on.chain, w.payer, id, units(25))
+            .unwrap();
     let r = w.receipt(&p.dir, &top);
     w.settled(&p.payee, &r).success().stdout(contains(
         "SETTLED: received 0.0002 from Node2 (a paid debt)",
@@ -512,7 +435,10 @@ fn an_underfunded_channel_pays_its_escrow_and_the_rest_stays_owed_until_a_top_up
     assert_eq!(ar_ap(&p.payee).0, "0");
     assert_eq!(ar_ap(&p.payer).1, "0");
     assert_eq!(account(&p.payee, "Assets:Contract:Claimable"), "0.0003");
-    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(30));
+    assert_eq!(
+        w.on.sys.claimable(&mut w.on.chain, w.payee).unwrap(),
+        units(30)
+    );
     for home in [&p.payee, &p.payer] {
         msgl(home).arg("check").assert().success();
     }
@@ -527,17 +453,22 @@ fn an_exiting_payer_waits_and_the_payee_settles_meanwhile() {
         p.exchange(i, 1);
     }
     // The payer asks for its escrow back, then disappears.
-    w.sys.request_exit(&mut w.chain, w.payer, id).unwrap();
-    expect::<MsglSettlement::ExitNotReady>(w.sys.release_escrow(&mut w.chain, w.payer, id));
+    w.on.sys.request_exit(&mut w.on.chain, w.payer, id).unwrap();
+    expect::<MsglSettlement::ExitNotReady>(w.on.sys.release_escrow(&mut w.on.chain, w.payer, id));
     // The payee settles alone, with its latest ack, during the delay.
     let proof = prove(&p, "proof", None);
     w.verify(&p.payee, &proof);
     w.settle(w.payee, &p.payee, &proof).unwrap();
-    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(50));
-    w.chain.advance_time(DELAY);
-    w.sys.release_escrow(&mut w.chain, w.payer, id).unwrap();
     assert_eq!(
-        w.sys.deposit_of(&mut w.chain, w.payer).unwrap(),
+        w.on.sys.claimable(&mut w.on.chain, w.payee).unwrap(),
+        units(50)
+    );
+    w.on.chain.advance_time(DELAY);
+    w.on.sys
+        .release_escrow(&mut w.on.chain, w.payer, id)
+        .unwrap();
+    assert_eq!(
+        w.on.sys.deposit_of(&mut w.on.chain, w.payer).unwrap(),
         units(40 + 10),
         "the rest of the escrow, and the free deposit"
     );
@@ -730,21 +661,24 @@ fn a_batch_split_into_parts_settles_part_by_part() {
         .code(2);
     let mut receipts = Vec::new();
     for (verify, settle) in verifies.into_iter().zip(settles) {
-        w.chain
-            .call(ANYONE, w.sys.registry.address, verify)
+        w.on.chain
+            .call(ANYONE, w.on.sys.registry.address, verify)
             .unwrap();
-        let o = w
-            .chain
-            .call(w.payee, w.sys.settlement.address, settle)
-            .unwrap();
+        let o =
+            w.on.chain
+                .call(w.payee, w.on.sys.settlement.address, settle)
+                .unwrap();
         assert!(o.events::<MsglSettlement::EntrySkipped>().is_empty());
         receipts.push(w.receipt(&p.dir, &o));
     }
-    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(7));
+    assert_eq!(
+        w.on.sys.claimable(&mut w.on.chain, w.payee).unwrap(),
+        units(7)
+    );
     msgl(&p.payee)
         .arg("settled")
         .args(&receipts)
-        .args(["--settlement", &w.sys.settlement.address.to_string()])
+        .args(["--settlement", &w.on.sys.settlement.address.to_string()])
         .assert()
         .success()
         .stdout(contains("recorded 3 channels as settled (7 units)"));
@@ -805,22 +739,29 @@ fn a_tampered_proof_is_refused_by_calldata_verify_and_reverts_on_the_verifier() 
             .code(1);
         // Sent anyway, as the verifier's calldata of that statement and proof.
         let data = msgl_settlement::verifier::verify_calldata(&st, &pr);
-        let r = w.chain.call(ANYONE, w.sys.registry.address, data);
+        let r = w.on.chain.call(ANYONE, w.on.sys.registry.address, data);
         assert!(r.is_err(), "{name}: the verifier accepted {r:?}");
         let fact = msgl_settlement::statement_hash(&st);
-        assert!(!w.sys.is_registered(&mut w.chain, fact).unwrap(), "{name}");
-        expect::<MsglSettlement::StatementNotProven>(w.chain.call(
+        assert!(
+            !w.on.sys.is_registered(&mut w.on.chain, fact).unwrap(),
+            "{name}"
+        );
+        expect::<MsglSettlement::StatementNotProven>(w.on.chain.call(
             w.payee,
-            w.sys.settlement.address,
+            w.on.sys.settlement.address,
             msgl_settlement::settle_calldata(&st),
         ));
     }
 
     w.verify(&p.payee, &honest);
     assert!(w
+        .on
         .sys
-        .is_registered(&mut w.chain, msgl_settlement::statement_hash(&statement))
+        .is_registered(&mut w.on.chain, msgl_settlement::statement_hash(&statement))
         .unwrap());
     w.settle(w.payee, &p.payee, &honest).unwrap();
-    assert_eq!(w.sys.claimable(&mut w.chain, w.payee).unwrap(), units(5));
+    assert_eq!(
+        w.on.sys.claimable(&mut w.on.chain, w.payee).unwrap(),
+        units(5)
+    );
 }

@@ -24,22 +24,22 @@ use revm::{
 
 use crate::bindings::{FactRegistry, MsglSettlement, QuirkyToken, TestToken};
 
-/// Block timestamp of a new [`Chain`] (seconds).
+/// Block timestamp of a new [`Evm`] (seconds).
 pub const GENESIS_TIMESTAMP: u64 = 1_700_000_000;
 
-/// The chain id of every [`Chain`] (`block.chainid`; anvil's default).
+/// The chain id of every [`Evm`] (`block.chainid`; anvil's default).
 pub const CHAIN_ID: u64 = 31337;
 
 /// Gas limit of every transaction (the EIP-7825 cap, 2^24).
 pub const TX_GAS_LIMIT: u64 = 1 << 24;
 
-type Evm = MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>;
+type Revm = MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>;
 
-/// An in-memory chain. Every [`Chain::call`] or [`Chain::deploy`] is its
+/// An in-memory EVM chain. Every [`Evm::call`] or [`Evm::deploy`] is its
 /// own block-less transaction, committed at once when it succeeds; a failed
 /// one changes nothing (not even the sender's nonce).
-pub struct Chain {
-    evm: Evm,
+pub struct Evm {
+    evm: Revm,
 }
 
 /// What a successful transaction or call returned.
@@ -199,13 +199,13 @@ pub fn decode_revert(data: &[u8]) -> String {
     )
 }
 
-impl Default for Chain {
+impl Default for Evm {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Chain {
+impl Evm {
     /// An empty chain at [`GENESIS_TIMESTAMP`], block 1, Osaka rules.
     pub fn new() -> Self {
         let evm = Context::mainnet()
@@ -221,7 +221,7 @@ impl Chain {
             })
             .with_db(CacheDB::<EmptyDB>::default())
             .build_mainnet();
-        Chain { evm }
+        Evm { evm }
     }
 
     /// The current block timestamp (seconds).
@@ -390,7 +390,7 @@ impl Chain {
         outcome(result.result, meta)
     }
 
-    /// Sends the typed call `call` (see [`Chain::call`]).
+    /// Sends the typed call `call` (see [`Evm::call`]).
     pub fn send<C: SolCall>(
         &mut self,
         from: Address,

@@ -1,7 +1,7 @@
 //! msgl's settlement contracts from Rust: ABI bindings generated from the
 //! committed artifacts (`contracts/out/*.json`), the statement hash and the
 //! calldata of `settle` and `registerFact` (docs/DESIGN.md D1, D2), and an
-//! in-memory `revm` chain ([`evm::Chain`]) that runs the real bytecode.
+//! in-memory `revm` chain ([`evm::Evm`]) that runs the real bytecode.
 
 pub mod evm;
 pub mod system;

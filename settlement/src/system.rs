@@ -1,4 +1,4 @@
-//! The three contracts deployed together on a [`Chain`] (a token, what
+//! The three contracts deployed together on a [`Evm`] (a token, what
 //! records facts, the settlement contract), with one typed helper per action
 //! msgl takes (mint, approve, deposit, open a channel, top up, register a
 //! statement, settle, exit, claim, withdraw) and readers for the state.
@@ -14,7 +14,7 @@
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
 
-use crate::evm::{Chain, Deployed, Outcome, Revert};
+use crate::evm::{Deployed, Evm, Outcome, Revert};
 use crate::{Accept, FactRegistry, MsglSettlement, MsglVerifier, TestToken};
 
 /// What the settlement contract asks whether a statement is proven (its
@@ -98,7 +98,7 @@ impl System {
     /// `withdraw_delay` seconds. For the settlement contract's own tests;
     /// [`System::deploy_verifying`] is the deployment that checks proofs.
     pub fn deploy(
-        chain: &mut Chain,
+        chain: &mut Evm,
         deployer: Address,
         symbol: &str,
         decimals: u8,
@@ -115,7 +115,7 @@ impl System {
     /// to register facts: the verifier records one only for a proof it
     /// verified.
     pub fn deploy_verifying(
-        chain: &mut Chain,
+        chain: &mut Evm,
         deployer: Address,
         symbol: &str,
         decimals: u8,
@@ -126,7 +126,7 @@ impl System {
     }
 
     fn deploy_token(
-        chain: &mut Chain,
+        chain: &mut Evm,
         deployer: Address,
         symbol: &str,
         decimals: u8,
@@ -146,7 +146,7 @@ impl System {
     /// whose `mint(address,uint256)` anyone may call: [`TestToken`],
     /// [`crate::QuirkyToken`]).
     pub fn deploy_on(
-        chain: &mut Chain,
+        chain: &mut Evm,
         deployer: Address,
         token: Deployed,
         registrar: Address,
@@ -164,7 +164,7 @@ impl System {
     /// Deploys what records facts (`facts`) and a [`MsglSettlement`] on it
     /// and `token`, from `deployer`.
     pub fn deploy_with(
-        chain: &mut Chain,
+        chain: &mut Evm,
         deployer: Address,
         token: Deployed,
         facts: Facts,
@@ -215,7 +215,7 @@ impl System {
     }
 
     /// Mints `amount` test tokens to `to` (anyone may mint a TestToken).
-    pub fn mint(&self, chain: &mut Chain, to: Address, amount: U256) -> Result<Outcome, Revert> {
+    pub fn mint(&self, chain: &mut Evm, to: Address, amount: U256) -> Result<Outcome, Revert> {
         chain.send(
             to,
             self.token.address,
@@ -224,14 +224,14 @@ impl System {
     }
 
     /// Token balance of `who`.
-    pub fn balance(&self, chain: &mut Chain, who: Address) -> Result<U256, Revert> {
+    pub fn balance(&self, chain: &mut Evm, who: Address) -> Result<U256, Revert> {
         chain.read(self.token.address, &TestToken::balanceOfCall::new((who,)))
     }
 
     /// `owner` approves the settlement contract for `amount`.
     pub fn approve(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         owner: Address,
         amount: U256,
     ) -> Result<Outcome, Revert> {
@@ -248,7 +248,7 @@ impl System {
     /// `payer` deposits `amount` (needs an approval; credits what arrives).
     pub fn deposit(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         payer: Address,
         amount: U256,
     ) -> Result<Outcome, Revert> {
@@ -263,7 +263,7 @@ impl System {
     /// ignored: the sender is the payer) with the payee's 65-byte signature.
     pub fn open_channel(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         payer: Address,
         accept: &Accept,
         payee_signature: &[u8],
@@ -279,7 +279,7 @@ impl System {
     /// debt first).
     pub fn top_up(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         payer: Address,
         id: [u8; 32],
         amount: U256,
@@ -297,7 +297,7 @@ impl System {
     /// `verifier` registers statement hash `hash` as proven.
     pub fn register(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         verifier: Address,
         hash: [u8; 32],
     ) -> Result<Outcome, Revert> {
@@ -309,7 +309,7 @@ impl System {
     }
 
     /// Whether the registry holds `hash` as proven.
-    pub fn is_registered(&self, chain: &mut Chain, hash: [u8; 32]) -> Result<bool, Revert> {
+    pub fn is_registered(&self, chain: &mut Evm, hash: [u8; 32]) -> Result<bool, Revert> {
         chain.read(
             self.registry.address,
             &FactRegistry::isValidCall {
@@ -321,7 +321,7 @@ impl System {
     /// `from` sends `settle` with ABI `entries` as they are.
     pub fn settle_entries(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         from: Address,
         entries: Vec<MsglSettlement::Entry>,
     ) -> Result<Outcome, Revert> {
@@ -335,7 +335,7 @@ impl System {
     /// `from` sends the settle calldata of `statement` ([`crate::settle_calldata`]).
     pub fn settle(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         from: Address,
         statement: &msgl_circuits::statement::Statement,
     ) -> Result<Outcome, Revert> {
@@ -349,7 +349,7 @@ impl System {
     /// `payer` takes `amount` of its free deposit out (at once).
     pub fn withdraw(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         payer: Address,
         amount: U256,
     ) -> Result<Outcome, Revert> {
@@ -364,7 +364,7 @@ impl System {
     /// new service; the escrow is releasable after the delay.
     pub fn request_exit(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         payer: Address,
         id: [u8; 32],
     ) -> Result<Outcome, Revert> {
@@ -380,7 +380,7 @@ impl System {
     /// `payer` withdraws its pending exit request on channel `id`.
     pub fn cancel_exit(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         payer: Address,
         id: [u8; 32],
     ) -> Result<Outcome, Revert> {
@@ -394,7 +394,7 @@ impl System {
     }
 
     /// `payee` takes its claimable balance, paid to `to`.
-    pub fn claim(&self, chain: &mut Chain, payee: Address, to: Address) -> Result<Outcome, Revert> {
+    pub fn claim(&self, chain: &mut Evm, payee: Address, to: Address) -> Result<Outcome, Revert> {
         chain.send(
             payee,
             self.settlement.address,
@@ -406,7 +406,7 @@ impl System {
     /// to its free deposit and the channel closes.
     pub fn release_escrow(
         &self,
-        chain: &mut Chain,
+        chain: &mut Evm,
         payer: Address,
         id: [u8; 32],
     ) -> Result<Outcome, Revert> {
@@ -420,7 +420,7 @@ impl System {
     }
 
     /// The stored channel `id` (payer zero: no such channel).
-    pub fn channel(&self, chain: &mut Chain, id: [u8; 32]) -> Result<ChannelState, Revert> {
+    pub fn channel(&self, chain: &mut Evm, id: [u8; 32]) -> Result<ChannelState, Revert> {
         let c = chain.read(
             self.settlement.address,
             &MsglSettlement::channelsCall::new((B256::from(id),)),
@@ -440,7 +440,7 @@ impl System {
     }
 
     /// `status(id)`: where channel `id` stands (a payee serves only while Open).
-    pub fn status(&self, chain: &mut Chain, id: [u8; 32]) -> Result<Status, Revert> {
+    pub fn status(&self, chain: &mut Evm, id: [u8; 32]) -> Result<Status, Revert> {
         let s = chain.read(
             self.settlement.address,
             &MsglSettlement::statusCall {
@@ -457,7 +457,7 @@ impl System {
     }
 
     /// The free deposit of `payer`.
-    pub fn deposit_of(&self, chain: &mut Chain, payer: Address) -> Result<U256, Revert> {
+    pub fn deposit_of(&self, chain: &mut Evm, payer: Address) -> Result<U256, Revert> {
         chain.read(
             self.settlement.address,
             &MsglSettlement::depositsCall::new((payer,)),
@@ -465,7 +465,7 @@ impl System {
     }
 
     /// What `payee` can claim.
-    pub fn claimable(&self, chain: &mut Chain, payee: Address) -> Result<U256, Revert> {
+    pub fn claimable(&self, chain: &mut Evm, payee: Address) -> Result<U256, Revert> {
         chain.read(
             self.settlement.address,
             &MsglSettlement::claimableCall::new((payee,)),

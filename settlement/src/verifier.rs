@@ -164,7 +164,7 @@ pub fn verifier_transactions(
     proof: &ChainProof,
 ) -> Result<Vec<VerifierTx>, crate::evm::Revert> {
     let calldata = verify_calldata(statement, proof);
-    let mut chain = crate::evm::Chain::new();
+    let mut chain = crate::evm::Evm::new();
     let from = Address::repeat_byte(0x11);
     let deployed = chain.deploy(from, MsglVerifier::BYTECODE.clone())?;
     let gas = chain

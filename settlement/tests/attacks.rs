@@ -7,7 +7,7 @@ use crate::common;
 use alloy_primitives::{Address, B256, U256};
 use alloy_signer_local::PrivateKeySigner;
 use common::*;
-use msgl_settlement::evm::{Chain, CHAIN_ID, TX_GAS_LIMIT};
+use msgl_settlement::evm::{Evm, CHAIN_ID, TX_GAS_LIMIT};
 use msgl_settlement::system::{OpenChannel, Status, System};
 use msgl_settlement::{
     sign_acceptance, statement_hash, MsglSettlement, QuirkyToken, MAX_SETTLE_ENTRIES,
@@ -394,7 +394,7 @@ fn a_fact_for_one_deployment_never_settles_another() {
 /// overflowed the ready time and locked every deposit.
 #[test]
 fn the_withdraw_delay_is_bounded_so_exits_neither_skip_the_window_nor_lock_funds() {
-    let mut chain = Chain::new();
+    let mut chain = Evm::new();
     let token = chain
         .deploy_contract(
             DEPLOYER,
@@ -427,7 +427,7 @@ fn the_withdraw_delay_is_bounded_so_exits_neither_skip_the_window_nor_lock_funds
 }
 
 /// A [`System`] on a [`QuirkyToken`] with `fee_bps` basis points of fee.
-fn quirky(chain: &mut Chain, fee_bps: u16) -> System {
+fn quirky(chain: &mut Evm, fee_bps: u16) -> System {
     let token = chain
         .deploy_contract(
             DEPLOYER,
@@ -447,7 +447,7 @@ fn quirky(chain: &mut Chain, fee_bps: u16) -> System {
 /// fee-on-transfer token the contract promised more than it held.
 #[test]
 fn deposits_credit_what_arrived_so_a_fee_on_transfer_token_cannot_make_it_insolvent() {
-    let mut chain = Chain::new();
+    let mut chain = Evm::new();
     let system = quirky(&mut chain, 100); // 1 %
     let (alice, bob) = (alice(), bob());
     system.mint(&mut chain, alice, u(1_000 * PRICE)).unwrap();
@@ -491,7 +491,7 @@ fn deposits_credit_what_arrived_so_a_fee_on_transfer_token_cannot_make_it_insolv
 /// paid payees inside `settle`). Payments are now pulled by each payee.
 #[test]
 fn a_blocklisted_payee_does_not_block_the_others() {
-    let mut chain = Chain::new();
+    let mut chain = Evm::new();
     let s = quirky(&mut chain, 0);
     let (alice, bob, carol) = (alice(), bob(), carol());
     fund(&mut chain, &s, alice, u(100 * PRICE));

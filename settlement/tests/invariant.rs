@@ -19,7 +19,7 @@ use crate::common;
 
 use alloy_primitives::{Address, U256};
 use common::*;
-use msgl_settlement::evm::Chain;
+use msgl_settlement::evm::Evm;
 use msgl_settlement::system::{Status, System};
 use proptest::prelude::*;
 
@@ -118,7 +118,7 @@ struct Model {
 }
 
 struct World {
-    chain: Chain,
+    chain: Evm,
     system: System,
     payers: [Address; 3],
     payees: [Address; 3],

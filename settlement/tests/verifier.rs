@@ -20,7 +20,7 @@ const DOMAIN: Domain = Domain {
     settlement: [0x5e; 20],
     token: [0x70; 20],
 };
-use msgl_settlement::evm::{Chain, Revert};
+use msgl_settlement::evm::{Evm, Revert};
 use msgl_settlement::verifier::{
     proof_calldata, proof_from_calldata, verifier_fact, verify_calldata, verify_view_calldata,
 };
@@ -47,7 +47,7 @@ fn statement(units: &[u64]) -> Statement {
 }
 
 struct Verifier {
-    chain: Chain,
+    chain: Evm,
     address: Address,
 }
 
@@ -55,7 +55,7 @@ const FROM: Address = Address::repeat_byte(1);
 
 impl Verifier {
     fn new() -> Self {
-        let mut chain = Chain::new();
+        let mut chain = Evm::new();
         let address = chain
             .deploy(FROM, MsglVerifier::BYTECODE.clone())
             .expect("deploy")

@@ -216,6 +216,44 @@ impl Client {
             .ok_or_else(|| self.fail("no latest block"))
     }
 
+    /// The accounts the node itself holds unlocked (`eth_accounts`): a
+    /// development node's (anvil, hardhat, geth --dev) funded ones; none on
+    /// a public node.
+    pub fn accounts(&self) -> Result<Vec<Address>> {
+        self.rpc("eth_accounts", async { self.provider.get_accounts().await })
+    }
+
+    /// Has the node send `value` wei and `data` to `to` from its unlocked
+    /// account `from` (`eth_sendTransaction`: the node signs), and waits
+    /// for the confirmed receipt. For funding on a development node only:
+    /// not recorded for a rerun like [`Client::send`].
+    pub fn send_unlocked(
+        &self,
+        what: &str,
+        from: Address,
+        to: Address,
+        value: alloy_primitives::U256,
+        data: Vec<u8>,
+    ) -> Result<TransactionReceipt> {
+        let tx = TransactionRequest::default()
+            .with_from(from)
+            .with_to(to)
+            .with_value(value)
+            .with_input(data);
+        let pending = self.rpc("eth_sendTransaction", async {
+            self.provider.send_transaction(tx).await
+        })?;
+        let hash = *pending.tx_hash();
+        let receipt = self.confirmed(hash, what)?;
+        if !receipt.status() {
+            return Err(Error::check(format!(
+                "{}: {what}: transaction {hash} reverted on chain",
+                self.url
+            )));
+        }
+        Ok(receipt)
+    }
+
     fn record_path(&self, key: &str) -> PathBuf {
         self.pending.join(format!("{key}.json"))
     }

@@ -611,6 +611,61 @@ pub fn settle(home: &Home, client: &Client, config: &Config, dir: &Path) -> Resu
     })
 }
 
+/// What `claim` did.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// The claim sent (`None`: nothing was claimable).
+    pub sent: Option<Sent>,
+    pub report: settle::Report,
+}
+
+/// The payee takes what settlements credited it: when its `claimable`
+/// balance on msgl.yaml's deployment is not zero, `claim` to its own
+/// address, waited for to `confirmations`; then books CLAIMED from the
+/// receipts of every `Claimed` event of this node's address, as `msgl
+/// settled` does ([`settle::book_receipts`]): a claim an earlier run sent
+/// but did not book is booked now, and none twice.
+pub fn claim(home: &Home, client: &Client, config: &Config) -> Result<Claimed> {
+    let (settlement, _) = deployment(config)?;
+    let me = client.address()?;
+    let amount = client.read(settlement, &MsglSettlement::claimableCall::new((me,)))?;
+    let sent = if amount.is_zero() {
+        None
+    } else {
+        Some(client.send(
+            &format!("claim-{amount}"),
+            "claim",
+            Some(settlement),
+            SolCall::abi_encode(&MsglSettlement::claimCall { to: me }),
+        )?)
+    };
+    let filter = Filter::new()
+        .address(settlement)
+        .event_signature(MsglSettlement::Claimed::SIGNATURE_HASH)
+        .topic1(me.into_word())
+        .from_block(0);
+    let mut hashes: Vec<B256> = Vec::new();
+    for log in client.logs(&filter)? {
+        if let Some(h) = log.transaction_hash {
+            if !hashes.contains(&h) {
+                hashes.push(h);
+            }
+        }
+    }
+    let mut receipts = Vec::new();
+    for h in hashes {
+        let r = client.confirmed(h, "a claim found on chain")?;
+        receipts.push((tx_name(client, &r), r));
+    }
+    let report = if receipts.is_empty() {
+        settle::Report::default()
+    } else {
+        let opts = settle::Options::for_home(home, Some(settlement))?;
+        settle::book_receipts(home, &receipts, &opts)?
+    };
+    Ok(Claimed { sent, report })
+}
+
 fn tx_name(client: &Client, r: &TransactionReceipt) -> PathBuf {
     PathBuf::from(format!("{} tx {}", client.url, r.transaction_hash))
 }

@@ -1,4 +1,4 @@
-//! `msgl chain deploy|deposit|open|status|settle`: talk to an Ethereum node.
+//! `msgl chain deploy|deposit|open|status|settle|claim`: talk to an Ethereum node.
 
 use std::path::PathBuf;
 
@@ -34,6 +34,7 @@ pub enum Command {
     Open(OpenArgs),
     Status(StatusArgs),
     Settle(SettleArgs),
+    Claim(ClaimArgs),
 }
 
 /// Deploy a settlement contract with its on-chain verifier (and a test token)
@@ -117,6 +118,18 @@ pub struct SettleArgs {
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 }
+
+/// Take what settlements credited this node into its wallet, and book it (payee)
+///
+/// Sends `claim` for this node's claimable balance on the settlement
+/// contract (what settlements paid it) to its own EVM address, waits for
+/// it, and books CLAIMED (Assets:Contract:Claimable into
+/// Assets:Cash:<TOKEN>) from the receipt exactly as `msgl settled` does.
+/// Nothing claimable: nothing is sent. A claim an earlier run sent but did
+/// not book is found from the contract's logs and booked; nothing is
+/// booked twice.
+#[derive(Debug, clap::Args)]
+pub struct ClaimArgs {}
 
 fn sent_lines(sent: &[Sent]) -> String {
     let mut out = String::new();
@@ -272,6 +285,19 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                     emit(&out)
                 }
             }
+        }
+        Command::Claim(_) => {
+            let client = chain::connect(&home, &config, rpc, true)?;
+            let c = chain::claim(&home, &client, &config)?;
+            if quiet {
+                return Ok(());
+            }
+            let mut out = match &c.sent {
+                Some(s) => sent_lines(std::slice::from_ref(s)),
+                None => "nothing claimable on chain; nothing sent\n".to_owned(),
+            };
+            out += &crate::cli::settled::describe(&config, &c.report, true);
+            emit(&out)
         }
         Command::Settle(a) => {
             let client = chain::connect(&home, &config, rpc, true)?;

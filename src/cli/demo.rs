@@ -1,4 +1,4 @@
-//! `msgl demo [--dir DIR] [--messages N]`.
+//! `msgl demo [--dir DIR] [--messages N] [--rpc URL]`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -28,6 +28,21 @@ use crate::error::{Error, Result};
 /// homes left in DIR are ordinary ones to explore with msgl afterwards.
 /// Prints the directory and a summary: token balances on chain, units
 /// settled, proof size, proving time, gas, and each node's net.
+///
+/// With --rpc URL the same flow runs against the Ethereum node at URL
+/// (http:// only) instead of the in-memory EVM: every on-chain step is a
+/// `msgl chain` command of a home, signed with its keys/evm.key and booked
+/// from the receipts (Node1 deploys with `chain deploy --write-config` and
+/// the others take the same chain: settings; `chain deposit`, `chain
+/// open`, `chain settle` by Node1 and then by Node2 for the agreement,
+/// `chain claim`, and `chain status` at the end), so the homes keep talking
+/// to that node afterwards. The node's first unlocked account (eth_accounts:
+/// a development node such as anvil, hardhat node or geth --dev) pays each
+/// home's address 10 ether for gas and mints its opening cash in the test
+/// token; a node without one is refused. A real network has no such
+/// account: fund each node's EVM key yourself and run the `msgl chain`
+/// commands. A node that is down or refuses a step is exit 1 naming its
+/// URL; each step books only what its receipts show.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Where to create the homes: a new or empty directory [default: msgl-demo-<unix ms>]
@@ -39,6 +54,9 @@ pub struct Args {
     /// Template directories node1/, node2/, node3/ (msgl.yaml, journal.ledger) [default: ledgers/demo/, embedded]
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Run the on-chain steps on the Ethereum node at URL (http://, a development node with an unlocked funded account) through `msgl chain` [default: an in-memory EVM]
+    #[arg(long, value_name = "URL")]
+    pub rpc: Option<String>,
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
@@ -52,6 +70,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         messages: args.messages,
         exe,
         templates: args.templates.clone(),
+        rpc: args.rpc.clone(),
     };
     let quiet = ctx.global.quiet;
     let terminal = std::io::stderr().is_terminal();
@@ -78,7 +97,13 @@ pub fn summary(r: &Report, quiet: bool, color: bool) -> String {
     let mut o = String::new();
     if !quiet {
         o += &head("msgl demo");
-        o += "Three node homes, channels, acks, a reconciliation and two settlements in an in-memory EVM.\n";
+        o += &format!(
+            "Three node homes, channels, acks, a reconciliation and two settlements {}.\n",
+            match &r.rpc {
+                Some(url) => format!("on the Ethereum node at {url} (msgl chain)"),
+                None => "in an in-memory EVM".to_owned(),
+            }
+        );
         o += &format!(
             "Disagreement first (Node1 never got Node2's last ack), `msgl reconcile --accept` exit 1:\n{}",
             indent(&r.disagreement)

@@ -48,6 +48,10 @@ const CHAIN: &[Example] = &[
         "Verify an on-chain proof, settle it and book SETTLED from the receipts (rerun safely after a crash)",
         "msgl --home ~/node1 chain settle proof-chain",
     ),
+    (
+        "The payee takes what its settlements credited it into its wallet, and books CLAIMED",
+        "msgl --home ~/node1 chain claim",
+    ),
 ];
 const VERIFY_PROOF: &[Example] = &[(
     "Check a proof directory written by msgl prove (exit 0, or 1 for a proof that does not verify)",

@@ -9,7 +9,7 @@ use crate::cli::{blame, csv_field, emit, read_input, Ctx, Format, OutputArg};
 use crate::error::{clean, Error, Result};
 use crate::objects::recon::NetDirection;
 use crate::objects::Recon;
-use crate::protocol::recon::{self, Accepted, Diff};
+use crate::protocol::recon::{self, Diff, Verdict};
 
 /// The examples of `msgl reconcile`'s man page (src/cli/docs.rs; each runs in
 /// tests/generated_docs.rs).
@@ -340,7 +340,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         Some(path) => {
             let proposal = read_recon(path)?;
             match recon::accept(&home, &config, &key, &peer_name, &proposal)? {
-                Accepted::Agreed {
+                Verdict::Agreed {
                     recon,
                     file,
                     booked,
@@ -363,7 +363,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                     }
                     print_summary(&s, args.output.output, quiet)
                 }
-                Accepted::Disagree(d) => {
+                Verdict::Disagree(d) => {
                     match args.output.output {
                         Format::Json => emit(&format!(
                             "{}\n",

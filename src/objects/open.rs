@@ -167,6 +167,18 @@ impl Open {
         )
     }
 
+    /// The terms `openChannel` puts on chain (the payer is its sender):
+    /// exactly what this open signs.
+    pub fn on_chain_terms(&self) -> msgl_settlement::system::OpenChannel {
+        msgl_settlement::system::OpenChannel {
+            payee: self.chain.payee_address.into(),
+            anchor: self.channel,
+            units: self.length,
+            unit_price: self.unit_price,
+            escrow: self.escrow,
+        }
+    }
+
     pub fn from_yaml(text: &str) -> Result<Open> {
         super::from_yaml(text, "channel open")
     }

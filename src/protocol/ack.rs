@@ -570,7 +570,7 @@ pub fn precheck(home: &Home, config: &Config, me: &PublicKey, ack: Ack) -> Resul
 
 /// What the payee booked for an ack.
 #[derive(Debug, Clone)]
-pub struct Accepted {
+pub struct AcceptedAck {
     pub peer: String,
     pub ack: Ack,
     pub booked: Booked,
@@ -673,12 +673,12 @@ impl<'h> PayeeSession<'h> {
 
     /// Writes the staged acks; returns them with their bookings. On
     /// failure nothing of them stays and the channels are read anew.
-    pub fn commit(&mut self) -> Result<Vec<Accepted>> {
+    pub fn commit(&mut self) -> Result<Vec<AcceptedAck>> {
         match self.tx.commit() {
             Ok(booked) => Ok(std::mem::take(&mut self.staged)
                 .into_iter()
                 .zip(booked)
-                .map(|((peer, ack), booked)| Accepted { peer, ack, booked })
+                .map(|((peer, ack), booked)| AcceptedAck { peer, ack, booked })
                 .collect()),
             Err(e) => {
                 self.staged.clear();
@@ -692,7 +692,7 @@ impl<'h> PayeeSession<'h> {
 /// Payee: checks one ack (YAML or JSON text) and, under the lock, keeps
 /// it in the channel's log and books MESSAGE SENT. A refused ack leaves
 /// nothing behind.
-pub fn accept(home: &Home, config: &Config, me: &PublicKey, text: &str) -> Result<Accepted> {
+pub fn accept(home: &Home, config: &Config, me: &PublicKey, text: &str) -> Result<AcceptedAck> {
     let (mut done, refused) =
         accept_many(home, config, me, vec![(String::new(), text.to_string())]);
     match refused {
@@ -710,7 +710,7 @@ pub fn accept_many(
     config: &Config,
     me: &PublicKey,
     inputs: Vec<(String, String)>,
-) -> (Vec<Accepted>, Option<Error>) {
+) -> (Vec<AcceptedAck>, Option<Error>) {
     let blame = |e: Error, name: &str| {
         if name.is_empty() {
             e

@@ -283,7 +283,7 @@ pub fn file_name(r: &Recon) -> String {
 }
 
 /// The fields both sign, without the signatures.
-fn unsigned(r: &Recon) -> Recon {
+fn without_signatures(r: &Recon) -> Recon {
     let mut r = r.clone();
     r.signature_a = None;
     r.signature_b = None;
@@ -569,7 +569,7 @@ fn diff(proposal: &Recon, mine: &Recon, me_name: &str, peer_name: &str, me_a: bo
 }
 
 /// What `accept` decided.
-pub enum Accepted {
+pub enum Verdict {
     /// The books agree: co-signed, written to `file` and booked.
     Agreed {
         recon: Box<Recon>,
@@ -590,7 +590,7 @@ pub fn accept(
     key: &SigningKey,
     peer_name: &str,
     proposal: &Recon,
-) -> Result<Accepted> {
+) -> Result<Verdict> {
     let me = key.verifying_key().to_bytes();
     let (peer_name, peer) = super::open::peer_key(config, peer_name)?;
     check_pair(proposal, &me, &peer, &peer_name)?;
@@ -624,9 +624,9 @@ pub fn accept(
         }
     }
     let view = books.view(proposal.epoch, last)?;
-    if unsigned(&view) != unsigned(proposal) {
+    if without_signatures(&view) != without_signatures(proposal) {
         let me_a = me == proposal.node_a;
-        return Ok(Accepted::Disagree(diff(
+        return Ok(Verdict::Disagree(diff(
             proposal,
             &view,
             &config.name,
@@ -640,7 +640,7 @@ pub fn accept(
     store_agreement(home, &file, &recon)?;
     tx.book(reconciled(&books, &recon, &file)?);
     let booked = tx.commit()?.pop().expect("one entry booked");
-    Ok(Accepted::Agreed {
+    Ok(Verdict::Agreed {
         recon: Box::new(recon),
         file,
         booked,
@@ -656,7 +656,7 @@ fn store_agreement(home: &Home, file: &str, agreement: &Recon) -> Result<()> {
         Some(old) if old == text => Ok(()),
         Some(old) => {
             let prev = read(&path, &old)?;
-            if unsigned(&prev) != unsigned(agreement) {
+            if without_signatures(&prev) != without_signatures(agreement) {
                 return Err(Error::check(format!(
                     "{file} already holds a different reconciliation"
                 )));

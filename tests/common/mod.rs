@@ -2,6 +2,8 @@
 //! binary.
 #![allow(dead_code)]
 
+pub mod evm;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -13,7 +13,7 @@ use alloy_primitives::{Address, B256, U256};
 use alloy_signer_local::PrivateKeySigner;
 use msgl_circuits::poseidon2::{self, Digest};
 use msgl_circuits::statement::{Entry, Statement};
-use msgl_settlement::evm::{Chain, Revert, CHAIN_ID, TX_GAS_LIMIT};
+use msgl_settlement::evm::{Evm, Revert, CHAIN_ID, TX_GAS_LIMIT};
 use msgl_settlement::system::{OpenChannel, System};
 use msgl_settlement::{settle_calldata, sign_acceptance, statement_hash, MAX_SETTLE_ENTRIES};
 
@@ -67,7 +67,7 @@ fn payee_key(index: u32) -> PrivateKeySigner {
 }
 
 struct Bench {
-    chain: Chain,
+    chain: Evm,
     system: System,
     next_tag: u32,
     next_payee: u32,
@@ -77,7 +77,7 @@ struct Bench {
 
 impl Bench {
     fn new() -> Result<Self, Revert> {
-        let mut chain = Chain::new();
+        let mut chain = Evm::new();
         let system = System::deploy(&mut chain, DEPLOYER, "SNT", 18, REGISTRAR, 86_400)?;
         let funds = U256::from(PRICE) * U256::from(1u64 << 40);
         system.mint(&mut chain, PAYER, funds)?;

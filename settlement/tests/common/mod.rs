@@ -9,7 +9,7 @@ use alloy_primitives::{Address, B256, U256};
 use alloy_signer_local::PrivateKeySigner;
 use msgl_circuits::poseidon2::{self, Digest};
 use msgl_circuits::statement::{Domain, Entry, Statement};
-use msgl_settlement::evm::{Chain, Outcome, Revert, CHAIN_ID};
+use msgl_settlement::evm::{Evm, Outcome, Revert, CHAIN_ID};
 use msgl_settlement::system::{OpenChannel, System};
 use msgl_settlement::{statement_hash, Accept};
 
@@ -70,15 +70,15 @@ pub fn domain() -> Domain {
 }
 
 /// A chain with token, registry (registrar [`VERIFIER`]) and settlement.
-pub fn setup() -> (Chain, System) {
-    let mut chain = Chain::new();
+pub fn setup() -> (Evm, System) {
+    let mut chain = Evm::new();
     let system = System::deploy(&mut chain, DEPLOYER, "SNT", 18, VERIFIER, DELAY).expect("deploy");
     assert_eq!(system.domain(), domain());
     (chain, system)
 }
 
 /// Mints `amount` to `payer`, approves and deposits it all.
-pub fn fund(chain: &mut Chain, system: &System, payer: Address, amount: U256) {
+pub fn fund(chain: &mut Evm, system: &System, payer: Address, amount: U256) {
     system.mint(chain, payer, amount).expect("mint");
     system.approve(chain, payer, amount).expect("approve");
     system.deposit(chain, payer, amount).expect("deposit");
@@ -99,7 +99,7 @@ pub fn sign(system: &System, accept: &Accept) -> Vec<u8> {
 /// `payer` opens `pw` to `payee` with `escrow` (token base units) on the
 /// terms the payee signed.
 pub fn try_open(
-    chain: &mut Chain,
+    chain: &mut Evm,
     system: &System,
     payer: Address,
     payee: Address,
@@ -122,7 +122,7 @@ pub fn try_open(
 
 /// As [`try_open`], which must succeed.
 pub fn open(
-    chain: &mut Chain,
+    chain: &mut Evm,
     system: &System,
     payer: Address,
     payee: Address,
@@ -134,7 +134,7 @@ pub fn open(
 
 /// Registers `s`'s fact (as the registrar) and settles it as `from`.
 pub fn prove_and_settle(
-    chain: &mut Chain,
+    chain: &mut Evm,
     system: &System,
     from: Address,
     s: &Statement,
