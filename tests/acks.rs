@@ -976,3 +976,42 @@ fn may_serve_answers_in_json_and_csv() {
     let csv = stdout(msgl(&p.payee).args(["may-serve", "node2", "-O", "csv"]));
     assert!(csv.starts_with("peer,may_serve,reason,status,receivable,unacked,next,limit\nNode2,true,,ok,0,0,0.00001,0.00005\n"), "{csv}");
 }
+
+/// Finding "`peer add` replaces msgl.yaml without a lock": eight `peer add`
+/// at once each read msgl.yaml and wrote it back with its own peer, and a
+/// write could carry a copy read before another's, losing that peer. Under
+/// msgl.yaml's own lock every peer is kept, in every round.
+#[test]
+fn peers_added_at_once_are_all_kept() {
+    let dir = tempdir();
+    let keys: Vec<String> = (0..8)
+        .map(|i| id(&init(dir.path(), &format!("Peer{i}"))))
+        .collect();
+    for round in 0..4 {
+        let home = init(&dir.path().join(format!("round{round}")), "Node1");
+        let children: Vec<std::process::Child> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_msgl"))
+                    .env_remove("MSGL_HOME")
+                    .args(["-q", "--home"])
+                    .arg(&home)
+                    .args(["peer", "add", &format!("P{i}"), k])
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().unwrap().success(), "round {round}");
+        }
+        let cfg = std::fs::read_to_string(home.join("msgl.yaml")).unwrap();
+        for (i, k) in keys.iter().enumerate() {
+            assert!(
+                cfg.contains(&format!("name: P{i}")) && cfg.contains(k.as_str()),
+                "round {round}: peer P{i} lost:\n{cfg}"
+            );
+        }
+        msgl(&home).arg("check").assert().success();
+    }
+}

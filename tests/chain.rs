@@ -303,8 +303,11 @@ fn the_whole_flow_deploys_deposits_opens_proves_settles_books_and_reads_the_stat
         out.contains("CLAIMED: 0.0001 into Assets:Cash:SNT"),
         "{out}"
     );
+    // A claim records no channel as settled, and says nothing of it.
+    assert!(!out.contains("recorded 0 channels"), "{out}");
     let out = stdout(msgl(&p.payee).args(["chain", "claim"]));
     assert!(out.contains("already booked: CLAIMED 0.0001"), "{out}");
+    assert!(!out.contains("recorded"), "{out}");
     let journal = std::fs::read_to_string(p.payee.join("journal.ledger")).unwrap();
     assert_eq!(journal.matches(") CLAIMED  ; claimed: ").count(), 1);
     msgl(&p.payee).arg("check").assert().success();

@@ -2,11 +2,11 @@
 
 use std::io::Write;
 
-use crate::accounts::{Balances, Column, Query};
+use crate::accounts::{Balances, Column, Name, Postings, Query};
 use crate::cli::{csv_field, Ctx, Format, OutputArg};
 use crate::error::{Error, Result};
 use crate::journal::check::{conclude, CheckBlock};
-use crate::journal::parse::{fold_reduce, Source, BLOCK};
+use crate::journal::parse::fold_reduce;
 use crate::journal::Decimal;
 
 /// The examples of `msgl balance`'s man page (src/cli/docs.rs; each runs in
@@ -64,7 +64,7 @@ pub struct StrictArg {
 pub const NET: &str = "Net (Assets - Liabilities)";
 
 /// What is done with each shown row: (account, depth, amounts).
-type RowFn<'a> = dyn FnMut(&str, usize, &[(u16, Decimal)]) + 'a;
+type RowFn<'a> = dyn FnMut(Name<'_>, usize, &[(u16, Decimal)]) + 'a;
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let src = ctx.journal_source();
@@ -74,24 +74,17 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let strict = args.strict.strict;
     let mut total = Balances::default();
     let mut checks = Vec::new();
-    let expected_blocks = match &src {
-        Source::File(p) => std::fs::metadata(p)
-            .ok()
-            .map(|m| (m.len() as usize / BLOCK) + 1),
-        Source::Stdin | Source::StdinCopiedTo(_) => None,
-    };
-    let mut first = true;
     fold_reduce(
         &src,
-        || (Balances::default(), CheckBlock::default()),
+        || (Postings::default(), CheckBlock::default()),
         |(b, c), e| {
             let postings = c.resolve(&name, &e, strict)?;
-            b.add_resolved(&postings, &name, &query)
+            b.add_resolved(&postings, &query);
+            Ok(())
         },
         |i, (b, c)| {
             checks.push((i, c));
-            let hint = expected_blocks.filter(|_| std::mem::take(&mut first));
-            total.merge(b, hint)
+            total.merge(b)
         },
     )?;
     conclude(&name, checks, strict)?;
@@ -104,37 +97,59 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         .collect();
     let report = total.report(depth, args.flat, &commodities);
     let nonzero = |amounts: &[(u16, Decimal)]| amounts.iter().any(|(_, q)| !q.is_zero());
+    // Text shows the bare token's amounts without a commodity, in a
+    // column as wide as the widest shown amount.
+    let text = matches!(args.out.output, Format::Text);
+    let label = |c: u16| commodities[c as usize].as_deref().unwrap_or("");
+    let mut col = Column::default();
     // Which rows show: a non-zero one (any with -E), and every parent of
     // a shown row (hledger's tree). Rows come parent first, so a backward
-    // pass over (depth, shown) finds the parents.
-    let mut rows: Vec<(u32, bool)> = Vec::new();
-    report.walk(|_, d, amounts| rows.push((d as u32, args.empty || nonzero(amounts))));
+    // pass over (depth, shown) finds the parents. A row shown on its own
+    // is measured for the column in the same walk; one shown only as a
+    // parent has only zeros, which widen the column by their commodity's
+    // name at most: the longest is kept (`u16::MAX`: none).
+    let mut rows: Vec<(u32, bool, u16)> = Vec::new();
+    report.walk(|_, d, amounts| {
+        let shown = args.empty || nonzero(amounts);
+        let mut widest = u16::MAX;
+        if text {
+            if shown {
+                for (c, q) in amounts {
+                    col.observe(q, label(*c));
+                }
+            } else if let Some(&(c, _)) = amounts.iter().max_by_key(|(c, _)| label(*c).len()) {
+                widest = c;
+            }
+        }
+        rows.push((d as u32, shown, widest));
+    });
     if !args.flat {
         let mut below: Vec<bool> = Vec::new();
-        for (d, shown) in rows.iter_mut().rev() {
+        for (d, shown, widest) in rows.iter_mut().rev() {
             let d = *d as usize;
             if below.len() <= d {
                 below.resize(d + 1, false);
             }
-            *shown |= below[d];
+            if below[d] && !*shown {
+                *shown = true;
+                if *widest != u16::MAX {
+                    col.observe(&Decimal::ZERO, label(*widest));
+                }
+            }
             below[d..].iter_mut().for_each(|b| *b = false);
             if *shown && d > 0 {
                 below[d - 1] = true;
             }
         }
     }
-    let net: Vec<(u16, Decimal)> = total
-        .net()
+    // Net per commodity, in the commodities' order: from the tree's
+    // top-level sums, or (flat) from every account.
+    let net: Vec<(u16, Decimal)> = report
+        .net(commodities.len())
+        .unwrap_or_else(|| total.net().into_iter().map(|a| a.quantity).collect())
         .into_iter()
-        .map(|a| {
-            (
-                commodities
-                    .iter()
-                    .position(|c| *c == a.commodity)
-                    .unwrap_or(0) as u16,
-                a.quantity,
-            )
-        })
+        .enumerate()
+        .map(|(c, q)| (c as u16, q))
         .collect();
 
     let stdout = std::io::stdout();
@@ -159,14 +174,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     };
     match args.out.output {
         Format::Text => {
-            // Text shows the bare token's amounts without a commodity.
-            let label = |c: u16| commodities[c as usize].as_deref().unwrap_or("");
-            let mut col = Column::default();
-            shown_rows(Box::new(|_, _, amounts| {
-                for (c, q) in amounts {
-                    col.observe(q, label(*c));
-                }
-            }));
             for (c, q) in &net {
                 col.observe(q, label(*c));
             }
@@ -182,24 +189,36 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             };
             let width = col.width();
             let flat = args.flat;
+            // One row's lines, built in one buffer: an amount a line, the
+            // last followed by the account.
+            let mut text = String::new();
+            let mut whole = String::new();
             shown_rows(Box::new(|account, d, amounts| {
-                let label = if flat {
-                    account
+                let name = if flat {
+                    account.write_to(&mut whole)
                 } else {
-                    account.rsplit(':').next().unwrap_or(account)
+                    account.last()
                 };
                 let indent = if flat { 0 } else { 2 * (d - 1) };
-                let lines = fmt(amounts);
-                put(&mut io, &mut |w| {
-                    for (i, a) in lines.iter().enumerate() {
-                        if i + 1 == lines.len() {
-                            writeln!(w, "{a}  {:indent$}{label}", "")?;
-                        } else {
-                            writeln!(w, "{}", a.trim_end())?;
-                        }
+                text.clear();
+                let n = amounts.len().max(1);
+                for i in 0..n {
+                    let start = text.len();
+                    match amounts.get(i) {
+                        Some((c, q)) => col.format_into(&mut text, q, label(*c)),
+                        None => col.format_into(&mut text, &zero, ""),
                     }
-                    Ok(())
-                });
+                    if i + 1 == n {
+                        text.push_str("  ");
+                        text.extend(std::iter::repeat_n(' ', indent));
+                        text.push_str(name);
+                    } else {
+                        let kept = text[start..].trim_end().len();
+                        text.truncate(start + kept);
+                    }
+                    text.push('\n');
+                }
+                put(&mut io, &mut |w| w.write_all(text.as_bytes()));
             }));
             let lines = fmt(&net);
             put(&mut io, &mut |w| {
@@ -219,7 +238,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             put(&mut io, &mut |w| {
                 writeln!(w, "account,commodity,amount,kind")
             });
+            let mut whole = String::new();
             shown_rows(Box::new(|account, _, amounts| {
+                let account = account.write_to(&mut whole);
                 put(&mut io, &mut |w| {
                     for (c, q) in amounts {
                         writeln!(
@@ -261,7 +282,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             };
             put(&mut io, &mut |w| write!(w, "{{\"accounts\":["));
             let mut first = true;
+            let mut whole = String::new();
             shown_rows(Box::new(|account, d, amounts| {
+                let account = account.write_to(&mut whole);
                 let sep = if first { "" } else { "," };
                 first = false;
                 let line = format!(

@@ -4,7 +4,6 @@ use crate::journal::Decimal;
 
 use crate::cli::{emit, Ctx};
 use crate::error::{Error, Result};
-use crate::fsutil;
 use crate::home::PeerConfig;
 use crate::keys;
 use crate::policy::Policy;
@@ -30,7 +29,8 @@ pub const EXAMPLES: &[crate::cli::docs::Example] = &[
 /// `msgl id` prints it and, for channels on chain, its EVM address as
 /// `msgl id --evm` prints it (where settlements pay it). Names match
 /// case-insensitively on the command line; a name or key already known is
-/// refused. msgl.yaml is replaced by write-then-rename.
+/// refused. msgl.yaml is replaced by write-then-rename, under its own lock
+/// (msgl.yaml.lock) so that two `peer add` at once keep both peers.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -82,35 +82,35 @@ fn add(a: &AddArgs, ctx: &Ctx) -> Result<()> {
         }
     }
     let home = ctx.home();
-    let mut config = home.config()?;
-    if let Some(p) = config
-        .peers
-        .iter()
-        .find(|p| p.name.eq_ignore_ascii_case(&a.name))
-    {
-        return Err(Error::input(format!("peer `{}` already exists", p.name))
-            .in_file(home.config_path())
-            .hint("choose another name, or edit msgl.yaml"));
-    }
-    if let Some(p) = config.peer_by_key(&key) {
-        return Err(
-            Error::input(format!("that key is already peer `{}`'s", p.name))
-                .in_file(home.config_path()),
-        );
-    }
-    if let Ok(mine) = home.public_key() {
-        if mine == key {
+    let mine = home.public_key().ok();
+    home.edit_config(|config| {
+        if let Some(p) = config
+            .peers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(&a.name))
+        {
+            return Err(Error::input(format!("peer `{}` already exists", p.name))
+                .in_file(home.config_path())
+                .hint("choose another name, or edit msgl.yaml"));
+        }
+        if let Some(p) = config.peer_by_key(&key) {
+            return Err(
+                Error::input(format!("that key is already peer `{}`'s", p.name))
+                    .in_file(home.config_path()),
+            );
+        }
+        if mine == Some(key) {
             return Err(Error::input("that is this node's own key"));
         }
-    }
-    config.peers.push(PeerConfig {
-        name: a.name.clone(),
-        key: hex::encode(key),
-        policy: policy.to_string(),
-        cap: a.cap.map(|c| c.normalize()),
-        address,
-    });
-    fsutil::write_atomic(&home.config_path(), config.to_yaml().as_bytes(), true, None)?;
+        config.peers.push(PeerConfig {
+            name: a.name.clone(),
+            key: hex::encode(key),
+            policy: policy.to_string(),
+            cap: a.cap.map(|c| c.normalize()),
+            address,
+        });
+        Ok(())
+    })?;
     if !ctx.global.quiet {
         emit(&format!("added peer {} ({policy})\n", a.name))?;
     }

@@ -126,10 +126,15 @@ pub fn describe(
             }
         );
     }
-    out += &format!(
-        "recorded {} as settled ({})\n",
-        crate::cli::plural(report.channels, "channel", "channels"),
-        crate::cli::plural(report.units as usize, "unit", "units")
-    );
+    // A claim's receipt records no channel: no "recorded 0 channels" line.
+    if report.channels > 0 {
+        out += &format!(
+            "recorded {} as settled ({})\n",
+            crate::cli::plural(report.channels, "channel", "channels"),
+            crate::cli::plural(report.units as usize, "unit", "units")
+        );
+    } else if out.is_empty() {
+        out += "nothing to book: the receipts settle no channel and pay no claim of this node's\n";
+    }
     out
 }

@@ -32,11 +32,40 @@ impl Query {
     }
 }
 
-/// Sums per account, in a table that keeps each key's hash: growing it and
-/// merging tables never hashes an account name again.
+/// Sums per account, grouped by parent: the accounts right under one parent
+/// (`Assets:AccountsReceivable:Node001:`) share one small table keyed by
+/// their last segment. The tables stay small and warm in cache while
+/// blocks are merged, and a report sorts siblings by their short last
+/// segments instead of a million full names with long common prefixes.
+/// Each table keeps its keys' hashes: growing and merging never hash a
+/// name again.
 #[derive(Debug, Default)]
-pub struct Sums {
-    table: hashbrown::HashTable<(u64, Box<str>, Decimal)>,
+struct Sums {
+    /// Each group's place in `groups`, by the hash of its prefix.
+    index: hashbrown::HashTable<(u64, usize)>,
+    groups: Vec<Group>,
+}
+
+/// The accounts right under one parent.
+#[derive(Debug, Default)]
+struct Group {
+    /// The parent and its `:` (`""` for top-level accounts): an account's
+    /// name is its group's prefix followed by its last segment.
+    prefix: Box<str>,
+    /// The last segments, one after another (no allocation per account).
+    text: String,
+    /// One slot per account.
+    table: hashbrown::HashTable<Slot>,
+}
+
+/// An account: its last segment (`text[start..end]`), the segment's hash
+/// and the account's sum.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    hash: u64,
+    start: usize,
+    end: usize,
+    sum: Decimal,
 }
 
 fn hash_str(s: &str) -> u64 {
@@ -46,56 +75,131 @@ fn hash_str(s: &str) -> u64 {
     h.finish()
 }
 
-impl Sums {
-    fn add_hashed(&mut self, hash: u64, account: &str, q: Decimal) -> Result<()> {
-        match self.table.find_mut(hash, |e| &*e.1 == account) {
-            Some(e) => e.2 = e.2.checked_add(q).ok_or_else(|| overflow(account))?,
+impl Group {
+    fn seg(&self, s: &Slot) -> &str {
+        &self.text[s.start..s.end]
+    }
+
+    /// Adds `q` to the account with last segment `seg` (hashed to `hash`).
+    fn add(&mut self, hash: u64, seg: &str, q: Decimal) -> Result<()> {
+        let text = self.text.as_bytes();
+        match self
+            .table
+            .find_mut(hash, |s| &text[s.start..s.end] == seg.as_bytes())
+        {
+            Some(s) => {
+                s.sum = s
+                    .sum
+                    .checked_add(q)
+                    .ok_or_else(|| overflow(&format!("{}{seg}", self.prefix)))?
+            }
             None => {
-                self.table
-                    .insert_unique(hash, (hash, account.into(), q), |e| e.0);
+                let start = self.text.len();
+                self.text.push_str(seg);
+                let slot = Slot {
+                    hash,
+                    start,
+                    end: self.text.len(),
+                    sum: q,
+                };
+                self.table.insert_unique(hash, slot, |s| s.hash);
             }
         }
         Ok(())
     }
+}
 
-    /// Adds `q` to `account`'s sum.
-    pub fn add(&mut self, account: &str, q: Decimal) -> Result<()> {
-        self.add_hashed(hash_str(account), account, q)
+impl Sums {
+    /// The index of the group for `prefix`, if there is one.
+    fn find(&self, hash: u64, prefix: &str) -> Option<usize> {
+        let groups = &self.groups;
+        self.index
+            .find(hash, |&(_, i)| *groups[i].prefix == *prefix)
+            .map(|&(_, i)| i)
     }
 
-    /// Adds every sum of `other`.
-    pub fn merge(&mut self, other: Sums) -> Result<()> {
-        if self.table.is_empty() && self.table.capacity() < other.table.len() {
-            *self = other;
-            return Ok(());
-        }
-        self.table.reserve(other.table.len(), |e| e.0);
-        for (hash, account, q) in other.table {
-            match self.table.find_mut(hash, |e| *e.1 == *account) {
-                Some(e) => e.2 = e.2.checked_add(q).ok_or_else(|| overflow(&account))?,
-                None => {
-                    self.table.insert_unique(hash, (hash, account, q), |e| e.0);
-                }
-            }
+    fn insert(&mut self, hash: u64, group: Group) -> usize {
+        let i = self.groups.len();
+        self.groups.push(group);
+        self.index.insert_unique(hash, (hash, i), |e| e.0);
+        i
+    }
+
+    /// Adds up the postings `kept` keeps.
+    fn merge(&mut self, kept: Kept) -> Result<()> {
+        // Each kept prefix's group here.
+        let groups: Vec<usize> = kept
+            .prefixes
+            .into_iter()
+            .map(|(hash, prefix)| match self.find(hash, &prefix) {
+                Some(g) => g,
+                None => self.insert(
+                    hash,
+                    Group {
+                        prefix,
+                        ..Group::default()
+                    },
+                ),
+            })
+            .collect();
+        for p in &kept.items {
+            let seg = &kept.text[p.start..p.start + p.len as usize];
+            self.groups[groups[p.parent as usize]].add(p.hash, seg, p.q)?;
         }
         Ok(())
     }
+}
 
-    pub fn len(&self) -> usize {
-        self.table.len()
-    }
+/// One commodity's postings in a block, kept in order, not added up: each
+/// with its parent (interned) and its last segment (in one text) hashed.
+#[derive(Debug, Default)]
+struct Kept {
+    /// Each prefix's place in `prefixes`, by its hash.
+    index: hashbrown::HashTable<(u64, u32)>,
+    /// (hash, prefix with its `:`).
+    prefixes: Vec<(u64, Box<str>)>,
+    text: String,
+    items: Vec<Item>,
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
-    }
+/// A kept posting: `text[start..start + len]` under `prefixes[parent]`.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    hash: u64,
+    start: usize,
+    len: u32,
+    parent: u32,
+    q: Decimal,
+}
 
-    /// Makes room for `n` accounts.
-    pub fn reserve(&mut self, n: usize) {
-        self.table.reserve(n, |e| e.0);
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Decimal)> {
-        self.table.iter().map(|(_, a, q)| (&**a, *q))
+impl Kept {
+    fn push(&mut self, account: &str, q: Decimal) {
+        let cut = memchr::memrchr(b':', account.as_bytes()).map_or(0, |i| i + 1);
+        let (prefix, seg) = account.split_at(cut);
+        let hash = hash_str(prefix);
+        let prefixes = &self.prefixes;
+        let parent = match self
+            .index
+            .find(hash, |&(_, i)| *prefixes[i as usize].1 == *prefix)
+        {
+            Some(&(_, i)) => i,
+            None => {
+                let i = self.prefixes.len() as u32;
+                self.prefixes.push((hash, prefix.into()));
+                self.index.insert_unique(hash, (hash, i), |e| e.0);
+                i
+            }
+        };
+        // A segment is part of a line (at most MAX_LINE).
+        let start = self.text.len();
+        self.text.push_str(seg);
+        self.items.push(Item {
+            hash: hash_str(seg),
+            start,
+            len: seg.len() as u32,
+            parent,
+            q,
+        });
     }
 }
 
@@ -104,6 +208,35 @@ impl Sums {
 #[derive(Debug, Default)]
 pub struct Balances {
     by_commodity: FxHashMap<Option<String>, Sums>,
+}
+
+/// Postings that match a query, kept (not added up) for
+/// [`Balances::merge`]: a block's, read on its own thread. Most accounts
+/// get one or two postings, so adding up per block would cost a table
+/// lookup per posting for little; the reading threads split and hash the
+/// names, the merge adds each posting to its parent's table once.
+#[derive(Debug, Default)]
+pub struct Postings {
+    by_commodity: FxHashMap<Option<String>, Kept>,
+}
+
+impl Postings {
+    /// Keeps the resolved postings that match `query`.
+    pub fn add_resolved(&mut self, postings: &[ResolvedPosting<'_>], query: &Query) {
+        for p in postings {
+            if !query.matches(&p.account) {
+                continue;
+            }
+            let kept = match self.by_commodity.get_mut(&p.amount.commodity) {
+                Some(k) => k,
+                None => self
+                    .by_commodity
+                    .entry(p.amount.commodity.clone())
+                    .or_default(),
+            };
+            kept.push(&p.account, p.amount.quantity);
+        }
+    }
 }
 
 /// Cannot happen within the journal's limits on amounts (DESIGN §2.3: any
@@ -115,49 +248,32 @@ fn overflow(account: &str) -> Error {
     .hint("amounts have at most 39 digits and 18 decimal places")
 }
 
+/// The number of segments of a prefix (`"Assets:A:"`: 2).
+fn segments_of(prefix: &str) -> usize {
+    memchr::memchr_iter(b':', prefix.as_bytes()).count()
+}
+
+/// The prefix of `prefix`'s parent (`"Assets:A:"` → `"Assets:"`, `"Assets:"`
+/// → `""`); `prefix` is not `""`.
+fn parent_prefix(prefix: &str) -> &str {
+    let up = &prefix[..prefix.len() - 1];
+    &prefix[..memchr::memrchr(b':', up.as_bytes()).map_or(0, |i| i + 1)]
+}
+
 impl Balances {
     /// Adds an entry's resolved postings that match `query`; an entry that
     /// does not balance is an error.
     pub fn add_entry(&mut self, e: &Entry, file: &str, query: &Query) -> Result<()> {
         let postings = e.resolve(false).map_err(|imb| imb.into_error(file))?;
-        self.add_resolved(&postings, file, query)
+        let mut kept = Postings::default();
+        kept.add_resolved(&postings, query);
+        self.merge(kept).map_err(|err| err.at(file, e.line, 1))
     }
 
-    /// Adds resolved postings that match `query`.
-    pub fn add_resolved(
-        &mut self,
-        postings: &[ResolvedPosting<'_>],
-        file: &str,
-        query: &Query,
-    ) -> Result<()> {
-        for p in postings {
-            if !query.matches(&p.account) {
-                continue;
-            }
-            let sums = match self.by_commodity.get_mut(&p.amount.commodity) {
-                Some(s) => s,
-                None => self
-                    .by_commodity
-                    .entry(p.amount.commodity.clone())
-                    .or_default(),
-            };
-            sums.add(&p.account, p.amount.quantity)
-                .map_err(|err| err.at(file, p.line, 1))?;
-        }
-        Ok(())
-    }
-
-    /// Adds another block's sums into this one. `expected_blocks`, when
-    /// known, sizes the tables once from the first block.
-    pub fn merge(&mut self, other: Balances, expected_blocks: Option<usize>) -> Result<()> {
-        for (c, sums) in other.by_commodity {
-            let mine = self.by_commodity.entry(c).or_default();
-            if mine.is_empty() {
-                if let Some(n) = expected_blocks {
-                    mine.reserve(sums.len().saturating_mul(n));
-                }
-            }
-            mine.merge(sums)?;
+    /// Adds up postings kept by [`Postings`] (a block's).
+    pub fn merge(&mut self, postings: Postings) -> Result<()> {
+        for (c, kept) in postings.by_commodity {
+            self.by_commodity.entry(c).or_default().merge(kept)?;
         }
         Ok(())
     }
@@ -169,79 +285,191 @@ impl Balances {
         cs
     }
 
-    /// Prepares a report: every (account, commodity, sum) sorted in tree
-    /// order — accounts first clipped to `depth`, so a shallow report sorts
-    /// few — and, for tree mode, the subtree sums of every ancestor.
+    /// Prepares a report: the accounts clipped to `depth`, in tree order.
+    /// Every account with children is a node of the tree (its own sums
+    /// elsewhere, under its parent); each node holds its direct accounts
+    /// sorted by last segment and its child nodes, so the order comes from
+    /// sorting siblings only. For tree mode, each node's subtree sum.
     pub fn report(
         &self,
         depth: Option<usize>,
         flat: bool,
         commodities: &[Option<String>],
     ) -> Report<'_> {
-        let limit = depth.unwrap_or(usize::MAX);
-        let mut leaves: Vec<(&str, u16, Decimal)> =
-            Vec::with_capacity(self.by_commodity.values().map(|m| m.len()).sum());
+        use rayon::prelude::*;
+        // Depth 0 clips nothing, as no depth.
+        let limit = depth.filter(|&d| d > 0).unwrap_or(usize::MAX);
+        // The nodes: the prefix of every group (clipped to the depth: a
+        // group deeper than it becomes one account of a shallower node)
+        // and of every ancestor.
+        let mut node_at: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut prefixes: Vec<&str> = Vec::new();
+        struct From<'a> {
+            c: u16,
+            group: &'a Group,
+            node: usize,
+            /// All the group's sums as one account with this last segment.
+            clipped: Option<&'a str>,
+        }
+        let mut from: Vec<From<'_>> = Vec::new();
+        node_at.insert("", 0);
+        prefixes.push("");
         for (ci, c) in commodities.iter().enumerate() {
-            for (a, q) in self.by_commodity[c].iter() {
-                leaves.push((a, ci as u16, q));
+            let Some(sums) = self.by_commodity.get(c) else {
+                continue;
+            };
+            for group in &sums.groups {
+                let p = &*group.prefix;
+                let (p, clipped) = if segments_of(p) >= limit {
+                    let name = clip(&p[..p.len() - 1], limit);
+                    let cut = memchr::memrchr(b':', name.as_bytes()).map_or(0, |i| i + 1);
+                    (&p[..cut], Some(&name[cut..]))
+                } else {
+                    (p, None)
+                };
+                let node = *node_at.entry(p).or_insert_with(|| {
+                    prefixes.push(p);
+                    prefixes.len() - 1
+                });
+                from.push(From {
+                    c: ci as u16,
+                    group,
+                    node,
+                    clipped,
+                });
             }
         }
-        if depth.is_some() {
-            let mut clipped: FxHashMap<(&str, u16), Decimal> = FxHashMap::default();
-            for (a, c, q) in leaves.drain(..) {
-                *clipped.entry((clip(a, limit), c)).or_default() += q;
+        for i in 0..prefixes.len() {
+            let mut p = prefixes[i];
+            while !p.is_empty() {
+                p = parent_prefix(p);
+                if node_at.contains_key(p) {
+                    break;
+                }
+                node_at.insert(p, prefixes.len());
+                prefixes.push(p);
             }
-            leaves = clipped.into_iter().map(|((a, c), q)| (a, c, q)).collect();
         }
-        {
-            use rayon::slice::ParallelSliceMut;
-            leaves.par_sort_unstable_by(|a, b| tree_order(a.0, b.0).then(a.1.cmp(&b.1)));
+        // Tree order of the nodes (the root `""` first); `rank[i]` is the
+        // place of `prefixes[i]`.
+        let mut order: Vec<usize> = (0..prefixes.len()).collect();
+        order.par_sort_unstable_by(|&a, &b| tree_order(prefixes[a], prefixes[b]));
+        let mut rank = vec![0; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r;
         }
-        // The subtree sums of the accounts that have children, in the order
-        // the walk meets them: one stack pass over the sorted leaves.
-        let mut below: Vec<(&str, Vec<(u16, Decimal)>)> = Vec::new();
+        let nodes: Vec<Node<'_>> = order
+            .iter()
+            .map(|&i| {
+                let prefix = prefixes[i];
+                let name = prefix.strip_suffix(':').unwrap_or(prefix);
+                Node {
+                    prefix,
+                    seg: &name[parent_prefix_len(prefix)..],
+                    depth: segments_of(prefix),
+                }
+            })
+            .collect();
+        let n = nodes.len();
+        // Each node's parent (the preorder's stack) and its children, in order.
+        let mut parent = vec![0usize; n];
+        let mut stack: Vec<usize> = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
+            while let Some(&top) = stack.last() {
+                if node.prefix.starts_with(nodes[top].prefix) {
+                    break;
+                }
+                stack.pop();
+            }
+            parent[i] = stack.last().copied().unwrap_or(0);
+            stack.push(i);
+        }
+        let mut child_start = vec![0usize; n + 1];
+        for &p in &parent[1..] {
+            child_start[p + 1] += 1;
+        }
+        for i in 0..n {
+            child_start[i + 1] += child_start[i];
+        }
+        let mut children = vec![0usize; n.saturating_sub(1)];
+        let mut next = child_start.clone();
+        for (i, &p) in parent.iter().enumerate().skip(1) {
+            children[next[p]] = i;
+            next[p] += 1;
+        }
+        // Each node's own accounts, sorted: filled and sorted node by node,
+        // on all cores.
+        let mut into: Vec<Vec<&From<'_>>> = (0..n).map(|_| Vec::new()).collect();
+        for f in &from {
+            into[rank[f.node]].push(f);
+        }
+        let by =
+            |a: &(&str, u16, Decimal), b: &(&str, u16, Decimal)| a.0.cmp(b.0).then(a.1.cmp(&b.1));
+        let leaves: Vec<Vec<(&str, u16, Decimal)>> =
+            into.into_par_iter()
+                .map(|into| {
+                    let len = into
+                        .iter()
+                        .map(|f| match f.clipped {
+                            Some(_) => 1,
+                            None => f.group.table.len(),
+                        })
+                        .sum();
+                    let mut mine: Vec<(&str, u16, Decimal)> = Vec::with_capacity(len);
+                    for f in into {
+                        match f.clipped {
+                            Some(seg) => {
+                                let mut sum = Decimal::ZERO;
+                                for s in f.group.table.iter() {
+                                    sum += s.sum;
+                                }
+                                mine.push((seg, f.c, sum));
+                            }
+                            None => mine
+                                .extend(f.group.table.iter().map(|s| (f.group.seg(s), f.c, s.sum))),
+                        }
+                    }
+                    if mine.len() > 1 << 15 {
+                        mine.par_sort_unstable_by(by);
+                    } else {
+                        mine.sort_unstable_by(by);
+                    }
+                    if depth.is_some() {
+                        // Clipped groups may add up into one account: join them.
+                        mine.dedup_by(|b, a| {
+                            let same = a.0 == b.0 && a.1 == b.1;
+                            if same {
+                                a.2 += b.2;
+                            }
+                            same
+                        });
+                    }
+                    mine
+                })
+                .collect();
+        // The subtree sums: children come after their parent in preorder.
+        let mut below: Vec<Vec<(u16, Decimal)>> = Vec::new();
         if !flat {
-            let mut stack: Vec<usize> = Vec::new();
-            for &(a, c, q) in &leaves {
-                while let Some(&top) = stack.last() {
-                    let t = below[top].0;
-                    if a.len() > t.len() && a.as_bytes()[t.len()] == b':' && a.starts_with(t) {
-                        break;
-                    }
-                    stack.pop();
+            below = vec![Vec::new(); n];
+            for i in (1..n).rev() {
+                let mut mine = std::mem::take(&mut below[i]);
+                for &(_, c, q) in &leaves[i] {
+                    add_to(&mut mine, c, q);
                 }
-                let have = stack.last().map_or(0, |&i| below[i].0.len());
-                for (i, b) in a.bytes().enumerate().skip(have + usize::from(have > 0)) {
-                    if b == b':' {
-                        below.push((&a[..i], Vec::new()));
-                        stack.push(below.len() - 1);
-                    }
+                for &(c, q) in &mine {
+                    add_to(&mut below[parent[i]], c, q);
                 }
-                for &i in &stack {
-                    add_to(&mut below[i].1, c, q);
-                }
+                below[i] = mine;
             }
         }
         Report {
+            nodes,
             leaves,
+            children,
+            child_start,
             below,
             flat,
         }
-    }
-
-    /// The widest amount any row of `report` shows, in characters, without
-    /// formatting every row: a bound computed from the sums themselves.
-    pub fn widest(report: &Report<'_>, commodities: &[Option<String>]) -> usize {
-        let width = |q: &Decimal, c: u16| {
-            (if q.is_zero() { 1 } else { q.text_len() })
-                + commodities[c as usize].as_ref().map_or(0, |n| n.len() + 1)
-        };
-        let leaves = report.leaves.iter().map(|(_, c, q)| width(q, *c));
-        let below = report
-            .below
-            .iter()
-            .flat_map(|(_, v)| v.iter().map(|(c, q)| width(q, *c)));
-        leaves.chain(below).max().unwrap_or(1)
     }
 
     /// Assets − Liabilities, per commodity.
@@ -251,11 +479,23 @@ impl Balances {
         cs.sort();
         for c in cs {
             let mut total = Decimal::ZERO;
-            for (a, q) in self.by_commodity[c].iter() {
-                match AccountType::of(a) {
+            for g in &self.by_commodity[c].groups {
+                let mut add = |ty: Option<AccountType>, q: Decimal| match ty {
                     Some(AccountType::Assets) => total += q,
                     Some(AccountType::Liabilities) => total -= q,
                     _ => {}
+                };
+                if g.prefix.is_empty() {
+                    for s in g.table.iter() {
+                        add(AccountType::of(g.seg(s)), s.sum);
+                    }
+                } else {
+                    let ty = AccountType::of(&g.prefix);
+                    if matches!(ty, Some(AccountType::Assets | AccountType::Liabilities)) {
+                        for s in g.table.iter() {
+                            add(ty, s.sum);
+                        }
+                    }
                 }
             }
             net.push(Amount {
@@ -267,10 +507,37 @@ impl Balances {
     }
 }
 
-/// A prepared balance report, walked once per output pass.
+/// The length of the prefix of `prefix`'s parent (0 for `""`).
+fn parent_prefix_len(prefix: &str) -> usize {
+    if prefix.is_empty() {
+        0
+    } else {
+        parent_prefix(prefix).len()
+    }
+}
+
+/// An account with children (the root `""` has the top-level accounts).
+struct Node<'a> {
+    /// Its name and `:`.
+    prefix: &'a str,
+    /// Its last segment.
+    seg: &'a str,
+    /// Its number of segments (0 for the root).
+    depth: usize,
+}
+
+/// A prepared balance report, walked once per output pass: the nodes (the
+/// accounts with children) in tree order, the root first.
 pub struct Report<'a> {
-    leaves: Vec<(&'a str, u16, Decimal)>,
-    below: Vec<(&'a str, Vec<(u16, Decimal)>)>,
+    nodes: Vec<Node<'a>>,
+    /// The accounts right under each node: (last segment, commodity, own
+    /// sum), sorted.
+    leaves: Vec<Vec<(&'a str, u16, Decimal)>>,
+    /// The child nodes of node `i`: `children[child_start[i]..child_start[i + 1]]`, in order.
+    children: Vec<usize>,
+    child_start: Vec<usize>,
+    /// Tree mode: each node's subtree sum, its own postings not included.
+    below: Vec<Vec<(u16, Decimal)>>,
     flat: bool,
 }
 
@@ -292,77 +559,120 @@ impl Report<'_> {
     /// Calls `row(account, depth, amounts)` for each row in tree order. In
     /// tree mode every account and ancestor gets its subtree's sum; in flat
     /// mode each posted-to account (clipped to the depth) gets its own sum.
-    pub fn walk(&self, mut row: impl FnMut(&str, usize, &[(u16, Decimal)])) {
-        let leaves = &self.leaves;
+    pub fn walk(&self, mut row: impl FnMut(Name<'_>, usize, &[(u16, Decimal)])) {
         let mut amounts: Vec<(u16, Decimal)> = Vec::new();
+        // Depth first: (node, its next account, its next child node).
+        let mut stack = vec![(0, 0, self.child_start[0])];
+        while let Some(top) = stack.last_mut() {
+            let n = top.0;
+            let own = &self.leaves[n];
+            let (leaves_end, children_end) = (own.len(), self.child_start[n + 1]);
+            let leaf = (top.1 < leaves_end).then(|| own[top.1].0);
+            let child = (top.2 < children_end).then(|| self.children[top.2]);
+            // The smaller last segment first; an account with children
+            // is one row, then its children.
+            let (leaf, child) = match (leaf, child) {
+                (None, None) => {
+                    stack.pop();
+                    continue;
+                }
+                (Some(l), Some(c)) => match l.cmp(self.nodes[c].seg) {
+                    Ordering::Less => (Some(l), None),
+                    Ordering::Equal => (Some(l), Some(c)),
+                    Ordering::Greater => (None, Some(c)),
+                },
+                other => other,
+            };
+            amounts.clear();
+            let mut last = "";
+            if let Some(seg) = leaf {
+                last = seg;
+                // The account's amounts: one a commodity, in a run.
+                let mut j = top.1;
+                while j < leaves_end && (j == top.1 || same(own[j].0, seg)) {
+                    add_to(&mut amounts, own[j].1, own[j].2);
+                    j += 1;
+                }
+                top.1 = j;
+            }
+            if let Some(c) = child {
+                top.2 += 1;
+                last = self.nodes[c].seg;
+                if !self.flat {
+                    for &(k, q) in &self.below[c] {
+                        add_to(&mut amounts, k, q);
+                    }
+                }
+            }
+            if leaf.is_some() || !self.flat {
+                let name = Name {
+                    parent: self.nodes[n].prefix,
+                    last,
+                };
+                row(name, self.nodes[n].depth + 1, &amounts);
+            }
+            if let Some(c) = child {
+                stack.push((c, 0, self.child_start[c]));
+            }
+        }
+    }
+}
+
+impl Report<'_> {
+    /// Assets − Liabilities per commodity (by its place in the report's
+    /// commodities, `n` of them), from the top-level subtree sums: the same
+    /// sums as [`Balances::net`] without adding up every account again.
+    /// `None` in flat mode, which has no subtree sums.
+    pub fn net(&self, n: usize) -> Option<Vec<Decimal>> {
         if self.flat {
-            let mut i = 0;
-            while i < leaves.len() {
-                let name = leaves[i].0;
-                amounts.clear();
-                while i < leaves.len() && leaves[i].0 == name {
-                    add_to(&mut amounts, leaves[i].1, leaves[i].2);
-                    i += 1;
-                }
-                row(name, name.split(':').count(), &amounts);
-            }
-            return;
+            return None;
         }
-        let mut open: Vec<&str> = Vec::new();
-        let mut next_below = 0;
-        let mut i = 0;
-        while i < leaves.len() {
-            let account = leaves[i].0;
-            let mut own_end = i;
-            while own_end < leaves.len() && leaves[own_end].0 == account {
-                own_end += 1;
+        let mut net = vec![Decimal::ZERO; n];
+        let mut add = |top: &str, amounts: &[(u16, Decimal)]| match AccountType::of(top) {
+            Some(AccountType::Assets) => amounts.iter().for_each(|&(c, q)| net[c as usize] += q),
+            Some(AccountType::Liabilities) => {
+                amounts.iter().for_each(|&(c, q)| net[c as usize] -= q)
             }
-            // Close what is not an ancestor of this account.
-            while let Some(top) = open.last() {
-                if account.len() > top.len()
-                    && account.as_bytes()[top.len()] == b':'
-                    && account.starts_with(top)
-                {
-                    break;
-                }
-                open.pop();
-            }
-            // Show the missing ancestors, then the account itself.
-            let mut d = open.len();
-            let ends = account
-                .bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b':')
-                .map(|(i, _)| i)
-                .chain(std::iter::once(account.len()));
-            for end in ends.skip(d) {
-                d += 1;
-                let name = &account[..end];
-                amounts.clear();
-                // Only an account with children has a subtree sum: the
-                // ancestors shown here, and a leaf followed by its children.
-                let has_children = end < account.len()
-                    || leaves.get(own_end).is_some_and(|n| {
-                        n.0.len() > end && n.0.as_bytes()[end] == b':' && n.0.starts_with(name)
-                    });
-                if has_children {
-                    let (n, sums) = &self.below[next_below];
-                    debug_assert_eq!(*n, name);
-                    next_below += 1;
-                    for &(c, q) in sums {
-                        add_to(&mut amounts, c, q);
-                    }
-                }
-                if end == account.len() {
-                    for &(_, c, q) in &leaves[i..own_end] {
-                        add_to(&mut amounts, c, q);
-                    }
-                }
-                row(name, d, &amounts);
-                open.push(name);
-            }
-            i = own_end;
+            _ => {}
+        };
+        for &(seg, c, q) in &self.leaves[0] {
+            add(seg, &[(c, q)]);
         }
+        for &c in &self.children[self.child_start[0]..self.child_start[1]] {
+            add(self.nodes[c].seg, &self.below[c]);
+        }
+        Some(net)
+    }
+}
+
+/// A row's account name, in two parts (no copy per row): its parent with
+/// the `:` (`""` at the top), then its last segment. Shown whole by
+/// `Display`.
+#[derive(Debug, Clone, Copy)]
+pub struct Name<'a> {
+    parent: &'a str,
+    last: &'a str,
+}
+
+impl<'a> Name<'a> {
+    /// The last segment (`Assets:Cash` → `Cash`).
+    pub fn last(&self) -> &'a str {
+        self.last
+    }
+
+    /// The whole name, in `buf` (cleared first).
+    pub fn write_to<'b>(&self, buf: &'b mut String) -> &'b str {
+        buf.clear();
+        buf.push_str(self.parent);
+        buf.push_str(self.last);
+        buf
+    }
+}
+
+impl std::fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.parent)?;
+        f.write_str(self.last)
     }
 }
 
@@ -434,11 +744,17 @@ pub struct Column {
     comm: usize,
 }
 
+/// `a == b`, without a call to `memcmp` for the common empty or short
+/// commodity (this runs for every amount of a report).
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 impl Column {
     fn prec_of(&self, commodity: &str) -> usize {
         self.prec
             .iter()
-            .find(|(c, _)| c == commodity)
+            .find(|(c, _)| same(c, commodity))
             .map_or(0, |(_, p)| *p)
     }
 
@@ -459,7 +775,7 @@ impl Column {
         };
         self.int = self.int.max(int);
         self.comm = self.comm.max(commodity.len());
-        match self.prec.iter_mut().find(|(c, _)| c == commodity) {
+        match self.prec.iter_mut().find(|(c, _)| same(c, commodity)) {
             Some((_, p)) => *p = (*p).max(scale),
             None => self.prec.push((commodity.to_string(), scale)),
         }
@@ -475,26 +791,48 @@ impl Column {
 
     /// `q` in `commodity`, exactly [`Column::width`] wide.
     pub fn format(&self, q: &Decimal, commodity: &str) -> String {
-        use std::fmt::Write as _;
         let mut s = String::with_capacity(self.width());
+        self.format_into(&mut s, q, commodity);
+        s
+    }
+
+    /// [`Column::format`], appended to `s` (no allocation per amount).
+    pub fn format_into(&self, s: &mut String, q: &Decimal, commodity: &str) {
+        use std::fmt::Write as _;
         let frac = self.frac();
         let prec = self.prec_of(commodity);
         let n = q.normalize();
-        let text = if n.is_zero() {
-            "0".to_string()
+        // The number's text, in place at the end of `s`, then split.
+        let at = s.len();
+        if n.is_zero() {
+            s.push('0');
         } else {
-            n.to_string()
-        };
-        let (int, dec) = text.split_once('.').unwrap_or((&text, ""));
-        let _ = write!(s, "{int:>w$}", w = self.int);
+            let _ = write!(s, "{n}");
+        }
+        // Right-align the integer part: pad before it.
+        let int_len = s[at..].find('.').unwrap_or(s.len() - at);
+        if int_len < self.int {
+            const SPACES: &str = "                                                                ";
+            let pad = self.int - int_len;
+            match SPACES.get(..pad) {
+                Some(spaces) => s.insert_str(at, spaces),
+                None => s.insert_str(at, &" ".repeat(pad)),
+            }
+        }
+        let point = at + self.int.max(int_len);
         let mut used = 0;
         if !n.is_zero() && prec > 0 {
-            s.push('.');
-            s.push_str(dec);
-            for _ in dec.len()..prec {
+            let dec_len = s.len().saturating_sub(point + 1);
+            if point == s.len() {
+                s.push('.');
+            }
+            for _ in dec_len..prec {
                 s.push('0');
             }
             used = prec + 1;
+        } else {
+            // No decimals shown for this commodity.
+            s.truncate(point);
         }
         let room = if frac > 0 { frac + 1 } else { 0 };
         for _ in used..room {
@@ -503,13 +841,101 @@ impl Column {
         if self.comm > 0 {
             let _ = write!(s, " {commodity:<w$}", w = self.comm);
         }
-        s
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    type Rows = Vec<(String, usize, Vec<(u16, Decimal)>)>;
+
+    /// The report as defined: names clipped to the depth; flat, each
+    /// (clipped) name with its own sums; tree, each name and ancestor with
+    /// the sums of its subtree; rows sorted by [`tree_order`].
+    fn oracle(postings: &[(String, u16, Decimal)], depth: Option<usize>, flat: bool) -> Rows {
+        let limit = depth.filter(|&d| d > 0).unwrap_or(usize::MAX);
+        let mut rows: Vec<String> = Vec::new();
+        let clipped: Vec<(&str, u16, Decimal)> = postings
+            .iter()
+            .map(|(a, c, q)| (clip(a, limit), *c, *q))
+            .collect();
+        for (a, _, _) in &clipped {
+            rows.push(a.to_string());
+            if !flat {
+                for (i, b) in a.bytes().enumerate() {
+                    if b == b':' {
+                        rows.push(a[..i].to_string());
+                    }
+                }
+            }
+        }
+        rows.sort_by(|a, b| tree_order(a, b));
+        rows.dedup();
+        rows.into_iter()
+            .map(|r| {
+                let mut amounts = Vec::new();
+                for (a, c, q) in &clipped {
+                    let under = *a == r
+                        || (!flat
+                            && a.len() > r.len()
+                            && a.starts_with(&r)
+                            && a.as_bytes()[r.len()] == b':');
+                    if under {
+                        add_to(&mut amounts, *c, *q);
+                    }
+                }
+                let d = r.split(':').count();
+                (r, d, amounts)
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// The report built from siblings (a node per parent) walks the
+        /// rows in the order, depths and sums of a sort of the whole names.
+        #[test]
+        fn the_report_is_a_sort_of_the_whole_names(
+            postings in prop::collection::vec(("(Assets|Liabilities|[ab0 -]{1,2})(:[ab0 -]{1,2}){0,3}", 0u16..2, -3i64..4), 1..40),
+            depth in prop::option::of(0usize..5),
+            flat: bool,
+        ) {
+            let postings: Vec<(String, u16, Decimal)> = postings
+                .into_iter()
+                .map(|(a, c, q)| (a, c, Decimal::new(q, (c as u32) * 2)))
+                .collect();
+            let commodities = [None, Some("EUR".to_string())];
+            let mut kept = Postings::default();
+            for (a, c, q) in &postings {
+                kept.by_commodity
+                    .entry(commodities[*c as usize].clone())
+                    .or_default()
+                    .push(a, *q);
+            }
+            let mut b = Balances::default();
+            b.merge(kept).unwrap();
+            let report = b.report(depth, flat, &commodities);
+            let mut rows: Rows = Vec::new();
+            report.walk(|a, d, amounts| rows.push((a.to_string(), d, amounts.to_vec())));
+            prop_assert_eq!(rows, oracle(&postings, depth, flat));
+            // Net from the tree's top-level sums is Net from every account.
+            let mut net = vec![Decimal::ZERO; 2];
+            for (a, c, q) in &postings {
+                match AccountType::of(a) {
+                    Some(AccountType::Assets) => net[*c as usize] += *q,
+                    Some(AccountType::Liabilities) => net[*c as usize] -= *q,
+                    _ => {}
+                }
+            }
+            match report.net(2) {
+                Some(from_tree) => prop_assert_eq!(from_tree, net),
+                None => prop_assert!(flat),
+            }
+        }
+    }
 
     #[test]
     fn a_column_aligns_the_decimal_points() {

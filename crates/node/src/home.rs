@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 
 pub const CONFIG_FILE: &str = "msgl.yaml";
 pub const JOURNAL_FILE: &str = "journal.ledger";
+/// Held (flock) while `msgl.yaml` is changed: [`Home::edit_config`].
+pub const CONFIG_LOCK_FILE: &str = "msgl.yaml.lock";
 /// The token meant by an amount without a commodity when there is no home.
 pub const DEFAULT_TOKEN: &str = "SNT";
 
@@ -63,6 +65,35 @@ impl Home {
             .hint("see docs/DESIGN.md §4.4 for the fields"),
         })?;
         Config::from_yaml(&text).map_err(|e| e.in_file(&path))
+    }
+
+    /// Changes `msgl.yaml`: reads it, lets `change` edit it, and replaces
+    /// it (write then rename), all under an exclusive lock of its own
+    /// (`msgl.yaml.lock`), so that two edits at once (`peer add`, `chain
+    /// deploy --write-config`) each see the other's result instead of one
+    /// losing the other. Not the journal's lock: a stream holds that for as
+    /// long as its input lasts, and adding a peer must not wait for it.
+    /// Readers need no lock: the rename replaces the file whole.
+    pub fn edit_config<T>(&self, change: impl FnOnce(&mut Config) -> Result<T>) -> Result<T> {
+        use fs4::fs_std::FileExt;
+        let lock_path = self.root.join(CONFIG_LOCK_FILE);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let lock = opts
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        FileExt::lock_exclusive(&lock).map_err(|e| Error::io(&lock_path, e))?;
+        let mut config = self.config()?;
+        let out = change(&mut config)?;
+        crate::fsutil::write_atomic(&self.config_path(), config.to_yaml().as_bytes(), true, None)?;
+        // The lock goes with `lock`'s descriptor.
+        drop(lock);
+        Ok(out)
     }
 
     /// The config if the home has one (commands that also work on a bare

@@ -253,6 +253,18 @@ impl Decimal {
             return Decimal::ZERO;
         }
         let (mut m, mut s) = (self.m, self.s);
+        if let Ok(mut small) = i64::try_from(m) {
+            // The most common case, in one machine word (a 128-bit
+            // division is a library call).
+            while s > 0 && small % 10 == 0 {
+                small /= 10;
+                s -= 1;
+            }
+            return Decimal {
+                m: i256_from_i128(i128::from(small)),
+                s,
+            };
+        }
         if let Ok(mut small) = i128::try_from(m) {
             // The common case, in native arithmetic.
             while s > 0 && small % 10 == 0 {
@@ -385,7 +397,18 @@ impl Decimal {
         let mag = self.m.unsigned_abs();
         let limbs = mag.as_limbs();
         let mut i = buf.len();
-        if limbs[2] == 0 && limbs[3] == 0 {
+        if limbs[1] == 0 && limbs[2] == 0 && limbs[3] == 0 {
+            // One machine word: no 128-bit division (a library call).
+            let mut v = limbs[0];
+            loop {
+                i -= 1;
+                buf[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+                if v == 0 {
+                    break;
+                }
+            }
+        } else if limbs[2] == 0 && limbs[3] == 0 {
             let mut v = u128::from(limbs[0]) | (u128::from(limbs[1]) << 64);
             loop {
                 i -= 1;

@@ -162,15 +162,16 @@ pub fn deploy(
 /// Writes a deployment into msgl.yaml's `chain:` (rpc, chain id, settlement,
 /// token, verifier), keeping its confirmations.
 pub fn write_config(home: &Home, client: &Client, d: &Deployment) -> Result<()> {
-    let mut config = home.config()?;
-    config.chain = Some(ChainSettings {
-        chain_id: client.chain_id,
-        settlement: d.settlement.to_checksum(None),
-        token: d.token.to_checksum(None),
-        verifier: Some(d.verifier.to_checksum(None)),
-    });
-    config.node.rpc = Some(client.url.clone());
-    crate::fsutil::write_atomic(&home.config_path(), config.to_yaml().as_bytes(), true, None)
+    home.edit_config(|config| {
+        config.chain = Some(ChainSettings {
+            chain_id: client.chain_id,
+            settlement: d.settlement.to_checksum(None),
+            token: d.token.to_checksum(None),
+            verifier: Some(d.verifier.to_checksum(None)),
+        });
+        config.node.rpc = Some(client.url.clone());
+        Ok(())
+    })
 }
 
 /// Deposits `amount` base units into the settlement contract: approves it
