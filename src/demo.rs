@@ -604,198 +604,286 @@ impl Backend for Rpc {
     }
 }
 
-/// Runs the demo; `progress` hears one line per step.
+/// Runs the demo; `progress` hears one line per step. The steps, in
+/// order, are the methods of [`Demo`] that `run` calls.
 pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let started = Instant::now();
-    let dir = &opts.dir;
-    if dir.exists() {
-        let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-        if entries.next().is_some() {
-            return Err(
-                Error::input(format!("{} exists and is not empty", dir.display()))
-                    .hint("give --dir a new or empty directory"),
-            );
-        }
-    }
-    // The node first: one that is down, or refuses, leaves nothing behind.
-    let mut backend: Box<dyn Backend> = match &opts.rpc {
-        Some(url) => Box::new(Rpc::connect(url, dir)?),
-        None => Box::new(Memory {
-            chain: Evm::new(),
-            sys: None,
-        }),
-    };
-    let place = match &opts.rpc {
-        Some(url) => format!("on the Ethereum node at {url}"),
-        None => "in an in-memory EVM".to_owned(),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let dir = dir.canonicalize().map_err(|e| Error::io(&opts.dir, e))?;
-    let r = Runner {
-        exe: opts.exe.clone(),
-        dir: dir.clone(),
-    };
-    let n = opts.messages;
-    let n3 = (n / 10).max(3);
-    let wire = dir.join("wire");
-    std::fs::create_dir_all(&wire).map_err(|e| Error::io(&wire, e))?;
+    let mut demo = Demo::start(opts, progress)?;
+    demo.make_homes()?;
+    demo.deploy_and_fund()?;
+    let channels = demo.open_channels()?;
+    demo.exchange_messages()?;
+    let (disagreement, agreement) = demo.reconcile_with_a_dropped_ack()?;
+    let before = demo.balances()?;
+    let settlements = demo.settle(&channels, &agreement)?;
+    demo.claim()?;
+    let nodes = demo.figures(&before)?;
+    Ok(Report {
+        dir: demo.dir,
+        rpc: opts.rpc.clone(),
+        messages: demo.n,
+        nodes,
+        settlements,
+        disagreement,
+        agreement,
+        elapsed: started.elapsed(),
+    })
+}
 
-    // 1. Three homes from the templates, peers of each other; the
-    // contracts; each node's opening cash minted; deposits.
-    let templates = match &opts.templates {
-        Some(t) => t.clone(),
-        None => {
-            let t = dir.join("templates");
-            write_templates(&t)?;
-            t
+/// The demo under way: its directory, the chain it runs on, and the three
+/// homes once made.
+struct Demo<'p> {
+    r: Runner,
+    backend: Box<dyn Backend>,
+    /// Where the contracts run, for people.
+    place: String,
+    dir: PathBuf,
+    /// Where signed objects travel between the homes.
+    wire: PathBuf,
+    templates: Option<PathBuf>,
+    /// Messages between Node1 and Node2, and from Node3 to Node1.
+    n: u64,
+    n3: u64,
+    homes: Vec<PathBuf>,
+    addrs: Vec<Address>,
+    progress: &'p mut dyn FnMut(&str),
+}
+
+impl<'p> Demo<'p> {
+    /// Checks the directory and reaches the chain; one that is down, or
+    /// refuses, leaves nothing behind.
+    fn start(opts: &Options, progress: &'p mut dyn FnMut(&str)) -> Result<Demo<'p>> {
+        let dir = &opts.dir;
+        if dir.exists() {
+            let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+            if entries.next().is_some() {
+                return Err(
+                    Error::input(format!("{} exists and is not empty", dir.display()))
+                        .hint("give --dir a new or empty directory"),
+                );
+            }
         }
-    };
-    progress(&format!(
-        "init Node1, Node2, Node3 from the templates in {} and make them peers",
-        templates.display()
-    ));
-    let homes: Vec<PathBuf> = (0..3).map(|i| r.home(i)).collect();
-    for (i, h) in homes.iter().enumerate() {
-        let t = templates.join(NODES[i].to_lowercase());
-        r.run(Some(h), &args!["-q", "init", "--from", &t])?;
-        let name = crate::home::Home { root: h.clone() }.config()?.name;
-        if name != NODES[i] {
-            return Err(Error::input(format!(
-                "the template names its node `{name}`; the demo needs `{}`",
-                NODES[i]
-            ))
-            .in_file(t.join(crate::home::CONFIG_FILE))
-            .hint("templates node1, node2, node3 name Node1, Node2, Node3"));
-        }
-    }
-    let ids: Vec<String> = homes
-        .iter()
-        .map(|h| r.run(Some(h), &args!["id"]).map(|s| s.trim().to_string()))
-        .collect::<Result<_>>()?;
-    // Each node's EVM address: its keys/evm.key, made by `msgl init`.
-    let evm: Vec<String> = homes
-        .iter()
-        .map(|h| {
-            r.run(Some(h), &args!["id", "--evm"])
-                .map(|s| s.trim().to_string())
+        let backend: Box<dyn Backend> = match &opts.rpc {
+            Some(url) => Box::new(Rpc::connect(url, dir)?),
+            None => Box::new(Memory {
+                chain: Evm::new(),
+                sys: None,
+            }),
+        };
+        let place = match &opts.rpc {
+            Some(url) => format!("on the Ethereum node at {url}"),
+            None => "in an in-memory EVM".to_owned(),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let dir = dir.canonicalize().map_err(|e| Error::io(&opts.dir, e))?;
+        let wire = dir.join("wire");
+        std::fs::create_dir_all(&wire).map_err(|e| Error::io(&wire, e))?;
+        Ok(Demo {
+            r: Runner {
+                exe: opts.exe.clone(),
+                dir: dir.clone(),
+            },
+            backend,
+            place,
+            dir,
+            wire,
+            templates: opts.templates.clone(),
+            n: opts.messages,
+            n3: (opts.messages / 10).max(3),
+            homes: Vec::new(),
+            addrs: Vec::new(),
+            progress,
         })
-        .collect::<Result<_>>()?;
-    let addrs: Vec<Address> = evm
-        .iter()
-        .map(|a| crate::proof::parse_address(a, "msgl id --evm").map(Address::from))
-        .collect::<Result<_>>()?;
-    let addr = |i: usize| addrs[i];
-    for (i, h) in homes.iter().enumerate() {
-        for j in 0..3 {
-            if i != j {
-                r.run(
-                    Some(h),
-                    &args![
-                        "-q",
-                        "peer",
-                        "add",
-                        NODES[j],
-                        &ids[j],
-                        "--policy",
-                        "credit:1",
-                        "--address",
-                        &evm[j]
-                    ],
-                )?;
+    }
+
+    fn say(&mut self, line: &str) {
+        (self.progress)(line)
+    }
+
+    fn addr(&self, i: usize) -> Address {
+        self.addrs[i]
+    }
+
+    /// The templates' directory: `--templates`, or the embedded ones
+    /// written into the demo directory.
+    fn templates(&self) -> Result<PathBuf> {
+        match &self.templates {
+            Some(t) => Ok(t.clone()),
+            None => {
+                let t = self.dir.join("templates");
+                if !t.exists() {
+                    write_templates(&t)?;
+                }
+                Ok(t)
             }
         }
     }
-    // The contracts: each home settles on them (`chain:` in msgl.yaml).
-    progress(&format!(
-        "deploy token, verifier and settlement {place}; mint, approve, deposit"
-    ));
-    backend.deploy(&r, &homes, &addrs)?;
-    let length = 4 * n + 100;
-    for (i, h) in homes.iter().enumerate() {
-        let cash = opening_cash(h)?;
-        let deposit = units(10 * length);
-        if cash < deposit {
-            return Err(Error::input(format!(
-                "{} opens with {} SNT in cash; {n} messages need a deposit of {} SNT",
-                NODES[i],
-                tokens(cash),
-                tokens(deposit)
-            ))
-            .in_file(
-                templates
-                    .join(NODES[i].to_lowercase())
-                    .join(crate::home::JOURNAL_FILE),
-            )
-            .hint("raise the template's opening balance, or lower --messages"));
+
+    /// Step 1: three homes from the templates, each with the others as
+    /// peers (key, EVM address, credit policy).
+    fn make_homes(&mut self) -> Result<()> {
+        let templates = self.templates()?;
+        self.say(&format!(
+            "init Node1, Node2, Node3 from the templates in {} and make them peers",
+            templates.display()
+        ));
+        let r = &self.r;
+        let homes: Vec<PathBuf> = (0..3).map(|i| r.home(i)).collect();
+        for (i, h) in homes.iter().enumerate() {
+            let t = templates.join(NODES[i].to_lowercase());
+            r.run(Some(h), &args!["-q", "init", "--from", &t])?;
+            let name = crate::home::Home { root: h.clone() }.config()?.name;
+            if name != NODES[i] {
+                return Err(Error::input(format!(
+                    "the template names its node `{name}`; the demo needs `{}`",
+                    NODES[i]
+                ))
+                .in_file(t.join(crate::home::CONFIG_FILE))
+                .hint("templates node1, node2, node3 name Node1, Node2, Node3"));
+            }
         }
-        backend.fund(&r, h, addr(i), cash, deposit)?;
-        r.run(
-            Some(h),
-            &args!["-q", "add", "deposit", "--amount", tokens(deposit)],
-        )?;
+        let ids: Vec<String> = homes
+            .iter()
+            .map(|h| r.run(Some(h), &args!["id"]).map(|s| s.trim().to_string()))
+            .collect::<Result<_>>()?;
+        // Each node's EVM address: its keys/evm.key, made by `msgl init`.
+        let evm: Vec<String> = homes
+            .iter()
+            .map(|h| {
+                r.run(Some(h), &args!["id", "--evm"])
+                    .map(|s| s.trim().to_string())
+            })
+            .collect::<Result<_>>()?;
+        let addrs: Vec<Address> = evm
+            .iter()
+            .map(|a| crate::proof::parse_address(a, "msgl id --evm").map(Address::from))
+            .collect::<Result<_>>()?;
+        for (i, h) in homes.iter().enumerate() {
+            for j in 0..3 {
+                if i != j {
+                    r.run(
+                        Some(h),
+                        &args![
+                            "-q",
+                            "peer",
+                            "add",
+                            NODES[j],
+                            &ids[j],
+                            "--policy",
+                            "credit:1",
+                            "--address",
+                            &evm[j]
+                        ],
+                    )?;
+                }
+            }
+        }
+        self.homes = homes;
+        self.addrs = addrs;
+        Ok(())
     }
 
-    // 2. Channels: Node2 -> Node1, Node1 -> Node2, Node3 -> Node1: the
-    // payer's signed open, the payee's signed acceptance of its terms, and
-    // openChannel with them.
-    progress(
-        "open channels Node2 -> Node1, Node1 -> Node2, Node3 -> Node1 (off chain and on chain)",
-    );
-    let mut anchors = [[0u8; 32]; 3];
-    for (k, (payer, payee)) in [(1usize, 0usize), (0, 1), (2, 0)].into_iter().enumerate() {
-        let stem = format!(
-            "{}-{}",
-            NODES[payer].to_lowercase(),
-            NODES[payee].to_lowercase()
+    /// Channel length in units: room for every message and then some.
+    fn length(&self) -> u64 {
+        4 * self.n + 100
+    }
+
+    /// Step 2: the contracts (each home settles on them: `chain:` in
+    /// msgl.yaml); each node's opening cash minted, approved and deposited.
+    fn deploy_and_fund(&mut self) -> Result<()> {
+        let place = self.place.clone();
+        self.say(&format!(
+            "deploy token, verifier and settlement {place}; mint, approve, deposit"
+        ));
+        self.backend.deploy(&self.r, &self.homes, &self.addrs)?;
+        let templates = self.templates()?;
+        for (i, node) in NODES.iter().enumerate() {
+            let h = &self.homes[i];
+            let cash = opening_cash(h)?;
+            let deposit = units(10 * self.length());
+            if cash < deposit {
+                return Err(Error::input(format!(
+                    "{node} opens with {} SNT in cash; {} messages need a deposit of {} SNT",
+                    tokens(cash),
+                    self.n,
+                    tokens(deposit)
+                ))
+                .in_file(
+                    templates
+                        .join(node.to_lowercase())
+                        .join(crate::home::JOURNAL_FILE),
+                )
+                .hint("raise the template's opening balance, or lower --messages"));
+            }
+            self.backend
+                .fund(&self.r, h, self.addrs[i], cash, deposit)?;
+            self.r.run(
+                Some(h),
+                &args!["-q", "add", "deposit", "--amount", tokens(deposit)],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Step 3: channels Node2 -> Node1, Node1 -> Node2, Node3 -> Node1: the
+    /// payer's signed open, the payee's signed acceptance of its terms, and
+    /// openChannel with them. Returns the channels' ids, in that order.
+    fn open_channels(&mut self) -> Result<[[u8; 32]; 3]> {
+        self.say(
+            "open channels Node2 -> Node1, Node1 -> Node2, Node3 -> Node1 (off chain and on chain)",
         );
-        let open = wire.join(format!("open-{stem}.yaml"));
-        let acceptance = wire.join(format!("acceptance-{stem}.yaml"));
-        r.run(
-            Some(&homes[payer]),
-            &args![
-                "-q",
-                "open",
-                "--to",
-                NODES[payee],
-                "--units",
-                length.to_string(),
-                "--escrow",
-                tokens(units(2 * length)),
-                "-o",
-                &open
-            ],
-        )?;
-        r.run(
-            Some(&homes[payee]),
-            &args!["-q", "accept-open", &open, "-o", &acceptance],
-        )?;
-        let signed =
-            crate::objects::Open::from_yaml(&read_text(&open)?).map_err(|e| e.in_file(&open))?;
-        anchors[k] = signed.channel;
-        backend.open(&r, &homes[payer], addr(payer), &signed, &acceptance)?;
+        let mut channels = [[0u8; 32]; 3];
+        for (k, (payer, payee)) in [(1usize, 0usize), (0, 1), (2, 0)].into_iter().enumerate() {
+            let stem = format!(
+                "{}-{}",
+                NODES[payer].to_lowercase(),
+                NODES[payee].to_lowercase()
+            );
+            let open = self.wire.join(format!("open-{stem}.yaml"));
+            let acceptance = self.wire.join(format!("acceptance-{stem}.yaml"));
+            self.r.run(
+                Some(&self.homes[payer]),
+                &args![
+                    "-q",
+                    "open",
+                    "--to",
+                    NODES[payee],
+                    "--units",
+                    self.length().to_string(),
+                    "--escrow",
+                    tokens(units(2 * self.length())),
+                    "-o",
+                    &open
+                ],
+            )?;
+            self.r.run(
+                Some(&self.homes[payee]),
+                &args!["-q", "accept-open", &open, "-o", &acceptance],
+            )?;
+            let signed = crate::objects::Open::from_yaml(&read_text(&open)?)
+                .map_err(|e| e.in_file(&open))?;
+            channels[k] = signed.channel;
+            self.backend.open(
+                &self.r,
+                &self.homes[payer],
+                self.addrs[payer],
+                &signed,
+                &acceptance,
+            )?;
+        }
+        Ok(channels)
     }
 
-    // 3. Messages with acks, accepted in batches.
-    progress(&format!(
-        "{n} messages between Node1 and Node2 and {n3} from Node3 to Node1, each acked by its payer and accepted by its payee"
-    ));
-    let mut pending: Vec<Vec<PathBuf>> = vec![Vec::new(); 3];
-    let flush = |payee: usize, files: &mut Vec<PathBuf>| -> Result<()> {
-        if files.is_empty() {
-            return Ok(());
-        }
-        let mut a = args!["-q", "accept"].to_vec();
-        a.extend(files.drain(..).map(OsString::from));
-        r.run(Some(&homes[payee]), &a).map(|_| ())
-    };
-    let ack = |payer: usize, payee: usize, i: u64, price: u64| -> Result<PathBuf> {
-        let f = wire.join(format!(
+    /// `payer` acks message `i` to `payee` (`msgl ack -o`): the signed ack
+    /// on the wire.
+    fn ack(&self, payer: usize, payee: usize, i: u64, price: u64) -> Result<PathBuf> {
+        let f = self.wire.join(format!(
             "ack-{}-{}-{i:06}.yaml",
             NODES[payer].to_lowercase(),
             NODES[payee].to_lowercase()
         ));
-        r.run(
-            Some(&homes[payer]),
+        self.r.run(
+            Some(&self.homes[payer]),
             &args![
                 "-q",
                 "ack",
@@ -810,40 +898,56 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             ],
         )?;
         Ok(f)
-    };
-    let total = n + n3;
-    let mut done = 0u64;
-    for i in 1..=n {
-        let (payer, payee) = if i % 2 == 1 { (1, 0) } else { (0, 1) };
-        let f = ack(payer, payee, i, 1 + i % 3)?;
-        pending[payee].push(f);
-        if pending[payee].len() >= ACCEPT_BATCH {
-            flush(payee, &mut pending[payee])?;
-        }
-        done += 1;
-        if done.is_multiple_of(200) {
-            progress(&format!("  {done}/{total} messages"));
-        }
-    }
-    for i in 1..=n3 {
-        let f = ack(2, 0, 1_000_000 + i, 2)?;
-        pending[0].push(f);
-        if pending[0].len() >= ACCEPT_BATCH {
-            flush(0, &mut pending[0])?;
-        }
-    }
-    for (payee, files) in pending.iter_mut().enumerate() {
-        flush(payee, files)?;
     }
 
-    // 4. Reconciliation with a dropped ack.
-    progress("reconcile Node1 <-> Node2: Node2 signs one more ack that Node1 never gets");
-    let dropped = ack(1, 0, n + 1, 3)?;
-    // Lost on the way: only Node2's copy in sent/ remains.
-    std::fs::remove_file(&dropped).map_err(|e| Error::io(&dropped, e))?;
-    std::thread::sleep(Duration::from_millis(5));
-    let propose = |home: &Path, peer: &str| -> Result<PathBuf> {
-        let out = r.run(
+    /// `payee` accepts the acks in `files` in one `msgl accept` (emptied).
+    fn accept(&self, payee: usize, files: &mut Vec<PathBuf>) -> Result<()> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let mut a = args!["-q", "accept"].to_vec();
+        a.extend(files.drain(..).map(OsString::from));
+        self.r.run(Some(&self.homes[payee]), &a).map(|_| ())
+    }
+
+    /// Step 4: messages with acks, accepted in batches of
+    /// [`ACCEPT_BATCH`].
+    fn exchange_messages(&mut self) -> Result<()> {
+        let (n, n3) = (self.n, self.n3);
+        self.say(&format!(
+            "{n} messages between Node1 and Node2 and {n3} from Node3 to Node1, each acked by its payer and accepted by its payee"
+        ));
+        let mut pending: Vec<Vec<PathBuf>> = vec![Vec::new(); 3];
+        let total = n + n3;
+        let mut done = 0u64;
+        for i in 1..=n {
+            let (payer, payee) = if i % 2 == 1 { (1, 0) } else { (0, 1) };
+            let f = self.ack(payer, payee, i, 1 + i % 3)?;
+            pending[payee].push(f);
+            if pending[payee].len() >= ACCEPT_BATCH {
+                self.accept(payee, &mut pending[payee])?;
+            }
+            done += 1;
+            if done.is_multiple_of(200) {
+                self.say(&format!("  {done}/{total} messages"));
+            }
+        }
+        for i in 1..=n3 {
+            let f = self.ack(2, 0, 1_000_000 + i, 2)?;
+            pending[0].push(f);
+            if pending[0].len() >= ACCEPT_BATCH {
+                self.accept(0, &mut pending[0])?;
+            }
+        }
+        for (payee, files) in pending.iter_mut().enumerate() {
+            self.accept(payee, files)?;
+        }
+        Ok(())
+    }
+
+    /// `msgl reconcile --with PEER -O json` in `home`: the proposal's path.
+    fn propose(&self, home: &Path, peer: &str) -> Result<PathBuf> {
+        let out = self.r.run(
             Some(home),
             &args!["reconcile", "--with", peer, "-O", "json"],
         )?;
@@ -853,114 +957,155 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             .as_str()
             .ok_or_else(|| Error::check("reconcile -O json: no file"))?;
         Ok(home.join(file))
-    };
-    let proposal = propose(&homes[1], "Node1")?;
-    let out = r.output(
-        Some(&homes[0]),
-        &args!["reconcile", "--with", "Node2", "--accept", &proposal],
-    )?;
-    if out.status.code() != Some(1) {
-        return Err(Error::check(format!(
-            "reconcile --accept of a proposal with a dropped ack exited {} (expected 1)",
-            out.status
-        )));
     }
-    let disagreement = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    progress("Node2 re-sends the lost ack (msgl ack --resend); Node1 accepts it; Node2 proposes again; Node1 co-signs (and books it); Node2 finalizes");
-    r.run(
-        Some(&homes[1]),
-        &args!["-q", "ack", "--resend", "--to", NODES[0], "-o", &dropped],
-    )?;
-    r.run(Some(&homes[0]), &args!["-q", "accept", &dropped])?;
-    std::thread::sleep(Duration::from_millis(5));
-    let proposal = propose(&homes[1], "Node1")?;
-    let out = r.run(
-        Some(&homes[0]),
-        &args![
-            "reconcile",
-            "--with",
-            "Node2",
-            "-O",
-            "json",
-            "--accept",
-            &proposal
-        ],
-    )?;
-    let v: serde_json::Value = serde_json::from_str(&out)
-        .map_err(|e| Error::check(format!("reconcile --accept -O json: {e}")))?;
-    let agreement = homes[0].join(
-        v["file"]
-            .as_str()
-            .ok_or_else(|| Error::check("reconcile --accept -O json: no file"))?,
-    );
-    // Node1 booked RECONCILED as it co-signed; Node2, the proposer,
-    // finalizes.
-    r.run(
-        Some(&homes[1]),
-        &args![
-            "-q",
-            "reconcile",
-            "--with",
-            "Node1",
-            "--finalize",
-            &agreement
-        ],
-    )?;
 
-    let before: Vec<U256> = (0..3)
-        .map(|i| backend.balance(addr(i)))
-        .collect::<Result<_>>()?;
-
-    // 5. Settlements: Node3's channel from Node1's acks alone (Node3 has
-    // disappeared), and Node1 <-> Node2 from the co-signed agreement.
-    let batches = dir.join("batches");
-    let proofs = dir.join("proofs");
-    let b3 = batches.join("node3-to-node1");
-    std::fs::create_dir_all(&b3).map_err(|e| Error::io(&b3, e))?;
-    let prefix = hex::encode(anchors[2]);
-    let acks_dir = homes[0].join("acks");
-    for e in std::fs::read_dir(&acks_dir).map_err(|e| Error::io(&acks_dir, e))? {
-        let p = e.map_err(|e| Error::io(&acks_dir, e))?.path();
-        let name = p
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        if name.starts_with(&prefix) {
-            std::fs::copy(&p, b3.join(&name)).map_err(|e| Error::io(&p, e))?;
+    /// Step 5: Node1 and Node2 reconcile while one ack is lost on the way:
+    /// Node1 refuses the proposal (exit 1), Node2 re-sends the ack, and the
+    /// second proposal is co-signed and finalized. Returns what Node1 said
+    /// of the first, and the agreement.
+    fn reconcile_with_a_dropped_ack(&mut self) -> Result<(String, PathBuf)> {
+        self.say("reconcile Node1 <-> Node2: Node2 signs one more ack that Node1 never gets");
+        let dropped = self.ack(1, 0, self.n + 1, 3)?;
+        // Lost on the way: only Node2's copy in sent/ remains.
+        std::fs::remove_file(&dropped).map_err(|e| Error::io(&dropped, e))?;
+        std::thread::sleep(Duration::from_millis(5));
+        let (node1, node2) = (&self.homes[0], &self.homes[1]);
+        let proposal = self.propose(node2, "Node1")?;
+        let out = self.r.output(
+            Some(node1),
+            &args!["reconcile", "--with", "Node2", "--accept", &proposal],
+        )?;
+        if out.status.code() != Some(1) {
+            return Err(Error::check(format!(
+                "reconcile --accept of a proposal with a dropped ack exited {} (expected 1)",
+                out.status
+            )));
         }
+        let disagreement = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.say("Node2 re-sends the lost ack (msgl ack --resend); Node1 accepts it; Node2 proposes again; Node1 co-signs (and books it); Node2 finalizes");
+        let (node1, node2) = (&self.homes[0], &self.homes[1]);
+        self.r.run(
+            Some(node2),
+            &args!["-q", "ack", "--resend", "--to", NODES[0], "-o", &dropped],
+        )?;
+        self.r.run(Some(node1), &args!["-q", "accept", &dropped])?;
+        std::thread::sleep(Duration::from_millis(5));
+        let proposal = self.propose(node2, "Node1")?;
+        let out = self.r.run(
+            Some(node1),
+            &args![
+                "reconcile",
+                "--with",
+                "Node2",
+                "-O",
+                "json",
+                "--accept",
+                &proposal
+            ],
+        )?;
+        let v: serde_json::Value = serde_json::from_str(&out)
+            .map_err(|e| Error::check(format!("reconcile --accept -O json: {e}")))?;
+        let agreement = node1.join(
+            v["file"]
+                .as_str()
+                .ok_or_else(|| Error::check("reconcile --accept -O json: no file"))?,
+        );
+        // Node1 booked RECONCILED as it co-signed; Node2, the proposer,
+        // finalizes.
+        self.r.run(
+            Some(node2),
+            &args![
+                "-q",
+                "reconcile",
+                "--with",
+                "Node1",
+                "--finalize",
+                &agreement
+            ],
+        )?;
+        Ok((disagreement, agreement))
     }
-    let b12 = batches.join("node1-node2-agreement");
-    std::fs::create_dir_all(&b12).map_err(|e| Error::io(&b12, e))?;
-    std::fs::copy(&agreement, b12.join("agreement.yaml")).map_err(|e| Error::io(&agreement, e))?;
 
-    let mut settlements = Vec::new();
-    // Who books each settlement once mined (`msgl settled`): the parties
-    // still around.
-    for (what, batch, out, parties) in [
-        (
-            "Node3 -> Node1, unilaterally from Node1's acks (Node3 has disappeared)",
-            &b3,
-            proofs.join("node3-to-node1"),
-            &[0usize][..],
-        ),
-        (
-            "Node1 <-> Node2, from the co-signed reconciliation",
-            &b12,
-            proofs.join("node1-node2"),
-            &[0, 1][..],
-        ),
-    ] {
-        progress(&format!(
-            "prove for the chain, verify off chain and on chain, settle: {what}"
-        ));
+    /// Each node's token balance on chain.
+    fn balances(&mut self) -> Result<Vec<U256>> {
+        (0..3)
+            .map(|i| self.backend.balance(self.addrs[i]))
+            .collect()
+    }
+
+    /// Step 6: two settlements, each proven for the chain, verified off
+    /// chain and by the verifier contract, then settled and booked by its
+    /// parties: Node3's channel from Node1's acks alone (Node3 has
+    /// disappeared), and Node1 <-> Node2 from the co-signed agreement.
+    fn settle(
+        &mut self,
+        channels: &[[u8; 32]; 3],
+        agreement: &Path,
+    ) -> Result<Vec<SettlementReport>> {
+        let batches = self.dir.join("batches");
+        let proofs = self.dir.join("proofs");
+        let b3 = batches.join("node3-to-node1");
+        std::fs::create_dir_all(&b3).map_err(|e| Error::io(&b3, e))?;
+        let prefix = hex::encode(channels[2]);
+        let acks_dir = self.homes[0].join("acks");
+        for e in std::fs::read_dir(&acks_dir).map_err(|e| Error::io(&acks_dir, e))? {
+            let p = e.map_err(|e| Error::io(&acks_dir, e))?.path();
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            if name.starts_with(&prefix) {
+                std::fs::copy(&p, b3.join(&name)).map_err(|e| Error::io(&p, e))?;
+            }
+        }
+        let b12 = batches.join("node1-node2-agreement");
+        std::fs::create_dir_all(&b12).map_err(|e| Error::io(&b12, e))?;
+        std::fs::copy(agreement, b12.join("agreement.yaml"))
+            .map_err(|e| Error::io(agreement, e))?;
+
+        let mut settlements = Vec::new();
+        // Who books each settlement once mined (`msgl settled`): the
+        // parties still around.
+        for (what, batch, out, parties) in [
+            (
+                "Node3 -> Node1, unilaterally from Node1's acks (Node3 has disappeared)",
+                &b3,
+                proofs.join("node3-to-node1"),
+                &[0usize][..],
+            ),
+            (
+                "Node1 <-> Node2, from the co-signed reconciliation",
+                &b12,
+                proofs.join("node1-node2"),
+                &[0, 1][..],
+            ),
+        ] {
+            self.say(&format!(
+                "prove for the chain, verify off chain and on chain, settle: {what}"
+            ));
+            settlements.push(self.settle_one(what, batch, out, parties)?);
+        }
+        Ok(settlements)
+    }
+
+    /// One settlement of [`Demo::settle`]: `batch` proven into `out`.
+    fn settle_one(
+        &mut self,
+        what: &str,
+        batch: &Path,
+        out: PathBuf,
+        parties: &[usize],
+    ) -> Result<SettlementReport> {
+        let r = &self.r;
+        let node1 = &self.homes[0];
         // The deployment comes from Node1's `chain:` settings.
         let text = r.run(
-            Some(&homes[0]),
+            Some(node1),
             &args!["prove", "--for-chain", batch, "-o", &out],
         )?;
         let prove_time = text
@@ -976,7 +1121,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
         // here), then settle: the settlement contract asks the verifier
         // whether the statement is proven.
         let text = r.run(
-            Some(&homes[0]),
+            Some(node1),
             &args!["calldata", "--verify", "-O", "json", &out],
         )?;
         let calls: Vec<serde_json::Value> = serde_json::from_str(&text)
@@ -992,18 +1137,20 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
                 .map_err(|e| Error::check(format!("calldata --verify: {e}")))?;
             verify.push((to, data));
         }
-        let settle_text = r.run(Some(&homes[0]), &args!["calldata", &out])?;
+        let settle_text = r.run(Some(node1), &args!["calldata", &out])?;
         let data = hex::decode(settle_text.trim().trim_start_matches("0x"))
             .map_err(|e| Error::check(format!("calldata: {e}")))?;
         let calldata = format!("0x{}", hex::encode(&data));
         // Node1 (the first party) sends; every party books it.
         let parties_at: Vec<(&Path, Address)> = parties
             .iter()
-            .map(|&i| (homes[i].as_path(), addr(i)))
+            .map(|&i| (self.homes[i].as_path(), self.addrs[i]))
             .collect();
-        let (verify_gas, settle_gas) = backend.settle(&r, &parties_at, &out, &verify, data)?;
+        let (verify_gas, settle_gas) =
+            self.backend
+                .settle(&self.r, &parties_at, &out, &verify, data)?;
         let proof_bin = out.join("proof.bin");
-        settlements.push(SettlementReport {
+        Ok(SettlementReport {
             what: what.to_string(),
             proof_bytes: std::fs::metadata(&proof_bin)
                 .map_err(|e| Error::io(&proof_bin, e))?
@@ -1016,40 +1163,40 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
             verify_txs: verify.len(),
             settle_gas,
             calldata,
-        });
+        })
     }
 
-    // 6. The payees take what the settlements credited them.
-    progress("Node1 and Node2 claim what the settlements credited them; each books it");
-    for i in [0usize, 1] {
-        backend.claim(&r, &homes[i], NODES[i], addr(i))?;
+    /// Step 7: the payees take what the settlements credited them, and
+    /// book it.
+    fn claim(&mut self) -> Result<()> {
+        self.say("Node1 and Node2 claim what the settlements credited them; each books it");
+        for i in [0usize, 1] {
+            let addr = self.addr(i);
+            self.backend
+                .claim(&self.r, &self.homes[i], NODES[i], addr)?;
+        }
+        self.backend.finish(&self.r, &self.homes)
     }
-    backend.finish(&r, &homes)?;
 
-    // 7. The figures.
-    let mut nodes = Vec::new();
-    for (i, h) in homes.iter().enumerate() {
-        let after = backend.balance(addr(i))?;
-        let bal = r.run(Some(h), &args!["balance", "--depth", "2"])?;
-        nodes.push(NodeReport {
-            name: NODES[i].to_string(),
-            home: h.clone(),
-            address: addr(i),
-            before: before[i],
-            after,
-            net: net_line(&bal).unwrap_or_default(),
-        });
+    /// Step 8: each node's balances on chain before and after, and its
+    /// Net line.
+    fn figures(&mut self, before: &[U256]) -> Result<Vec<NodeReport>> {
+        let mut nodes = Vec::new();
+        for i in 0..3 {
+            let after = self.backend.balance(self.addrs[i])?;
+            let h = &self.homes[i];
+            let bal = self.r.run(Some(h), &args!["balance", "--depth", "2"])?;
+            nodes.push(NodeReport {
+                name: NODES[i].to_string(),
+                home: h.clone(),
+                address: self.addrs[i],
+                before: before[i],
+                after,
+                net: net_line(&bal).unwrap_or_default(),
+            });
+        }
+        Ok(nodes)
     }
-    Ok(Report {
-        dir,
-        rpc: opts.rpc.clone(),
-        messages: n,
-        nodes,
-        settlements,
-        disagreement,
-        agreement,
-        elapsed: started.elapsed(),
-    })
 }
 
 /// The amount on `msgl balance`'s Net line.
