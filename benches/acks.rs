@@ -7,12 +7,12 @@
 
 use std::time::{Duration, Instant};
 
-use msgl::hashchain::{self, HashChain};
-use msgl::objects::ack::AckFields;
-use msgl::objects::open::Terms;
-use msgl::objects::{Ack, Open};
-use msgl::protocol::{ack, Channel, Role};
 use msgl_circuits::poseidon2;
+use msgl_node::hashchain::{self, HashChain};
+use msgl_node::objects::ack::AckFields;
+use msgl_node::objects::open::Terms;
+use msgl_node::objects::{Ack, Open};
+use msgl_node::protocol::{ack, Channel, Role};
 
 /// This thread's CPU time: on a shared machine, wall time counts the time
 /// other processes had the core.

@@ -11,7 +11,7 @@
 #   print --hledger, accounts): wall and CPU time, peak RSS, and bal's time
 #   over check's. MSGL_BENCH_OTHERS=0 skips hledger and ledger.
 # proof: the Stwo batch proof against Stwo's bare Poseidon2 component
-#   (circuits/benches/prove.rs).
+#   (crates/circuits/benches/prove.rs).
 #
 # Needs: hledger, ledger, GNU time (apt-get install hledger ledger time).
 set -euo pipefail

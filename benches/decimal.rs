@@ -1,11 +1,11 @@
-//! Speed of the journal's exact amounts (`msgl::journal::Decimal`): reading
+//! Speed of the journal's exact amounts (`msgl_ledger::journal::Decimal`): reading
 //! an amount as the journal does, and adding, on one thread. No harness:
 //! `cargo bench -p msgl --bench decimal`.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use msgl::journal::{parse::parse_number, Decimal};
+use msgl_ledger::journal::{parse::parse_number, Decimal};
 
 fn per_op(n: usize, f: impl FnMut(usize)) -> f64 {
     let mut f = f;

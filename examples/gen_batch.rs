@@ -3,10 +3,10 @@
 //! one payee, the latest signed ack (its cumulative units summing to
 //! UNITS over the channels), as `msgl prove` reads them.
 
-use msgl::hashchain;
-use msgl::objects::ack::AckFields;
-use msgl::objects::Ack;
 use msgl_circuits::poseidon2;
+use msgl_node::hashchain;
+use msgl_node::objects::ack::AckFields;
+use msgl_node::objects::Ack;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

@@ -3,6 +3,10 @@
 
 use std::io::BufWriter;
 
+// The tests' generator, shared by path (it is in no library's API).
+#[path = "../tests/common/testdata.rs"]
+mod testdata;
+
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 3 {
@@ -14,5 +18,5 @@ fn main() -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut m = BufWriter::new(std::fs::File::create(dir.join(format!("{n}.ledger")))?);
     let mut h = BufWriter::new(std::fs::File::create(dir.join(format!("{n}.journal")))?);
-    msgl::testdata::generate(n, 200, 42, &mut m, &mut h)
+    testdata::generate(n, 200, 42, &mut m, &mut h)
 }

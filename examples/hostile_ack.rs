@@ -3,8 +3,8 @@
 //! (so the payee hashes max_price times before refusing it). `hostile_ack
 //! PAYER_HOME OPEN_FILE OUT` — for benches/hostile-accept.sh.
 
-use msgl::objects::ack::AckFields;
-use msgl::objects::{Ack, Open};
+use msgl_node::objects::ack::AckFields;
+use msgl_node::objects::{Ack, Open};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -12,7 +12,7 @@ fn main() {
         eprintln!("usage: hostile_ack PAYER_HOME OPEN_FILE OUT");
         std::process::exit(2);
     }
-    let key = msgl::keys::load(&std::path::Path::new(&args[1]).join("keys/node.key"))
+    let key = msgl_node::keys::load(&std::path::Path::new(&args[1]).join("keys/node.key"))
         .expect("the payer's key");
     let open =
         Open::from_yaml(&std::fs::read_to_string(&args[2]).expect("OPEN_FILE")).expect("an open");

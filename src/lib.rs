@@ -1,27 +1,15 @@
-//! msgl: the library behind the `msgl` command.
+//! msgl: the `msgl` command's own code, the CLI and the demo.
 //!
-//! The library holds the journal and its reports, a node's home, signed
-//! objects, channels, proofs and settlement. The CLI (`cli`) is a module of
-//! this crate, one module per subcommand; most parse, call one library
-//! function and print, but not all are thin: `init` and `peer` write the
-//! home's files themselves, `balance`, `register` and `reconcile` format
-//! their reports there, and the library's `demo` uses `cli::balance::NET`.
+//! A library target only so that `main.rs`, this package's integration
+//! tests (the clap definition behind the man pages) and the fuzz oracles
+//! reach it; it is not an API. One module per subcommand in `cli`; each
+//! parses, calls the libraries and prints: the journal and its reports are
+//! msgl-ledger's, everything a node keeps, signs and proves is msgl-node's.
 
-pub mod accounts;
-pub mod batch;
-pub mod chain;
+// The libraries' modules under short names, so that `crate::journal`,
+// `crate::protocol` and the rest read the same in every CLI module.
+use msgl_ledger::{accounts, error, fsutil, journal};
+use msgl_node::{batch, chain, home, keys, objects, policy, proof, protocol, store, yaml};
+
 pub mod cli;
 pub mod demo;
-pub mod error;
-pub mod fsutil;
-pub mod hashchain;
-pub mod home;
-pub mod journal;
-pub mod keys;
-pub mod objects;
-pub mod policy;
-pub mod proof;
-pub mod protocol;
-pub mod store;
-pub mod testdata;
-pub mod yaml;

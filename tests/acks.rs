@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use msgl::hashchain::{self, HashChain};
-use msgl::objects::ack::AckFields;
-use msgl::objects::Ack;
 use msgl_circuits::poseidon2;
+use msgl_node::hashchain::{self, HashChain};
+use msgl_node::objects::ack::AckFields;
+use msgl_node::objects::Ack;
 use predicates::str::contains;
 
 use crate::common;
@@ -101,7 +101,7 @@ fn a_thousand_messages_are_acked_accepted_and_booked() {
     // Both sides agree on the total, to the last digit.
     let amount = format!(
         "{}",
-        msgl::journal::Decimal::new(total as i64, 5).normalize()
+        msgl_ledger::journal::Decimal::new(total as i64, 5).normalize()
     );
     let peers = stdout(msgl(&p.payee).args(["peers", "-O", "json"]));
     let v: serde_json::Value = serde_json::from_str(&peers).unwrap();
@@ -114,7 +114,7 @@ fn a_thousand_messages_are_acked_accepted_and_booked() {
     // The journal tags name the kept acks.
     let j = journal(&p.payee);
     let tag = j.lines().last().unwrap();
-    let open: msgl::objects::Open =
+    let open: msgl_node::objects::Open =
         serde_yaml::from_str(&std::fs::read_to_string(p.dir.join("open.yaml")).unwrap()).unwrap();
     assert!(
         j.contains(&format!("; ack: {}-1000", open.id_hex())),
@@ -249,7 +249,7 @@ fn replayed_and_out_of_order_acks_are_refused() {
         &key,
         AckFields {
             channel: poseidon2::pack(&chain.anchor()),
-            payee: msgl::keys::parse_public(&id(&p.payee)).unwrap(),
+            payee: msgl_node::keys::parse_public(&id(&p.payee)).unwrap(),
             nonce: 2,
             message: [1; 32],
             price: 1,
@@ -272,8 +272,8 @@ fn replayed_and_out_of_order_acks_are_refused() {
 /// The payer's signing key, the payee's key and the chain of the payer's
 /// first channel to the payee.
 fn payer_chain(p: &Pair) -> (ed25519_dalek::SigningKey, [u8; 32], HashChain) {
-    let key = msgl::keys::load(&p.payer.join("keys/node.key")).unwrap();
-    let payee = msgl::keys::parse_public(&id(&p.payee)).unwrap();
+    let key = msgl_node::keys::load(&p.payer.join("keys/node.key")).unwrap();
+    let payee = msgl_node::keys::parse_public(&id(&p.payee)).unwrap();
     let seed = hashchain::seed(&key.to_bytes(), &payee, 1);
     (key, payee, HashChain::build(seed, 100))
 }
@@ -356,7 +356,7 @@ fn an_ack_signed_by_another_key_is_refused() {
     let p = pair(100, "credit:1");
     let (key, payee, chain) = payer_chain(&p);
     let mallory_home = init(&p.dir, "Mallory");
-    let mallory = msgl::keys::load(&mallory_home.join("keys/node.key")).unwrap();
+    let mallory = msgl_node::keys::load(&mallory_home.join("keys/node.key")).unwrap();
     let fields = AckFields {
         channel: poseidon2::pack(&chain.anchor()),
         payee,
@@ -376,7 +376,7 @@ fn an_ack_signed_by_another_key_is_refused() {
     std::fs::write(&f, forged.to_yaml()).unwrap();
     refused(&p.payee, &f, "bad signature on ack");
     // The payee's own key signing for the payer.
-    let own = msgl::keys::load(&p.payee.join("keys/node.key")).unwrap();
+    let own = msgl_node::keys::load(&p.payee.join("keys/node.key")).unwrap();
     let mut selfsigned = Ack::signed(&own, fields);
     selfsigned.payer = key.verifying_key().to_bytes();
     std::fs::write(&f, selfsigned.to_yaml()).unwrap();
@@ -701,7 +701,7 @@ fn credit_policy_decides_may_serve() {
     // Unpaid for more than 30 days: delinquent, whatever the limit.
     let a = ack(&p, 4, 1);
     msgl(&p.payee).arg("accept").arg(&a).assert().success();
-    let later = (msgl::journal::append::now_ms() + 31 * 86_400_000).to_string();
+    let later = (msgl_ledger::journal::append::now_ms() + 31 * 86_400_000).to_string();
     msgl(&p.payee)
         .args(["may-serve", "Node2", "--at", &later])
         .assert()

@@ -133,8 +133,10 @@ fn setup(anvil: &Anvil) -> Pair {
             .args(["--withdraw-delay", "3600"]),
     );
     assert!(out.contains("settlement: 0x"), "{out}");
-    let chain = msgl::home::Home::locate(Some(&payee)).config().unwrap();
-    let home = msgl::home::Home::locate(Some(&payer));
+    let chain = msgl_node::home::Home::locate(Some(&payee))
+        .config()
+        .unwrap();
+    let home = msgl_node::home::Home::locate(Some(&payer));
     let mut config = home.config().unwrap();
     config.chain = chain.chain.clone();
     config.node = chain.node.clone();
@@ -276,7 +278,7 @@ fn the_whole_flow_deploys_deposits_opens_proves_settles_books_and_reads_the_stat
     // claim` had been killed after the claim was mined): `chain claim`
     // sends nothing and books it from the contract's logs, once.
     let key = std::fs::read_to_string(p.payee.join("keys/evm.key")).unwrap();
-    let settlement = msgl::home::Home::locate(Some(&p.payee))
+    let settlement = msgl_node::home::Home::locate(Some(&p.payee))
         .config()
         .unwrap()
         .chain
@@ -358,8 +360,11 @@ fn a_pending_exit_on_chain_makes_may_serve_refuse() {
         .success();
     // The payer asks for the escrow back.
     let key = std::fs::read_to_string(p.payer.join("keys/evm.key")).unwrap();
-    let open = msgl::objects::Open::from_yaml(&std::fs::read_to_string(&p.open).unwrap()).unwrap();
-    let chain = msgl::home::Home::locate(Some(&p.payee)).config().unwrap();
+    let open =
+        msgl_node::objects::Open::from_yaml(&std::fs::read_to_string(&p.open).unwrap()).unwrap();
+    let chain = msgl_node::home::Home::locate(Some(&p.payee))
+        .config()
+        .unwrap();
     cast(&[
         "send",
         "--rpc-url",
@@ -467,7 +472,7 @@ fn a_node_killed_before_the_settlement_is_confirmed_is_resumed_without_sending_t
     }
     let proof = prove(&p, "proof");
     // Three blocks deep before booking.
-    let home = msgl::home::Home::locate(Some(&p.payee));
+    let home = msgl_node::home::Home::locate(Some(&p.payee));
     let mut config = home.config().unwrap();
     config.node.confirmations = 3;
     std::fs::write(home.config_path(), config.to_yaml()).unwrap();
@@ -684,7 +689,7 @@ fn the_demo_against_a_real_node_settles_and_books_what_the_in_memory_demo_does()
         let home = rpc.join(node);
         msgl(&home).arg("check").assert().success();
         msgl(&home).args(["check", "--evidence"]).assert().success();
-        let config = msgl::home::Home::locate(Some(&home)).config().unwrap();
+        let config = msgl_node::home::Home::locate(Some(&home)).config().unwrap();
         assert_eq!(config.node.rpc.as_deref(), Some(anvil.url().as_str()));
         assert!(home.join("chain/status.json").is_file());
     }

@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use common::{booked, channels, id, init, logged, msgl, pair, run_killed, stdout, tagged, tempdir};
-use msgl::journal::Decimal;
-use msgl::journal::{parse_file, Journal, Source};
-use msgl::objects::Recon;
+use msgl_ledger::journal::Decimal;
+use msgl_ledger::journal::{parse_file, Journal, Source};
+use msgl_node::objects::Recon;
 
 /// A message hash whose sub-account (first 16 hex digits) is distinct per
 /// (payer tag, i).
@@ -98,10 +98,10 @@ fn check_home(home: &Path, reported: &BTreeMap<String, u64>, ctx: &str) -> Journ
     j
 }
 
-fn in_channels(home: &Path) -> Vec<msgl::protocol::Channel> {
+fn in_channels(home: &Path) -> Vec<msgl_node::protocol::Channel> {
     channels(home)
         .into_iter()
-        .filter(|c| c.role == msgl::protocol::Role::In)
+        .filter(|c| c.role == msgl_node::protocol::Role::In)
         .collect()
 }
 
@@ -468,9 +468,9 @@ fn open_while_ack_on_the_same_home() {
     msgl(&p.payer).arg("check").assert().success();
     let j = parse_file(&Source::File(p.payer.join("journal.ledger"))).unwrap();
     assert_eq!(tagged(&j, "MESSAGE RECEIVED", "ack").len() as u64, acks);
-    let outs: Vec<msgl::protocol::Channel> = channels(&p.payer)
+    let outs: Vec<msgl_node::protocol::Channel> = channels(&p.payer)
         .into_iter()
-        .filter(|c| c.role == msgl::protocol::Role::Out)
+        .filter(|c| c.role == msgl_node::protocol::Role::Out)
         .collect();
     assert_eq!(outs.len(), OPENS + 1);
     assert_eq!(outs.iter().map(|s| s.nonce).sum::<u64>(), acks);

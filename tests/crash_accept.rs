@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{booked, channels, hash, logged, msgl, pair, run_killed, tagged, Rng};
-use msgl::journal::{parse_file, Source};
+use msgl_ledger::journal::{parse_file, Source};
 
 const KILLS: usize = 200;
 const WARM: usize = 3;

@@ -13,7 +13,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use msgl::journal::{parse_file, Source};
+use msgl_ledger::journal::{parse_file, Source};
 
 const KILLS: usize = 200;
 

@@ -29,8 +29,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{hash, id, msgl, pair, run_killed, stdout, tagged, Rng};
-use msgl::journal::{parse_file, Entry, Source};
-use msgl::objects::Recon;
+use msgl_ledger::journal::{parse_file, Entry, Source};
+use msgl_node::objects::Recon;
 
 const KILLS: usize = 200;
 
@@ -185,7 +185,7 @@ fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() 
         let reference = done.pop().unwrap();
         assert_eq!(
             tagged(
-                &msgl::journal::Journal {
+                &msgl_ledger::journal::Journal {
                     entries: vec![reference.clone()]
                 },
                 "RECONCILED",

@@ -30,8 +30,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{channels, hash, run_killed, tagged, Pair, Rng};
-use msgl::journal::{parse_file, Source};
-use msgl::objects::Ack;
+use msgl_ledger::journal::{parse_file, Source};
+use msgl_node::objects::Ack;
 
 const KILLS: usize = 200;
 

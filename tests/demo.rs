@@ -92,7 +92,7 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
         let home = PathBuf::from(head.split_once(' ').unwrap().1.split_once(' ').unwrap().1);
         let shown = rest.split_once(", balance ").unwrap().1;
         // The same value (balance shows each commodity at its finest scale).
-        let value = |s: &str| s.parse::<msgl::journal::Decimal>().unwrap();
+        let value = |s: &str| s.parse::<msgl_ledger::journal::Decimal>().unwrap();
         assert_eq!(
             value(shown),
             value(&net(&stdout(msgl(&home).arg("balance")))),
@@ -142,11 +142,11 @@ fn the_demo_leaves_homes_and_proofs_that_match_its_summary() {
             claimable
                 .lines()
                 .filter(|l| l.starts_with("Assets:Contract:Claimable,"))
-                .all(
-                    |l| msgl::journal::Decimal::from_str_exact(l.split(',').nth(2).unwrap())
-                        .unwrap()
-                        .is_zero()
-                ),
+                .all(|l| msgl_ledger::journal::Decimal::from_str_exact(
+                    l.split(',').nth(2).unwrap()
+                )
+                .unwrap()
+                .is_zero()),
             "{claimable}"
         );
         nodes += 1;

@@ -2,8 +2,8 @@
 //! (`fuzz/corpus/<target>/`, `fuzz/regressions/<target>/`) through the
 //! same oracles the fuzz targets run (`fuzz/oracles/*.rs`, included here),
 //! so that what the fuzzer found stays fixed without cargo-fuzz.
-//! The proof and calldata corpora replay in `circuits/tests/` and
-//! `settlement/tests/`.
+//! The proof and calldata corpora replay in `crates/circuits/tests/` and
+//! `crates/settlement/tests/`.
 
 use std::path::{Path, PathBuf};
 
@@ -130,7 +130,7 @@ fn the_object_oracles_hold_on_honest_seeds_and_every_one_byte_change() {
         a.verify().unwrap();
     }
     for (i, a) in ack::fixture().acks.iter().enumerate() {
-        msgl::protocol::ack::check(&ack::fixture().channels[i], a).unwrap();
+        msgl_node::protocol::ack::check(&ack::fixture().channels[i], a).unwrap();
     }
     for o in open::fixture() {
         o.verify().unwrap();
@@ -142,13 +142,13 @@ fn the_object_oracles_hold_on_honest_seeds_and_every_one_byte_change() {
         .all(|r| r.verify().is_ok()));
     assert!(recons.iter().any(|r| !r.is_cosigned()));
     let f = state::fixture();
-    let views = msgl::batch::parse_state(&f.seeds[0].1, std::path::Path::new("s")).unwrap();
-    let r = msgl::batch::Resolver {
+    let views = msgl_node::batch::parse_state(&f.seeds[0].1, std::path::Path::new("s")).unwrap();
+    let r = msgl_node::batch::Resolver {
         state: Some(&views),
         settled: &[],
     };
     assert_eq!(
-        msgl::batch::statement(&f.batch, &r, Default::default())
+        msgl_node::batch::statement(&f.batch, &r, Default::default())
             .unwrap()
             .expect("something to prove")
             .entries

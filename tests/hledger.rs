@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use msgl::journal::Decimal;
+use msgl_ledger::journal::Decimal;
 
 fn hledger_available() -> bool {
     match Command::new("hledger").arg("--version").output() {
@@ -80,7 +80,7 @@ fn parse_msgl_csv(csv: &str) -> BTreeMap<String, Decimal> {
         .map(|l| {
             let mut f = l.split(',');
             let (a, _c, q) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
-            let sign = msgl::journal::AccountType::of(a).unwrap().sign();
+            let sign = msgl_ledger::journal::AccountType::of(a).unwrap().sign();
             (a.to_string(), q.parse::<Decimal>().unwrap() * sign)
         })
         .collect()
@@ -149,7 +149,7 @@ fn a_generated_journal_of_20k_transactions_agrees_with_hledger() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20_000);
-    msgl::testdata::generate(n, 200, 7, &mut mw, &mut hw).unwrap();
+    crate::common::testdata::generate(n, 200, 7, &mut mw, &mut hw).unwrap();
     drop((mw, hw));
     cross_check(&m, Some(&h));
     // import --hledger of the generator's own file gives the same books.
@@ -236,7 +236,7 @@ fn reg_agrees_with_hledger() {
     let (m, h) = (dir.path().join("5k.ledger"), dir.path().join("5k.journal"));
     let mut mw = std::io::BufWriter::new(std::fs::File::create(&m).unwrap());
     let mut hw = std::io::BufWriter::new(std::fs::File::create(&h).unwrap());
-    msgl::testdata::generate(5_000, 50, 11, &mut mw, &mut hw).unwrap();
+    crate::common::testdata::generate(5_000, 50, 11, &mut mw, &mut hw).unwrap();
     drop((mw, hw));
     reg_cross_check(&m);
 }

@@ -117,7 +117,7 @@ fn assert_refusal(r: &Run, code: i32, what: &str, needle: &str) {
         !r.stderr
             .trim_end_matches('\n')
             .chars()
-            .any(msgl::error::is_unsafe_char),
+            .any(msgl_ledger::error::is_unsafe_char),
         "{what}: raw control characters in {:?}",
         r.stderr
     );
@@ -433,7 +433,7 @@ fn unicode_is_text_and_control_or_bidi_characters_are_located() {
         let l = text.split('\n').nth(line - 1).unwrap();
         let col = l
             .chars()
-            .position(|c| c != '\t' && msgl::error::is_unsafe_char(c))
+            .position(|c| c != '\t' && msgl_ledger::error::is_unsafe_char(c))
             .map_or(1, |p| p + 1);
         let needle = format!("bad.ledger:{line}:{col}: {what}");
         std::fs::write(dir.path().join("bad.ledger"), text).unwrap();

@@ -1,10 +1,10 @@
 //! Invariants, checked on generated journals and lines.
 
-use msgl::journal::Decimal;
+use msgl_ledger::journal::Decimal;
 use proptest::prelude::*;
 
-use msgl::accounts::{Balances, Query};
-use msgl::journal::{self, Amount, Entry, Posting};
+use msgl_ledger::accounts::{Balances, Query};
+use msgl_ledger::journal::{self, Amount, Entry, Posting};
 
 fn account() -> impl Strategy<Value = String> {
     let top = prop::sample::select(vec![

@@ -9,8 +9,8 @@ use crate::common;
 use std::path::{Path, PathBuf};
 
 use common::{hash, id, init, logged, msgl, stdout, Pair};
-use msgl::objects::open::Terms;
-use msgl::objects::{Ack, Open, Recon};
+use msgl_node::objects::open::Terms;
+use msgl_node::objects::{Ack, Open, Recon};
 use predicates::str::contains;
 
 fn journal(home: &Path) -> String {
@@ -274,7 +274,7 @@ fn high_two_agreements_never_make_two_truths() {
 
 /// An open re-signed by `signer` (its key), with the terms of `open`.
 fn resign_open(open: &Open, signer: &Path, f: impl FnOnce(&mut Terms)) -> Open {
-    let key = msgl::keys::load(&signer.join("keys/node.key")).unwrap();
+    let key = msgl_node::keys::load(&signer.join("keys/node.key")).unwrap();
     let mut t = Terms {
         payee: open.payee,
         generation: open.generation,
@@ -321,10 +321,10 @@ fn high_a_reused_anchor_is_refused_and_never_wedges_the_channel() {
     // Node3's copy of Node2's ack 1, in flight.
     let a1 = ack(&p.dir, &p.payer, "Node1", 1, 2);
     let mut stolen = Ack::from_yaml(&std::fs::read_to_string(&a1).unwrap()).unwrap();
-    let k3 = msgl::keys::load(&n3.join("keys/node.key")).unwrap();
+    let k3 = msgl_node::keys::load(&n3.join("keys/node.key")).unwrap();
     stolen = Ack::signed(
         &k3,
-        msgl::objects::ack::AckFields {
+        msgl_node::objects::ack::AckFields {
             channel: stolen.channel,
             payee: stolen.payee,
             nonce: stolen.nonce,
@@ -483,10 +483,10 @@ fn medium_a_hostile_accept_does_bounded_work() {
         .code(1)
         .stderr(contains("more than this node's max_units_per_ack 65536"));
     // An ack of 2^22 units: refused on its price, before hashing.
-    let key = msgl::keys::load(&p.payer.join("keys/node.key")).unwrap();
+    let key = msgl_node::keys::load(&p.payer.join("keys/node.key")).unwrap();
     let huge = Ack::signed(
         &key,
-        msgl::objects::ack::AckFields {
+        msgl_node::objects::ack::AckFields {
             channel: genuine.channel,
             payee: genuine.payee,
             nonce: 1,
@@ -509,10 +509,10 @@ fn medium_a_hostile_accept_does_bounded_work() {
     // At the cap with a random preimage: the walk is done and refuses.
     let capped = Ack::signed(
         &key,
-        msgl::objects::ack::AckFields {
+        msgl_node::objects::ack::AckFields {
             price: 1 << 16,
             cumulative: 1 << 16,
-            ..msgl::objects::ack::AckFields {
+            ..msgl_node::objects::ack::AckFields {
                 channel: genuine.channel,
                 payee: genuine.payee,
                 nonce: 1,
@@ -617,12 +617,12 @@ fn medium_peer_text_never_reaches_the_terminal_raw() {
     p.exchange(1, 1);
     let proposal = propose(&p.payer, "node1");
     let mut r = Recon::from_yaml(&std::fs::read_to_string(&proposal).unwrap()).unwrap();
-    let me_a = r.node_a == msgl::keys::parse_public(&id(&p.payee)).unwrap();
+    let me_a = r.node_a == msgl_node::keys::parse_public(&id(&p.payee)).unwrap();
     let d = if me_a { &mut r.b_to_a } else { &mut r.a_to_b };
     d.messages[0].message = "\u{1b}]0;owned\u{7}\n\u{1b}[2J".into();
     r.signature_a = None;
     r.signature_b = None;
-    r.sign(&msgl::keys::load(&p.payer.join("keys/node.key")).unwrap())
+    r.sign(&msgl_node::keys::load(&p.payer.join("keys/node.key")).unwrap())
         .unwrap();
     let f = p.dir.join("hostile.yaml");
     std::fs::write(&f, r.to_yaml()).unwrap();

@@ -27,10 +27,10 @@ use std::path::{Path, PathBuf};
 use alloy_primitives::Address;
 use common::evm::{self, OnChain};
 use common::{hash, id, init, msgl, Rng};
-use msgl::home::{Config, Home};
-use msgl::journal::Decimal;
-use msgl::objects::{Ack, Recon};
-use msgl::protocol::{self, Refusal};
+use msgl_ledger::journal::Decimal;
+use msgl_node::home::{Config, Home};
+use msgl_node::objects::{Ack, Recon};
+use msgl_node::protocol::{self, Refusal};
 use msgl_settlement::MsglSettlement;
 
 const NAMES: [&str; 3] = ["Node1", "Node2", "Node3"];
@@ -71,8 +71,8 @@ struct World {
     next_message: u64,
 }
 
-fn refusal(e: &msgl::error::Error) -> Option<&Refusal> {
-    e.refusal.as_deref()
+fn refusal(e: &msgl_ledger::error::Error) -> Option<&Refusal> {
+    e.detail::<Refusal>()
 }
 
 impl World {
@@ -118,7 +118,8 @@ impl World {
                     .success();
                 on.open(addresses[i], &f, &acceptance);
                 let open =
-                    msgl::objects::Open::from_yaml(&std::fs::read_to_string(&f).unwrap()).unwrap();
+                    msgl_node::objects::Open::from_yaml(&std::fs::read_to_string(&f).unwrap())
+                        .unwrap();
                 channels.insert(open.channel, (i, j));
             }
         }
@@ -238,8 +239,10 @@ impl World {
 
     fn propose(&mut self, a: usize, b: usize) {
         let n = &self.nodes[a];
-        let journal =
-            msgl::journal::parse_file(&msgl::journal::Source::File(n.home.journal_path())).unwrap();
+        let journal = msgl_ledger::journal::parse_file(&msgl_ledger::journal::Source::File(
+            n.home.journal_path(),
+        ))
+        .unwrap();
         let books =
             protocol::recon::load_books(&n.home, &n.config, n.me, NAMES[b], &journal).unwrap();
         match protocol::recon::propose(&books, &n.key, None) {
@@ -448,8 +451,10 @@ impl World {
 
     fn check_evidence(&self, step: &str) {
         for (i, n) in self.nodes.iter().enumerate() {
-            let j = msgl::journal::parse_file(&msgl::journal::Source::File(n.home.journal_path()))
-                .unwrap();
+            let j = msgl_ledger::journal::parse_file(&msgl_ledger::journal::Source::File(
+                n.home.journal_path(),
+            ))
+            .unwrap();
             let d =
                 protocol::evidence::check(&n.home, &n.config, &n.me, &j, "journal.ledger").unwrap();
             assert!(d.is_empty(), "{step}: {}: {:?}", NAMES[i], d[0]);
@@ -458,11 +463,13 @@ impl World {
 
     fn standing(&self, i: usize, j: usize) -> (Decimal, Decimal) {
         let n = &self.nodes[i];
-        let journal =
-            msgl::journal::parse_file(&msgl::journal::Source::File(n.home.journal_path())).unwrap();
+        let journal = msgl_ledger::journal::parse_file(&msgl_ledger::journal::Source::File(
+            n.home.journal_path(),
+        ))
+        .unwrap();
         let peer = n.config.peer(NAMES[j]).unwrap();
-        let s =
-            msgl::policy::standing(&journal, "j", &n.config, peer, Default::default(), 0).unwrap();
+        let s = msgl_node::policy::standing(&journal, "j", &n.config, peer, Default::default(), 0)
+            .unwrap();
         (s.receivable, s.payable)
     }
 }

@@ -478,7 +478,7 @@ fn calldata_verify_prints_the_verifiers_transactions() {
         "{gas}"
     );
     // The library function behind it, with the settle call after.
-    let all = msgl::proof::chain_calls(&out, None, None).unwrap();
+    let all = msgl_node::proof::chain_calls(&out, None, None).unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].gas, Some(gas));
     assert_eq!(all[1].data, msgl_settlement::settle_calldata(&st));

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use ed25519_dalek::Signer;
-use msgl::journal::Decimal;
-use msgl::objects::recon::Sig;
-use msgl::objects::Recon;
 use msgl_circuits::poseidon2;
+use msgl_ledger::journal::Decimal;
+use msgl_node::objects::recon::Sig;
+use msgl_node::objects::Recon;
 use predicates::str::contains;
 use tempfile::TempDir;
 
@@ -479,7 +479,7 @@ fn refusals_have_one_reason_and_write_nothing() {
     let mut r = Recon::from_yaml(&std::fs::read_to_string(&prop).unwrap()).unwrap();
     let mallory = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
     let sig = Some(Sig(mallory.sign(&r.signing_bytes().unwrap()).to_bytes()));
-    let n2 = msgl::keys::parse_public(&id(&p.n2)).unwrap();
+    let n2 = msgl_node::keys::parse_public(&id(&p.n2)).unwrap();
     if r.node_a == n2 {
         r.signature_a = sig;
     } else {
@@ -636,8 +636,8 @@ fn proposal_summary_in_json_and_text() {
     assert_eq!(s["net_payer"], "Node2");
     let r = Recon::from_yaml(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert!(!r.is_cosigned());
-    let n1 = msgl::keys::parse_public(&id(&p.n1)).unwrap();
-    let n2 = msgl::keys::parse_public(&id(&p.n2)).unwrap();
+    let n1 = msgl_node::keys::parse_public(&id(&p.n1)).unwrap();
+    let n2 = msgl_node::keys::parse_public(&id(&p.n2)).unwrap();
     r.verify_signer(&n1).unwrap();
     assert!(r.verify().is_err());
     let tips = r.checkpoints();
@@ -702,19 +702,19 @@ fn proposal_summary_in_json_and_text() {
 fn n2_to_n1_preimage(p: &Pair) -> [u8; 32] {
     let c = common_channels(&p.n2)
         .into_iter()
-        .find(|c| c.role == msgl::protocol::Role::Out)
+        .find(|c| c.role == msgl_node::protocol::Role::Out)
         .unwrap();
     let log =
         p.n2.join("sent")
             .join(format!("{}.log", hex::encode(c.id())));
-    let a = msgl::store::log::find(&log, 1).unwrap().unwrap();
+    let a = msgl_node::store::log::find(&log, 1).unwrap().unwrap();
     assert_eq!(a.cumulative, 3);
     a.preimage
 }
 
-fn common_channels(home: &Path) -> Vec<msgl::protocol::Channel> {
-    let h = msgl::home::Home::locate(Some(home));
-    msgl::protocol::channel::list(&h, &h.public_key().unwrap()).unwrap()
+fn common_channels(home: &Path) -> Vec<msgl_node::protocol::Channel> {
+    let h = msgl_node::home::Home::locate(Some(home));
+    msgl_node::protocol::channel::list(&h, &h.public_key().unwrap()).unwrap()
 }
 
 #[test]
@@ -803,7 +803,7 @@ fn messages_after_the_epoch_do_not_disturb_the_agreement() {
     mirror(&p, "trading on");
     let agreed = co_sign(&p.n1, "node2", &prop);
     let r = Recon::from_yaml(&std::fs::read_to_string(&agreed).unwrap()).unwrap();
-    let n2 = msgl::keys::parse_public(&id(&p.n2)).unwrap();
+    let n2 = msgl_node::keys::parse_public(&id(&p.n2)).unwrap();
     let tips = r.checkpoints();
     let t = tips.iter().find(|t| t.0 == n2).unwrap();
     assert_eq!((t.3, t.4), (1, 2), "the tip as of the epoch");

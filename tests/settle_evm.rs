@@ -81,7 +81,7 @@ fn setup(length: u64, escrow_units: u64, deposit_units: u64) -> (Pair, World) {
 }
 
 fn anchor_of(open: &Path) -> [u8; 32] {
-    msgl::objects::Open::from_yaml(&std::fs::read_to_string(open).unwrap())
+    msgl_node::objects::Open::from_yaml(&std::fs::read_to_string(open).unwrap())
         .unwrap()
         .channel
 }
@@ -114,7 +114,7 @@ impl World {
             .assert()
             .success();
         let signed =
-            msgl::objects::Open::from_yaml(&std::fs::read_to_string(&open).unwrap()).unwrap();
+            msgl_node::objects::Open::from_yaml(&std::fs::read_to_string(&open).unwrap()).unwrap();
         assert_eq!(
             (signed.length, signed.unit_price, signed.escrow),
             (

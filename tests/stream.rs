@@ -13,8 +13,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::{channels, hash, logged, msgl, pair, stdout, tagged, Pair};
-use msgl::journal::{parse_file, Source};
-use msgl::objects::Ack;
+use msgl_ledger::journal::{parse_file, Source};
+use msgl_node::objects::Ack;
 use serde_json::Value;
 
 /// A stream running on `home`: its input, and its output lines as they

@@ -1,5 +1,5 @@
 #![no_main]
-//! Acks (`msgl::objects::Ack::from_yaml`, verification, the payee's
+//! Acks (`msgl_node::objects::Ack::from_yaml`, verification, the payee's
 //! checks). The oracle is `fuzz/oracles/ack.rs`.
 
 use libfuzzer_sys::fuzz_target;

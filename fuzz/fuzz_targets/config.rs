@@ -1,5 +1,5 @@
 #![no_main]
-//! `msgl.yaml` (`msgl::home::Config::from_yaml`). The oracle is
+//! `msgl.yaml` (`msgl_node::home::Config::from_yaml`). The oracle is
 //! `fuzz/oracles/config.rs`.
 
 use libfuzzer_sys::fuzz_target;

@@ -1,5 +1,5 @@
 #![no_main]
-//! `msgl::journal::parse_str` / `parse_file` on arbitrary bytes, and the
+//! `msgl_ledger::journal::parse_str` / `parse_file` on arbitrary bytes, and the
 //! print → parse round trip. The oracle is `fuzz/oracles/journal.rs`.
 
 use std::sync::OnceLock;

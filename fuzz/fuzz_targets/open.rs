@@ -1,5 +1,5 @@
 #![no_main]
-//! Channel opens (`msgl::objects::Open::from_yaml`, verification).
+//! Channel opens (`msgl_node::objects::Open::from_yaml`, verification).
 //! The oracle is `fuzz/oracles/open.rs`.
 
 use libfuzzer_sys::fuzz_target;

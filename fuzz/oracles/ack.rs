@@ -17,11 +17,11 @@
 use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
-use msgl::hashchain::{self, HashChain};
-use msgl::objects::open::{ChainTerms, Terms};
-use msgl::objects::{ack::AckFields, Ack, Open};
-use msgl::protocol::{ack, Channel, Role};
 use msgl_circuits::poseidon2;
+use msgl_node::hashchain::{self, HashChain};
+use msgl_node::objects::open::{ChainTerms, Terms};
+use msgl_node::objects::{ack::AckFields, Ack, Open};
+use msgl_node::protocol::{ack, Channel, Role};
 
 /// Acks in the fixture's channel (prices 1, 2, 1, 3, ...).
 const N: usize = 6;

@@ -7,7 +7,7 @@
 //! rounding), and printing it gives text that parses to the same amount.
 
 use msgl::cli::add::message_segment;
-use msgl::journal::{self, parse::parse_amount_text};
+use msgl_ledger::journal::{self, parse::parse_amount_text};
 
 pub fn check(data: &[u8]) {
     let Ok(s) = std::str::from_utf8(data) else {

@@ -1,5 +1,5 @@
 //! The calldata fuzz oracle, shared by `fuzz_targets/calldata.rs` and
-//! `settlement/tests/fuzz_regressions.rs`.
+//! `crates/settlement/tests/fuzz_regressions.rs`.
 //!
 //! For any bytes: `statement_from_calldata` never panics; a statement it
 //! returns encodes (`settle_calldata`) to calldata that decodes to the same

@@ -5,7 +5,7 @@
 //! time and memory (aliases, deep nesting); a config it accepts writes
 //! (`to_yaml`) to text that reads back to the same config.
 
-use msgl::home::Config;
+use msgl_node::home::Config;
 
 pub fn check(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -8,7 +8,7 @@
 //! parses again to the same entries, modulo line numbers and the amounts
 //! `print` infers, and printing that gives the same text.
 
-use msgl::journal::{self, print, Journal, Source};
+use msgl_ledger::journal::{self, print, Journal, Source};
 
 /// `with_file`: also run the file parser (a file write, threads and a
 /// 4 MB block buffer per call: the fuzz target does it for 1 input in 16).

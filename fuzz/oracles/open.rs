@@ -15,10 +15,10 @@
 use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
-use msgl::hashchain::{self, HashChain};
-use msgl::objects::open::{ChainTerms, Terms};
-use msgl::objects::Open;
 use msgl_circuits::poseidon2;
+use msgl_node::hashchain::{self, HashChain};
+use msgl_node::objects::open::{ChainTerms, Terms};
+use msgl_node::objects::Open;
 
 pub fn fixture() -> &'static Vec<Open> {
     static F: OnceLock<Vec<Open>> = OnceLock::new();

@@ -1,5 +1,5 @@
 //! The proof fuzz oracle, shared by `fuzz_targets/proof.rs` and
-//! `circuits/tests/fuzz_regressions.rs`.
+//! `crates/circuits/tests/fuzz_regressions.rs`.
 //!
 //! For any bytes: `BatchProof::from_bytes` never panics; a proof it decodes
 //! re-encodes to the same bytes (no second encoding of one proof); `verify`

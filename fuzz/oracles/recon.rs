@@ -2,7 +2,7 @@
 //! `fuzz_targets/recon.rs` and `tests/fuzz_regressions.rs`.
 //!
 //! For any text, through the reader `msgl reconcile --accept/--finalize`
-//! uses (`msgl::protocol::recon::read`: size bound, no anchors or aliases, domain):
+//! uses (`msgl_node::protocol::recon::read`: size bound, no anchors or aliases, domain):
 //! - it never panics, and an accepted reconciliation's YAML is no larger
 //!   than a bounded multiple of the input (no alias expansion);
 //! - an accepted one writes to YAML that reads back the same, with the same
@@ -18,8 +18,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
-use msgl::journal::Decimal;
-use msgl::objects::recon::{Direction, Item, Position, Recon};
+use msgl_ledger::journal::Decimal;
+use msgl_node::objects::recon::{Direction, Item, Position, Recon};
 
 pub struct Fixture {
     /// Honest reconciliations: proposals (one signature) and agreements.
@@ -132,8 +132,8 @@ pub fn seeds() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn read(text: &str) -> msgl::error::Result<Recon> {
-    msgl::protocol::recon::read(Path::new("fuzz.yaml"), text)
+fn read(text: &str) -> msgl_ledger::error::Result<Recon> {
+    msgl_node::protocol::recon::read(Path::new("fuzz.yaml"), text)
 }
 
 pub fn check(data: &[u8]) {

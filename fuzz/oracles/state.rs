@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
-use msgl::batch::{self, Batch, ChannelView, Resolver, Update};
-use msgl::hashchain::{self, HashChain};
 use msgl_circuits::poseidon2;
+use msgl_node::batch::{self, Batch, ChannelView, Resolver, Update};
+use msgl_node::hashchain::{self, HashChain};
 
 const LENGTH: u64 = 9;
 

@@ -44,7 +44,7 @@ pub fn account(home: &Path, account: &str) -> String {
         .find(|l| l.starts_with(&format!("{account},")))
         .and_then(|l| l.split(',').nth(2))
         .unwrap_or("0");
-    msgl::journal::Decimal::from_str_exact(shown)
+    msgl_ledger::journal::Decimal::from_str_exact(shown)
         .unwrap()
         .normalize()
         .to_string()
@@ -52,7 +52,7 @@ pub fn account(home: &Path, account: &str) -> String {
 
 /// Token base units as `account` prints them (18 decimals, normalized).
 pub fn tokens(v: U256) -> String {
-    msgl::journal::Decimal::from_str_exact(&msgl::demo::tokens(v))
+    msgl_ledger::journal::Decimal::from_str_exact(&msgl::demo::tokens(v))
         .unwrap()
         .normalize()
         .to_string()
@@ -80,9 +80,9 @@ impl OnChain {
 
     /// Writes the deployment into `home`'s msgl.yaml (`chain:`).
     pub fn configure(&self, home: &Path) {
-        let home = msgl::home::Home::locate(Some(home));
+        let home = msgl_node::home::Home::locate(Some(home));
         let mut config = home.config().unwrap();
-        config.chain = Some(msgl::home::ChainSettings {
+        config.chain = Some(msgl_node::home::ChainSettings {
             chain_id: CHAIN_ID,
             settlement: self.sys.settlement.address.to_string(),
             token: self.sys.token.address.to_string(),
@@ -103,10 +103,11 @@ impl OnChain {
     /// both signed.
     pub fn open(&mut self, payer: Address, open: &Path, acceptance: &Path) -> Outcome {
         let signed =
-            msgl::objects::Open::from_yaml(&std::fs::read_to_string(open).unwrap()).unwrap();
-        let accepted =
-            msgl::objects::Acceptance::from_yaml(&std::fs::read_to_string(acceptance).unwrap())
-                .unwrap();
+            msgl_node::objects::Open::from_yaml(&std::fs::read_to_string(open).unwrap()).unwrap();
+        let accepted = msgl_node::objects::Acceptance::from_yaml(
+            &std::fs::read_to_string(acceptance).unwrap(),
+        )
+        .unwrap();
         let accept = self.sys.accept(payer, &signed.on_chain_terms());
         self.sys
             .open_channel(&mut self.chain, payer, &accept, &accepted.signature)

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod evm;
+pub mod testdata;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -143,7 +144,7 @@ impl Pair {
 
 /// The statement of a proof directory, read as `msgl verify-proof` reads it.
 pub fn statement(dir: &Path) -> msgl_circuits::Statement {
-    msgl::proof::read(dir).unwrap().0
+    msgl_node::proof::read(dir).unwrap().0
 }
 
 /// xorshift64*: pseudo-random numbers that are the same on every run (the
@@ -216,13 +217,17 @@ pub fn run_killed(
 
 /// The `; ack:` or `; recon:` tag value of each entry of a journal with the
 /// given description, by sequence number.
-pub fn tagged(j: &msgl::journal::Journal, description: &str, key: &str) -> Vec<(u64, String)> {
+pub fn tagged(
+    j: &msgl_ledger::journal::Journal,
+    description: &str,
+    key: &str,
+) -> Vec<(u64, String)> {
     j.entries
         .iter()
         .filter(|e| e.description == description)
         .map(|e| {
             let c = e.comment.as_deref().unwrap_or("");
-            let tag = msgl::journal::tags(c)
+            let tag = msgl_ledger::journal::tags(c)
                 .into_iter()
                 .find(|(k, _)| *k == key)
                 .unwrap_or_else(|| panic!("entry {} has no `{key}:` tag: {c:?}", e.seq))
@@ -234,10 +239,10 @@ pub fn tagged(j: &msgl::journal::Journal, description: &str, key: &str) -> Vec<(
 }
 
 /// The channels of a home, as the library reads them (open + last ack).
-pub fn channels(home: &Path) -> Vec<msgl::protocol::Channel> {
-    let h = msgl::home::Home::locate(Some(home));
+pub fn channels(home: &Path) -> Vec<msgl_node::protocol::Channel> {
+    let h = msgl_node::home::Home::locate(Some(home));
     let me = h.public_key().unwrap();
-    msgl::protocol::channel::list(&h, &me).unwrap()
+    msgl_node::protocol::channel::list(&h, &me).unwrap()
 }
 
 /// Every ack kept in a home's `acks/` (or `sent/`) logs, by name
@@ -250,7 +255,7 @@ pub fn logged(home: &Path, dir: &str) -> BTreeSet<String> {
     for e in rd {
         let p = e.unwrap().path();
         if p.extension().and_then(|x| x.to_str()) == Some("log") {
-            msgl::store::log::for_each(&p, |_, a| {
+            msgl_node::store::log::for_each(&p, |_, a| {
                 assert!(
                     out.insert(a.name()),
                     "{} twice in {}",
