@@ -333,7 +333,7 @@ mod tests {
     use super::*;
     use curve25519_dalek::constants::{ED25519_BASEPOINT_TABLE, EIGHT_TORSION};
     use curve25519_dalek::{EdwardsPoint, Scalar};
-    use ed25519_dalek::{Signature, Signer};
+    use ed25519_dalek::{Signature, Signer, Verifier};
     use sha2::{Digest, Sha512};
 
     fn strict_says(key: &VerifyingKey, msg: &[u8], sig: &[u8; 64]) -> bool {
@@ -399,7 +399,7 @@ mod tests {
                 sig[..32].copy_from_slice(t.compress().as_bytes());
                 cases.push((vk, msg.clone(), sig));
                 // R = [r]B + T, s made for it.
-                let r = Scalar::from_bytes_mod_order([seed ^ i as u8; 32]);
+                let r = Scalar::from_bytes_mod_order([(seed << 3 | i as u8) + 1; 32]);
                 cases.push((vk, msg.clone(), forge(&a, vk.as_bytes(), &msg, r, *t)));
             }
             // R the identity, s = k·a: [s]B − [k]A is R.
