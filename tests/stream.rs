@@ -487,3 +487,72 @@ fn a_group_is_committed_within_its_wait_and_not_before() {
     assert_eq!(s.end().0, Some(0));
     evidence_ok(&p.payee);
 }
+
+/// The payee's stream decodes each known payer's key once and checks all
+/// its acks against it (`keys::StrictKey`): once the payer's key is in
+/// use, an ack on the payer's channel signed by another key is refused —
+/// one naming the payer (a bad signature) and one naming the signer, a
+/// known peer that is not this channel's payer — and the payer's next
+/// acks are still accepted.
+#[test]
+fn a_stream_refuses_acks_signed_by_another_key_once_the_payers_key_is_in_use() {
+    use msgl::objects::ack::AckFields;
+    let p = pair(1000);
+    let (_, out, _) = pipe(
+        &p.payer,
+        &["ack", "--to", "node1", "--stream"],
+        &requests(1, 3),
+    );
+    let lines: Vec<String> = out.lines().map(str::to_string).collect();
+    let intruder = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    msgl(&p.payee)
+        .args([
+            "peer",
+            "add",
+            "Node3",
+            &hex::encode(intruder.verifying_key().as_bytes()),
+            "--policy",
+            "credit:100",
+        ])
+        .assert()
+        .success();
+    let second = Ack::parse(&lines[1]).unwrap();
+    let fields = AckFields {
+        channel: second.channel,
+        payee: second.payee,
+        nonce: second.nonce,
+        message: second.message,
+        price: second.price,
+        cumulative: second.cumulative,
+        preimage: second.preimage,
+    };
+    let as_itself = Ack::signed(&intruder, fields);
+    let mut as_payer = as_itself.clone();
+    as_payer.payer = second.payer;
+    let input = [
+        lines[0].clone(),
+        as_payer.to_json(),
+        as_itself.to_json(),
+        lines[1].clone(),
+        lines[2].clone(),
+    ]
+    .join("\n");
+    let (code, out, err) = pipe(&p.payee, &["accept", "--stream"], &input);
+    assert_eq!(code, Some(1), "{err}");
+    let v = verdicts(&out);
+    let got: Vec<&str> = v.iter().map(|v| v["verdict"].as_str().unwrap()).collect();
+    assert_eq!(
+        got,
+        ["accepted", "refused", "refused", "accepted", "accepted"]
+    );
+    let reason = |i: usize| v[i]["reason"].as_str().unwrap().to_string();
+    assert!(reason(1).contains("bad signature"), "{}", reason(1));
+    assert!(
+        reason(2).contains("not between this channel's payer and payee"),
+        "{}",
+        reason(2)
+    );
+    assert_eq!(v[4]["seq"], 3);
+    assert_eq!(logged(&p.payee, "acks").len(), 3);
+    evidence_ok(&p.payee);
+}

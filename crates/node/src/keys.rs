@@ -262,3 +262,232 @@ pub fn verifying(key: &PublicKey) -> Result<VerifyingKey> {
     VerifyingKey::from_bytes(key)
         .map_err(|_| Error::check(format!("{} is not a valid ed25519 key", hex::encode(key))))
 }
+
+/// A signer's key decoded once to check many of its signatures (a payer's
+/// acks): the point, negated as the check uses it, and whether it has small
+/// order. [`verify_strict`](Self::verify_strict) decides exactly as
+/// ed25519-dalek's `VerifyingKey::verify_strict` (docs/DESIGN.md D3,
+/// "Streams"), with one field inversion fewer per signature.
+#[derive(Debug, Clone)]
+pub struct StrictKey {
+    key: VerifyingKey,
+    minus_a: curve25519_dalek::EdwardsPoint,
+    weak: bool,
+}
+
+impl StrictKey {
+    pub fn new(key: VerifyingKey) -> StrictKey {
+        StrictKey {
+            minus_a: -key.to_edwards(),
+            weak: key.is_weak(),
+            key,
+        }
+    }
+
+    /// The key as decoded.
+    pub fn key(&self) -> &VerifyingKey {
+        &self.key
+    }
+
+    /// Whether `sig` (R ‖ s) is this key's signature on `msg`, decided as
+    /// `VerifyingKey::verify_strict` decides: s canonical, the key not of
+    /// small order, R decoding to a point not of small order, and
+    /// `[s]B − [k]A` compressing to R's bytes, k = SHA-512(R ‖ A ‖ msg).
+    ///
+    /// `verify_strict` decompresses R to test its order; here the order
+    /// test is made on R' = `[s]B − [k]A` once its compression equals R's
+    /// bytes. Whatever this accepts, `verify_strict` accepts: a
+    /// compression is canonical and decompresses to the point it came
+    /// from, so when R's bytes equal R' compressed, R decodes to R'
+    /// itself. The one difference is stricter: an R sent in a
+    /// non-canonical encoding (y ≥ p) of a point of large order, which
+    /// `verify_strict` compares as a point, is refused here; no signer can
+    /// make such a signature without that point's discrete logarithm.
+    /// Tested against
+    /// `verify_strict` on small-order, mixed-order, non-canonical and
+    /// mangled signatures (`tests::strict_key_decides_as_verify_strict`).
+    pub fn verify_strict(&self, msg: &[u8], sig: &[u8; 64]) -> bool {
+        use curve25519_dalek::{EdwardsPoint, Scalar};
+        use sha2::{Digest, Sha512};
+        let (r, s) = sig.split_at(32);
+        let s: [u8; 32] = s.try_into().expect("32 bytes");
+        let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s)) else {
+            return false;
+        };
+        if self.weak {
+            return false;
+        }
+        let k = Scalar::from_hash(
+            Sha512::new()
+                .chain_update(r)
+                .chain_update(self.key.as_bytes())
+                .chain_update(msg),
+        );
+        let expected = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &self.minus_a, &s);
+        expected.compress().as_bytes() == r && !expected.is_small_order()
+    }
+}
+
+/// A [`StrictKey`] from 32 bytes, as a check failure if it is not a point.
+pub fn strict(key: &PublicKey) -> Result<StrictKey> {
+    verifying(key).map(StrictKey::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use curve25519_dalek::constants::{ED25519_BASEPOINT_TABLE, EIGHT_TORSION};
+    use curve25519_dalek::{EdwardsPoint, Scalar};
+    use ed25519_dalek::{Signature, Signer, Verifier};
+    use sha2::{Digest, Sha512};
+
+    fn strict_says(key: &VerifyingKey, msg: &[u8], sig: &[u8; 64]) -> bool {
+        key.verify_strict(msg, &Signature::from_bytes(sig)).is_ok()
+    }
+
+    /// A signature by the secret scalar `a` of `key` with nonce point R
+    /// = [r]B + `extra`: what a payer grinding for a lenient check makes.
+    fn forge(a: &Scalar, key: &[u8; 32], msg: &[u8], r: Scalar, extra: EdwardsPoint) -> [u8; 64] {
+        let big_r = (ED25519_BASEPOINT_TABLE * &r + extra).compress();
+        let k = Scalar::from_hash(
+            Sha512::new()
+                .chain_update(big_r.as_bytes())
+                .chain_update(key)
+                .chain_update(msg),
+        );
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(big_r.as_bytes());
+        sig[32..].copy_from_slice((r + k * a).as_bytes());
+        sig
+    }
+
+    /// `StrictKey::verify_strict` against ed25519-dalek's
+    /// `verify_strict` on good signatures and on every kind of bad one:
+    /// a bit flipped anywhere, s not reduced, R of small order (each of
+    /// the eight, canonical or not), R with a small-order component, the
+    /// identity as R with s = k·a (the cofactorless equation holds), and
+    /// keys of small order (every signature refused).
+    #[test]
+    fn strict_key_decides_as_verify_strict() {
+        let mut cases: Vec<(VerifyingKey, Vec<u8>, [u8; 64])> = Vec::new();
+        let l = {
+            // The group order ℓ, little-endian.
+            let mut b = [0u8; 32];
+            b[..16].copy_from_slice(&0x14def9dea2f79cd65812631a5cf5d3edu128.to_le_bytes());
+            b[31] = 0x10;
+            b
+        };
+        for seed in 0..8u8 {
+            let sk = SigningKey::from_bytes(&[seed + 1; 32]);
+            let vk = sk.verifying_key();
+            let a = sk.to_scalar();
+            let msg = vec![seed; 40 + seed as usize];
+            let good = sk.sign(&msg).to_bytes();
+            cases.push((vk, msg.clone(), good));
+            for bit in (0..512).step_by(7) {
+                let mut bad = good;
+                bad[bit / 8] ^= 1 << (bit % 8);
+                cases.push((vk, msg.clone(), bad));
+            }
+            // s + ℓ: the same point equation, s not canonical.
+            let mut unreduced = good;
+            let mut carry = 0u16;
+            for i in 0..32 {
+                let t = unreduced[32 + i] as u16 + l[i] as u16 + carry;
+                unreduced[32 + i] = t as u8;
+                carry = t >> 8;
+            }
+            cases.push((vk, msg.clone(), unreduced));
+            for (i, t) in EIGHT_TORSION.iter().enumerate() {
+                // R of small order, with any s.
+                let mut sig = good;
+                sig[..32].copy_from_slice(t.compress().as_bytes());
+                cases.push((vk, msg.clone(), sig));
+                // R = [r]B + T, s made for it.
+                let r = Scalar::from_bytes_mod_order([(seed << 3 | i as u8) + 1; 32]);
+                cases.push((vk, msg.clone(), forge(&a, vk.as_bytes(), &msg, r, *t)));
+            }
+            // R the identity, s = k·a: [s]B − [k]A is R.
+            cases.push((
+                vk,
+                msg.clone(),
+                forge(
+                    &a,
+                    vk.as_bytes(),
+                    &msg,
+                    Scalar::ZERO,
+                    EdwardsPoint::default(),
+                ),
+            ));
+            // Non-canonical encodings of small-order points (y = p, p + 1).
+            for y in [[0xedu8, 0xff], [0xee, 0xff]] {
+                let mut enc = [0xffu8; 32];
+                enc[0] = y[0];
+                enc[31] = 0x7f;
+                let mut sig = good;
+                sig[..32].copy_from_slice(&enc);
+                cases.push((vk, msg.clone(), sig));
+            }
+        }
+        // Keys of small order: signatures whose equation holds for them.
+        for t in EIGHT_TORSION.iter() {
+            let Ok(vk) = VerifyingKey::from_bytes(t.compress().as_bytes()) else {
+                continue;
+            };
+            for i in 0..16u8 {
+                let r = Scalar::from_bytes_mod_order([i + 1; 32]);
+                // s = r: holds when [k]T is the identity.
+                let msg = vec![i; 10];
+                cases.push((
+                    vk,
+                    msg.clone(),
+                    forge(
+                        &Scalar::ZERO,
+                        vk.as_bytes(),
+                        &msg,
+                        r,
+                        EdwardsPoint::default(),
+                    ),
+                ));
+            }
+        }
+        let (mut accepted, mut refused) = (0, 0);
+        for (vk, msg, sig) in &cases {
+            let want = strict_says(vk, msg, sig);
+            assert_eq!(
+                StrictKey::new(*vk).verify_strict(msg, sig),
+                want,
+                "key {} sig {}",
+                hex::encode(vk.as_bytes()),
+                hex::encode(sig)
+            );
+            if want {
+                accepted += 1
+            } else {
+                refused += 1
+            }
+        }
+        // The cases reach both answers, and the forged R = identity is
+        // one the cofactorless equation alone would accept.
+        // Per key: the good signature, and the forged one whose extra point
+        // is the identity (the first of the eight).
+        assert_eq!(accepted, 16, "the good signatures");
+        assert!(refused > 8 * 80, "{refused}");
+        let sk = SigningKey::from_bytes(&[1; 32]);
+        let forged = forge(
+            &sk.to_scalar(),
+            sk.verifying_key().as_bytes(),
+            b"m",
+            Scalar::ZERO,
+            EdwardsPoint::default(),
+        );
+        let lenient = sk
+            .verifying_key()
+            .verify(b"m", &Signature::from_bytes(&forged));
+        assert!(
+            lenient.is_ok(),
+            "the cofactorless check accepts R = identity"
+        );
+        assert!(!StrictKey::new(sk.verifying_key()).verify_strict(b"m", &forged));
+    }
+}

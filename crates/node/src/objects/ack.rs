@@ -7,12 +7,12 @@
 //! There is no epoch: the chain's count and tip order everything
 //! (docs/DESIGN.md §5.6).
 
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey};
 use serde::{Deserialize, Serialize};
 
-use super::{check_domain, hexbytes, verify_sig, Canon, DOMAIN_ACK};
+use super::{check_domain, hexbytes, verify_sig_strict, Canon, DOMAIN_ACK};
 use crate::error::Result;
-use crate::keys::{verifying, PublicKey};
+use crate::keys::{strict, PublicKey, StrictKey};
 
 /// An ack, as in its YAML file (and as one JSON line in an ack log).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,19 +91,19 @@ impl Ack {
 
     /// Checks the domain and the signature by the payer named in the ack.
     pub fn verify(&self) -> Result<()> {
-        self.verify_with(&verifying(&self.payer)?)
+        self.verify_with(&strict(&self.payer)?)
     }
 
-    /// As `verify`, with the payer's key already decoded (`payer_key` must
-    /// be the key of `self.payer`; the caller looked it up by it).
-    pub fn verify_with(&self, payer_key: &VerifyingKey) -> Result<()> {
+    /// As `verify`, with the payer's key already decoded (refused unless
+    /// it is the key of `self.payer`).
+    pub fn verify_with(&self, payer_key: &StrictKey) -> Result<()> {
         check_domain(&self.domain, DOMAIN_ACK, "ack")?;
-        if payer_key.as_bytes() != &self.payer {
+        if payer_key.key().as_bytes() != &self.payer {
             return Err(crate::error::Error::check(
                 "the ack's payer is not the expected key",
             ));
         }
-        verify_sig(payer_key, &self.signing_bytes(), &self.signature, "ack")
+        verify_sig_strict(payer_key, &self.signing_bytes(), &self.signature, "ack")
     }
 
     /// The name of this ack in journal tags and messages:

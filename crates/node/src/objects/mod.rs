@@ -89,27 +89,46 @@ pub fn amount_fixed(d: Decimal, what: &str) -> Result<u128> {
         .ok_or_else(bad)
 }
 
-/// Serde as hex for fixed-size byte arrays (keys, digests, signatures).
+/// Serde as hex for fixed-size byte arrays (keys, digests, signatures),
+/// without a heap allocation either way (an ack has six of them, and a
+/// stream reads or writes one per message).
 pub mod hexbytes {
-    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+    use serde::{de, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer, const N: usize>(b: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(b))
+        let mut buf = [0u8; 128];
+        match buf.get_mut(..2 * N) {
+            Some(out) => {
+                hex::encode_to_slice(b, out).expect("two digits a byte");
+                s.serialize_str(std::str::from_utf8(out).expect("hex digits are ASCII"))
+            }
+            None => s.serialize_str(&hex::encode(b)),
+        }
+    }
+
+    struct Hex<const N: usize>;
+
+    impl<const N: usize> de::Visitor<'_> for Hex<N> {
+        type Value = [u8; N];
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<[u8; N], E> {
+            let h = s.strip_prefix("0x").unwrap_or(s);
+            let mut out = [0u8; N];
+            if h.len() != 2 * N || hex::decode_to_slice(h, &mut out).is_err() {
+                return Err(E::custom(format!("`{s}` is not {} hex digits", 2 * N)));
+            }
+            Ok(out)
+        }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
         d: D,
     ) -> Result<[u8; N], D::Error> {
-        let s = String::deserialize(d)?;
-        let h = s.strip_prefix("0x").unwrap_or(&s);
-        let mut out = [0u8; N];
-        if h.len() != 2 * N || hex::decode_to_slice(h, &mut out).is_err() {
-            return Err(D::Error::custom(format!(
-                "`{s}` is not {} hex digits",
-                2 * N
-            )));
-        }
-        Ok(out)
+        d.deserialize_str(Hex::<N>)
     }
 }
 
@@ -183,11 +202,28 @@ pub fn verify_sig(
     kind: &str,
 ) -> Result<()> {
     let sig = ed25519_dalek::Signature::from_bytes(sig);
-    key.verify_strict(msg, &sig).map_err(|_| {
-        Error::check(format!(
-            "bad signature on {kind}: not signed by {} over these fields",
-            hex::encode(key.as_bytes())
-        ))
-        .hint("a field was changed after signing, or another key signed it")
-    })
+    key.verify_strict(msg, &sig)
+        .map_err(|_| bad_signature(key, kind))
+}
+
+/// As [`verify_sig`], with the key decoded once for many signatures.
+pub fn verify_sig_strict(
+    key: &crate::keys::StrictKey,
+    msg: &[u8],
+    sig: &[u8; 64],
+    kind: &str,
+) -> Result<()> {
+    if key.verify_strict(msg, sig) {
+        Ok(())
+    } else {
+        Err(bad_signature(key.key(), kind))
+    }
+}
+
+fn bad_signature(key: &ed25519_dalek::VerifyingKey, kind: &str) -> Error {
+    Error::check(format!(
+        "bad signature on {kind}: not signed by {} over these fields",
+        hex::encode(key.as_bytes())
+    ))
+    .hint("a field was changed after signing, or another key signed it")
 }

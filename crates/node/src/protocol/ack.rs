@@ -19,7 +19,7 @@ use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver};
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use msgl_poseidon2 as poseidon2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,7 @@ use crate::hashchain::{self, Walker};
 use crate::home::{Config, Home};
 use crate::journal::append::{Booked, NewEntry};
 use crate::journal::{Amount, MESSAGE_RECEIVED, MESSAGE_SENT};
-use crate::keys::{self, PublicKey};
+use crate::keys::{self, PublicKey, StrictKey};
 use crate::objects::ack::{ack_name, AckFields};
 use crate::objects::{check_domain, Ack, DOMAIN_ACK};
 use crate::store::group::{self, Limits, Report, Totals};
@@ -395,7 +395,7 @@ fn check_signed(config: &Config, me: &PublicKey, ack: &Ack) -> Result<String> {
         .ok_or_else(|| unknown_payer(ack))?
         .name
         .clone();
-    let key = keys::verifying(&ack.payer)?;
+    let key = keys::strict(&ack.payer)?;
     ack.verify_with(&key)
         .map_err(|e| Refusal::BadSignature { detail: e.what })?;
     Ok(peer)
@@ -403,7 +403,7 @@ fn check_signed(config: &Config, me: &PublicKey, ack: &Ack) -> Result<String> {
 
 /// The peers of msgl.yaml by key, their keys decoded once: who may sign
 /// acks to this node (a stream checks every ack against them).
-pub struct Payers(HashMap<PublicKey, (String, Result<VerifyingKey>)>);
+pub struct Payers(HashMap<PublicKey, (String, Result<StrictKey>)>);
 
 impl Payers {
     pub fn new(config: &Config) -> Payers {
@@ -412,7 +412,7 @@ impl Payers {
             let mut key = [0u8; 32];
             if hex::decode_to_slice(&p.key, &mut key).is_ok() {
                 map.entry(key)
-                    .or_insert_with(|| (p.name.clone(), keys::verifying(&key)));
+                    .or_insert_with(|| (p.name.clone(), keys::strict(&key)));
             }
         }
         Payers(map)
@@ -483,8 +483,7 @@ pub fn check(c: &Channel, ack: &Ack) -> std::result::Result<(), Refusal> {
             channel: hex::encode(ack.channel),
         });
     }
-    let key =
-        keys::verifying(&c.open.payer).map_err(|e| Refusal::BadSignature { detail: e.what })?;
+    let key = keys::strict(&c.open.payer).map_err(|e| Refusal::BadSignature { detail: e.what })?;
     ack.verify_with(&key)
         .map_err(|e| Refusal::BadSignature { detail: e.what })?;
     check_position(c, ack, true)
@@ -503,8 +502,8 @@ pub fn check(c: &Channel, ack: &Ack) -> std::result::Result<(), Refusal> {
 /// acks that `check --evidence` and `msgl prove` then refuse
 /// (`tests::batch_verification_would_accept_a_signature_verify_strict_refuses`).
 pub fn check_run(c: &mut Channel, acks: &[Ack]) -> std::result::Result<(), (usize, Refusal)> {
-    let key = keys::verifying(&c.open.payer)
-        .map_err(|e| (0, Refusal::BadSignature { detail: e.what }))?;
+    let key =
+        keys::strict(&c.open.payer).map_err(|e| (0, Refusal::BadSignature { detail: e.what }))?;
     let id = c.id();
     let signed = par_map(acks.iter().collect(), |a: &Ack| {
         if check_domain(&a.domain, DOMAIN_ACK, "ack").is_err() || a.channel != id {

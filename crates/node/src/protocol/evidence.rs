@@ -143,7 +143,7 @@ pub fn check(
             Role::Out => MESSAGE_RECEIVED,
         };
         let mut prev = channel::Channel::fresh(c.open.clone(), c.role);
-        let payer = crate::keys::verifying(&c.open.payer)?;
+        let payer = crate::keys::strict(&c.open.payer)?;
         log::for_each(&path, |line, ack| {
             let mut bad = |what: String, hint: &str| {
                 out.push(Discrepancy {
