@@ -496,7 +496,7 @@ fn a_group_is_committed_within_its_wait_and_not_before() {
 /// acks are still accepted.
 #[test]
 fn a_stream_refuses_acks_signed_by_another_key_once_the_payers_key_is_in_use() {
-    use msgl::objects::ack::AckFields;
+    use msgl_node::objects::ack::AckFields;
     let p = pair(1000);
     let (_, out, _) = pipe(
         &p.payer,
