@@ -244,8 +244,8 @@ impl World {
         ))
         .unwrap();
         let books =
-            protocol::recon::load_books(&n.home, &n.config, n.me, NAMES[b], &journal).unwrap();
-        match protocol::recon::propose(&books, &n.key, None) {
+            protocol::reconcile::load_books(&n.home, &n.config, n.me, NAMES[b], &journal).unwrap();
+        match protocol::reconcile::propose(&books, &n.key, None) {
             Ok(p) => {
                 self.proposals.push((a, b, n.home.path(&p.file)));
                 self.count("proposals");
@@ -263,13 +263,13 @@ impl World {
         }
         let (a, b, file) = self.proposals.swap_remove(pick % self.proposals.len());
         let text = std::fs::read_to_string(&file).unwrap();
-        let proposal = protocol::recon::read(&file, &text).unwrap();
+        let proposal = protocol::reconcile::read(&file, &text).unwrap();
         if proposal.is_cosigned() {
             return; // became the agreement in its proposer's recon/
         }
         let n = &self.nodes[b];
-        match protocol::recon::accept(&n.home, &n.config, &n.key, NAMES[a], &proposal) {
-            Ok(protocol::recon::Verdict::Agreed { file, .. }) => {
+        match protocol::reconcile::accept(&n.home, &n.config, &n.key, NAMES[a], &proposal) {
+            Ok(protocol::reconcile::Verdict::Agreed { file, .. }) => {
                 let copy = self.dir.join(format!(
                     "agreement-{a}-{b}-{}.yaml",
                     self.counts.get("co-signed").unwrap_or(&0)
@@ -278,7 +278,7 @@ impl World {
                 self.agreements.push((a, b, copy));
                 self.count("co-signed");
             }
-            Ok(protocol::recon::Verdict::Disagree(_)) => self.count("disagreements"),
+            Ok(protocol::reconcile::Verdict::Disagree(_)) => self.count("disagreements"),
             Err(e) => {
                 assert!(
                     matches!(
@@ -306,7 +306,7 @@ impl World {
         let (a, b, file) = self.agreements.swap_remove(pick % self.agreements.len());
         let r = Recon::from_yaml(&std::fs::read_to_string(&file).unwrap()).unwrap();
         let n = &self.nodes[a];
-        match protocol::recon::finalize(&n.home, &n.config, &n.me, NAMES[b], &r) {
+        match protocol::reconcile::finalize(&n.home, &n.config, &n.me, NAMES[b], &r) {
             Ok(_) => {
                 self.count("finalized");
                 self.finalized.push((a, b, file.clone()));
@@ -318,7 +318,7 @@ impl World {
         }
         // The co-signer booked it already.
         let c = &self.nodes[b];
-        let again = protocol::recon::finalize(&c.home, &c.config, &c.me, NAMES[a], &r);
+        let again = protocol::reconcile::finalize(&c.home, &c.config, &c.me, NAMES[a], &r);
         assert!(
             matches!(
                 again.as_ref().err().and_then(refusal),

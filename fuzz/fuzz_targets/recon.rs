@@ -1,5 +1,5 @@
 #![no_main]
-//! Reconciliations (`msgl_node::protocol::recon::read`, both signatures).
+//! Reconciliations (`msgl_node::protocol::reconcile::read`, both signatures).
 //! The oracle is `fuzz/oracles/recon.rs`.
 
 use libfuzzer_sys::fuzz_target;

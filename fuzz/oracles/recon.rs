@@ -2,7 +2,7 @@
 //! `fuzz_targets/recon.rs` and `tests/fuzz_regressions.rs`.
 //!
 //! For any text, through the reader `msgl reconcile --accept/--finalize`
-//! uses (`msgl_node::protocol::recon::read`: size bound, no anchors or aliases, domain):
+//! uses (`msgl_node::protocol::reconcile::read`: size bound, no anchors or aliases, domain):
 //! - it never panics, and an accepted reconciliation's YAML is no larger
 //!   than a bounded multiple of the input (no alias expansion);
 //! - an accepted one writes to YAML that reads back the same, with the same
@@ -133,7 +133,7 @@ pub fn seeds() -> Vec<(String, Vec<u8>)> {
 }
 
 fn read(text: &str) -> msgl_ledger::error::Result<Recon> {
-    msgl_node::protocol::recon::read(Path::new("fuzz.yaml"), text)
+    msgl_node::protocol::reconcile::read(Path::new("fuzz.yaml"), text)
 }
 
 pub fn check(data: &[u8]) {

@@ -9,7 +9,7 @@ use crate::cli::{blame, csv_field, emit, read_input, Ctx, Format, OutputArg};
 use crate::error::{clean, Error, Result};
 use crate::objects::recon::NetDirection;
 use crate::objects::Recon;
-use crate::protocol::recon::{self, Diff, Verdict};
+use crate::protocol::reconcile::{self, Diff, Verdict};
 
 /// The examples of `msgl reconcile`'s man page (src/cli/docs.rs; each runs in
 /// tests/generated_docs.rs).
@@ -290,7 +290,7 @@ fn print_summary(s: &Summary, format: Format, quiet: bool) -> Result<()> {
 
 fn read_recon(path: &std::path::Path) -> Result<Recon> {
     let (name, text) = read_input(path)?;
-    recon::read(std::path::Path::new(&name), &text).map_err(|e| blame(e, &name))
+    reconcile::read(std::path::Path::new(&name), &text).map_err(|e| blame(e, &name))
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
@@ -301,7 +301,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     let quiet = ctx.global.quiet;
     if let Some(path) = &args.finalize {
         let agreement = read_recon(path)?;
-        let done = recon::finalize(&home, &config, &me, &peer_name, &agreement)?;
+        let done = reconcile::finalize(&home, &config, &me, &peer_name, &agreement)?;
         let s = summary(
             "finalized",
             &agreement,
@@ -325,8 +325,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         None => {
             let journal =
                 crate::journal::parse_file(&crate::journal::Source::File(home.journal_path()))?;
-            let books = recon::load_books(&home, &config, me, &peer_name, &journal)?;
-            let p = recon::propose(&books, &key, args.epoch)?;
+            let books = reconcile::load_books(&home, &config, me, &peer_name, &journal)?;
+            let p = reconcile::propose(&books, &key, args.epoch)?;
             let s = summary(
                 "proposed",
                 &p.recon,
@@ -339,7 +339,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         }
         Some(path) => {
             let proposal = read_recon(path)?;
-            match recon::accept(&home, &config, &key, &peer_name, &proposal)? {
+            match reconcile::accept(&home, &config, &key, &peer_name, &proposal)? {
                 Verdict::Agreed {
                     recon,
                     file,

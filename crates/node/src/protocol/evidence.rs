@@ -15,7 +15,7 @@ use std::path::Path;
 use msgl_poseidon2 as poseidon2;
 
 use super::channel::{self, Role};
-use super::recon::{parse_ack_tag, RECONCILED};
+use super::reconcile::{parse_ack_tag, RECONCILED};
 use crate::error::Result;
 use crate::home::{Config, Home};
 use crate::journal::{Decimal, Journal, MESSAGE_RECEIVED, MESSAGE_SENT};
@@ -278,7 +278,7 @@ fn check_agreements(
                 continue;
             }
         };
-        let r = match super::recon::read(&path, &text) {
+        let r = match super::reconcile::read(&path, &text) {
             Ok(r) => r,
             Err(e) => {
                 bad(format!("{tag}: {}", e.what), "recon/ was changed by hand");
@@ -361,7 +361,7 @@ fn check_agreements(
             let Ok(Some(text)) = home.read_small(path, crate::yaml::MAX_YAML_BYTES as u64) else {
                 continue;
             };
-            let Ok(r) = super::recon::read(path, &text) else {
+            let Ok(r) = super::reconcile::read(path, &text) else {
                 continue;
             };
             let r: Recon = r;

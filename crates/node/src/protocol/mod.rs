@@ -18,7 +18,7 @@ pub mod ack;
 pub mod channel;
 pub mod evidence;
 pub mod open;
-pub mod recon;
+pub mod reconcile;
 pub mod served;
 pub mod settle;
 
