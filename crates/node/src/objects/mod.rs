@@ -194,16 +194,15 @@ pub fn check_domain(found: &str, want: &str, kind: &str) -> Result<()> {
     Ok(())
 }
 
-/// Verifies an ed25519 signature over `msg` by `key`.
+/// Verifies an ed25519 signature over `msg` by `key`: the one strict
+/// decision every signed object gets (`keys::StrictKey::verify_strict`).
 pub fn verify_sig(
     key: &ed25519_dalek::VerifyingKey,
     msg: &[u8],
     sig: &[u8; 64],
     kind: &str,
 ) -> Result<()> {
-    let sig = ed25519_dalek::Signature::from_bytes(sig);
-    key.verify_strict(msg, &sig)
-        .map_err(|_| bad_signature(key, kind))
+    verify_sig_strict(&crate::keys::StrictKey::new(*key), msg, sig, kind)
 }
 
 /// As [`verify_sig`], with the key decoded once for many signatures.
