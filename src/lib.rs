@@ -7,9 +7,10 @@
 //! msgl-ledger's, everything a node keeps, signs and proves is msgl-node's.
 
 // The libraries' modules under short names, so that `crate::journal`,
-// `crate::protocol` and the rest read the same in every CLI module.
-use msgl_ledger::{accounts, error, fsutil, journal};
-use msgl_node::{batch, chain, home, keys, objects, policy, proof, protocol, store, yaml};
+// `crate::protocol` and the rest read the same in every CLI module. The
+// CLI's errors are msgl-node's, which carry msgl-ledger's.
+use msgl_ledger::{accounts, fsutil, journal};
+use msgl_node::{batch, chain, error, home, keys, objects, policy, proof, protocol, store, yaml};
 
 pub mod cli;
 pub mod demo;

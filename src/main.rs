@@ -26,14 +26,10 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(mut e) = msgl::cli::run(cli) {
-        // Every error carries a hint (DESIGN §10.1); the command's help is the
-        // last resort.
-        if e.hint.is_none() {
-            let args: Vec<String> = std::env::args().collect();
-            e.hint = Some(msgl::cli::help_hint(&args));
-        }
-        eprintln!("{e}");
-        std::process::exit(e.exit_code());
+    if let Err(e) = msgl::cli::run(cli) {
+        let args: Vec<String> = std::env::args().collect();
+        let (line, status) = msgl::cli::report(e, &args);
+        eprintln!("{line}");
+        std::process::exit(status);
     }
 }

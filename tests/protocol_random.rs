@@ -71,8 +71,8 @@ struct World {
     next_message: u64,
 }
 
-fn refusal(e: &msgl_ledger::error::Error) -> Option<&Refusal> {
-    e.detail::<Refusal>()
+fn refusal(e: &msgl_node::error::Error) -> Option<&Refusal> {
+    e.refusal()
 }
 
 impl World {
@@ -251,7 +251,7 @@ impl World {
                 self.count("proposals");
             }
             // Two proposals in one millisecond: the file exists.
-            Err(e) if e.what.contains("already exists") => {}
+            Err(e) if e.is_exists() => {}
             Err(e) if matches!(refusal(&e), Some(Refusal::EpochNotAfter { .. })) => {}
             Err(e) => panic!("{} proposes to {}: {e}", NAMES[a], NAMES[b]),
         }

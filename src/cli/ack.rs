@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{emit, Ctx};
-use crate::error::{Error, Result};
+use crate::error::{Error, LedgerError, Result};
 use crate::protocol::ack as protocol;
 use crate::store::group::{Limits, DEFAULT_GROUP_ACKS, DEFAULT_GROUP_MS};
 
@@ -137,7 +137,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         )
         .map(|_| ())
         .map_err(|e| {
-            if e.what.starts_with("cannot write output") {
+            if matches!(e.ledger(), Some(LedgerError::Output { .. })) {
                 e.hint(format!(
                     "the acks committed are kept in sent/: `msgl ack --to {} --resend`",
                     args.to

@@ -300,9 +300,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     }
     let r = io.and_then(|_| out.flush());
     match r {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::input(format!("cannot write output: {e}")))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::output(e)),
         _ => Ok(()),
     }
 }

@@ -1,7 +1,7 @@
 //! `msgl check [--strict] [-O FORMAT]`.
 
 use crate::cli::{emit, plural, Ctx, Format, OutputArg};
-use crate::error::{Error, Result};
+use crate::error::{Error, LedgerError, Result};
 use crate::journal::{
     check::{join_blocks, CheckBlock},
     parse::fold_blocks,
@@ -71,9 +71,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         let journal = crate::journal::parse_file(&src)?;
         for d in crate::protocol::evidence::check(&home, &config, &me, &journal, &name)? {
             let e = if d.line == 0 {
-                Error::check(d.what).in_file(&d.file)
+                LedgerError::check(d.what).in_file(&d.file)
             } else {
-                Error::check(d.what).at(&d.file, d.line, 1)
+                LedgerError::check(d.what).at(&d.file, d.line, 1)
             };
             problems.push(e.hint(d.hint));
         }
@@ -92,13 +92,13 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             let list: Vec<serde_json::Value> = problems
                 .iter()
                 .map(|p| {
-                    let l = p.location.as_ref();
+                    let l = p.location();
                     serde_json::json!({
                         "file": l.map_or(name.as_str(), |l| l.file.as_str()),
                         "line": l.map(|l| l.line),
                         "col": l.map(|l| l.col),
-                        "what": p.what,
-                        "hint": p.hint,
+                        "what": p.what(),
+                        "hint": p.diag().hint,
                     })
                 })
                 .collect();
@@ -114,14 +114,14 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         Format::Csv => {
             let mut s = String::from("file,line,col,what,hint\n");
             for p in &problems {
-                let l = p.location.as_ref();
+                let l = p.location();
                 s += &format!(
                     "{},{},{},{},{}\n",
                     crate::cli::csv_field(l.map_or(name.as_str(), |l| l.file.as_str())),
                     l.map_or(String::new(), |l| l.line.to_string()),
                     l.map_or(String::new(), |l| l.col.to_string()),
-                    crate::cli::csv_field(&p.what),
-                    crate::cli::csv_field(p.hint.as_deref().unwrap_or(""))
+                    crate::cli::csv_field(p.what()),
+                    crate::cli::csv_field(p.diag().hint.as_deref().unwrap_or(""))
                 );
             }
             emit(&s)?;
@@ -146,5 +146,5 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         eprintln!("{last}");
         return Err(summary());
     }
-    Err(last)
+    Err(last.into())
 }

@@ -3,7 +3,7 @@
 use std::io::{BufRead, Write};
 
 use crate::cli::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, LedgerError, Result};
 use crate::fsutil::NewFile;
 use crate::journal::{check::CheckBlock, hledger, print};
 
@@ -80,7 +80,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             first = false;
             print::write_entry(&mut text, &e, true);
             out.write_all(text.as_bytes())
-                .map_err(|err| Error::io(&target, err))
+                .map_err(|err| LedgerError::io(&target, err))
         },
     );
     if let Some(b) = &bar {
@@ -88,7 +88,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     }
     imported?;
     match &args.output {
-        Some(_) => out.commit(false),
+        Some(_) => Ok(out.commit(false)?),
         None => {
             out.sync().map_err(|e| Error::io(&target, e))?;
             let mut f =
@@ -96,9 +96,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
             let mut stdout = std::io::stdout().lock();
             match std::io::copy(&mut f, &mut stdout).and_then(|_| stdout.flush()) {
                 // A closed pipe (`| head`) is not an error, as for every report.
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(Error::input(format!("cannot write output: {e}")))
-                }
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::output(e)),
                 _ => Ok(()),
             }
         }

@@ -116,7 +116,7 @@ fn read_template(dir: &Path) -> Result<Template> {
     }
     let (_, problems) = join_blocks(&name, vec![block]);
     if let Some(first) = problems.into_iter().next() {
-        return Err(first);
+        return Err(first.into());
     }
     Ok(Template { config, journal })
 }

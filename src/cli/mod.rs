@@ -126,7 +126,7 @@ impl Ctx {
     }
 
     pub fn load_journal(&self) -> Result<Journal> {
-        journal::parse_file(&self.journal_source())
+        Ok(journal::parse_file(&self.journal_source())?)
     }
 
     /// The node's token (the commodity meant by a bare amount).
@@ -202,7 +202,7 @@ pub fn emit(text: &str) -> Result<()> {
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::input(format!("cannot write output: {e}"))),
+        Err(e) => Err(Error::output(e)),
     }
 }
 
@@ -285,6 +285,18 @@ pub fn usage_error(rendered: &str, args: &[String]) -> Error {
     }
     tips.push(help_hint(args));
     Error::input(what).hint(tips.join("; "))
+}
+
+/// The one place a library error becomes what the user reads: the line
+/// `msgl: FILE:LINE:COL: what (hint)` for stderr and the exit status
+/// (DESIGN §10.1). Every error carries a hint; the command's help
+/// (`args` being the command line) is the last resort.
+pub fn report(mut e: Error, args: &[String]) -> (String, i32) {
+    let diag = e.diag_mut();
+    if diag.hint.is_none() {
+        diag.hint = Some(help_hint(args));
+    }
+    (e.to_string(), e.exit_code())
 }
 
 /// `see `msgl CMD --help``, CMD the subcommand named on the command line

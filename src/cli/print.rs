@@ -4,7 +4,7 @@ use std::io::Write;
 
 use crate::cli::balance::StrictArg;
 use crate::cli::{Ctx, Format, OutputArg};
-use crate::error::{Error, Result};
+use crate::error::{LedgerError, Result};
 use crate::journal::check::{conclude, CheckBlock};
 use crate::journal::parse::fold_ordered;
 use crate::journal::{self, print, Entry};
@@ -54,7 +54,7 @@ pub struct Args {
 
 /// One entry as JSON: the entry, the tags of its comments as objects, and
 /// inferred amounts written in.
-fn json_entry(e: &Entry, name: &str) -> Result<String> {
+fn json_entry(e: &Entry, name: &str) -> Result<String, LedgerError> {
     let tags = |c: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
         c.as_deref()
             .map(journal::tags)
@@ -90,7 +90,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let io = |e: std::io::Error| Error::input(format!("cannot write output: {e}"));
+    let io = LedgerError::output;
     let mut checks = Vec::new();
     let mut idx = 0;
     // Every entry's text starts with its separator from the one before;
@@ -154,8 +154,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         })
         .and_then(|_| out.flush().map_err(io));
     match r {
-        Err(e) if e.what.contains("Broken pipe") => Ok(()),
-        Err(e) => Err(e),
-        Ok(()) => conclude(&name, checks, strict),
+        Err(e) if e.is_closed_output() => Ok(()),
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(conclude(&name, checks, strict)?),
     }
 }

@@ -149,11 +149,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| format!("proof-{}", crate::journal::append::now_ms()).into());
-    if out.exists() {
-        return Err(Error::input("already exists; not overwritten")
-            .in_file(&out)
-            .hint("choose another -o, or remove the old proof first"));
-    }
+    crate::proof::refuse_existing(&out)?;
     let (max_entries, max_units) = if args.for_chain {
         (
             args.max_entries

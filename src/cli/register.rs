@@ -7,7 +7,9 @@ use serde::Serialize;
 use crate::accounts::{Column, Query};
 use crate::cli::balance::StrictArg;
 use crate::cli::{csv_field, Ctx, Format, OutputArg};
-use crate::error::{Error, Result};
+// A ledger report: its errors are the ledger's.
+use crate::error::LedgerError as Error;
+type Result<T, E = Error> = std::result::Result<T, E>;
 use crate::journal::check::{conclude, CheckBlock};
 use crate::journal::parse::{fold_ordered, Source};
 use crate::journal::{AccountType, Amount, Decimal};
@@ -133,12 +135,12 @@ fn overflow() -> Error {
         .hint("amounts have at most 39 digits and 18 decimal places")
 }
 
-pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
+pub fn run(args: &Args, ctx: &Ctx) -> crate::error::Result<()> {
     let query = Query::new(&args.query);
     let strict = args.strict.strict;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let io = |e: std::io::Error| Error::input(format!("cannot write output: {e}"));
+    let io = Error::output;
     let src = ctx.journal_source();
     let name = src.name();
     let r = match args.out.output {
@@ -208,8 +210,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
     };
     let r = r.and_then(|_| out.flush().map_err(io));
     match r {
-        Err(e) if e.what.contains("Broken pipe") => Ok(()),
-        r => r,
+        Err(e) if e.is_closed_output() => Ok(()),
+        r => Ok(r?),
     }
 }
 
@@ -248,7 +250,7 @@ fn text(src: &Source, query: &Query, strict: bool, out: &mut impl Write) -> Resu
         Ok(())
     })?;
     conclude(&src.name(), checks, strict)?;
-    let io = |e: std::io::Error| Error::input(format!("cannot write output: {e}"));
+    let io = Error::output;
     let mut totals = Totals::default();
     // The second pass reads the same file: its check was said by the first.
     let quiet = |lines: Vec<Line>| -> Result<()> {
@@ -283,7 +285,7 @@ fn text(src: &Source, query: &Query, strict: bool, out: &mut impl Write) -> Resu
     };
     match read(&second, query, false, quiet) {
         // Only an output error can be new here.
-        Err(e) if e.what.starts_with("cannot write output") => Err(e),
+        Err(e @ Error::Output { .. }) => Err(e),
         _ => Ok(()),
     }
 }

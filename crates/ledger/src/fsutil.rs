@@ -98,9 +98,7 @@ impl NewFile {
         if let Err(e) = done {
             let _ = std::fs::remove_file(&self.tmp);
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                return Err(Error::input("already exists; not overwritten")
-                    .in_file(&path)
-                    .hint("choose another name, or remove it first"));
+                return Err(Error::exists(&path).hint("choose another name, or remove it first"));
             }
             return Err(Error::io(&path, e));
         }
@@ -204,7 +202,7 @@ mod tests {
         let mut f = NewFile::create(&path, None).unwrap();
         f.write_all(b"other").unwrap();
         let e = f.commit(false).unwrap_err();
-        assert!(e.what.contains("already exists"), "{e}");
+        assert!(matches!(e, Error::Exists(_)), "{e}");
         assert_eq!(std::fs::read(&path).unwrap(), b"all");
         assert!(!tmp_of(d.path(), "out").exists());
         write_atomic(&path, b"replaced", true, None).unwrap();

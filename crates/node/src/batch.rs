@@ -43,13 +43,8 @@ fn bad(file: &Path, what: impl Into<String>) -> Error {
 }
 
 fn ack_update(path: &Path, ack: &Ack) -> Result<Update> {
-    ack.verify().map_err(|e| {
-        Error {
-            location: None,
-            ..e
-        }
-        .in_file(path)
-    })?;
+    ack.verify()
+        .map_err(|e| e.without_location().in_file(path))?;
     let preimage = poseidon2::unpack(&ack.preimage)
         .map_err(|_| bad(path, "the ack's preimage is not 8 canonical field elements"))?;
     Ok(Update {
@@ -95,13 +90,9 @@ fn read_object(path: &Path) -> Result<Vec<Update>> {
             let recon =
                 crate::objects::recon::Recon::from_yaml(&text).map_err(|e| e.in_file(path))?;
             // Both signatures: only a co-signed reconciliation settles.
-            recon.verify().map_err(|e| {
-                Error {
-                    location: None,
-                    ..e
-                }
-                .in_file(path)
-            })?;
+            recon
+                .verify()
+                .map_err(|e| e.without_location().in_file(path))?;
             Ok(recon
                 .checkpoints()
                 .into_iter()

@@ -12,15 +12,18 @@
 //!   (msgl-circuits) and their settlement calldata (msgl-settlement);
 //!   [`chain`]: the JSON-RPC client of the settlement contract.
 //!
+//! [`error`]: the node's typed errors, msgl-ledger's among them.
+//!
 //! The journal itself is msgl-ledger's; the node books into it. The CLI is
 //! not here: the `msgl` binary calls these modules and prints.
 
-// The ledger's modules under their old names, so that `crate::journal`,
-// `crate::error` and `crate::fsutil` read the same in every node module.
-use msgl_ledger::{error, fsutil, journal};
+// The ledger's modules under their own names, so that `crate::journal` and
+// `crate::fsutil` read the same in every node module.
+use msgl_ledger::{fsutil, journal};
 
 pub mod batch;
 pub mod chain;
+pub mod error;
 pub mod hashchain;
 pub mod home;
 pub mod keys;

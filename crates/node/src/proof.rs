@@ -88,15 +88,20 @@ impl ProofFile {
     }
 }
 
+/// Refuses `out` if it exists: a proof directory is never written over
+/// (checked before proving, and again when writing).
+pub fn refuse_existing(out: &Path) -> Result<()> {
+    if out.exists() {
+        return Err(Error::exists(out).hint("choose another -o, or remove the old proof first"));
+    }
+    Ok(())
+}
+
 /// Writes a proof directory of `parts` (in settling order): one part as
 /// `OUT/statement.yaml` and `OUT/proof.bin`, several as `OUT/part-1/`,
 /// `OUT/part-2/`, …; all or nothing.
 pub fn write(out: &Path, parts: &[(Statement, ProofFile)]) -> Result<()> {
-    if out.exists() {
-        return Err(Error::input("already exists; not overwritten")
-            .in_file(out)
-            .hint("choose another -o, or remove the old proof first"));
-    }
+    refuse_existing(out)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -542,7 +542,7 @@ fn check_last_entry(tail: &[u8], path: &Path) -> Result<()> {
             .hint("nothing was written; run `msgl check` and repair the journal first")
     };
     let text = std::str::from_utf8(tail).map_err(|_| refuse("invalid UTF-8".into()))?;
-    super::parse_str(text, &name).map_err(|e| refuse(e.what))?;
+    super::parse_str(text, &name).map_err(|e| refuse(e.what().to_string()))?;
     Ok(())
 }
 

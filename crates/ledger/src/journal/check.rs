@@ -277,7 +277,7 @@ pub fn join_blocks(file: &str, blocks: Vec<CheckBlock>) -> (usize, Vec<Error>) {
             prev = b.last;
         }
     }
-    problems.sort_by_key(|e| e.location.as_ref().map(|l| l.line).unwrap_or(0));
+    problems.sort_by_key(|e| e.location().map(|l| l.line).unwrap_or(0));
     problems.truncate(MAX_PROBLEMS);
     (count, problems)
 }

@@ -115,7 +115,7 @@ impl Client {
         let id = client.rpc("eth_chainId", client.provider.get_chain_id())?;
         if let Some(want) = expect_chain {
             if id != want {
-                return Err(Error::check(format!(
+                return Err(Error::chain(format!(
                     "{url} is chain {id}, not chain {want} (chain.chain_id in msgl.yaml)"
                 ))
                 .hint("point chain.rpc at a node of the chain this node's channels settle on"));
@@ -135,7 +135,7 @@ impl Client {
 
     /// An error about the node at this URL (exit 1): nothing was booked.
     pub fn fail(&self, what: impl std::fmt::Display) -> Error {
-        Error::check(format!("{}: {what}", self.url)).hint(
+        Error::chain(format!("{}: {what}", self.url)).hint(
             "is the node up, and chain.rpc in msgl.yaml right? nothing was booked; rerun when it answers",
         )
     }
@@ -246,7 +246,7 @@ impl Client {
         let hash = *pending.tx_hash();
         let receipt = self.confirmed(hash, what)?;
         if !receipt.status() {
-            return Err(Error::check(format!(
+            return Err(Error::chain(format!(
                 "{}: {what}: transaction {hash} reverted on chain",
                 self.url
             )));
@@ -285,7 +285,7 @@ impl Client {
             })
             .map_err(|_| self.fail("eth_estimateGas: no answer in time"))?
             .map_err(|e| {
-                Error::check(format!(
+                Error::chain(format!(
                     "{}: {what}: the node refuses it (nothing sent): {e}",
                     self.url
                 ))
@@ -354,7 +354,7 @@ impl Client {
 
     fn check_status(&self, rec: &Record, receipt: TransactionReceipt, fresh: bool) -> Result<Sent> {
         if !receipt.status() {
-            return Err(Error::check(format!(
+            return Err(Error::chain(format!(
                 "{}: {}: transaction {} reverted on chain",
                 self.url, rec.what, rec.hash
             )));

@@ -58,7 +58,7 @@ impl Acceptance {
     pub fn sign(open: &Open, key: &alloy_signer_local::PrivateKeySigner) -> Result<Acceptance> {
         use alloy_signer::SignerSync;
         if key.address().0 .0 != open.chain.payee_address {
-            return Err(Error::check(format!(
+            return Err(Error::object(format!(
                 "the open pays {}, not this node's EVM address {}",
                 Address::from(open.chain.payee_address),
                 key.address()
@@ -83,12 +83,12 @@ impl Acceptance {
     pub fn verify(&self, open: &Open) -> Result<()> {
         check_domain(&self.domain, DOMAIN_ACCEPTANCE, "acceptance")?;
         if self.channel != open.channel || self.payee_address != open.chain.payee_address {
-            return Err(Error::check(
+            return Err(Error::object(
                 "the acceptance is for another channel or payee",
             ));
         }
         let bad = || {
-            Error::check("bad acceptance signature: not the payee's over these terms")
+            Error::signature("bad acceptance signature: not the payee's over these terms")
                 .hint("the payee signs with `msgl accept-open`")
         };
         let sig = alloy_primitives::Signature::from_raw(&self.signature).map_err(|_| bad())?;

@@ -99,7 +99,7 @@ impl Ack {
     pub fn verify_with(&self, payer_key: &StrictKey) -> Result<()> {
         check_domain(&self.domain, DOMAIN_ACK, "ack")?;
         if payer_key.key().as_bytes() != &self.payer {
-            return Err(crate::error::Error::check(
+            return Err(crate::error::Error::signature(
                 "the ack's payer is not the expected key",
             ));
         }
@@ -129,7 +129,7 @@ impl Ack {
     pub fn parse(text: &str) -> Result<Ack> {
         if text.trim_start().starts_with('{') {
             serde_json::from_str(text).map_err(|e| {
-                crate::error::Error::check(format!("bad ack: {e}"))
+                crate::error::Error::object(format!("bad ack: {e}"))
                     .at("<input>", e.line(), e.column())
                     .hint("an ack as msgl writes it (YAML or one JSON line); unknown fields are refused")
             })

@@ -71,7 +71,7 @@ impl Canon {
 /// more than 18 decimal places, or one too large for 128 bits.
 pub fn amount_fixed(d: Decimal, what: &str) -> Result<u128> {
     let bad = || {
-        Error::check(format!("bad {what} `{d}`"))
+        Error::object(format!("bad {what} `{d}`"))
             .hint("a non-negative amount with at most 18 decimal places")
     };
     if d.is_sign_negative() && !d.is_zero() {
@@ -163,7 +163,7 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, kind: &str) -> Resu
     };
     // msgl never writes anchors or aliases; they are how YAML bombs expand.
     if crate::yaml::has_alias(text) {
-        return Err(Error::check(format!(
+        return Err(Error::object(format!(
             "bad {kind}: YAML anchors and aliases are not accepted"
         ))
         .hint(format!(
@@ -171,7 +171,7 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, kind: &str) -> Resu
         )));
     }
     serde_yaml::from_str(text).map_err(|e| {
-        let mut err = Error::check(format!("bad {kind}: {e}"));
+        let mut err = Error::object(format!("bad {kind}: {e}"));
         if let Some(loc) = e.location() {
             err = err.at("<input>", loc.line(), loc.column());
         }
@@ -184,7 +184,7 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, kind: &str) -> Resu
 /// Checks the domain field of an object.
 pub fn check_domain(found: &str, want: &str, kind: &str) -> Result<()> {
     if found != want {
-        return Err(Error::check(format!(
+        return Err(Error::object(format!(
             "wrong domain `{found}` for {kind} (expected `{want}`)"
         ))
         .hint(format!(
@@ -220,7 +220,7 @@ pub fn verify_sig_strict(
 }
 
 fn bad_signature(key: &ed25519_dalek::VerifyingKey, kind: &str) -> Error {
-    Error::check(format!(
+    Error::signature(format!(
         "bad signature on {kind}: not signed by {} over these fields",
         hex::encode(key.as_bytes())
     ))

@@ -162,7 +162,7 @@ impl Open {
         base_to_amount(
             self.unit_price
                 .checked_mul(u128::from(units))
-                .ok_or_else(|| Error::check("the amount overflows 128 bits of base units"))?,
+                .ok_or_else(|| Error::object("the amount overflows 128 bits of base units"))?,
             self.decimals,
         )
     }
@@ -205,7 +205,7 @@ pub fn base_to_amount(base: u128, decimals: u8) -> Result<crate::journal::Decima
     crate::journal::Decimal::from_str(&text)
         .map(|x| x.normalize())
         .map_err(|_| {
-            Error::check(format!(
+            Error::object(format!(
                 "{base} base units at {decimals} decimals is beyond the journal's amounts"
             ))
         })

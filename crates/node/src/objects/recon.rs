@@ -83,7 +83,7 @@ pub fn check_segment(s: &str) -> Result<()> {
         || s.chars()
             .any(|c| c == '\t' || crate::error::is_unsafe_char(c));
     if bad {
-        return Err(Error::check(format!(
+        return Err(Error::object(format!(
             "a reconciliation names a message `{}` that is not a journal sub-account",
             s.chars()
                 .flat_map(char::escape_default)
@@ -249,7 +249,7 @@ impl Recon {
         } else if me == self.node_b {
             self.signature_b = Some(sig);
         } else {
-            return Err(Error::check(
+            return Err(Error::object(
                 "this node is not one of the reconciliation's two nodes",
             ));
         }
@@ -272,7 +272,7 @@ impl Recon {
     pub fn verify_signer(&self, node: &PublicKey) -> Result<()> {
         self.check_shape()?;
         let sig = self.signature_of(node).flatten().ok_or_else(|| {
-            Error::check(format!(
+            Error::signature(format!(
                 "the reconciliation is not signed by {}",
                 hex::encode(node)
             ))
@@ -289,7 +289,7 @@ impl Recon {
     pub fn verify(&self) -> Result<()> {
         if !self.is_cosigned() {
             return Err(
-                Error::check("the reconciliation is not signed by both nodes")
+                Error::signature("the reconciliation is not signed by both nodes")
                     .hint("the peer co-signs with `msgl reconcile --with PEER --accept FILE`"),
             );
         }
@@ -328,32 +328,32 @@ impl Recon {
     fn check_shape(&self) -> Result<()> {
         check_domain(&self.domain, DOMAIN_RECON, "reconciliation")?;
         if self.node_a >= self.node_b {
-            return Err(Error::check(
+            return Err(Error::object(
                 "node_a must sort before node_b in a reconciliation",
             ));
         }
         for d in [&self.a_to_b, &self.b_to_a] {
             if d.messages.len() > MAX_MESSAGES {
-                return Err(Error::check("too many messages in a reconciliation"));
+                return Err(Error::object("too many messages in a reconciliation"));
             }
             if d.channels.len() > MAX_CHANNELS {
-                return Err(Error::check("too many channels in a reconciliation"));
+                return Err(Error::object("too many channels in a reconciliation"));
             }
             if !d.channels.windows(2).all(|w| w[0].channel < w[1].channel) {
-                return Err(Error::check(
+                return Err(Error::object(
                     "a reconciliation's channels are not sorted by id without repeats",
                 ));
             }
             for p in &d.channels {
                 if msgl_poseidon2::unpack(&p.preimage).is_err() || p.nonce == 0 || p.cumulative == 0
                 {
-                    return Err(Error::check(
+                    return Err(Error::object(
                         "a reconciliation checkpoint is not a channel's ack (nonce, cumulative, canonical preimage)",
                     ));
                 }
             }
             if !d.messages.windows(2).all(|w| w[0].message < w[1].message) {
-                return Err(Error::check(
+                return Err(Error::object(
                     "a reconciliation's messages are not sorted without repeats",
                 ));
             }
@@ -364,7 +364,7 @@ impl Recon {
         let mut probe = self.clone();
         probe.set_net();
         if probe.net != self.net.normalize() || probe.net_direction != self.net_direction {
-            return Err(Error::check(
+            return Err(Error::object(
                 "the reconciliation's net does not follow from its two amounts",
             ));
         }
@@ -467,7 +467,11 @@ mod tests {
         // The net must follow from the amounts.
         let mut bad = r.clone();
         bad.net_direction = NetDirection::BToA;
-        assert!(bad.verify().unwrap_err().what.contains("net"));
+        let e = bad.verify().unwrap_err();
+        assert!(
+            matches!(e, Error::Object(_)) && e.what().contains("net"),
+            "{e}"
+        );
         // A stranger cannot sign.
         let z = SigningKey::from_bytes(&[5; 32]);
         assert!(r.clone().sign(&z).is_err());
@@ -507,9 +511,15 @@ mod tests {
             r.a_to_b.messages[0].message = bad.to_string();
             r.sign(&x).unwrap();
             let e = r.verify_signer(&x.verifying_key().to_bytes()).unwrap_err();
-            assert!(e.what.contains("not a journal sub-account"), "{bad:?}: {e}");
+            assert!(matches!(e, Error::Object(_)), "{bad:?}: {e}");
+            // What the user reads names the rule and shows no raw control
+            // character.
             assert!(
-                !e.what.contains('\u{1b}') && !e.what.contains('\u{7}'),
+                e.what().contains("not a journal sub-account"),
+                "{bad:?}: {e}"
+            );
+            assert!(
+                !e.what().contains('\u{1b}') && !e.what().contains('\u{7}'),
                 "{e}"
             );
         }
@@ -522,9 +532,10 @@ mod tests {
             SigningKey::from_bytes(&[4; 32]),
         );
         let text = format!("{}extra: 1\n", recon(&x, &y).to_yaml());
-        assert!(Recon::from_yaml(&text)
-            .unwrap_err()
-            .what
-            .contains("unknown field"));
+        let e = Recon::from_yaml(&text).unwrap_err();
+        assert!(
+            matches!(e, Error::Object(_)) && e.what().contains("unknown field"),
+            "{e}"
+        );
     }
 }

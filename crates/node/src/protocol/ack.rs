@@ -396,8 +396,9 @@ fn check_signed(config: &Config, me: &PublicKey, ack: &Ack) -> Result<String> {
         .name
         .clone();
     let key = keys::strict(&ack.payer)?;
-    ack.verify_with(&key)
-        .map_err(|e| Refusal::BadSignature { detail: e.what })?;
+    ack.verify_with(&key).map_err(|e| Refusal::BadSignature {
+        detail: e.what().to_owned(),
+    })?;
     Ok(peer)
 }
 
@@ -424,8 +425,9 @@ impl Payers {
         check_addressed(me, ack)?;
         let (peer, key) = self.0.get(&ack.payer).ok_or_else(|| unknown_payer(ack))?;
         let key = key.as_ref().map_err(Clone::clone)?;
-        ack.verify_with(key)
-            .map_err(|e| Refusal::BadSignature { detail: e.what })?;
+        ack.verify_with(key).map_err(|e| Refusal::BadSignature {
+            detail: e.what().to_owned(),
+        })?;
         Ok(peer.clone())
     }
 }
@@ -483,9 +485,12 @@ pub fn check(c: &Channel, ack: &Ack) -> std::result::Result<(), Refusal> {
             channel: hex::encode(ack.channel),
         });
     }
-    let key = keys::strict(&c.open.payer).map_err(|e| Refusal::BadSignature { detail: e.what })?;
-    ack.verify_with(&key)
-        .map_err(|e| Refusal::BadSignature { detail: e.what })?;
+    let key = keys::strict(&c.open.payer).map_err(|e| Refusal::BadSignature {
+        detail: e.what().to_owned(),
+    })?;
+    ack.verify_with(&key).map_err(|e| Refusal::BadSignature {
+        detail: e.what().to_owned(),
+    })?;
     check_position(c, ack, true)
 }
 
@@ -502,8 +507,14 @@ pub fn check(c: &Channel, ack: &Ack) -> std::result::Result<(), Refusal> {
 /// acks that `check --evidence` and `msgl prove` then refuse
 /// (`tests::batch_verification_would_accept_a_signature_verify_strict_refuses`).
 pub fn check_run(c: &mut Channel, acks: &[Ack]) -> std::result::Result<(), (usize, Refusal)> {
-    let key =
-        keys::strict(&c.open.payer).map_err(|e| (0, Refusal::BadSignature { detail: e.what }))?;
+    let key = keys::strict(&c.open.payer).map_err(|e| {
+        (
+            0,
+            Refusal::BadSignature {
+                detail: e.what().to_owned(),
+            },
+        )
+    })?;
     let id = c.id();
     let signed = par_map(acks.iter().collect(), |a: &Ack| {
         if check_domain(&a.domain, DOMAIN_ACK, "ack").is_err() || a.channel != id {
@@ -511,8 +522,9 @@ pub fn check_run(c: &mut Channel, acks: &[Ack]) -> std::result::Result<(), (usiz
                 channel: hex::encode(a.channel),
             });
         }
-        a.verify_with(&key)
-            .map_err(|e| Refusal::BadSignature { detail: e.what })
+        a.verify_with(&key).map_err(|e| Refusal::BadSignature {
+            detail: e.what().to_owned(),
+        })
     });
     let mut next = c.clone();
     for (i, (a, s)) in acks.iter().zip(signed).enumerate() {
@@ -911,10 +923,7 @@ fn read_requests(input: impl Read + Send + 'static) -> Receiver<Incoming<([u8; 3
 
 /// An ack in JSON on one line, read as the stream's line `line`.
 fn ack_line(text: &str) -> Result<Ack> {
-    Ack::parse(text).map_err(|e| Error {
-        location: None,
-        ..e
-    })
+    Ack::parse(text).map_err(|e| e.without_location())
 }
 
 /// Reads acks on a thread of its own: a line starting with `{` is one
@@ -932,10 +941,7 @@ fn read_acks(input: impl Read + Send + 'static) -> Receiver<Incoming<Ack>> {
             line,
             item: match bad {
                 Some(e) => Err(e),
-                None => Ack::parse(&text).map_err(|e| Error {
-                    location: None,
-                    ..e
-                }),
+                None => Ack::parse(&text).map_err(|e| e.without_location()),
             },
         };
         loop {
@@ -1004,7 +1010,7 @@ fn read_acks(input: impl Read + Send + 'static) -> Receiver<Incoming<Ack>> {
 
 /// An error about the stream's line `line` (where none is said).
 fn at_line(e: Error, line: usize) -> Error {
-    if e.location.is_some() {
+    if e.location().is_some() {
         e
     } else {
         e.at("<stdin>", line, 1)
@@ -1118,11 +1124,11 @@ impl Report for Verdict {
             price: a.map(|a| a.3),
             peer: self.peer.as_deref(),
             seq: booked.map(|b| b.seq),
-            reason: self.refused.as_ref().map(|e| clean(&e.what)),
+            reason: self.refused.as_ref().map(|e| clean(e.what())),
             hint: self
                 .refused
                 .as_ref()
-                .and_then(|e| e.hint.as_deref())
+                .and_then(|e| e.diag().hint.as_deref())
                 .map(clean),
         };
         serde_json::to_writer(&mut *out, &line).expect("a verdict always serializes");

@@ -274,20 +274,20 @@ fn check_agreements(
                 continue;
             }
             Err(e) => {
-                bad(format!("{tag}: {}", e.what), "recon/ was changed by hand");
+                bad(format!("{tag}: {}", e.what()), "recon/ was changed by hand");
                 continue;
             }
         };
         let r = match super::reconcile::read(&path, &text) {
             Ok(r) => r,
             Err(e) => {
-                bad(format!("{tag}: {}", e.what), "recon/ was changed by hand");
+                bad(format!("{tag}: {}", e.what()), "recon/ was changed by hand");
                 continue;
             }
         };
         if let Err(e) = r.verify() {
             bad(
-                format!("{tag} is not a valid co-signed agreement: {}", e.what),
+                format!("{tag} is not a valid co-signed agreement: {}", e.what()),
                 "recon/ was changed by hand",
             );
             continue;

@@ -24,8 +24,6 @@ pub mod settle;
 
 pub use channel::{Channel, Role};
 
-use crate::error::Error;
-
 /// Why an object (open, ack, reconciliation) is refused: exit status 1,
 /// nothing written. One variant per rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,13 +233,5 @@ impl Refusal {
             }
             _ => return None,
         })
-    }
-}
-
-impl From<Refusal> for Error {
-    fn from(r: Refusal) -> Error {
-        let mut e = Error::check(r.what());
-        e.hint = r.hint();
-        e.with_detail(r)
     }
 }

@@ -193,8 +193,9 @@ fn check_open(home: &Home, config: &Config, me: &PublicKey, open: &Open) -> Resu
         })?
         .name
         .clone();
-    open.verify()
-        .map_err(|e| Refusal::BadSignature { detail: e.what })?;
+    open.verify().map_err(|e| Refusal::BadSignature {
+        detail: e.what().to_owned(),
+    })?;
     if open.payee != *me {
         return Err(Refusal::NotForThisNode {
             kind: "open",

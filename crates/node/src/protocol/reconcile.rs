@@ -601,7 +601,7 @@ pub fn accept(
         .verify_signer(&peer)
         .map_err(|e| Refusal::NotSignedByPeer {
             peer: peer_name.clone(),
-            detail: e.what,
+            detail: e.what().to_owned(),
         })?;
     check_not_future(proposal.epoch)?;
     home.dir(store::RECON_DIR)?;
@@ -751,9 +751,9 @@ pub fn finalize(
     if agreement.signature_of(me).flatten().is_none() {
         return Err(Refusal::NotSignedByMe.into());
     }
-    agreement
-        .verify()
-        .map_err(|e| Refusal::BadSignature { detail: e.what })?;
+    agreement.verify().map_err(|e| Refusal::BadSignature {
+        detail: e.what().to_owned(),
+    })?;
     home.dir(store::RECON_DIR)?;
     let mut tx = Tx::begin(home)?;
     let journal = crate::journal::parse_file(&crate::journal::Source::File(home.journal_path()))?;

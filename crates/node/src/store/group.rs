@@ -146,7 +146,7 @@ pub fn run<I, S: Report>(
                     }
                     out.write_all(&bytes)
                         .and_then(|_| out.flush())
-                        .map_err(|e| Error::input(format!("cannot write output: {e}")))
+                        .map_err(Error::output)
                 });
                 let failed = r.is_err();
                 if done_send.send(r).is_err() || failed {

@@ -112,12 +112,8 @@ pub fn for_each(path: &Path, mut f: impl FnMut(usize, Ack) -> Result<()>) -> Res
         }
         let ack =
             parse(&line[..line.len() - 1], path, &format!("line {n}")).map_err(|e| {
-                match e.location {
-                    None => Error {
-                        location: None,
-                        ..e
-                    }
-                    .at(&path.display().to_string(), n, 1),
+                match e.location() {
+                    None => e.at(&path.display().to_string(), n, 1),
                     Some(_) => e,
                 }
             })?;

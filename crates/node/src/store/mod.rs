@@ -145,12 +145,22 @@ impl Home {
     /// Creates a new file of the home (0600), never over an existing one.
     pub fn create(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         self.inside(path)?;
-        crate::fsutil::write_atomic(path, bytes, false, Some(FILE_MODE))
+        Ok(crate::fsutil::write_atomic(
+            path,
+            bytes,
+            false,
+            Some(FILE_MODE),
+        )?)
     }
 
     /// Replaces a file of the home whole (0600).
     pub fn replace(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         self.inside(path)?;
-        crate::fsutil::write_atomic(path, bytes, true, Some(FILE_MODE))
+        Ok(crate::fsutil::write_atomic(
+            path,
+            bytes,
+            true,
+            Some(FILE_MODE),
+        )?)
     }
 }

@@ -136,7 +136,7 @@ impl Tx {
             .into_iter()
             .map(|(path, bytes)| LogAppend { path, bytes })
             .collect();
-        self.locked.commit(batch.entries, logs)
+        Ok(self.locked.commit(batch.entries, logs)?)
     }
 
     fn check_inside(&mut self, path: &Path) -> Result<()> {
