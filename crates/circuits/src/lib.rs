@@ -12,6 +12,6 @@ pub mod statement;
 
 pub use air::{
     prove, prove_bare, prove_for_chain, verify, verify_bare, verify_chain_proof, BatchProof,
-    ChainProof, ProofDecodeError, ProveError, VerifyError,
+    ChainProof, ProofDecodeError, ProveError, Rejection, StwoRejection, VerifyError,
 };
 pub use statement::{Domain, Entry, Statement, StatementError};

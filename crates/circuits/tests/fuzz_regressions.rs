@@ -60,9 +60,7 @@ fn a_proof_with_misshapen_sampled_values_is_rejected_not_a_panic() {
     let f = proof::fixture();
     let p = msgl_circuits::BatchProof::from_bytes(&bytes).expect("it decodes");
     match msgl_circuits::verify(&f.statement, &p) {
-        Err(msgl_circuits::VerifyError::Rejected(why)) => {
-            assert!(why.contains("panicked"), "{why}")
-        }
+        Err(msgl_circuits::VerifyError::Rejected(msgl_circuits::Rejection::Panicked(_))) => {}
         // What a shape check before Stwo's verifier would say instead.
         Err(msgl_circuits::VerifyError::Malformed(_)) => {}
         other => panic!("expected a rejection, got {other:?}"),

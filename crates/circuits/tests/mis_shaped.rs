@@ -7,7 +7,7 @@
 use std::sync::Mutex;
 
 use msgl_circuits::poseidon2::{self, Digest};
-use msgl_circuits::{prove, verify, BatchProof, Entry, Statement, VerifyError};
+use msgl_circuits::{prove, verify, BatchProof, Entry, Rejection, Statement, VerifyError};
 use serde_json::Value;
 
 static PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -106,7 +106,7 @@ fn no_mis_shaped_proof_makes_the_verifier_panic() {
             PANICS.lock().unwrap().clear();
             match verify(&s, &proof) {
                 Ok(()) => panic!("{how} at {p}: a mis-shaped proof verified"),
-                Err(VerifyError::Rejected(m)) if m == "verifier panicked" => {
+                Err(VerifyError::Rejected(Rejection::Panicked(_))) => {
                     let at = PANICS.lock().unwrap().join(" | ");
                     panicked.push(format!("{how} {p}: {at}"));
                 }

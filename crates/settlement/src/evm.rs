@@ -126,19 +126,47 @@ pub struct Deployed {
     pub gas_used: u64,
 }
 
+/// Why an EVM halted (revm's `HaltReason`): out of gas, a bad opcode or
+/// jump, a stack or call-depth limit, ...
+pub use revm::context::result::{HaltReason, OutOfGasError};
+
 /// Why a transaction or call did not succeed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revert {
     /// Readable reason: the decoded custom error of one of msgl's contracts,
     /// `Error(string)`, `Panic(code)`, an EVM halt or an invalid transaction.
     pub reason: String,
+    /// What kind of failure it is; match on this, not on `reason`.
+    pub cause: Cause,
     /// Raw revert data (empty for halts and invalid transactions).
     pub data: Bytes,
     /// Gas used (0 when the transaction was not valid at all).
     pub gas_used: u64,
 }
 
+/// The kind of a [`Revert`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The code reverted; [`Revert::data`] holds the revert data
+    /// ([`Revert::is`] / [`Revert::decode`] name the custom error).
+    Reverted,
+    /// The EVM halted: out of gas, an invalid opcode, ...
+    Halted(HaltReason),
+    /// The transaction was not valid (nonce, gas limit above the cap, ...);
+    /// it did not run.
+    Invalid,
+    /// It ran and succeeded, but its output is not what was asked for: a
+    /// return that does not decode, or a deployment without an address.
+    BadReturn,
+}
+
 impl Revert {
+    /// True when the EVM halted for lack of gas (any of revm's
+    /// [`OutOfGasError`] kinds).
+    pub fn out_of_gas(&self) -> bool {
+        matches!(self.cause, Cause::Halted(HaltReason::OutOfGas(_)))
+    }
+
     /// Decodes the revert data as custom error `E`, if that is what it is.
     pub fn decode<E: SolError>(&self) -> Option<E> {
         E::abi_decode(&self.data).ok()
@@ -152,6 +180,7 @@ impl Revert {
     fn from_data(data: Bytes, gas_used: u64) -> Self {
         Revert {
             reason: decode_revert(&data),
+            cause: Cause::Reverted,
             data,
             gas_used,
         }
@@ -405,6 +434,7 @@ impl Evm {
         let out = self.view(Address::ZERO, to, call.abi_encode())?;
         C::abi_decode_returns(&out.output).map_err(|e| Revert {
             reason: format!("cannot decode the return of {}: {e}", C::SIGNATURE),
+            cause: Cause::BadReturn,
             data: out.output,
             gas_used: out.gas_used,
         })
@@ -414,6 +444,7 @@ impl Evm {
 fn invalid(reason: String) -> Revert {
     Revert {
         reason: format!("invalid transaction: {reason}"),
+        cause: Cause::Invalid,
         data: Bytes::new(),
         gas_used: 0,
     }
@@ -424,11 +455,13 @@ fn failure(result: ExecutionResult) -> Revert {
         ExecutionResult::Revert { gas, output, .. } => Revert::from_data(output, gas.tx_gas_used()),
         ExecutionResult::Halt { reason, gas, .. } => Revert {
             reason: format!("halted: {reason:?}"),
+            cause: Cause::Halted(reason),
             data: Bytes::new(),
             gas_used: gas.tx_gas_used(),
         },
         ExecutionResult::Success { gas, output, .. } => Revert {
             reason: format!("unexpected output {output:?}"),
+            cause: Cause::BadReturn,
             data: Bytes::new(),
             gas_used: gas.tx_gas_used(),
         },

@@ -8,10 +8,11 @@ use crate::common;
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::SolCall;
 use common::*;
-use msgl_settlement::evm::Revert;
+use msgl_settlement::evm::{Cause, HaltReason, Revert};
 use msgl_settlement::system::{OpenChannel, Status};
 use msgl_settlement::{
     abi_entries, register_calldata, settle_calldata, statement_hash, FactRegistry, MsglSettlement,
+    TestToken,
 };
 
 /// The reason code of `EntrySkipped` (the contract's `Skip` enum).
@@ -774,18 +775,38 @@ fn revert_reasons_are_readable() {
     system.mint(&mut chain, alice, u(1)).unwrap();
     assert_eq!(chain.nonce(alice), nonce + 1);
     assert_eq!(chain.nonce(DEPLOYER), 3);
+    // 0xfe is INVALID: the EVM halts, there is no revert data.
     let failed = chain.deploy(DEPLOYER, vec![0xfe]).unwrap_err();
-    assert!(failed.reason.contains("halted"), "{}", failed.reason);
+    assert_eq!(failed.cause, Cause::Halted(HaltReason::InvalidFEOpcode));
+    assert!(failed.data.is_empty() && !failed.out_of_gas());
+    assert_eq!(failed.reason, "halted: InvalidFEOpcode");
     assert_eq!(chain.nonce(DEPLOYER), 3);
-    assert!(err.reason.contains("InsufficientDeposit"), "{}", err.reason);
-    assert!(err.is::<MsglSettlement::InsufficientDeposit>());
+    assert_eq!(err.cause, Cause::Reverted);
+    assert_eq!(
+        err.decode::<MsglSettlement::InsufficientDeposit>(),
+        Some(MsglSettlement::InsufficientDeposit {
+            available: U256::ZERO,
+            needed: u(1),
+        })
+    );
+    assert_eq!(
+        err.reason,
+        format!(
+            "InsufficientDeposit(InsufficientDeposit {{ available: 0, needed: {} }})",
+            u(1)
+        )
+    );
     assert!(err.gas_used > 21_000);
     // The token's own error comes through the settlement contract.
     let err = system.deposit(&mut chain, alice, u(5)).unwrap_err();
-    assert!(
-        err.reason.contains("InsufficientAllowance"),
-        "{}",
-        err.reason
+    assert_eq!(
+        err.decode::<TestToken::InsufficientAllowance>(),
+        Some(TestToken::InsufficientAllowance {
+            owner: alice,
+            spender: system.settlement.address,
+            allowance: U256::ZERO,
+            needed: u(5),
+        })
     );
     // A deployed contract has code; a plain account has none.
     assert!(!chain.code(system.settlement.address).is_empty());

@@ -23,7 +23,7 @@ pub use proof::{
 };
 pub use prover::{
     prove, prove_bare, prove_for_chain, verify, verify_bare, verify_chain_proof, Local, OnChain,
-    ProofSystem, ProveError, VerifyError,
+    ProofSystem, ProveError, Rejection, StwoRejection, VerifyError,
 };
 #[doc(hidden)]
 pub use prover::{prove_for_chain_unchecked, prove_unchecked, verify_chain_proof_weakened};

@@ -21,7 +21,7 @@ use stwo::core::poly::circle::CanonicCoset;
 use stwo::core::poly::line::LinePoly;
 use stwo::core::proof::StarkProof;
 use stwo::core::vcs_lifted::blake2_merkle::Blake2sMerkleChannel;
-use stwo::core::verifier::{verify as stwo_verify, COMPOSITION_LOG_SPLIT};
+use stwo::core::verifier::{verify as stwo_verify, VerificationError, COMPOSITION_LOG_SPLIT};
 use stwo::prover::backend::simd::SimdBackend;
 use stwo::prover::backend::BackendForChannel;
 use stwo::prover::poly::circle::PolyOps;
@@ -79,8 +79,96 @@ pub enum VerifyError {
     TooLarge { units: u64 },
     /// The proof does not have the expected shape.
     Malformed(String),
-    /// The proof is not valid for this statement.
-    Rejected(String),
+    /// The proof is not valid for this statement; [`Rejection`] says why.
+    Rejected(Rejection),
+}
+
+/// Why a proof of the right shape was refused ([`VerifyError::Rejected`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// The proof was made with other PCS parameters (blowup, queries,
+    /// proof of work, FRI last layer) than this verifier's.
+    PcsConfig,
+    /// A LogUp denominator on the statement's side is zero (a negligible
+    /// event: the relation elements are drawn after the trace commitment).
+    ZeroLogUpDenominator,
+    /// The claimed LogUp sum is not the statement's (a chain walked that is
+    /// not the statement's, or a unit count other than its own).
+    LogUpSumMismatch,
+    /// Stwo's verifier refused the proof.
+    Stwo(StwoRejection),
+    /// Stwo's verifier panicked on the proof (caught, never propagated);
+    /// the panic message when the payload was a string.
+    Panicked(Option<String>),
+}
+
+/// Stwo's own verdict (`stwo::core::verifier::VerificationError`, which is
+/// neither `PartialEq` nor `Eq`): its kind, with the details as Stwo's
+/// `Debug` text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StwoRejection {
+    /// The proof's structure does not fit the components.
+    InvalidStructure(String),
+    /// A Merkle decommitment does not open to its commitment.
+    Merkle(String),
+    /// The composition polynomial's out-of-domain value does not match the
+    /// trace's (DEEP-ALI): a transition constraint does not hold.
+    OodsNotMatching,
+    /// FRI refused (the committed polynomials are not of low degree).
+    Fri(String),
+    /// The proof of work is not valid.
+    ProofOfWork,
+}
+
+impl From<VerificationError> for StwoRejection {
+    fn from(e: VerificationError) -> Self {
+        match e {
+            VerificationError::InvalidStructure(s) => StwoRejection::InvalidStructure(s),
+            VerificationError::Merkle(m) => StwoRejection::Merkle(format!("{m:?}")),
+            VerificationError::OodsNotMatching => StwoRejection::OodsNotMatching,
+            VerificationError::Fri(f) => StwoRejection::Fri(format!("{f:?}")),
+            VerificationError::ProofOfWork => StwoRejection::ProofOfWork,
+        }
+    }
+}
+
+impl fmt::Display for StwoRejection {
+    /// Stwo's `Debug` text of the error, as printed before the kinds were typed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StwoRejection::InvalidStructure(s) => write!(f, "InvalidStructure({s:?})"),
+            StwoRejection::Merkle(m) => write!(f, "Merkle({m})"),
+            StwoRejection::OodsNotMatching => f.write_str("OodsNotMatching"),
+            StwoRejection::Fri(e) => write!(f, "Fri({e})"),
+            StwoRejection::ProofOfWork => f.write_str("ProofOfWork"),
+        }
+    }
+}
+
+impl std::error::Error for StwoRejection {}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::PcsConfig => f.write_str("proof was made with other PCS parameters"),
+            Rejection::ZeroLogUpDenominator => f.write_str("zero LogUp denominator"),
+            Rejection::LogUpSumMismatch => f.write_str("LogUp sum does not match the statement"),
+            Rejection::Stwo(e) => write!(f, "{e}"),
+            Rejection::Panicked(None) => f.write_str("verifier panicked"),
+            Rejection::Panicked(Some(m)) => write!(f, "verifier panicked: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// The verdict on a verifier that panicked, from `catch_unwind`'s payload.
+fn panicked(payload: Box<dyn std::any::Any + Send>) -> VerifyError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned());
+    VerifyError::Rejected(Rejection::Panicked(message))
 }
 
 impl fmt::Display for VerifyError {
@@ -352,7 +440,7 @@ fn verify_with<S: ProofSystem>(
     catch_unwind(AssertUnwindSafe(|| {
         verify_chain_inner::<S>(statement, layout, proof, variant, logup_check)
     }))
-    .unwrap_or_else(|_| Err(VerifyError::Rejected("verifier panicked".into())))
+    .unwrap_or_else(|payload| Err(panicked(payload)))
 }
 
 fn check_shape<S: ProofSystem>(
@@ -361,9 +449,7 @@ fn check_shape<S: ProofSystem>(
 ) -> Result<(), VerifyError> {
     let p = &proof.stark.0;
     if p.config != S::pcs_config() {
-        return Err(VerifyError::Rejected(
-            "proof was made with other PCS parameters".into(),
-        ));
+        return Err(VerifyError::Rejected(Rejection::PcsConfig));
     }
     // Trees: preprocessed, trace, interaction, composition.
     if p.commitments.len() != n_trees + 1 {
@@ -505,11 +591,9 @@ fn verify_chain_inner<S: ProofSystem>(
     scheme.commit(commitments[2], &sizes[2], channel);
 
     let public = public_sum(statement, &start, &end)
-        .ok_or_else(|| VerifyError::Rejected("zero LogUp denominator".into()))?;
+        .ok_or(VerifyError::Rejected(Rejection::ZeroLogUpDenominator))?;
     if logup_check && claimed_sum != public {
-        return Err(VerifyError::Rejected(
-            "LogUp sum does not match the statement".into(),
-        ));
+        return Err(VerifyError::Rejected(Rejection::LogUpSumMismatch));
     }
 
     let component = ChainComponent::new(
@@ -527,7 +611,7 @@ fn verify_chain_inner<S: ProofSystem>(
     check_columns(proof, &component, &counts)?;
     let stark = checked_stark::<S>(proof)?;
     stwo_verify::<S::MC>(&[&component], channel, scheme, stark)
-        .map_err(|e| VerifyError::Rejected(format!("{e:?}")))
+        .map_err(|e| VerifyError::Rejected(Rejection::Stwo(e.into())))
 }
 
 fn mix_bare(channel: &mut impl Channel, units: u64) {
@@ -598,7 +682,64 @@ pub fn verify_bare(units: u64, proof: &BatchProof) -> Result<(), VerifyError> {
         check_columns(proof, &component, &counts)?;
         let stark = checked_stark::<Local>(proof)?;
         stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, stark)
-            .map_err(|e| VerifyError::Rejected(format!("{e:?}")))
+            .map_err(|e| VerifyError::Rejected(Rejection::Stwo(e.into())))
     }))
-    .unwrap_or_else(|_| Err(VerifyError::Rejected("verifier panicked".into())))
+    .unwrap_or_else(|payload| Err(panicked(payload)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stwo::core::fri::FriVerificationError;
+    use stwo::core::vcs_lifted::verifier::MerkleVerificationError;
+
+    /// Each kind of Stwo's verdict maps to its own variant and prints what
+    /// the CLI printed before the kinds were typed: Stwo's `Debug` text.
+    #[test]
+    fn stwo_verdicts_keep_their_kind_and_their_text() {
+        let cases = [
+            (
+                VerificationError::InvalidStructure("3 trees".into()),
+                StwoRejection::InvalidStructure("3 trees".into()),
+            ),
+            (
+                VerificationError::Merkle(MerkleVerificationError::RootMismatch),
+                StwoRejection::Merkle("RootMismatch".into()),
+            ),
+            (
+                VerificationError::OodsNotMatching,
+                StwoRejection::OodsNotMatching,
+            ),
+            (
+                VerificationError::Fri(FriVerificationError::InnerLayerEvaluationsInvalid {
+                    inner_layer: 2,
+                }),
+                StwoRejection::Fri("InnerLayerEvaluationsInvalid { inner_layer: 2 }".into()),
+            ),
+            (VerificationError::ProofOfWork, StwoRejection::ProofOfWork),
+        ];
+        for (stwo, ours) in cases {
+            let text = format!("{stwo:?}");
+            assert_eq!(StwoRejection::from(stwo), ours);
+            assert_eq!(
+                VerifyError::Rejected(Rejection::Stwo(ours)).to_string(),
+                format!("proof rejected: {text}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_caught_panic_keeps_its_message() {
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let formatted = catch_unwind(|| panic!("at {}", 3)).unwrap_err();
+        let literal = catch_unwind(|| panic!("index out of range")).unwrap_err();
+        let other = catch_unwind(|| std::panic::panic_any(7u8)).unwrap_err();
+        std::panic::set_hook(quiet);
+        let said = |m: Option<&str>| VerifyError::Rejected(Rejection::Panicked(m.map(Into::into)));
+        assert_eq!(panicked(formatted), said(Some("at 3")));
+        assert_eq!(panicked(literal), said(Some("index out of range")));
+        assert_eq!(panicked(other), said(None));
+        assert_eq!(said(None).to_string(), "proof rejected: verifier panicked");
+    }
 }

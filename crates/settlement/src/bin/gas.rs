@@ -172,7 +172,7 @@ fn largest(mut fits: impl FnMut(usize) -> Result<(), Revert>) -> Result<usize, R
         let mid = (lo + hi) / 2;
         match fits(mid) {
             Ok(()) => lo = mid,
-            Err(e) if e.reason.contains("OutOfGas") => hi = mid,
+            Err(e) if e.out_of_gas() => hi = mid,
             Err(e) => return Err(ctx(e, "largest", mid)),
         }
     }
@@ -245,7 +245,7 @@ fn run() -> Result<String, Revert> {
                 "| {n} entries, {n} payees never paid before | {bytes} | {first} | {} | | |\n",
                 first / n as u64
             ),
-            Err(e) if e.reason.contains("OutOfGas") => format!(
+            Err(e) if e.out_of_gas() => format!(
                 "| {n} entries, {n} payees never paid before | | over 2^24: does not fit one transaction | | | |\n"
             ),
             Err(e) => return Err(ctx(e, "new payees", n)),
