@@ -21,15 +21,23 @@ fn main() {
         }
         Err(e) => {
             // Usage errors: one line, as every msgl error (DESIGN §10.1), exit 2.
-            let args: Vec<String> = std::env::args().collect();
+            let args = args_lossy();
             eprintln!("{}", msgl::cli::usage_error(&e.render().to_string(), &args));
             std::process::exit(2);
         }
     };
     if let Err(e) = msgl::cli::run(cli) {
-        let args: Vec<String> = std::env::args().collect();
+        let args = args_lossy();
         let (line, status) = msgl::cli::report(e, &args);
         eprintln!("{line}");
         std::process::exit(status);
     }
+}
+
+/// The command line as text for messages; an argument that is not UTF-8
+/// (a hostile path) is shown with replacement characters, never a panic.
+fn args_lossy() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
 }

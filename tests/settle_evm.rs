@@ -737,6 +737,17 @@ fn a_tampered_proof_is_refused_by_calldata_verify_and_reverts_on_the_verifier() 
             .arg(&dir)
             .assert()
             .code(1);
+        let e = msgl_node::proof::verify_dir(&dir).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                msgl_node::error::Error::Proof {
+                    why: msgl_circuits::VerifyError::Rejected(_),
+                    ..
+                }
+            ),
+            "{name}: {e:?}"
+        );
         // Sent anyway, as the verifier's calldata of that statement and proof.
         let data = msgl_settlement::verifier::verify_calldata(&st, &pr);
         let r = w.on.chain.call(ANYONE, w.on.sys.registry.address, data);

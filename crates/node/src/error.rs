@@ -39,6 +39,12 @@ pub enum Error {
         refusal: Box<Refusal>,
         diag: Diagnostic,
     },
+    /// A batch proof does not verify against its statement; `why` is the
+    /// verifier's typed reason (exit 1).
+    Proof {
+        why: msgl_circuits::VerifyError,
+        diag: Diagnostic,
+    },
     /// The chain's JSON-RPC node could not be reached, answered wrongly, or
     /// a transaction failed on chain (exit 1).
     Chain(Diagnostic),
@@ -117,7 +123,7 @@ impl Error {
             | Error::Object(d)
             | Error::Signature(d)
             | Error::Chain(d) => d,
-            Error::Refused { diag, .. } => diag,
+            Error::Refused { diag, .. } | Error::Proof { diag, .. } => diag,
         }
     }
 
@@ -129,7 +135,7 @@ impl Error {
             | Error::Object(d)
             | Error::Signature(d)
             | Error::Chain(d) => d,
-            Error::Refused { diag, .. } => diag,
+            Error::Refused { diag, .. } | Error::Proof { diag, .. } => diag,
         }
     }
 
@@ -178,6 +184,7 @@ impl Error {
             | Error::Object(_)
             | Error::Signature(_)
             | Error::Refused { .. }
+            | Error::Proof { .. }
             | Error::Chain(_) => 1,
         }
     }

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use alloy_primitives::Address;
 use msgl_circuits::{BatchProof, ChainProof, Statement};
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 
 pub const STATEMENT_FILE: &str = "statement.yaml";
 pub const PROOF_FILE: &str = "proof.bin";
@@ -234,10 +234,13 @@ pub fn verify_dir_proof(dir: &Path) -> Result<(Statement, ProofFile)> {
     let proof = ProofFile::from_bytes(&bytes).map_err(|e| {
         Error::check(format!("not a valid proof: {e}")).in_file(dir.join(PROOF_FILE))
     })?;
-    proof.verify(&statement).map_err(|e| {
-        Error::check(format!("the proof does not verify: {e}"))
-            .in_file(dir)
-            .hint("the proof or the statement was changed, or they belong to different batches")
+    proof.verify(&statement).map_err(|why| {
+        Error::Proof {
+            diag: Diagnostic::new(format!("the proof does not verify: {why}")),
+            why,
+        }
+        .in_file(dir)
+        .hint("the proof or the statement was changed, or they belong to different batches")
     })?;
     Ok((statement, proof))
 }
