@@ -2,7 +2,8 @@
 //! pinned by `cd contracts && npm ci`), started on a free port per test and
 //! stopped by its pid. The whole flow (deploy, deposit, open, acks, prove,
 //! verify on chain, settle, book, status), a node killed between send and
-//! confirmation and restarted from its dumped state, a pending exit making
+//! confirmation and restarted from its dumped state, `chain settle` and
+//! `chain claim` killed with SIGKILL and rerun, a pending exit making
 //! `may-serve` refuse, a shortfall, a node that is down, the keystore, and
 //! `msgl demo --rpc` (the demo's flow through `msgl chain`).
 
@@ -737,4 +738,238 @@ fn the_demo_against_a_node_that_is_down_or_has_no_funded_account_is_refused_leav
     assert!(e.contains("no unlocked account"), "{e}");
     assert!(e.contains("fund each node's EVM key"), "{e}");
     assert!(!dir.exists());
+}
+
+/// One `msgl chain` step under SIGKILL: the step (`args`, run in the
+/// payee's home), the prefix of its transaction's record in chain/pending
+/// (written before sending, removed once its receipt is in), the journal
+/// entry it books and the contract event that says it happened.
+struct KilledStep<'a> {
+    args: &'a [&'a str],
+    record: &'a str,
+    entry: &'a str,
+    event: &'a str,
+}
+
+/// Runs `step` in copies of `home` (a payee's, its chain set up on
+/// `anvil`), killed with SIGKILL at pseudo-random moments (fixed seed):
+/// every other attempt over the step's measured running time, the others
+/// up to 40 ms after its transaction's record appears (between a send and
+/// its receipt, between the receipt and the booking). Each of `kills`
+/// attempts starts from the same chain (anvil's `evm_snapshot` /
+/// `evm_revert`) and a copy of the home. After every kill the journal
+/// passes `msgl check`, begins with the home's journal byte for byte and
+/// holds at most one entry of the step, and the chain holds at most one
+/// event of it, and one whenever the entry is booked. The rerun finishes
+/// it: exactly one event on chain (never a second transaction), exactly
+/// one entry with an uninterrupted run's postings, and `msgl check
+/// --evidence` passes. Returns (killed, done on chain before the kill,
+/// booked before the kill).
+fn kill_and_rerun(
+    anvil: &Anvil,
+    home: &Path,
+    step: &KilledStep,
+    kills: usize,
+) -> (usize, usize, usize) {
+    use common::{copy_home, run_killed, run_until, Rng};
+    use std::ffi::OsStr;
+
+    let dir = home.parent().unwrap();
+    let template = dir.join(format!("template-{}", step.record));
+    let work = dir.join(format!("work-{}", step.record));
+    copy_home(home, &template);
+    let journal = std::fs::read_to_string(template.join("journal.ledger")).unwrap();
+    let contract = msgl_node::home::Home::locate(Some(home))
+        .config()
+        .unwrap()
+        .chain
+        .unwrap()
+        .settlement;
+    let url = anvil.url();
+    let rpc = |method: &str, params: &[&str]| -> String {
+        let mut args = vec!["rpc", "--rpc-url", &url, method];
+        args.extend(params);
+        cast(&args).trim().trim_matches('"').to_string()
+    };
+    let block = || {
+        cast(&["block-number", "--rpc-url", &url])
+            .trim()
+            .to_string()
+    };
+    let on_chain = |from: &str| {
+        cast(&[
+            "logs",
+            "--rpc-url",
+            &url,
+            "--from-block",
+            from,
+            "--address",
+            &contract,
+            step.event,
+        ])
+        .matches("transactionHash")
+        .count()
+    };
+    let entries = |ctx: &str| {
+        let c = run_killed(&work, &[OsStr::new("check")], None);
+        assert_eq!(c.code, Some(0), "{ctx}: msgl check fails: {}", c.stderr);
+        msgl_ledger::journal::parse_file(&msgl_ledger::journal::Source::File(
+            work.join("journal.ledger"),
+        ))
+        .unwrap()
+        .entries
+        .into_iter()
+        .filter(|e| e.description == step.entry)
+        .map(|e| {
+            e.postings
+                .iter()
+                .map(|p| (p.account.clone(), p.amount.as_ref().map(|a| a.quantity)))
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<_>>()
+    };
+    let args: Vec<&OsStr> = step.args.iter().map(OsStr::new).collect();
+    let sent = || {
+        std::fs::read_dir(work.join("chain/pending"))
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with(step.record))
+            })
+            .unwrap_or(false)
+    };
+
+    // Uninterrupted runs, each from the snapshot: what they book, how long
+    // they take.
+    let mut fastest = Duration::MAX;
+    let mut reference = Vec::new();
+    for _ in 0..2 {
+        let snap = rpc("evm_snapshot", &[]);
+        let from = block();
+        copy_home(&template, &work);
+        let r = run_killed(&work, &args, None);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        fastest = fastest.min(r.elapsed);
+        assert_eq!(on_chain(&from), 1, "{}", r.stdout);
+        reference = entries("reference");
+        assert_eq!(reference.len(), 1, "{}", r.stdout);
+        assert_eq!(rpc("evm_revert", &[&snap]), "true");
+    }
+    let span = fastest.as_micros() as u64 * 5 / 4;
+
+    let mut rng = Rng(0xC4A1_25E7_713E);
+    let (mut killed, mut done_before_kill, mut booked_before_kill) = (0, 0, 0);
+    for k in 0..kills {
+        let ctx = format!("{} attempt {k}", step.record);
+        let snap = rpc("evm_snapshot", &[]);
+        let from = block();
+        copy_home(&template, &work);
+        let r = if k % 2 == 0 {
+            run_killed(
+                &work,
+                &args,
+                Some(Duration::from_micros(rng.below(span + 1))),
+            )
+        } else {
+            let after = Duration::from_micros(rng.below(40_000));
+            let wait = || {
+                let start = Instant::now();
+                while !sent() && start.elapsed() < Duration::from_secs(60) {
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                std::thread::sleep(after);
+            };
+            run_until(&work, &args, Some(wait))
+        };
+        if r.killed {
+            killed += 1;
+        } else {
+            assert_eq!(r.code, Some(0), "{ctx}: {}", r.stderr);
+        }
+        let text = std::fs::read_to_string(work.join("journal.ledger")).unwrap();
+        assert!(
+            text.starts_with(&journal),
+            "{ctx}: the journal's past changed"
+        );
+        let after_kill = entries(&ctx);
+        assert!(after_kill.len() <= 1, "{ctx}: {after_kill:?}");
+        booked_before_kill += after_kill.len();
+        let events = on_chain(&from);
+        assert!(events <= 1, "{ctx}: {events} on chain");
+        done_before_kill += events;
+        assert!(
+            after_kill.is_empty() || events == 1,
+            "{ctx}: booked, not on chain"
+        );
+
+        let again = run_killed(&work, &args, None);
+        assert_eq!(again.code, Some(0), "{ctx}: rerun: {}", again.stderr);
+        assert_eq!(on_chain(&from), 1, "{ctx}: {}", again.stdout);
+        assert_eq!(entries(&ctx), reference, "{ctx}: {}", again.stdout);
+        let ev = run_killed(
+            &work,
+            &[OsStr::new("check"), OsStr::new("--evidence")],
+            None,
+        );
+        assert_eq!(ev.code, Some(0), "{ctx}: check --evidence: {}", ev.stderr);
+        assert_eq!(rpc("evm_revert", &[&snap]), "true", "{ctx}");
+    }
+    eprintln!(
+        "{}: {kills} attempts, {killed} killed, on chain before the kill {done_before_kill}, booked {booked_before_kill}",
+        step.record
+    );
+    // Not vacuous: kills land, and some between the transaction and its
+    // booking (timing varies with the machine's load; the bounds are loose).
+    assert!(killed >= kills / 5, "only {killed} runs were killed");
+    assert!(
+        done_before_kill > booked_before_kill,
+        "no kill between the transaction and its booking"
+    );
+    (killed, done_before_kill, booked_before_kill)
+}
+
+/// A channel open on chain (64 units, 0.001 escrow), 4 acks of 2 units and
+/// their proof, `--for-chain`.
+fn proven(anvil: &Anvil) -> (Pair, PathBuf) {
+    let p = setup(anvil);
+    open_on_chain(&p, 64, "0.001");
+    for i in 0..4 {
+        p.exchange(i, 2);
+    }
+    let proof = prove(&p, "proof");
+    (p, proof)
+}
+
+/// `msgl chain settle` under SIGKILL ([`kill_and_rerun`]): killed while
+/// verifying the proof on chain, between the settle transaction and its
+/// receipt, between the receipt and the booking; never a second settle
+/// transaction, one SETTLED entry.
+#[test]
+fn sigkill_during_chain_settle_never_settles_or_books_twice_and_the_rerun_finishes_it() {
+    let anvil = Anvil::start(free_port(), &[]);
+    let (p, proof) = proven(&anvil);
+    let proof = proof.to_str().unwrap();
+    let step = KilledStep {
+        args: &["chain", "settle", proof],
+        record: "settle-",
+        entry: "SETTLED",
+        event: "StatementSettled(bytes32,uint256,uint256)",
+    };
+    kill_and_rerun(&anvil, &p.payee, &step, 30);
+}
+
+/// `msgl chain claim` under SIGKILL ([`kill_and_rerun`]): never a second
+/// claim transaction, one CLAIMED entry.
+#[test]
+fn sigkill_during_chain_claim_never_claims_or_books_twice_and_the_rerun_finishes_it() {
+    let anvil = Anvil::start(free_port(), &[]);
+    let (p, proof) = proven(&anvil);
+    let out = stdout(msgl(&p.payee).args(["chain", "settle"]).arg(&proof));
+    assert!(out.contains("SETTLED: received"), "{out}");
+    let step = KilledStep {
+        args: &["chain", "claim"],
+        record: "claim-",
+        entry: "CLAIMED",
+        event: "Claimed(address,address,uint256)",
+    };
+    kill_and_rerun(&anvil, &p.payee, &step, 30);
 }

@@ -28,7 +28,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{hash, id, msgl, pair, run_killed, stdout, tagged, Rng};
+use common::{copy_home, hash, id, msgl, pair, run_killed, same_entry, stdout, tagged, Rng};
 use msgl_ledger::journal::{parse_file, Entry, Source};
 use msgl_node::objects::Recon;
 
@@ -43,20 +43,6 @@ struct Node {
     reference: Entry,
 }
 
-fn copy_home(from: &Path, to: &Path) {
-    if to.exists() {
-        std::fs::remove_dir_all(to).unwrap();
-    }
-    let ok = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(from)
-        .arg(to)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "cp -a {} {}", from.display(), to.display());
-}
-
 fn reconciled(home: &Path, ctx: &str) -> Vec<Entry> {
     let c = run_killed(home, &[OsStr::new("check")], None);
     assert_eq!(c.code, Some(0), "{ctx}: msgl check fails: {}", c.stderr);
@@ -69,19 +55,6 @@ fn reconciled(home: &Path, ctx: &str) -> Vec<Entry> {
         .into_iter()
         .filter(|e| e.description == "RECONCILED")
         .collect()
-}
-
-fn same_entry(e: &Entry, reference: &Entry) -> bool {
-    let key = |e: &Entry| {
-        (
-            e.comment.clone(),
-            e.postings
-                .iter()
-                .map(|p| (p.account.clone(), p.amount.as_ref().map(|a| a.quantity)))
-                .collect::<Vec<_>>(),
-        )
-    };
-    key(e) == key(reference)
 }
 
 #[test]

@@ -15,6 +15,8 @@ mod crash_accept;
 mod crash_add;
 #[path = "crash_finalize.rs"]
 mod crash_finalize;
+#[path = "crash_settled.rs"]
+mod crash_settled;
 #[path = "crash_stream.rs"]
 mod crash_stream;
 #[path = "demo.rs"]

@@ -23,11 +23,11 @@ use common::evm::{OnChain, ANYONE};
 
 const DELAY: u64 = 3600;
 
-struct World {
+pub(crate) struct World {
     on: OnChain,
     /// The EVM addresses of the payer's and the payee's homes (keys/evm.key).
-    payer: Address,
-    payee: Address,
+    pub(crate) payer: Address,
+    pub(crate) payee: Address,
 }
 
 /// The contracts, and Node1 (payee) and Node2 (payer) whose msgl.yaml
@@ -36,7 +36,7 @@ struct World {
 /// with `escrow_units` of escrow (`msgl open --escrow`), the payee accepts
 /// it (`msgl accept-open -o`), and the payer opens it on chain with that
 /// acceptance.
-fn setup(length: u64, escrow_units: u64, deposit_units: u64) -> (Pair, World) {
+pub(crate) fn setup(length: u64, escrow_units: u64, deposit_units: u64) -> (Pair, World) {
     let on = OnChain::deploy(DELAY);
     let dir = tempdir();
     let d = dir.path().to_path_buf();
@@ -127,15 +127,20 @@ impl World {
         open
     }
 
-    fn verify(&mut self, home: &Path, proof: &Path) -> Vec<Outcome> {
+    pub(crate) fn verify(&mut self, home: &Path, proof: &Path) -> Vec<Outcome> {
         self.on.verify(home, proof)
     }
 
-    fn settle(&mut self, from: Address, home: &Path, proof: &Path) -> Result<Outcome, Revert> {
+    pub(crate) fn settle(
+        &mut self,
+        from: Address,
+        home: &Path,
+        proof: &Path,
+    ) -> Result<Outcome, Revert> {
         self.on.settle(from, home, proof)
     }
 
-    fn receipt(&mut self, dir: &Path, out: &Outcome) -> PathBuf {
+    pub(crate) fn receipt(&mut self, dir: &Path, out: &Outcome) -> PathBuf {
         self.on.receipt(dir, out)
     }
 
@@ -149,7 +154,7 @@ impl World {
     }
 }
 
-fn prove(p: &Pair, out: &str, state: Option<&Path>) -> PathBuf {
+pub(crate) fn prove(p: &Pair, out: &str, state: Option<&Path>) -> PathBuf {
     let dir = p.dir.join(out);
     let mut c = msgl(&p.payee);
     c.arg("-q")

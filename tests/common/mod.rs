@@ -160,6 +160,40 @@ impl Rng {
     }
 }
 
+/// A copy of the home `from` at `to` (`cp -a`, modes kept), replacing
+/// what was there: the crash tests' fresh start for every attempt.
+pub fn copy_home(from: &Path, to: &Path) {
+    if to.exists() {
+        std::fs::remove_dir_all(to).unwrap();
+    }
+    let ok = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "cp -a {} {}", from.display(), to.display());
+}
+
+/// The same entry as `reference` but for its sequence number and time: the
+/// same comment (tags) and postings.
+pub fn same_entry(
+    e: &msgl_ledger::journal::Entry,
+    reference: &msgl_ledger::journal::Entry,
+) -> bool {
+    let key = |e: &msgl_ledger::journal::Entry| {
+        (
+            e.comment.clone(),
+            e.postings
+                .iter()
+                .map(|p| (p.account.clone(), p.amount.as_ref().map(|a| a.quantity)))
+                .collect::<Vec<_>>(),
+        )
+    };
+    key(e) == key(reference)
+}
+
 /// How a run that may have been killed ended.
 pub struct Run {
     /// Killed by SIGKILL before it finished.
@@ -179,6 +213,14 @@ pub fn run_killed(
     args: &[&std::ffi::OsStr],
     delay: Option<std::time::Duration>,
 ) -> Run {
+    run_until(home, args, delay.map(|d| move || std::thread::sleep(d)))
+}
+
+/// Spawns `msgl --home HOME ARGS...` and sends it SIGKILL when `wait`
+/// returns (`None`: lets it finish); as [`run_killed`], whose kills come
+/// after a delay, for kills that wait for a moment of the run (a file
+/// appearing).
+pub fn run_until<W: FnOnce()>(home: &Path, args: &[&std::ffi::OsStr], wait: Option<W>) -> Run {
     use std::os::unix::process::ExitStatusExt;
     let out = tempfile::tempfile().unwrap();
     let err = tempfile::tempfile().unwrap();
@@ -193,8 +235,8 @@ pub fn run_killed(
         .stderr(err.try_clone().unwrap())
         .spawn()
         .unwrap();
-    if let Some(d) = delay {
-        std::thread::sleep(d);
+    if let Some(wait) = wait {
+        wait();
         let _ = child.kill(); // SIGKILL; fails only if it was already reaped
     }
     let status = child.wait().unwrap();
