@@ -251,6 +251,29 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_ack_is_a_bad_signature_and_garbage_a_malformed_object() {
+        use crate::objects::ack::{Ack, AckFields};
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let fields = AckFields {
+            channel: [1; 32],
+            payee: [2; 32],
+            nonce: 1,
+            message: [3; 32],
+            price: 1,
+            cumulative: 1,
+            preimage: [0; 32],
+        };
+        let mut ack = Ack::signed(&key, fields);
+        ack.verify().unwrap();
+        // The payee's dream: the same signature over a higher price.
+        ack.price = 1000;
+        assert!(matches!(ack.verify(), Err(Error::Signature(_))));
+        let e = Ack::parse("{\"price\": \"lots\"}").unwrap_err();
+        assert!(matches!(e, Error::Object(_)), "{e:?}");
+        assert_eq!(e.exit_code(), 1);
+    }
+
+    #[test]
     fn a_chain_node_that_does_not_answer_is_a_chain_error() {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::locate(Some(dir.path()));
