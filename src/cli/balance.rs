@@ -178,19 +178,30 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                 col.observe(q, label(*c));
             }
             let zero = Decimal::ZERO;
-            let fmt = |amounts: &[(u16, Decimal)]| -> Vec<String> {
-                if amounts.is_empty() {
-                    return vec![col.format(&zero, "")];
-                }
-                amounts
-                    .iter()
-                    .map(|(c, q)| col.format(q, label(*c)))
-                    .collect()
-            };
+            // One row's lines, built in one buffer: an amount a line (zero
+            // when there is none), the last followed by the indented name.
+            let block =
+                |text: &mut String, amounts: &[(u16, Decimal)], indent: usize, name: &str| {
+                    let n = amounts.len().max(1);
+                    for i in 0..n {
+                        let start = text.len();
+                        match amounts.get(i) {
+                            Some((c, q)) => col.format_into(text, q, label(*c)),
+                            None => col.format_into(text, &zero, ""),
+                        }
+                        if i + 1 == n {
+                            text.push_str("  ");
+                            text.extend(std::iter::repeat_n(' ', indent));
+                            text.push_str(name);
+                        } else {
+                            let kept = text[start..].trim_end().len();
+                            text.truncate(start + kept);
+                        }
+                        text.push('\n');
+                    }
+                };
             let width = col.width();
             let flat = args.flat;
-            // One row's lines, built in one buffer: an amount a line, the
-            // last followed by the account.
             let mut text = String::new();
             let mut whole = String::new();
             shown_rows(Box::new(|account, d, amounts| {
@@ -201,37 +212,15 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                 };
                 let indent = if flat { 0 } else { 2 * (d - 1) };
                 text.clear();
-                let n = amounts.len().max(1);
-                for i in 0..n {
-                    let start = text.len();
-                    match amounts.get(i) {
-                        Some((c, q)) => col.format_into(&mut text, q, label(*c)),
-                        None => col.format_into(&mut text, &zero, ""),
-                    }
-                    if i + 1 == n {
-                        text.push_str("  ");
-                        text.extend(std::iter::repeat_n(' ', indent));
-                        text.push_str(name);
-                    } else {
-                        let kept = text[start..].trim_end().len();
-                        text.truncate(start + kept);
-                    }
-                    text.push('\n');
-                }
+                block(&mut text, amounts, indent, name);
                 put(&mut io, &mut |w| w.write_all(text.as_bytes()));
             }));
-            let lines = fmt(&net);
-            put(&mut io, &mut |w| {
-                writeln!(w, "{}", "-".repeat(width))?;
-                for (i, a) in lines.iter().enumerate() {
-                    if i + 1 == lines.len() {
-                        writeln!(w, "{a}  {NET}")?;
-                    } else {
-                        writeln!(w, "{}", a.trim_end())?;
-                    }
-                }
-                Ok(())
-            });
+            // The rule, then Net as one more block.
+            text.clear();
+            text.extend(std::iter::repeat_n('-', width));
+            text.push('\n');
+            block(&mut text, &net, 0, NET);
+            put(&mut io, &mut |w| w.write_all(text.as_bytes()));
         }
         Format::Csv => {
             // `kind`: `account` rows, then Net as the `total` row(s).
