@@ -17,7 +17,9 @@
 //!   torn, and the agreement when the entry is booked.
 //!
 //! Then the command runs again: it books exactly once if the entry was not
-//! there, or says "already finalized"; afterwards the journal is the
+//! there, or says "already finalized" (also when a kill after the journal's
+//! write left the marker standing: readers do not show that entry yet, the
+//! next writer keeps it, DESIGN §7.2); afterwards the journal is the
 //! home's plus that one entry, the recon file is the agreement and `msgl
 //! check --evidence` passes. Every tenth attempt a third run must change
 //! nothing.
@@ -28,7 +30,9 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{copy_home, hash, id, msgl, pair, run_killed, same_entry, stdout, tagged, Rng};
+use common::{
+    committed_unseen, copy_home, hash, id, msgl, pair, run_killed, same_entry, stdout, tagged, Rng,
+};
 use msgl_ledger::journal::{parse_file, Entry, Source};
 use msgl_node::objects::Recon;
 
@@ -181,6 +185,7 @@ fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() 
 
     let mut rng = Rng(0xF19A_112E_5EED);
     let (mut killed, mut finished, mut booked_by_rerun, mut finished_by_rerun) = (0, 0, 0, 0);
+    let mut unseen_commits = 0;
     let started = Instant::now();
     for k in 0..KILLS {
         let n = &nodes[k % 2];
@@ -210,6 +215,12 @@ fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() 
         );
         let entries = reconciled(&work, &ctx);
         assert!(entries.len() <= 1, "{ctx}: RECONCILED twice");
+        // Killed after the journal's write, before the marker went: booked,
+        // shown once the next writer clears the marker.
+        let unseen = entries.is_empty() && committed_unseen(&work);
+        if unseen {
+            unseen_commits += 1;
+        }
         if let Some(e) = entries.first() {
             assert!(
                 same_entry(e, &n.reference),
@@ -228,7 +239,7 @@ fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() 
                 let mut fields = stored.clone();
                 (fields.signature_a, fields.signature_b) = (agreed.signature_a, agreed.signature_b);
                 assert_eq!(fields, agreed, "{ctx}: {file} holds another reconciliation");
-                if !entries.is_empty() {
+                if !entries.is_empty() || unseen {
                     assert!(
                         stored.is_cosigned(),
                         "{ctx}: booked before the agreement was stored"
@@ -236,14 +247,14 @@ fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() 
                 }
             }
             Err(_) => assert!(
-                entries.is_empty() && n.name == "Node1",
+                entries.is_empty() && !unseen && n.name == "Node1",
                 "{ctx}: booked without the agreement stored"
             ),
         }
 
         // The rerun finishes it, exactly once.
         let again = finalize(&work, n.peer, None);
-        if entries.is_empty() {
+        if entries.is_empty() && !unseen {
             assert_eq!(
                 again.code,
                 Some(0),
@@ -301,7 +312,8 @@ fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() 
     }
     eprintln!(
         "{KILLS} finalizes (one {:.1} ms; kills in 0-{:.1} ms): {killed} killed, {finished} finished first; \
-         reruns: {booked_by_rerun} booked, {finished_by_rerun} already finalized; {:.1} s",
+         reruns: {booked_by_rerun} booked, {finished_by_rerun} already finalized \
+         ({unseen_commits} of them whole but behind the marker); {:.1} s",
         durations[durations.len() / 2].as_secs_f64() * 1e3,
         span as f64 / 1e3,
         started.elapsed().as_secs_f64()

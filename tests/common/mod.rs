@@ -194,6 +194,16 @@ pub fn same_entry(
     key(e) == key(reference)
 }
 
+/// Whether a kill left a commit that is whole but not yet announced: the
+/// intent marker still stands, yet the journal has its new length. Readers
+/// do not show its entries until the next writer removes the marker and
+/// keeps them (DESIGN §7.2), so a rerun finds them booked.
+pub fn committed_unseen(home: &Path) -> bool {
+    let journal = home.join("journal.ledger");
+    let len = std::fs::metadata(&journal).map(|m| m.len()).unwrap_or(0);
+    msgl_ledger::journal::append::pending(&journal).is_some_and(|(_, new)| new == len)
+}
+
 /// How a run that may have been killed ended.
 pub struct Run {
     /// Killed by SIGKILL before it finished.

@@ -429,7 +429,9 @@ fn recover(file: &File, path: &Path) -> Result<()> {
         // The marker is written and synced before the journal: one that
         // cannot be read means the journal was not touched.
         None => {}
-        Some((_, new)) if len == new => {}
+        // Whole: kept. The writer may have died before its sync; sync now,
+        // so that nothing is told booked that a power cut could undo.
+        Some((_, new)) if len == new => file.sync_all().map_err(|e| Error::io(path, e))?,
         Some((old, new)) if len >= old && len < new => {
             // The journal is the commit point: the logs' records of a
             // commit that did not reach it go too.
