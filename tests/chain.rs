@@ -763,14 +763,9 @@ struct KilledStep<'a> {
 /// event of it, and one whenever the entry is booked. The rerun finishes
 /// it: exactly one event on chain (never a second transaction), exactly
 /// one entry with an uninterrupted run's postings, and `msgl check
-/// --evidence` passes. Returns (killed, done on chain before the kill,
-/// booked before the kill).
-fn kill_and_rerun(
-    anvil: &Anvil,
-    home: &Path,
-    step: &KilledStep,
-    kills: usize,
-) -> (usize, usize, usize) {
+/// --evidence` passes. The counts are printed, and must show kills on
+/// both sides of the transaction.
+fn kill_and_rerun(anvil: &Anvil, home: &Path, step: &KilledStep, kills: usize) {
     use common::{copy_home, run_killed, run_until, Rng};
     use std::ffi::OsStr;
 
@@ -811,22 +806,10 @@ fn kill_and_rerun(
         .count()
     };
     let entries = |ctx: &str| {
-        let c = run_killed(&work, &[OsStr::new("check")], None);
-        assert_eq!(c.code, Some(0), "{ctx}: msgl check fails: {}", c.stderr);
-        msgl_ledger::journal::parse_file(&msgl_ledger::journal::Source::File(
-            work.join("journal.ledger"),
-        ))
-        .unwrap()
-        .entries
-        .into_iter()
-        .filter(|e| e.description == step.entry)
-        .map(|e| {
-            e.postings
-                .iter()
-                .map(|p| (p.account.clone(), p.amount.as_ref().map(|a| a.quantity)))
-                .collect::<Vec<_>>()
-        })
-        .collect::<Vec<_>>()
+        common::checked_entries(&work, step.entry, ctx)
+            .iter()
+            .map(common::postings_of)
+            .collect::<Vec<_>>()
     };
     let args: Vec<&OsStr> = step.args.iter().map(OsStr::new).collect();
     let sent = || {
@@ -924,7 +907,6 @@ fn kill_and_rerun(
         done_before_kill > booked_before_kill,
         "no kill between the transaction and its booking"
     );
-    (killed, done_before_kill, booked_before_kill)
 }
 
 /// A channel open on chain (64 units, 0.001 escrow), 4 acks of 2 units and

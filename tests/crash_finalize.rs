@@ -31,9 +31,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{
-    committed_unseen, copy_home, hash, id, msgl, pair, run_killed, same_entry, stdout, tagged, Rng,
+    checked_entries, committed_unseen, copy_home, hash, id, msgl, pair, run_killed, same_entry,
+    stdout, tagged, Rng,
 };
-use msgl_ledger::journal::{parse_file, Entry, Source};
+use msgl_ledger::journal::Entry;
 use msgl_node::objects::Recon;
 
 const KILLS: usize = 200;
@@ -45,20 +46,6 @@ struct Node {
     journal: String,
     /// The RECONCILED entry an uninterrupted finalize books (postings and tag).
     reference: Entry,
-}
-
-fn reconciled(home: &Path, ctx: &str) -> Vec<Entry> {
-    let c = run_killed(home, &[OsStr::new("check")], None);
-    assert_eq!(c.code, Some(0), "{ctx}: msgl check fails: {}", c.stderr);
-    let j = parse_file(&Source::File(home.join("journal.ledger")))
-        .unwrap_or_else(|e| panic!("{ctx}: the journal does not parse: {e}"));
-    for (k, e) in j.entries.iter().enumerate() {
-        assert_eq!(e.seq, k as u64 + 1, "{ctx}: sequence numbers have a gap");
-    }
-    j.entries
-        .into_iter()
-        .filter(|e| e.description == "RECONCILED")
-        .collect()
 }
 
 #[test]
@@ -157,7 +144,7 @@ fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() 
             assert_eq!(r.code, Some(0), "{}", r.stderr);
             durations.push(r.elapsed);
         }
-        let mut done = reconciled(&work, name);
+        let mut done = checked_entries(&work, "RECONCILED", name);
         assert_eq!(done.len(), 1);
         let reference = done.pop().unwrap();
         assert_eq!(
@@ -213,7 +200,7 @@ fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() 
             text.starts_with(&n.journal),
             "{ctx}: earlier entries changed"
         );
-        let entries = reconciled(&work, &ctx);
+        let entries = checked_entries(&work, "RECONCILED", &ctx);
         assert!(entries.len() <= 1, "{ctx}: RECONCILED twice");
         // Killed after the journal's write, before the marker went: booked,
         // shown once the next writer clears the marker.
@@ -273,7 +260,7 @@ fn sigkill_during_finalize_books_once_or_not_at_all_and_the_rerun_finishes_it() 
             finished_by_rerun += 1;
         }
         let check_done = |when: &str| {
-            let entries = reconciled(&work, &format!("{ctx} {when}"));
+            let entries = checked_entries(&work, "RECONCILED", &format!("{ctx} {when}"));
             assert_eq!(entries.len(), 1, "{ctx} {when}");
             assert!(same_entry(&entries[0], &n.reference), "{ctx} {when}");
             let text = std::fs::read_to_string(work.join("journal.ledger")).unwrap();

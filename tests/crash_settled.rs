@@ -29,29 +29,20 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{committed_unseen, copy_home, run_killed, same_entry, Rng};
-use msgl_ledger::journal::{parse_file, Entry, Source};
+use common::{checked_entries, committed_unseen, copy_home, run_killed, same_entry, Rng};
+use msgl_ledger::journal::Entry;
 
 const KILLS: usize = 200;
 
-struct Home {
+/// One home's side of the settlement: its template and what an
+/// uninterrupted run books there.
+struct Side {
     name: &'static str,
     template: PathBuf,
     journal: String,
     /// What an uninterrupted run books and records.
     reference: Entry,
     view: String,
-}
-
-fn settled_entries(home: &Path, ctx: &str) -> Vec<Entry> {
-    let c = run_killed(home, &[OsStr::new("check")], None);
-    assert_eq!(c.code, Some(0), "{ctx}: msgl check fails: {}", c.stderr);
-    let j = parse_file(&Source::File(home.join("journal.ledger")))
-        .unwrap_or_else(|e| panic!("{ctx}: the journal does not parse: {e}"));
-    j.entries
-        .into_iter()
-        .filter(|e| e.description == "SETTLED")
-        .collect()
 }
 
 fn view(home: &Path) -> Option<String> {
@@ -73,7 +64,7 @@ fn sigkill_during_settled_books_once_or_not_at_all_and_the_rerun_finishes_it() {
 
     let work = p.dir.join("work");
     let mut durations = Vec::new();
-    let mut homes = Vec::new();
+    let mut sides = Vec::new();
     for (name, from) in [("payee", &p.payee), ("payer", &p.payer)] {
         let template = p.dir.join(format!("template-{name}"));
         copy_home(from, &template);
@@ -86,9 +77,9 @@ fn sigkill_during_settled_books_once_or_not_at_all_and_the_rerun_finishes_it() {
             assert!(r.stdout.contains("SETTLED: "), "{name}: {}", r.stdout);
             durations.push(r.elapsed);
         }
-        let mut done = settled_entries(&work, name);
+        let mut done = checked_entries(&work, "SETTLED", name);
         assert_eq!(done.len(), 1, "{name}");
-        homes.push(Home {
+        sides.push(Side {
             name,
             template,
             journal,
@@ -103,7 +94,7 @@ fn sigkill_during_settled_books_once_or_not_at_all_and_the_rerun_finishes_it() {
     let (mut killed, mut booked_before_kill, mut booked_by_rerun) = (0, 0, 0);
     let started = Instant::now();
     for k in 0..KILLS {
-        let h = &homes[k % 2];
+        let h = &sides[k % 2];
         let ctx = format!("attempt {k} ({})", h.name);
         copy_home(&h.template, &work);
         let r = settled(&work, Some(Duration::from_micros(rng.below(span + 1))));
@@ -117,7 +108,7 @@ fn sigkill_during_settled_books_once_or_not_at_all_and_the_rerun_finishes_it() {
             journal.starts_with(&h.journal),
             "{ctx}: the journal's past changed"
         );
-        let after_kill = settled_entries(&work, &ctx);
+        let after_kill = checked_entries(&work, "SETTLED", &ctx);
         assert!(
             after_kill.len() <= 1,
             "{ctx}: {} SETTLED entries",
@@ -155,7 +146,7 @@ fn sigkill_during_settled_books_once_or_not_at_all_and_the_rerun_finishes_it() {
                 again.stdout
             );
         }
-        let done = settled_entries(&work, &ctx);
+        let done = checked_entries(&work, "SETTLED", &ctx);
         assert!(
             done.len() == 1 && same_entry(&done[0], &h.reference),
             "{ctx}: after the rerun: {done:?}"

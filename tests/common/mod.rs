@@ -176,22 +176,46 @@ pub fn copy_home(from: &Path, to: &Path) {
     assert!(ok, "cp -a {} {}", from.display(), to.display());
 }
 
+/// An entry's postings: (account, amount), in order.
+pub fn postings_of(
+    e: &msgl_ledger::journal::Entry,
+) -> Vec<(String, Option<msgl_ledger::journal::Decimal>)> {
+    e.postings
+        .iter()
+        .map(|p| (p.account.clone(), p.amount.as_ref().map(|a| a.quantity)))
+        .collect()
+}
+
 /// The same entry as `reference` but for its sequence number and time: the
 /// same comment (tags) and postings.
 pub fn same_entry(
     e: &msgl_ledger::journal::Entry,
     reference: &msgl_ledger::journal::Entry,
 ) -> bool {
-    let key = |e: &msgl_ledger::journal::Entry| {
-        (
-            e.comment.clone(),
-            e.postings
-                .iter()
-                .map(|p| (p.account.clone(), p.amount.as_ref().map(|a| a.quantity)))
-                .collect::<Vec<_>>(),
-        )
-    };
-    key(e) == key(reference)
+    e.comment == reference.comment && postings_of(e) == postings_of(reference)
+}
+
+/// The entries called `description` of a home's journal, once `msgl check`
+/// passes on it and its sequence numbers run without a gap (what a crash
+/// test asks of every journal a kill leaves); `ctx` names the attempt.
+pub fn checked_entries(
+    home: &Path,
+    description: &str,
+    ctx: &str,
+) -> Vec<msgl_ledger::journal::Entry> {
+    let c = run_killed(home, &[std::ffi::OsStr::new("check")], None);
+    assert_eq!(c.code, Some(0), "{ctx}: msgl check fails: {}", c.stderr);
+    let j = msgl_ledger::journal::parse_file(&msgl_ledger::journal::Source::File(
+        home.join("journal.ledger"),
+    ))
+    .unwrap_or_else(|e| panic!("{ctx}: the journal does not parse: {e}"));
+    for (k, e) in j.entries.iter().enumerate() {
+        assert_eq!(e.seq, k as u64 + 1, "{ctx}: sequence numbers have a gap");
+    }
+    j.entries
+        .into_iter()
+        .filter(|e| e.description == description)
+        .collect()
 }
 
 /// Whether a kill left a commit that is whole but not yet announced: the

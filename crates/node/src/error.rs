@@ -21,11 +21,11 @@ pub enum Error {
     /// From msgl-ledger: the journal, a file, standard output; it keeps
     /// its own variant ([`LedgerError::Exists`], `Io`, `Output`, …).
     Ledger(LedgerError),
-    /// Malformed input the node reads: an object, a key, msgl.yaml, an
+    /// Malformed input the node reads: a key, msgl.yaml, a receipt, an
     /// argument (exit 2).
     Input(Diagnostic),
-    /// A check failed: a proof, a mismatch between the files
-    /// and the journal (exit 1).
+    /// A check failed: a statement that is not valid, a mismatch between
+    /// the home's files and the journal, a channel's limit (exit 1).
     Check(Diagnostic),
     /// A signed object (open, acceptance, ack, reconciliation) is malformed:
     /// it does not read, breaks its format's rules, or names another

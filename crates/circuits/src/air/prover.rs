@@ -132,6 +132,12 @@ impl From<VerificationError> for StwoRejection {
     }
 }
 
+impl From<VerificationError> for VerifyError {
+    fn from(e: VerificationError) -> Self {
+        VerifyError::Rejected(Rejection::Stwo(e.into()))
+    }
+}
+
 impl fmt::Display for StwoRejection {
     /// Stwo's `Debug` text of the error, as printed before the kinds were typed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -610,8 +616,7 @@ fn verify_chain_inner<S: ProofSystem>(
     let counts: Vec<usize> = sizes.iter().map(|t| t.len()).collect();
     check_columns(proof, &component, &counts)?;
     let stark = checked_stark::<S>(proof)?;
-    stwo_verify::<S::MC>(&[&component], channel, scheme, stark)
-        .map_err(|e| VerifyError::Rejected(Rejection::Stwo(e.into())))
+    stwo_verify::<S::MC>(&[&component], channel, scheme, stark).map_err(VerifyError::from)
 }
 
 fn mix_bare(channel: &mut impl Channel, units: u64) {
@@ -682,7 +687,7 @@ pub fn verify_bare(units: u64, proof: &BatchProof) -> Result<(), VerifyError> {
         check_columns(proof, &component, &counts)?;
         let stark = checked_stark::<Local>(proof)?;
         stwo_verify::<Blake2sMerkleChannel>(&[&component], channel, scheme, stark)
-            .map_err(|e| VerifyError::Rejected(Rejection::Stwo(e.into())))
+            .map_err(VerifyError::from)
     }))
     .unwrap_or_else(|payload| Err(panicked(payload)))
 }
