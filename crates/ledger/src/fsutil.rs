@@ -149,7 +149,11 @@ pub fn mkdir(path: &Path, private: bool) -> Result<()> {
 /// /dev/zero cannot make it read more).
 pub fn read_bounded(path: &Path, max: u64) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
     let f = std::fs::File::open(path).map_err(Some)?;
-    read_bounded_from(f, max)
+    // A regular file's size, when it is within the bound, is the buffer's:
+    // read without growing it (an endless or growing file still stops at
+    // `max`).
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0).min(max);
+    read_into(f, max, Vec::with_capacity(size as usize + 1))
 }
 
 /// As [`read_bounded`], from any reader (standard input).
@@ -157,13 +161,29 @@ pub fn read_bounded_from(
     r: impl std::io::Read,
     max: u64,
 ) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
+    read_into(r, max, Vec::new())
+}
+
+/// At most `max` bytes into `bytes`, then one byte more tried (into a
+/// byte of its own): `Err(None)` if there is one. The buffer never grows
+/// past what `max` bytes need, so refusing an endless input costs at most
+/// `max` (plus the doubling's last copy), whatever the allocator.
+fn read_into(
+    mut r: impl std::io::Read,
+    max: u64,
+    mut bytes: Vec<u8>,
+) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
-    r.take(max + 1).read_to_end(&mut bytes).map_err(Some)?;
-    if bytes.len() as u64 > max {
-        return Err(None);
+    (&mut r).take(max).read_to_end(&mut bytes).map_err(Some)?;
+    let mut one = [0u8; 1];
+    loop {
+        match r.read(&mut one) {
+            Ok(0) => return Ok(bytes),
+            Ok(_) => return Err(None),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Some(e)),
+        }
     }
-    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -172,6 +192,33 @@ mod tests {
 
     fn tmp_of(dir: &Path, name: &str) -> PathBuf {
         dir.join(format!(".{name}.tmp.{}", std::process::id()))
+    }
+
+    #[test]
+    fn reads_are_bounded_to_the_byte() {
+        let d = tempfile::tempdir().unwrap();
+        for len in [0usize, 1, 99, 100, 101, 5000] {
+            let p = d.path().join(format!("f{len}"));
+            std::fs::write(&p, vec![7u8; len]).unwrap();
+            let r = read_bounded(&p, 100);
+            let s = read_bounded_from(std::fs::File::open(&p).unwrap(), 100);
+            if len <= 100 {
+                assert_eq!(r.unwrap(), vec![7u8; len]);
+                assert_eq!(s.unwrap(), vec![7u8; len]);
+            } else {
+                assert!(matches!(r, Err(None)) && matches!(s, Err(None)), "{len}");
+            }
+        }
+        if Path::new("/dev/zero").exists() {
+            assert!(matches!(
+                read_bounded(Path::new("/dev/zero"), 1000),
+                Err(None)
+            ));
+        }
+        assert!(matches!(
+            read_bounded(&d.path().join("none"), 10),
+            Err(Some(_))
+        ));
     }
 
     #[test]

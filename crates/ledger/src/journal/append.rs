@@ -228,10 +228,24 @@ impl Locked {
                 ))
             };
         }
-        let mut text = String::new();
+        let old_len = self
+            .file
+            .metadata()
+            .map_err(|e| Error::io(&self.path, e))?
+            .len();
+        // The bytes to append, entries printed straight into them (about
+        // 250 bytes an ack's).
+        let mut text = String::with_capacity(entries.len() * 256 + 2);
+        if self.open_line {
+            text.push('\n');
+        }
+        if old_len > 0 {
+            text.push('\n');
+        }
+        let name = self.path.display().to_string();
         let mut booked = Vec::with_capacity(entries.len());
         let mut tail = self.tail;
-        for new in entries {
+        for (i, new) in entries.into_iter().enumerate() {
             let last_ts = tail.last_timestamp.unwrap_or(0);
             let timestamp = match new.timestamp {
                 Some(t) if t < last_ts => {
@@ -255,21 +269,20 @@ impl Locked {
                 notes: Vec::new(),
             };
             // Validate exactly as a reader will: print, then parse the text.
-            let mut one = String::new();
-            print::write_entry(&mut one, &entry, false);
-            let parsed = super::parse_str(&one, &self.path.display().to_string())?;
+            if i > 0 {
+                text.push('\n');
+            }
+            let start = text.len();
+            print::write_entry(&mut text, &entry, false);
+            let parsed = super::parse_str(&text[start..], &name)?;
             if parsed.entries.len() != 1 {
                 return Err(Error::input(
                     "internal error: the entry does not read back as one entry",
                 ));
             }
             if let Err(imb) = parsed.entries[0].resolve(false) {
-                return Err(imb.into_error(&self.path.display().to_string()));
+                return Err(imb.into_error(&name));
             }
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(&one);
             tail = Tail {
                 last_seq: Some(seq),
                 last_timestamp: Some(timestamp),
@@ -280,19 +293,7 @@ impl Locked {
                 entry,
             });
         }
-        let old_len = self
-            .file
-            .metadata()
-            .map_err(|e| Error::io(&self.path, e))?
-            .len();
-        let mut bytes = Vec::with_capacity(text.len() + 2);
-        if self.open_line {
-            bytes.push(b'\n');
-        }
-        if old_len > 0 {
-            bytes.push(b'\n');
-        }
-        bytes.extend_from_slice(text.as_bytes());
+        let bytes = text.into_bytes();
         // The logs' files, opened for appending, and their lengths.
         let mut opened = Vec::with_capacity(logs.len());
         for l in &logs {
