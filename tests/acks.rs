@@ -1015,3 +1015,26 @@ fn peers_added_at_once_are_all_kept() {
         msgl(&home).arg("check").assert().success();
     }
 }
+
+/// A token without decimals (`decimals: 0`, a whole base unit each):
+/// the open was accepted, but v1 wrote the amount as `2.` and refused
+/// every ack of the channel ("beyond the journal's amounts").
+#[test]
+fn a_token_without_decimals_books_its_acks() {
+    let p = common::pair_configured(tempdir(), 10, "credit:100", |text| {
+        assert!(text.contains("decimals: 18\n") && text.contains("unit_price: '0.00001'\n"));
+        text.replace("decimals: 18\n", "decimals: 0\n")
+            .replace("unit_price: '0.00001'\n", "unit_price: '2'\n")
+    });
+    p.exchange(1, 3);
+    // 3 units of 2 base units each: 6 tokens, whole.
+    let (payer, payee) = (journal(&p.payer), journal(&p.payee));
+    assert!(
+        payer.contains("  -6\n") || payer.contains("  6\n"),
+        "{payer}"
+    );
+    assert!(payee.contains("  6\n"), "{payee}");
+    for h in [&p.payee, &p.payer] {
+        msgl(h).args(["check", "--evidence"]).assert().success();
+    }
+}

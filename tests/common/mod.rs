@@ -75,9 +75,25 @@ pub fn pair_with_policy(units: u64, payee_policy: &str) -> Pair {
 
 /// As [`pair_with_policy`], in the given directory (e.g. one on disk).
 pub fn pair_in(dir: TempDir, units: u64, payee_policy: &str) -> Pair {
+    pair_configured(dir, units, payee_policy, str::to_string)
+}
+
+/// As [`pair_in`], with each home's msgl.yaml rewritten by `settings`
+/// before the peers meet (e.g. another token).
+pub fn pair_configured(
+    dir: TempDir,
+    units: u64,
+    payee_policy: &str,
+    settings: impl Fn(&str) -> String,
+) -> Pair {
     let d = dir.path().to_path_buf();
     let payee = init(&d, "Node1");
     let payer = init(&d, "Node2");
+    for h in [&payee, &payer] {
+        let cfg = h.join("msgl.yaml");
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        std::fs::write(&cfg, settings(&text)).unwrap();
+    }
     msgl(&payee)
         .args([
             "peer",

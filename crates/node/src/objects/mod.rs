@@ -95,11 +95,67 @@ pub fn amount_fixed(d: Decimal, what: &str) -> Result<u128> {
 pub mod hexbytes {
     use serde::{de, Deserializer, Serializer};
 
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+    /// Each byte's value as a hex digit (either case), or 0xff.
+    const VALUE: [u8; 256] = {
+        let mut t = [0xffu8; 256];
+        let mut i = 0;
+        while i < 10 {
+            t[b'0' as usize + i] = i as u8;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < 6 {
+            t[b'a' as usize + i] = 10 + i as u8;
+            t[b'A' as usize + i] = 10 + i as u8;
+            i += 1;
+        }
+        t
+    };
+
+    /// Lowercase hex of `b` into `out` (two digits a byte, `out` exactly
+    /// twice as long), as `hex::encode_to_slice` does, by table (a
+    /// stream writes four of these per ack).
+    pub fn encode_into(b: &[u8], out: &mut [u8]) {
+        assert_eq!(out.len(), 2 * b.len(), "two digits a byte");
+        for (byte, pair) in b.iter().zip(out.chunks_exact_mut(2)) {
+            pair[0] = DIGITS[usize::from(byte >> 4)];
+            pair[1] = DIGITS[usize::from(byte & 15)];
+        }
+    }
+
+    /// Appends the lowercase hex of `b` to `out`.
+    pub fn push_hex(out: &mut String, b: &[u8]) {
+        let mut buf = [0u8; 128];
+        for part in b.chunks(64) {
+            let digits = &mut buf[..2 * part.len()];
+            encode_into(part, digits);
+            out.push_str(std::str::from_utf8(digits).expect("hex digits are ASCII"));
+        }
+    }
+
+    /// `out` from exactly twice as many hex digits (either case), as
+    /// `hex::decode_to_slice` reads them; false (and `out` unspecified)
+    /// for any other text.
+    pub fn decode_into(h: &[u8], out: &mut [u8]) -> bool {
+        if h.len() != 2 * out.len() {
+            return false;
+        }
+        let mut bad = 0u8;
+        for (o, pair) in out.iter_mut().zip(h.chunks_exact(2)) {
+            let (hi, lo) = (VALUE[usize::from(pair[0])], VALUE[usize::from(pair[1])]);
+            bad |= (hi | lo) & 0xf0;
+            *o = (hi << 4) | (lo & 15);
+        }
+        bad == 0
+    }
+
     pub fn serialize<S: Serializer, const N: usize>(b: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
         let mut buf = [0u8; 128];
         match buf.get_mut(..2 * N) {
             Some(out) => {
-                hex::encode_to_slice(b, out).expect("two digits a byte");
+                encode_into(b, out);
                 s.serialize_str(std::str::from_utf8(out).expect("hex digits are ASCII"))
             }
             None => s.serialize_str(&hex::encode(b)),
@@ -118,7 +174,7 @@ pub mod hexbytes {
         fn visit_str<E: de::Error>(self, s: &str) -> Result<[u8; N], E> {
             let h = s.strip_prefix("0x").unwrap_or(s);
             let mut out = [0u8; N];
-            if h.len() != 2 * N || hex::decode_to_slice(h, &mut out).is_err() {
+            if !decode_into(h.as_bytes(), &mut out) {
                 return Err(E::custom(format!("`{s}` is not {} hex digits", 2 * N)));
             }
             Ok(out)
@@ -129,6 +185,60 @@ pub mod hexbytes {
         d: D,
     ) -> Result<[u8; N], D::Error> {
         d.deserialize_str(Hex::<N>)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use proptest::prelude::*;
+
+        proptest! {
+            /// The table codec reads and writes exactly as the hex crate.
+            #[test]
+            fn agrees_with_the_hex_crate(b in proptest::collection::vec(any::<u8>(), 0..80)) {
+                let mut out = vec![0u8; 2 * b.len()];
+                super::encode_into(&b, &mut out);
+                prop_assert_eq!(std::str::from_utf8(&out).unwrap(), hex::encode(&b));
+                let mut s = String::new();
+                super::push_hex(&mut s, &b);
+                prop_assert_eq!(&s, &hex::encode(&b));
+                let mut back = vec![0u8; b.len()];
+                prop_assert!(super::decode_into(&out, &mut back));
+                prop_assert_eq!(&back, &b);
+                let upper = hex::encode_upper(&b);
+                prop_assert!(super::decode_into(upper.as_bytes(), &mut back));
+                prop_assert_eq!(&back, &b);
+            }
+
+            #[test]
+            fn refuses_what_the_hex_crate_refuses(t in proptest::collection::vec(any::<u8>(), 0..40), n in 0usize..20) {
+                let mut ours = vec![0u8; n];
+                let mut theirs = vec![0u8; n];
+                let ok = super::decode_into(&t, &mut ours);
+                prop_assert_eq!(ok, hex::decode_to_slice(&t, &mut theirs).is_ok());
+                if ok {
+                    prop_assert_eq!(ours, theirs);
+                }
+            }
+        }
+
+        #[test]
+        fn every_byte_value_decodes_as_the_hex_crate() {
+            for a in 0..=255u8 {
+                for b in [b'0', b'f', b'G', 0x80, a] {
+                    let mut ours = [0u8; 1];
+                    let mut theirs = [0u8; 1];
+                    let ok = super::decode_into(&[a, b], &mut ours);
+                    assert_eq!(
+                        ok,
+                        hex::decode_to_slice([a, b], &mut theirs).is_ok(),
+                        "{a} {b}"
+                    );
+                    if ok {
+                        assert_eq!(ours, theirs);
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -190,21 +190,13 @@ impl Open {
 
 /// `base` base units of a token with `decimals` decimals, as a token amount.
 pub fn base_to_amount(base: u128, decimals: u8) -> Result<crate::journal::Decimal> {
-    use std::str::FromStr;
-    let digits = base.to_string();
-    let d = usize::from(decimals);
-    let text = if digits.len() > d {
-        format!(
-            "{}.{}",
-            &digits[..digits.len() - d],
-            &digits[digits.len() - d..]
-        )
-    } else {
-        format!("0.{}{}", "0".repeat(d - digits.len()), digits)
-    };
-    crate::journal::Decimal::from_str(&text)
-        .map(|x| x.normalize())
-        .map_err(|_| {
+    // `base` × 10^-decimals as it stands: a u128 is far inside the
+    // journal's digits, and a token's decimals (at most MAX_DECIMALS)
+    // inside its decimal places. Every ack's entry comes through here.
+    let m = alloy_primitives::I256::from_raw(alloy_primitives::U256::from(base));
+    crate::journal::Decimal::from_parts(m, u32::from(decimals))
+        .map(|d| d.normalize())
+        .ok_or_else(|| {
             Error::object(format!(
                 "{base} base units at {decimals} decimals is beyond the journal's amounts"
             ))
@@ -287,6 +279,54 @@ mod tests {
         }
     }
 
+    /// v1's conversion, through text: the reference.
+    fn base_to_amount_by_text(base: u128, decimals: u8) -> Result<crate::journal::Decimal> {
+        use std::str::FromStr;
+        let digits = base.to_string();
+        let d = usize::from(decimals);
+        let text = if digits.len() > d {
+            format!(
+                "{}.{}",
+                &digits[..digits.len() - d],
+                &digits[digits.len() - d..]
+            )
+        } else {
+            format!("0.{}{}", "0".repeat(d - digits.len()), digits)
+        };
+        crate::journal::Decimal::from_str(&text)
+            .map(|x| x.normalize())
+            .map_err(|_| {
+                Error::object(format!(
+                    "{base} base units at {decimals} decimals is beyond the journal's amounts"
+                ))
+            })
+    }
+
+    proptest::proptest! {
+        /// The direct conversion is the one by text, to the last digit.
+        #[test]
+        fn base_to_amount_is_the_text_conversion(base in proptest::prelude::any::<u128>(), small in 0u128..10_000, decimals in 0u8..=MAX_DECIMALS) {
+            for b in [base, small, base / 1_000_000 * 1_000_000] {
+                let direct = base_to_amount(b, decimals).map(|d| (d.mantissa(), d.scale())).ok();
+                let text = base_to_amount_by_text(b, decimals).map(|d| (d.mantissa(), d.scale())).ok();
+                if decimals == 0 {
+                    // The text path wrote `5.` and refused it: a token
+                    // without decimals could not be booked at all.
+                    proptest::prop_assert_eq!(text, None);
+                    let whole = crate::journal::Decimal::from_parts(
+                        alloy_primitives::I256::from_raw(alloy_primitives::U256::from(b)),
+                        0,
+                    )
+                    .unwrap()
+                    .normalize();
+                    proptest::prop_assert_eq!(direct, Some((whole.mantissa(), whole.scale())));
+                } else {
+                    proptest::prop_assert_eq!(direct, text);
+                }
+            }
+        }
+    }
+
     #[test]
     fn base_units_and_amounts_convert_exactly() {
         let open = Open::signed(&SigningKey::from_bytes(&[1; 32]), &terms());
@@ -297,6 +337,8 @@ mod tests {
         );
         assert_eq!(base_to_amount(0, 18).unwrap().to_string(), "0");
         assert_eq!(base_to_amount(1234, 2).unwrap().to_string(), "12.34");
+        assert_eq!(base_to_amount(1234, 0).unwrap().to_string(), "1234");
+        assert_eq!(base_to_amount(1200, 2).unwrap().to_string(), "12");
         let a = "0.00001".parse().unwrap();
         assert_eq!(amount_to_base(a, 18, "x").unwrap(), 10_000_000_000_000);
         assert!(amount_to_base(a, 4, "x").is_err());

@@ -22,7 +22,7 @@ use std::sync::mpsc::{sync_channel, Receiver};
 use ed25519_dalek::SigningKey;
 use msgl_poseidon2 as poseidon2;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::channel::{self, Cache, Channel, Role};
@@ -34,8 +34,8 @@ use crate::home::{Config, Home};
 use crate::journal::append::{Booked, NewEntry};
 use crate::journal::{Amount, MESSAGE_RECEIVED, MESSAGE_SENT};
 use crate::keys::{self, PublicKey, StrictKey};
-use crate::objects::ack::{ack_name, AckFields};
-use crate::objects::{check_domain, Ack, DOMAIN_ACK};
+use crate::objects::ack::{push_ack_name, AckFields, Expanded};
+use crate::objects::{check_domain, hexbytes, Ack, DOMAIN_ACK};
 use crate::store::group::{self, Limits, Report, Totals};
 use crate::store::{log, Batch, Tx};
 
@@ -68,16 +68,19 @@ fn entry_of(
         Role::In => (MESSAGE_SENT, "Assets:AccountsReceivable"),
         Role::Out => (MESSAGE_RECEIVED, "Liabilities:AccountsPayable"),
     };
+    let mut posting = String::with_capacity(account.len() + peer.len() + 18);
+    posting.push_str(account);
+    posting.push(':');
+    posting.push_str(peer);
+    posting.push(':');
+    hexbytes::push_hex(&mut posting, &message[..8]);
     Ok(NewEntry::new(kind)
-        .posting(
-            format!("{account}:{peer}:{}", hex::encode(&message[..8])),
-            Some(Amount::new(amount, None)),
-        )
-        .comment(format!("ack: {}", ack_name(channel, nonce))))
+        .posting(posting, Some(Amount::new(amount, None)))
+        .comment(tag(channel, nonce)))
 }
 
 /// `f` over `items`, in order, on all cores when there are enough of them
-/// to pay for it (signatures: about 25 µs to make, 60 µs to check).
+/// to pay for it (signatures: about 25 µs to make, 35 µs to check).
 fn par_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync + Send) -> Vec<U> {
     if items.len() < 4 {
         items.into_iter().map(f).collect()
@@ -90,7 +93,7 @@ fn par_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync + Send) ->
 pub fn parse_hash(text: &str) -> Result<[u8; 32]> {
     let h = text.strip_prefix("0x").unwrap_or(text);
     let mut out = [0u8; 32];
-    if h.len() != 64 || hex::decode_to_slice(h, &mut out).is_err() {
+    if !hexbytes::decode_into(h.as_bytes(), &mut out) {
         return Err(Error::input(format!("bad message hash `{}`", clean(text)))
             .hint("the message's 32-byte hash: 64 hex digits"));
     }
@@ -108,7 +111,7 @@ pub struct Issued {
 /// chain.
 struct Signer<'h> {
     home: &'h Home,
-    key: SigningKey,
+    key: Expanded,
     peer: String,
     channel: Channel,
     walker: Walker,
@@ -187,8 +190,8 @@ impl Signer<'_> {
 
 /// Signs an ack; with its JSON line (the sent log's record, and a
 /// stream's output).
-fn sign(key: &SigningKey, fields: AckFields) -> (Ack, String) {
-    let ack = Ack::signed(key, fields);
+fn sign(key: &Expanded, fields: AckFields) -> (Ack, String) {
+    let ack = Ack::signed_by(key, fields);
     let json = ack.to_json();
     (ack, json)
 }
@@ -241,7 +244,7 @@ impl<'h> PayerSession<'h> {
         Ok(PayerSession {
             signer: Signer {
                 home,
-                key,
+                key: Expanded::new(&key),
                 peer,
                 channel,
                 walker: chain.walker(),
@@ -784,13 +787,13 @@ enum Incoming<T> {
     Broken(Error),
 }
 
-enum Line {
-    Text(String),
+enum Line<'a> {
+    Text(&'a str),
     TooLong,
     NotUtf8,
 }
 
-impl Line {
+impl Line<'_> {
     fn refused(&self) -> Option<Error> {
         match self {
             Line::Text(_) => None,
@@ -819,7 +822,7 @@ impl<R: Read> Lines<R> {
         }
     }
 
-    fn next(&mut self) -> std::io::Result<Option<(usize, Line)>> {
+    fn next(&mut self) -> std::io::Result<Option<(usize, Line<'_>)>> {
         self.buf.clear();
         let read = (&mut self.r)
             .take(MAX_LINE as u64 + 1)
@@ -849,7 +852,7 @@ impl<R: Read> Lines<R> {
         Ok(Some((
             self.n,
             match std::str::from_utf8(&self.buf) {
-                Ok(t) => Line::Text(t.to_string()),
+                Ok(t) => Line::Text(t),
                 Err(_) => Line::NotUtf8,
             },
         )))
@@ -873,23 +876,21 @@ const REQUEST_HINT: &str =
 
 /// A payer's request: `HASH PRICE`, or `{"message": HASH, "price": UNITS}`.
 pub fn parse_request(text: &str) -> Result<([u8; 32], u64)> {
-    let (hash, price) = if text.trim_start().starts_with('{') {
+    if text.trim_start().starts_with('{') {
         let r: RequestJson = serde_json::from_str(text)
             .map_err(|e| Error::input(format!("bad request: {e}")).hint(REQUEST_HINT))?;
-        (r.message, r.price)
-    } else {
-        let mut words = text.split_whitespace();
-        match (words.next(), words.next(), words.next()) {
-            (Some(h), Some(p), None) => (
-                h.to_string(),
-                p.parse().map_err(|_| {
-                    Error::input(format!("bad price `{}`", clean(p))).hint(REQUEST_HINT)
-                })?,
-            ),
-            _ => return Err(Error::input("bad request: not `HASH PRICE`").hint(REQUEST_HINT)),
+        return Ok((parse_hash(&r.message)?, r.price));
+    }
+    let mut words = text.split_whitespace();
+    match (words.next(), words.next(), words.next()) {
+        (Some(h), Some(p), None) => {
+            let price = p.parse().map_err(|_| {
+                Error::input(format!("bad price `{}`", clean(p))).hint(REQUEST_HINT)
+            })?;
+            Ok((parse_hash(h)?, price))
         }
-    };
-    Ok((parse_hash(&hash)?, price))
+        _ => Err(Error::input("bad request: not `HASH PRICE`").hint(REQUEST_HINT)),
+    }
 }
 
 /// Reads requests on a thread of its own (blank lines skipped); stops at
@@ -904,7 +905,7 @@ fn read_requests(input: impl Read + Send + 'static) -> Receiver<Incoming<([u8; 3
                 Ok(Some((_, Line::Text(t)))) if t.trim().is_empty() => continue,
                 Ok(Some((line, Line::Text(t)))) => Incoming::Item {
                     line,
-                    item: parse_request(&t),
+                    item: parse_request(t),
                 },
                 Ok(Some((line, bad))) => Incoming::Item {
                     line,
@@ -960,7 +961,7 @@ fn read_acks(input: impl Read + Send + 'static) -> Receiver<Incoming<Ack>> {
                     if doc.is_none() && t.trim_start().starts_with('{') {
                         Incoming::Item {
                             line,
-                            item: ack_line(&t),
+                            item: ack_line(t),
                         }
                     } else if t.trim_end() == "---" {
                         match doc.take() {
@@ -981,7 +982,7 @@ fn read_acks(input: impl Read + Send + 'static) -> Receiver<Incoming<Ack>> {
                                     .hint("YAML acks end at a `---` line"),
                                 );
                             } else {
-                                d.1.push_str(&t);
+                                d.1.push_str(t);
                                 d.1.push('\n');
                             }
                         }
@@ -1090,49 +1091,68 @@ struct Verdict {
     refused: Option<Error>,
 }
 
-#[derive(Serialize)]
-struct VerdictLine<'a> {
-    verdict: &'static str,
-    line: usize,
-    ack: Option<&'a str>,
-    nonce: Option<u64>,
-    cumulative: Option<u64>,
-    price: Option<u64>,
-    peer: Option<&'a str>,
-    seq: Option<u64>,
-    reason: Option<String>,
-    hint: Option<String>,
-}
-
 impl Report for Verdict {
     fn books(&self) -> bool {
         self.refused.is_none()
     }
 
+    /// `{"verdict":…,"line":…,"ack":…,"nonce":…,"cumulative":…,"price":…,
+    /// "peer":…,"seq":…,"reason":…,"hint":…}`, absent values `null`:
+    /// written by hand, one per ack, exactly as serde_json writes that
+    /// struct (`tests::verdict_lines_are_serde_json`).
     fn write(&self, booked: Option<&Booked>, out: &mut Vec<u8>) {
         let a = self.ack.as_ref();
-        let line = VerdictLine {
-            verdict: if self.refused.is_none() {
-                "accepted"
-            } else {
-                "refused"
-            },
-            line: self.line,
-            ack: a.map(|a| a.0.as_str()),
-            nonce: a.map(|a| a.1),
-            cumulative: a.map(|a| a.2),
-            price: a.map(|a| a.3),
-            peer: self.peer.as_deref(),
-            seq: booked.map(|b| b.seq),
-            reason: self.refused.as_ref().map(|e| clean(e.what())),
-            hint: self
-                .refused
-                .as_ref()
-                .and_then(|e| e.diag().hint.as_deref())
-                .map(clean),
-        };
-        serde_json::to_writer(&mut *out, &line).expect("a verdict always serializes");
-        out.push(b'\n');
+        out.extend_from_slice(if self.refused.is_none() {
+            b"{\"verdict\":\"accepted\",\"line\":"
+        } else {
+            b"{\"verdict\":\"refused\",\"line\":"
+        });
+        out.extend_from_slice(itoa::Buffer::new().format(self.line).as_bytes());
+        json_field(out, "ack", a.map(|a| a.0.as_str()));
+        json_number(out, "nonce", a.map(|a| a.1));
+        json_number(out, "cumulative", a.map(|a| a.2));
+        json_number(out, "price", a.map(|a| a.3));
+        json_field(out, "peer", self.peer.as_deref());
+        json_number(out, "seq", booked.map(|b| b.seq));
+        let reason = self.refused.as_ref().map(|e| clean(e.what()));
+        json_field(out, "reason", reason.as_deref());
+        let hint = self
+            .refused
+            .as_ref()
+            .and_then(|e| e.diag().hint.as_deref())
+            .map(clean);
+        json_field(out, "hint", hint.as_deref());
+        out.extend_from_slice(b"}\n");
+    }
+}
+
+/// `,"name":"value"` (escaped as serde_json escapes) or `,"name":null`.
+fn json_field(out: &mut Vec<u8>, name: &str, value: Option<&str>) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    match value {
+        Some(v)
+            if v.bytes()
+                .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') =>
+        {
+            out.push(b'"');
+            out.extend_from_slice(v.as_bytes());
+            out.push(b'"');
+        }
+        Some(v) => serde_json::to_writer(&mut *out, v).expect("a string serializes"),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// `,"name":n` or `,"name":null`.
+fn json_number(out: &mut Vec<u8>, name: &str, value: Option<u64>) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    match value {
+        Some(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
@@ -1231,7 +1251,10 @@ pub fn accept_stream(
 
 /// The tag `ack: <channel>-<nonce>` of an ack's journal entry.
 pub fn tag(channel: &[u8; 32], nonce: u64) -> String {
-    format!("ack: {}", ack_name(channel, nonce))
+    let mut tag = String::with_capacity(90);
+    tag.push_str("ack: ");
+    push_ack_name(&mut tag, channel, nonce);
+    tag
 }
 
 #[cfg(test)]
@@ -1337,6 +1360,74 @@ mod tests {
             check(&one, &run[2]),
             Err(Refusal::BadSignature { .. })
         ));
+    }
+
+    /// The verdict line as v1 wrote it, with serde_json: the reference.
+    #[derive(serde::Serialize)]
+    struct VerdictLine<'a> {
+        verdict: &'static str,
+        line: usize,
+        ack: Option<&'a str>,
+        nonce: Option<u64>,
+        cumulative: Option<u64>,
+        price: Option<u64>,
+        peer: Option<&'a str>,
+        seq: Option<u64>,
+        reason: Option<String>,
+        hint: Option<String>,
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn verdict_lines_are_serde_json(
+            line in proptest::prelude::any::<usize>(),
+            ack in proptest::option::of((".*", proptest::prelude::any::<(u64, u64, u64)>())),
+            peer in proptest::option::of(".*"),
+            seq in proptest::prelude::any::<u64>(),
+            refused in proptest::option::of((".*", proptest::option::of(".*"))),
+        ) {
+            let refused = refused.map(|(what, hint)| match hint {
+                Some(h) => Error::input(what).hint(h),
+                None => Error::check(what),
+            });
+            let v = Verdict {
+                line,
+                ack: ack.map(|(name, (n, c, p))| (name, n, c, p)),
+                peer,
+                refused,
+            };
+            let booked = v.refused.is_none().then(|| Booked {
+                seq,
+                timestamp: 1,
+                entry: crate::journal::Entry {
+                    line: 0,
+                    timestamp: 1,
+                    seq,
+                    description: String::new(),
+                    comment: None,
+                    postings: Vec::new(),
+                    notes: Vec::new(),
+                },
+            });
+            let mut ours = Vec::new();
+            v.write(booked.as_ref(), &mut ours);
+            let a = v.ack.as_ref();
+            let mut theirs = serde_json::to_vec(&VerdictLine {
+                verdict: if v.refused.is_none() { "accepted" } else { "refused" },
+                line: v.line,
+                ack: a.map(|a| a.0.as_str()),
+                nonce: a.map(|a| a.1),
+                cumulative: a.map(|a| a.2),
+                price: a.map(|a| a.3),
+                peer: v.peer.as_deref(),
+                seq: booked.as_ref().map(|b| b.seq),
+                reason: v.refused.as_ref().map(|e| clean(e.what())),
+                hint: v.refused.as_ref().and_then(|e| e.diag().hint.as_deref()).map(clean),
+            })
+            .unwrap();
+            theirs.push(b'\n');
+            proptest::prop_assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs).unwrap());
+        }
     }
 
     #[test]
