@@ -602,6 +602,8 @@ struct Checker<'h> {
     recent: std::collections::VecDeque<Ack>,
     /// How many `recent` keeps (0: none, for one commit).
     keep: usize,
+    /// Each channel's ack log, by id (a path made once, not per ack).
+    logs: HashMap<[u8; 32], PathBuf>,
 }
 
 impl Checker<'_> {
@@ -631,10 +633,11 @@ impl Checker<'_> {
         let walked = p.position == Some((c.nonce, c.cumulative, c.preimage));
         check_position(c, &p.ack, !walked)?;
         let booking = entry(Role::In, &p.peer, &p.ack, &c.open)?;
-        batch.log(
-            &c.log_path(self.home),
-            &json.unwrap_or_else(|| p.ack.to_json()),
-        );
+        let log = self
+            .logs
+            .entry(p.ack.channel)
+            .or_insert_with(|| c.log_path(self.home));
+        batch.log(log, &json.unwrap_or_else(|| p.ack.to_json()));
         batch.book(booking);
         c.apply(&p.ack);
         if self.keep > 0 {
@@ -665,6 +668,7 @@ impl<'h> PayeeSession<'h> {
                 cache: Cache::default(),
                 recent: Default::default(),
                 keep: 0,
+                logs: HashMap::new(),
             },
             tx: Tx::begin(home)?,
             staged: Vec::new(),
@@ -1189,6 +1193,7 @@ pub fn accept_stream(
         recent: Default::default(),
         // The group being filled and the one being committed.
         keep: 2 * limits.acks.max(1),
+        logs: HashMap::new(),
     };
     let acks = read_acks(input);
     let mut totals = StreamTotals::default();
