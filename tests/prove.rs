@@ -279,14 +279,26 @@ fn bad_batches_are_refused_before_proving() {
         ),
     )
     .unwrap();
-    msgl(&p.payee)
-        .arg("prove")
-        .arg(&batch)
-        .arg("--state")
-        .arg(&state)
-        .assert()
-        .code(1)
-        .stderr(contains("does not reach the settled tip"));
+    // The prover's own walk finds it (msgl walks each chain once), and the
+    // error still names the ack's file; nothing is written, in either
+    // proof system.
+    for extra in [&[][..], &["--for-chain"][..]] {
+        let out = p.dir.join("never");
+        let run = msgl(&p.payee)
+            .arg("prove")
+            .arg(&batch)
+            .arg("--state")
+            .arg(&state)
+            .args(extra)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(contains("does not reach the settled tip"));
+        let err = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+        assert!(err.starts_with("msgl: ") && err.contains(".yaml"), "{err}");
+        assert!(!out.exists());
+    }
     // Already settled up to the latest ack: nothing to prove.
     let tip = std::fs::read_to_string(&files[2]).unwrap();
     let pre = tip

@@ -174,8 +174,13 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<()> {
                 format!(" (part {} of {n})", k + 1)
             }
         ));
-        let err =
-            |e: msgl_circuits::ProveError| Error::check(format!("cannot prove the batch: {e}"));
+        let err = |e: msgl_circuits::ProveError| match e {
+            // The prover walks every chain before it commits to anything.
+            msgl_circuits::ProveError::Statement(
+                msgl_circuits::statement::StatementError::ChainMismatch { index },
+            ) if index < part.entries.len() => batch::chain_mismatch(&batch, &part.entries[index]),
+            e => Error::check(format!("cannot prove the batch: {e}")),
+        };
         let proof = if args.for_chain {
             crate::proof::ProofFile::Chain(msgl_circuits::prove_for_chain(&part).map_err(err)?)
         } else {

@@ -223,6 +223,22 @@ pub fn parse_state(text: &str, path: &Path) -> Result<Vec<ChannelView>> {
     crate::yaml::from_str(text, path)
 }
 
+/// The error for an entry of a statement built from `batch` whose chain
+/// does not reach its old tip (the prover found it): it names the ack's
+/// file.
+pub fn chain_mismatch(batch: &Batch, entry: &Entry) -> Error {
+    let what = format!(
+        "its chain does not reach the settled tip of channel {} (count {})",
+        hex::encode(&entry.channel[..8]),
+        entry.old_count
+    );
+    let e = match batch.latest.iter().find(|u| u.channel == entry.channel) {
+        Some(u) => bad(&u.file, what),
+        None => Error::check(what),
+    };
+    e.hint("the ack belongs to another channel, or the state is wrong")
+}
+
 /// Where a channel's settled tip comes from.
 pub struct Resolver<'a> {
     /// `--state FILE` (then every channel must be in it), else the home's record.
@@ -233,9 +249,13 @@ pub struct Resolver<'a> {
 /// Builds the statement for a batch, for the deployment `domain`: old tips
 /// and counts from the resolver, channels already settled up to their latest
 /// ack left out. Refuses, before any proving, a channel missing from the
-/// state, a stale ack, and a chain that does not reach the old tip.
-/// `None` when nothing is new: every channel of the batch is settled up to
-/// its latest ack.
+/// state and a stale ack. Whether each chain reaches its old tip is not
+/// walked here: `msgl_circuits::prove` walks every chain for its witness
+/// before anything is committed to and refuses one that does not
+/// (`ProveError::Statement(ChainMismatch)`; [`chain_mismatch`] names the
+/// ack's file), so the walk — one hash per unit, sequential per channel —
+/// is made once. `None` when nothing is new: every channel of the batch is
+/// settled up to its latest ack.
 pub fn statement(batch: &Batch, r: &Resolver<'_>, domain: Domain) -> Result<Option<Statement>> {
     let entries: Vec<Result<Option<Entry>>> = batch
         .latest
@@ -281,16 +301,6 @@ pub fn statement(batch: &Batch, r: &Resolver<'_>, domain: Domain) -> Result<Opti
             }
             if u.cumulative == old_count {
                 return Ok(None);
-            }
-            if poseidon2::hash_n(&u.preimage, u.cumulative - old_count) != old_tip {
-                return Err(bad(
-                    &u.file,
-                    format!(
-                    "its chain does not reach the settled tip of channel {} (count {old_count})",
-                    hex::encode(&channel[..8])
-                ),
-                )
-                .hint("the ack belongs to another channel, or the state is wrong"));
             }
             Ok(Some(Entry {
                 channel,
