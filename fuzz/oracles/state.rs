@@ -138,6 +138,23 @@ pub fn check(data: &[u8]) {
             if as_state {
                 assert!(view.is_some(), "proved a channel missing from --state");
             }
+            // Whether the chain reaches the state's tip is the prover's to
+            // decide (`msgl prove` walks each chain once, for the witness,
+            // before committing to anything): a statement whose old tip
+            // is not the chain's element at its old count must be refused
+            // there.
+            let witness = msgl_circuits::air::chain_trace::chain_witness(&st);
+            if e.old_count > LENGTH || e.old_tip != f.chain.get(e.old_count) {
+                assert!(
+                    matches!(
+                        witness,
+                        Err(msgl_circuits::StatementError::ChainMismatch { index: 0 })
+                    ),
+                    "the prover's walk accepts a tip the chain does not reach"
+                );
+                continue;
+            }
+            assert!(witness.is_ok(), "the prover's walk refuses a true chain");
             let (count, tip) = view.map_or((0, f.anchor), |v| (v.count, v.tip));
             assert_eq!(e.channel, f.anchor);
             assert_eq!((e.old_count, poseidon2::pack(&e.old_tip)), (count, tip));
