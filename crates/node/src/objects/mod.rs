@@ -95,34 +95,11 @@ pub fn amount_fixed(d: Decimal, what: &str) -> Result<u128> {
 pub mod hexbytes {
     use serde::{de, Deserializer, Serializer};
 
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-
-    /// Each byte's value as a hex digit (either case), or 0xff.
-    const VALUE: [u8; 256] = {
-        let mut t = [0xffu8; 256];
-        let mut i = 0;
-        while i < 10 {
-            t[b'0' as usize + i] = i as u8;
-            i += 1;
-        }
-        let mut i = 0;
-        while i < 6 {
-            t[b'a' as usize + i] = 10 + i as u8;
-            t[b'A' as usize + i] = 10 + i as u8;
-            i += 1;
-        }
-        t
-    };
-
     /// Lowercase hex of `b` into `out` (two digits a byte, `out` exactly
-    /// twice as long), as `hex::encode_to_slice` does, by table (a
-    /// stream writes four of these per ack).
+    /// twice as long): const-hex's SIMD encoder (alloy's, already built),
+    /// since a stream writes several of these per ack.
     pub fn encode_into(b: &[u8], out: &mut [u8]) {
-        assert_eq!(out.len(), 2 * b.len(), "two digits a byte");
-        for (byte, pair) in b.iter().zip(out.chunks_exact_mut(2)) {
-            pair[0] = DIGITS[usize::from(byte >> 4)];
-            pair[1] = DIGITS[usize::from(byte & 15)];
-        }
+        const_hex::encode_to_slice(b, out).expect("two digits a byte");
     }
 
     /// Appends the lowercase hex of `b` to `out`.
@@ -137,18 +114,10 @@ pub mod hexbytes {
 
     /// `out` from exactly twice as many hex digits (either case), as
     /// `hex::decode_to_slice` reads them; false (and `out` unspecified)
-    /// for any other text.
+    /// for any other text. The length is checked here: const-hex would
+    /// also strip a `0x` of its own.
     pub fn decode_into(h: &[u8], out: &mut [u8]) -> bool {
-        if h.len() != 2 * out.len() {
-            return false;
-        }
-        let mut bad = 0u8;
-        for (o, pair) in out.iter_mut().zip(h.chunks_exact(2)) {
-            let (hi, lo) = (VALUE[usize::from(pair[0])], VALUE[usize::from(pair[1])]);
-            bad |= (hi | lo) & 0xf0;
-            *o = (hi << 4) | (lo & 15);
-        }
-        bad == 0
+        h.len() == 2 * out.len() && const_hex::decode_to_slice(h, out).is_ok()
     }
 
     pub fn serialize<S: Serializer, const N: usize>(b: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
@@ -158,7 +127,7 @@ pub mod hexbytes {
                 encode_into(b, out);
                 s.serialize_str(std::str::from_utf8(out).expect("hex digits are ASCII"))
             }
-            None => s.serialize_str(&hex::encode(b)),
+            None => s.serialize_str(&const_hex::encode(b)),
         }
     }
 
@@ -219,6 +188,17 @@ pub mod hexbytes {
                     prop_assert_eq!(ours, theirs);
                 }
             }
+        }
+
+        #[test]
+        fn a_0x_inside_the_digits_is_refused() {
+            // const-hex strips a `0x` itself; the length check keeps it
+            // from reading `0xab` as one byte.
+            let mut one = [0u8; 1];
+            let mut two = [0u8; 2];
+            assert!(!super::decode_into(b"0x", &mut one));
+            assert!(!super::decode_into(b"0xab", &mut two));
+            assert!(super::decode_into(b"00ab", &mut two) && two == [0, 0xab]);
         }
 
         #[test]
