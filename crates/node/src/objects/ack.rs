@@ -132,47 +132,25 @@ impl Ack {
     }
 
     /// One JSON line (no newline): the form of ack logs and of streams.
-    /// Written field by field, byte for byte what `serde_json` writes for
-    /// this struct (`tests::to_json_is_serde_json`): a stream writes one
-    /// per ack on each side.
+    /// Written field by field ([`super::jsonline`]), byte for byte what
+    /// `serde_json` writes for this struct (`tests::to_json_is_serde_json`):
+    /// a stream writes one per ack on each side.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(600);
-        let hex = |out: &mut String, name: &str, b: &[u8]| {
-            out.push_str(",\"");
-            out.push_str(name);
-            out.push_str("\":\"");
-            hexbytes::push_hex(out, b);
-            out.push('"');
-        };
-        let num = |out: &mut String, name: &str, n: u64| {
-            out.push_str(",\"");
-            out.push_str(name);
-            out.push_str("\":");
-            out.push_str(itoa::Buffer::new().format(n));
-        };
-        out.push_str("{\"domain\":");
-        if self
-            .domain
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
-        {
-            out.push('"');
-            out.push_str(&self.domain);
-            out.push('"');
-        } else {
-            out.push_str(&serde_json::to_string(&self.domain).expect("a string serializes"));
-        }
-        hex(&mut out, "channel", &self.channel);
-        hex(&mut out, "payer", &self.payer);
-        hex(&mut out, "payee", &self.payee);
-        num(&mut out, "nonce", self.nonce);
-        hex(&mut out, "message", &self.message);
-        num(&mut out, "price", self.price);
-        num(&mut out, "cumulative", self.cumulative);
-        hex(&mut out, "preimage", &self.preimage);
-        hex(&mut out, "signature", &self.signature);
-        out.push('}');
-        out
+        use super::jsonline::{hex_field, num_field, string};
+        let mut out = Vec::with_capacity(600);
+        out.extend_from_slice(b"{\"domain\":");
+        string(&mut out, &self.domain);
+        hex_field(&mut out, "channel", &self.channel);
+        hex_field(&mut out, "payer", &self.payer);
+        hex_field(&mut out, "payee", &self.payee);
+        num_field(&mut out, "nonce", Some(self.nonce));
+        hex_field(&mut out, "message", &self.message);
+        num_field(&mut out, "price", Some(self.price));
+        num_field(&mut out, "cumulative", Some(self.cumulative));
+        hex_field(&mut out, "preimage", &self.preimage);
+        hex_field(&mut out, "signature", &self.signature);
+        out.push(b'}');
+        String::from_utf8(out).expect("JSON of UTF-8 text is UTF-8")
     }
 
     /// Reads an ack in either form: a JSON object or YAML.

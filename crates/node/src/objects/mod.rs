@@ -11,6 +11,7 @@
 
 pub mod acceptance;
 pub mod ack;
+pub mod jsonline;
 pub mod open;
 pub mod recon;
 

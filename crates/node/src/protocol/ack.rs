@@ -35,6 +35,7 @@ use crate::journal::append::{Booked, NewEntry};
 use crate::journal::{Amount, MESSAGE_RECEIVED, MESSAGE_SENT};
 use crate::keys::{self, PublicKey, StrictKey};
 use crate::objects::ack::{push_ack_name, AckFields, Expanded};
+use crate::objects::jsonline::{num_field, str_field};
 use crate::objects::{check_domain, hexbytes, Ack, DOMAIN_ACK};
 use crate::store::group::{self, Limits, Report, Totals};
 use crate::store::{log, Batch, Tx};
@@ -1102,8 +1103,9 @@ impl Report for Verdict {
 
     /// `{"verdict":…,"line":…,"ack":…,"nonce":…,"cumulative":…,"price":…,
     /// "peer":…,"seq":…,"reason":…,"hint":…}`, absent values `null`:
-    /// written by hand, one per ack, exactly as serde_json writes that
-    /// struct (`tests::verdict_lines_are_serde_json`).
+    /// written field by field (`objects::jsonline`), one per ack, exactly
+    /// as serde_json writes that struct
+    /// (`tests::verdict_lines_are_serde_json`).
     fn write(&self, booked: Option<&Booked>, out: &mut Vec<u8>) {
         let a = self.ack.as_ref();
         out.extend_from_slice(if self.refused.is_none() {
@@ -1112,51 +1114,21 @@ impl Report for Verdict {
             b"{\"verdict\":\"refused\",\"line\":"
         });
         out.extend_from_slice(itoa::Buffer::new().format(self.line).as_bytes());
-        json_field(out, "ack", a.map(|a| a.0.as_str()));
-        json_number(out, "nonce", a.map(|a| a.1));
-        json_number(out, "cumulative", a.map(|a| a.2));
-        json_number(out, "price", a.map(|a| a.3));
-        json_field(out, "peer", self.peer.as_deref());
-        json_number(out, "seq", booked.map(|b| b.seq));
+        str_field(out, "ack", a.map(|a| a.0.as_str()));
+        num_field(out, "nonce", a.map(|a| a.1));
+        num_field(out, "cumulative", a.map(|a| a.2));
+        num_field(out, "price", a.map(|a| a.3));
+        str_field(out, "peer", self.peer.as_deref());
+        num_field(out, "seq", booked.map(|b| b.seq));
         let reason = self.refused.as_ref().map(|e| clean(e.what()));
-        json_field(out, "reason", reason.as_deref());
+        str_field(out, "reason", reason.as_deref());
         let hint = self
             .refused
             .as_ref()
             .and_then(|e| e.diag().hint.as_deref())
             .map(clean);
-        json_field(out, "hint", hint.as_deref());
+        str_field(out, "hint", hint.as_deref());
         out.extend_from_slice(b"}\n");
-    }
-}
-
-/// `,"name":"value"` (escaped as serde_json escapes) or `,"name":null`.
-fn json_field(out: &mut Vec<u8>, name: &str, value: Option<&str>) {
-    out.extend_from_slice(b",\"");
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
-    match value {
-        Some(v)
-            if v.bytes()
-                .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') =>
-        {
-            out.push(b'"');
-            out.extend_from_slice(v.as_bytes());
-            out.push(b'"');
-        }
-        Some(v) => serde_json::to_writer(&mut *out, v).expect("a string serializes"),
-        None => out.extend_from_slice(b"null"),
-    }
-}
-
-/// `,"name":n` or `,"name":null`.
-fn json_number(out: &mut Vec<u8>, name: &str, value: Option<u64>) {
-    out.extend_from_slice(b",\"");
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
-    match value {
-        Some(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
-        None => out.extend_from_slice(b"null"),
     }
 }
 
