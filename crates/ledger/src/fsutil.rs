@@ -165,9 +165,9 @@ pub fn read_bounded_from(
 }
 
 /// At most `max` bytes into `bytes`, then one byte more tried (into a
-/// byte of its own): `Err(None)` if there is one. The buffer never grows
-/// past what `max` bytes need, so refusing an endless input costs at most
-/// `max` (plus the doubling's last copy), whatever the allocator.
+/// byte of its own): `Err(None)` if there is one. The buffer grows only
+/// while it holds fewer than `max` bytes, never to hold byte `max + 1`
+/// (reading that one into the buffer doubled it to 2 × `max` before).
 fn read_into(
     mut r: impl std::io::Read,
     max: u64,
