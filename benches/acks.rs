@@ -123,7 +123,7 @@ fn main() {
     );
 
     // The same, 64 acks at a time (`check_run`: the signatures on all
-    // cores, each with verify_strict; wall time is what shows it).
+    // cores, one batch per core; wall time is what shows it).
     let mut state = Channel::fresh(open.clone(), Role::In);
     let t = Clock::start();
     for run in signed.chunks(64) {

@@ -112,7 +112,7 @@ fn ms(d: Duration) -> String {
 
 /// The library's own rates, in this process: the payer's signing (w_i
 /// from the checkpoints, sign, the JSON line) and the payee's checking
-/// (the JSON parse and every check, `verify_strict` included), each on one
+/// (the JSON parse and every check, the signature included), each on one
 /// core; then the two at once, as the stream splits them: signing on one
 /// thread, checking runs of 64 on all cores (`check_run`), no disk, no
 /// pipes, no journal.

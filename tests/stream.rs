@@ -284,6 +284,96 @@ fn a_refused_ack_gets_its_verdict_in_place_and_the_stream_goes_on() {
     evidence_ok(&p.payee);
 }
 
+/// `ack` re-signed by the payer's own key (of `payer`'s home) with a
+/// nonce point `[r]B + T`, T of order 8, and s made for it (`s_off` 0) or
+/// one off: what a payer grinding for a lenient check sends.
+fn resign_with_small_order_part(ack: &Ack, payer: &Path, s_off: u64) -> Ack {
+    use curve25519_dalek::constants::{ED25519_BASEPOINT_TABLE, EIGHT_TORSION};
+    use curve25519_dalek::Scalar;
+    use sha2::{Digest, Sha512};
+    let key = msgl_node::keys::load(&payer.join("keys/node.key")).unwrap();
+    let a = key.to_scalar();
+    let mut ack = ack.clone();
+    let msg = ack.signing_bytes();
+    let r = Scalar::from_bytes_mod_order_wide(&Sha512::digest(&msg).into());
+    let big_r = (ED25519_BASEPOINT_TABLE * &r + EIGHT_TORSION[3]).compress();
+    let k = Scalar::from_hash(
+        Sha512::new()
+            .chain_update(big_r.as_bytes())
+            .chain_update(key.verifying_key().as_bytes())
+            .chain_update(&msg),
+    );
+    ack.signature[..32].copy_from_slice(big_r.as_bytes());
+    ack.signature[32..].copy_from_slice((r + k * a + Scalar::from(s_off)).as_bytes());
+    ack
+}
+
+/// A payer's acks whose R carries a point of small order: the stream
+/// decides each signature as `msgl accept` of its file, `check --evidence`
+/// and `msgl prove` do (docs/DESIGN.md §6.3: one rule, the cofactored
+/// equation, whether checked in a batch or alone), so what the payee
+/// books it can prove, and what it refuses, every one-shot check refuses.
+#[test]
+fn a_stream_books_exactly_the_acks_every_other_check_accepts() {
+    let p = pair(1000);
+    let (_, out, _) = pipe(
+        &p.payer,
+        &["ack", "--to", "node1", "--stream"],
+        &requests(1, 40),
+    );
+    let honest: Vec<Ack> = out.lines().map(|l| Ack::parse(l).unwrap()).collect();
+    assert_eq!(honest.len(), 40);
+    // Acks 2, 9, 17 and 33 carry the small-order part (s made for it);
+    // ack 21's is one off, so ack 21 is refused and comes again honest.
+    let mut input = Vec::new();
+    for (i, a) in honest.iter().enumerate() {
+        let nonce = i + 1;
+        if nonce == 21 {
+            let bad = resign_with_small_order_part(a, &p.payer, 1);
+            let f = p.dir.join("bad-21.json");
+            std::fs::write(&f, bad.to_json()).unwrap();
+            msgl(&p.payee)
+                .arg("accept")
+                .arg(&f)
+                .assert()
+                .failure()
+                .stderr(predicates::str::contains("bad signature"));
+            input.push(bad.to_json());
+        }
+        if [2, 9, 17, 33].contains(&nonce) {
+            input.push(resign_with_small_order_part(a, &p.payer, 0).to_json());
+        } else {
+            input.push(a.to_json());
+        }
+    }
+    let (code, out, err) = pipe(&p.payee, &["accept", "--stream"], &input.join("\n"));
+    assert_eq!(code, Some(1), "{err}");
+    let v = verdicts(&out);
+    assert_eq!(v.len(), 41);
+    for (i, verdict) in v.iter().enumerate() {
+        let want = if i == 20 { "refused" } else { "accepted" };
+        assert_eq!(verdict["verdict"], want, "line {}: {verdict}", i + 1);
+    }
+    assert!(v[20]["reason"].as_str().unwrap().contains("bad signature"));
+    assert_eq!(logged(&p.payee, "acks").len(), 40);
+    evidence_ok(&p.payee);
+    let proof = p.dir.join("proof");
+    msgl(&p.payee)
+        .args(["-q", "prove"])
+        .arg(p.payee.join("acks"))
+        .arg("-o")
+        .arg(&proof)
+        .assert()
+        .success();
+    let s = common::statement(&proof);
+    assert_eq!(s.entries[0].new_count, 40);
+    msgl(&p.payee)
+        .arg("verify-proof")
+        .arg(&proof)
+        .assert()
+        .success();
+}
+
 #[test]
 fn a_bad_request_ends_the_payer_stream_after_the_acks_before_it() {
     let p = pair(10);

@@ -10,7 +10,7 @@
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
-use super::{check_domain, hexbytes, verify_sig_strict, Canon, DOMAIN_ACK};
+use super::{bad_signature, check_domain, hexbytes, verify_sig_strict, Canon, DOMAIN_ACK};
 use crate::error::Result;
 use crate::keys::{strict, PublicKey, StrictKey};
 
@@ -108,13 +108,43 @@ impl Ack {
     /// As `verify`, with the payer's key already decoded (refused unless
     /// it is the key of `self.payer`).
     pub fn verify_with(&self, payer_key: &StrictKey) -> Result<()> {
+        self.check_signer(payer_key)?;
+        verify_sig_strict(payer_key, &self.signing_bytes(), &self.signature, "ack")
+    }
+
+    /// As [`verify_with`](Self::verify_with) for many acks by one payer,
+    /// with the same answer and error for each: the signatures decided
+    /// together (`StrictKey::verify_each`: one batch equation, and one by
+    /// one only when it fails).
+    pub fn verify_many(payer_key: &StrictKey, acks: &[&Ack]) -> Vec<Result<()>> {
+        let mut results: Vec<Result<()>> = acks.iter().map(|a| a.check_signer(payer_key)).collect();
+        let signed: Vec<(usize, Vec<u8>)> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(i, _)| (i, acks[i].signing_bytes()))
+            .collect();
+        let sigs: Vec<(&[u8], &[u8; 64])> = signed
+            .iter()
+            .map(|(i, msg)| (msg.as_slice(), &acks[*i].signature))
+            .collect();
+        for ((i, _), ok) in signed.iter().zip(payer_key.verify_each(&sigs)) {
+            if !ok {
+                results[*i] = Err(bad_signature(payer_key.key(), "ack"));
+            }
+        }
+        results
+    }
+
+    /// The domain, and the payer named in the ack is `payer_key`.
+    fn check_signer(&self, payer_key: &StrictKey) -> Result<()> {
         check_domain(&self.domain, DOMAIN_ACK, "ack")?;
         if payer_key.key().as_bytes() != &self.payer {
             return Err(crate::error::Error::signature(
                 "the ack's payer is not the expected key",
             ));
         }
-        verify_sig_strict(payer_key, &self.signing_bytes(), &self.signature, "ack")
+        Ok(())
     }
 
     /// The name of this ack in journal tags and messages:

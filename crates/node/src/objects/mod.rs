@@ -286,7 +286,7 @@ pub fn check_domain(found: &str, want: &str, kind: &str) -> Result<()> {
 }
 
 /// Verifies an ed25519 signature over `msg` by `key`: the one strict
-/// decision every signed object gets (`keys::StrictKey::verify_strict`).
+/// decision every signed object gets (`keys::StrictKey::verify`).
 pub fn verify_sig(
     key: &ed25519_dalek::VerifyingKey,
     msg: &[u8],
@@ -303,14 +303,14 @@ pub fn verify_sig_strict(
     sig: &[u8; 64],
     kind: &str,
 ) -> Result<()> {
-    if key.verify_strict(msg, sig) {
+    if key.verify(msg, sig) {
         Ok(())
     } else {
         Err(bad_signature(key.key(), kind))
     }
 }
 
-fn bad_signature(key: &ed25519_dalek::VerifyingKey, kind: &str) -> Error {
+pub(crate) fn bad_signature(key: &ed25519_dalek::VerifyingKey, kind: &str) -> Error {
     Error::signature(format!(
         "bad signature on {kind}: not signed by {} over these fields",
         hex::encode(key.as_bytes())
