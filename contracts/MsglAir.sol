@@ -10,9 +10,9 @@ pragma solidity ^0.8.24;
 ///         (305 constraints, one permutation per row); see
 ///         circuits/src/air/solidity.rs for its instruction set.
 library MsglAir {
-    uint256 internal constant POW_BITS = 18;
-    uint256 internal constant LOG_BLOWUP = 3;
-    uint256 internal constant N_QUERIES = 26;
+    uint256 internal constant POW_BITS = 24;
+    uint256 internal constant LOG_BLOWUP = 4;
+    uint256 internal constant N_QUERIES = 18;
     uint256 internal constant FOLD_STEP = 3;
     uint256 internal constant LOG_LAST_LAYER = 5;
     uint256 internal constant MIN_LOG_ROWS = 8;

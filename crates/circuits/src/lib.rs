@@ -3,6 +3,9 @@
 //! * [`poseidon2`]: the native hash (`H`, pack/unpack, chains), re-exported from msgl-poseidon2;
 //! * [`statement`]: the proof's public input (docs/DESIGN.md §8.1);
 //! * [`air`]: the components, [`prove`] / [`verify`] and the serialized [`BatchProof`].
+// Eight Keccak states at once (keccak::x8); RUSTC_BOOTSTRAP allows it on
+// stable, as it does Stwo's own nightly features.
+#![feature(portable_simd)]
 
 pub mod air;
 pub mod keccak;

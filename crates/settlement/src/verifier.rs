@@ -79,17 +79,18 @@ pub fn proof_calldata(proof: &ChainProof) -> Vec<u8> {
 /// Most units in one on-chain proof, so that its verification fits one
 /// transaction (EIP-7825: 2^24 gas): the verifier's work grows with the
 /// trace's rows (units rounded up to a power of two, one permutation per
-/// row), and 2^18 rows verify for about 15.5M gas with one entry
+/// row), and 2^18 rows verify for about 12.1M gas with one entry
 /// (docs/BENCHMARKS.md). `msgl prove --for-chain` splits larger batches.
 pub const MAX_VERIFY_UNITS: u64 = 1 << 18;
 
 /// Most entries in one on-chain proof: each entry costs the verifier about
 /// 40k gas more (its calldata, the statement checks and mixing, two
-/// inversions of the LogUp sum); at 2^18 rows 16 entries verify for 16.07M
-/// gas, 32 for 16.73M, just under the 2^24 cap (measured with `msgl
-/// calldata --verify -O json`, docs/BENCHMARKS.md). `msgl prove
-/// --for-chain` splits larger batches.
-pub const MAX_VERIFY_ENTRIES: usize = 16;
+/// inversions of the LogUp sum); at 2^18 rows 1 entry verifies for 12.05M
+/// gas, 32 for 13.29M and 100 for 15.97M, 95% of the 2^24 cap (measured
+/// with `msgl calldata --verify -O json`, docs/BENCHMARKS.md). `msgl prove
+/// --for-chain` splits larger batches, and `msgl calldata --verify`
+/// refuses a part over the cap before printing anything.
+pub const MAX_VERIFY_ENTRIES: usize = 100;
 
 /// The ABI entries of a statement for `MsglVerifier`.
 pub fn verifier_entries(statement: &Statement) -> Vec<MsglVerifier::Entry> {

@@ -53,11 +53,13 @@ pub fn pcs_config() -> PcsConfig {
 }
 
 /// The on-chain proof system's parameters (Keccak-256 channel, issue 18):
-/// conjectured security `pow_bits + log_blowup * n_queries = 18 + 3 * 26 = 96`
+/// conjectured security `pow_bits + log_blowup * n_queries = 24 + 4 * 18 = 96`
 /// bits; FRI folds 3 layers at a time down to a last layer of 2^5
-/// coefficients. Chosen by measured verifier gas: blowup 8 with 26 queries
-/// verifies a 150k-unit proof for 15.6M gas, blowup 4 with 38 for 20.6M
-/// (docs/BENCHMARKS.md).
+/// coefficients. Chosen by measured verifier gas at 150k units
+/// (docs/BENCHMARKS.md): blowup 16 with 18 queries and 24 bits of work
+/// 12.1M gas (prover 6.4 GB); blowup 16, 19 queries, 20 bits 12.6M;
+/// blowup 8 with 26 queries 15.6M (3.4 GB); blowup 32 with 15 queries
+/// 10.8M, but 12.5 GB and twice the proving time.
 pub fn chain_pcs_config() -> PcsConfig {
     PcsConfig {
         pow_bits: CHAIN_POW_BITS,
@@ -72,11 +74,11 @@ pub fn chain_pcs_config() -> PcsConfig {
 }
 
 /// Proof-of-work bits of [`chain_pcs_config`].
-pub const CHAIN_POW_BITS: u32 = 18;
+pub const CHAIN_POW_BITS: u32 = 24;
 /// log2 of the blowup of [`chain_pcs_config`].
-pub const CHAIN_LOG_BLOWUP: u32 = 3;
+pub const CHAIN_LOG_BLOWUP: u32 = 4;
 /// FRI queries of [`chain_pcs_config`].
-pub const CHAIN_N_QUERIES: usize = 26;
+pub const CHAIN_N_QUERIES: usize = 18;
 /// FRI fold step of [`chain_pcs_config`].
 pub const CHAIN_FOLD_STEP: u32 = 3;
 /// log2 of the FRI last layer's degree bound in [`chain_pcs_config`].
