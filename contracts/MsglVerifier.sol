@@ -568,34 +568,57 @@ contract MsglVerifier is IFactRegistry {
         if (c.cur != c.end) revert Malformed(c.cur - c.start);
     }
 
-    /// The public side of the LogUp sum must equal the claimed sum.
+    /// The public side of the LogUp sum must equal the claimed sum:
+    /// sum over the entries of 1/Start + 1/End. The powers of each
+    /// relation's alpha are made once, and the 2n denominators are
+    /// inverted together (one QM31 inversion and three products each).
     function _checkLogUp(Entry[] calldata entries, uint256[] memory params, uint256 claimed) internal pure {
-        uint256 sum = 0;
+        uint256 n = 2 * entries.length;
+        uint256[10] memory powStart;
+        uint256[10] memory powEnd;
+        powStart[0] = _pack(1, 0, 0, 0);
+        powEnd[0] = powStart[0];
+        for (uint256 k = 1; k < 10; k++) {
+            powStart[k] = _qmul(powStart[k - 1], params[1]);
+            powEnd[k] = _qmul(powEnd[k - 1], params[3]);
+        }
+        uint256[] memory den = new uint256[](n);
         for (uint256 i = 0; i < entries.length; i++) {
             Entry calldata e = entries[i];
-            uint256 ds = _combineDigest(params[0], params[1], i, e.newTip, 0, false);
-            uint256 de = _combineDigest(params[2], params[3], i, e.oldTip, uint256(e.newCount) - e.oldCount, true);
+            uint256 ds = _combineDigest(params[0], powStart, i, e.newTip, 0, false);
+            uint256 de = _combineDigest(params[2], powEnd, i, e.oldTip, uint256(e.newCount) - e.oldCount, true);
             if (_isZero(ds) || _isZero(de)) revert LogUpMismatch();
-            sum = _qadd(sum, _qadd(_qinv(ds), _qinv(de)));
+            den[2 * i] = ds;
+            den[2 * i + 1] = de;
+        }
+        // prefix[j] = den[0] ... den[j - 1]; then walk back with the inverse of the whole product.
+        uint256[] memory prefix = new uint256[](n);
+        uint256 acc = _pack(1, 0, 0, 0);
+        for (uint256 j = 0; j < n; j++) {
+            prefix[j] = acc;
+            acc = _qmul(acc, den[j]);
+        }
+        uint256 inv = _qinv(acc);
+        uint256 sum = 0;
+        for (uint256 j = n; j > 0; j--) {
+            sum = _qadd(sum, _qmul(inv, prefix[j - 1]));
+            inv = _qmul(inv, den[j - 1]);
         }
         if (_canon(sum) != _canon(claimed)) revert LogUpMismatch();
     }
 
-    /// sum_k alpha^k v_k - z over (seg, digest[0..8] [, step]).
-    function _combineDigest(uint256 z, uint256 alpha, uint256 seg, bytes32 d, uint256 step, bool withStep)
+    /// sum_k alpha^k v_k - z over (seg, digest[0..8] [, step]), with pw[k] = alpha^k.
+    function _combineDigest(uint256 z, uint256[10] memory pw, uint256 seg, bytes32 d, uint256 step, bool withStep)
         internal
         pure
         returns (uint256 acc)
     {
-        uint256 pw = _pack(1, 0, 0, 0);
-        acc = _qmulc(pw, seg);
+        acc = _qmulc(pw[0], seg);
         for (uint256 k = 0; k < 8; k++) {
-            pw = _qmul(pw, alpha);
-            acc = _qadd(acc, _qmulc(pw, (uint256(d) >> (224 - 32 * k)) & 0xffffffff));
+            acc = _qadd(acc, _qmulc(pw[k + 1], (uint256(d) >> (224 - 32 * k)) & 0xffffffff));
         }
         if (withStep) {
-            pw = _qmul(pw, alpha);
-            acc = _qadd(acc, _qmulc(pw, step));
+            acc = _qadd(acc, _qmulc(pw[9], step));
         }
         acc = _qsub(acc, z);
     }

@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 ///
 /// With --for-chain the proof is the one the on-chain verifier
 /// (MsglVerifier) checks: Keccak-256 Merkle trees and the on-chain
-/// parameters, parts of at most 2^18 units and 100 entries so that each
+/// parameters, parts of at most 2^18 units and 128 entries so that each
 /// verifies in one transaction; it costs the prover several times more time and memory
 /// (docs/BENCHMARKS.md), so it is not the default. `msgl verify-proof`
 /// checks either kind; `msgl calldata --verify` needs --for-chain's.

@@ -84,13 +84,14 @@ pub fn proof_calldata(proof: &ChainProof) -> Vec<u8> {
 pub const MAX_VERIFY_UNITS: u64 = 1 << 18;
 
 /// Most entries in one on-chain proof: each entry costs the verifier about
-/// 40k gas more (its calldata, the statement checks and mixing, two
-/// inversions of the LogUp sum); at 2^18 rows 1 entry verifies for 12.05M
-/// gas, 32 for 13.29M and 100 for 15.97M, 95% of the 2^24 cap (measured
-/// with `msgl calldata --verify -O json`, docs/BENCHMARKS.md). `msgl prove
-/// --for-chain` splits larger batches, and `msgl calldata --verify`
-/// refuses a part over the cap before printing anything.
-pub const MAX_VERIFY_ENTRIES: usize = 100;
+/// 27k gas more (its calldata, the statement checks and mixing, its two
+/// LogUp denominators, inverted together with the others); at 2^18 rows 1
+/// entry verifies for 12.06M gas, 100 for 14.76M and 128 for 15.43M, 92%
+/// of the 2^24 cap (measured with `msgl calldata --verify -O json`,
+/// docs/BENCHMARKS.md). `msgl prove --for-chain` splits larger batches,
+/// and `msgl calldata --verify` refuses a part over the cap before
+/// printing anything.
+pub const MAX_VERIFY_ENTRIES: usize = 128;
 
 /// The ABI entries of a statement for `MsglVerifier`.
 pub fn verifier_entries(statement: &Statement) -> Vec<MsglVerifier::Entry> {
