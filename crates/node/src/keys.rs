@@ -302,7 +302,10 @@ impl StrictKey {
     /// equation in place of the cofactorless one (as ZIP-215 chose, so
     /// that one signature at a time and [`verify_batch`](Self::verify_batch)
     /// decide alike): everything `verify_strict` accepts, this accepts,
-    /// and beyond that only signatures whose R differs from `[s]B − [k]A`
+    /// but for an R sent in a non-canonical encoding (y ≥ p) of a point of
+    /// large order, which no signer can make without that point's discrete
+    /// logarithm (`tests::a_non_canonical_r_is_refused`); and beyond
+    /// `verify_strict`, only signatures whose R differs from `[s]B − [k]A`
     /// by a point of small order, which only the key's holder can make
     /// (`tests::the_rule_is_verify_strict_with_the_cofactored_equation`).
     ///

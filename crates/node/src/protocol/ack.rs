@@ -423,8 +423,6 @@ impl Payers {
         Payers(map)
     }
 
-    /// As the checks of [`precheck`] before the channel: domain,
-    /// addressee, known payer, signature. Returns the payer's name.
     /// As [`check_signed`](Self::check_signed) for many acks, each
     /// answer in the order given: each payer's signatures decided together
     /// ([`verify_in_parts`]).
@@ -459,6 +457,8 @@ impl Payers {
         results
     }
 
+    /// As the checks of [`precheck`] before the channel: domain,
+    /// addressee, known payer, signature. Returns the payer's name.
     pub fn check_signed(&self, me: &PublicKey, ack: &Ack) -> Result<String> {
         check_addressed(me, ack)?;
         let (peer, key) = self.0.get(&ack.payer).ok_or_else(|| unknown_payer(ack))?;
