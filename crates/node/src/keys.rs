@@ -264,24 +264,21 @@ pub fn verifying(key: &PublicKey) -> Result<VerifyingKey> {
 }
 
 /// A signer's key decoded once to check many of its signatures (a payer's
-/// acks): the point, negated as the check uses it, and whether it has small
-/// order. [`verify`](Self::verify) is msgl's one rule for a signature
+/// acks): the point, and whether it has small order.
+/// [`verify`](Self::verify) is msgl's one rule for a signature
 /// (docs/DESIGN.md §6.3); [`verify_batch`](Self::verify_batch) decides
 /// the same rule for many signatures at once.
 #[derive(Debug, Clone)]
 pub struct StrictKey {
     key: VerifyingKey,
     point: curve25519_dalek::EdwardsPoint,
-    minus_a: curve25519_dalek::EdwardsPoint,
     weak: bool,
 }
 
 impl StrictKey {
     pub fn new(key: VerifyingKey) -> StrictKey {
-        let point = key.to_edwards();
         StrictKey {
-            point,
-            minus_a: -point,
+            point: key.to_edwards(),
             weak: key.is_weak(),
             key,
         }
@@ -322,7 +319,7 @@ impl StrictKey {
             return false;
         }
         let k = self.challenge(r, msg);
-        let expected = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &self.minus_a, &s);
+        let expected = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-self.point, &s);
         if expected.compress().as_bytes() == r {
             return !expected.is_small_order();
         }

@@ -423,6 +423,14 @@ impl Payers {
         Payers(map)
     }
 
+    /// The checks before the signature: addressed to `me`, signed by a
+    /// known payer whose key decodes. The payer's name and key.
+    fn signer(&self, me: &PublicKey, ack: &Ack) -> Result<(&String, &StrictKey)> {
+        check_addressed(me, ack)?;
+        let (peer, key) = self.0.get(&ack.payer).ok_or_else(|| unknown_payer(ack))?;
+        Ok((peer, key.as_ref().map_err(Clone::clone)?))
+    }
+
     /// As [`check_signed`](Self::check_signed) for many acks, each
     /// answer in the order given: each payer's signatures decided together
     /// ([`verify_in_parts`]).
@@ -430,11 +438,7 @@ impl Payers {
         let mut results = Vec::with_capacity(acks.len());
         let mut by_payer: HashMap<PublicKey, (&StrictKey, Vec<usize>)> = HashMap::new();
         for (i, ack) in acks.iter().enumerate() {
-            let known = check_addressed(me, ack).and_then(|()| {
-                let (peer, key) = self.0.get(&ack.payer).ok_or_else(|| unknown_payer(ack))?;
-                Ok((peer, key.as_ref().map_err(Clone::clone)?))
-            });
-            results.push(known.map(|(peer, key)| {
+            results.push(self.signer(me, ack).map(|(peer, key)| {
                 by_payer
                     .entry(ack.payer)
                     .or_insert((key, Vec::new()))
@@ -460,9 +464,7 @@ impl Payers {
     /// As the checks of [`precheck`] before the channel: domain,
     /// addressee, known payer, signature. Returns the payer's name.
     pub fn check_signed(&self, me: &PublicKey, ack: &Ack) -> Result<String> {
-        check_addressed(me, ack)?;
-        let (peer, key) = self.0.get(&ack.payer).ok_or_else(|| unknown_payer(ack))?;
-        let key = key.as_ref().map_err(Clone::clone)?;
+        let (peer, key) = self.signer(me, ack)?;
         ack.verify_with(key).map_err(|e| Refusal::BadSignature {
             detail: e.what().to_owned(),
         })?;
