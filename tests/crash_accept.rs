@@ -27,7 +27,9 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{booked, channels, hash, logged, msgl, pair, run_killed, tagged, Rng};
+use common::{
+    booked, channels, commit_under_way, hash, logged, msgl, pair, run_killed, tagged, Rng,
+};
 use msgl_ledger::journal::{parse_file, Source};
 
 const KILLS: usize = 200;
@@ -84,7 +86,7 @@ fn check(home: &Path, i: usize, reported: &BTreeMap<String, u64>, settled: bool)
         let newest = format!("{}-{}", hex::encode(channels(home)[0].id()), i + 1);
         assert!(
             unbooked.is_empty()
-                || (unbooked == vec![&newest] && home.join("journal.ledger.pending").exists()),
+                || (unbooked == vec![&newest] && commit_under_way(home)),
             "{ctx}: logged but not booked, other than the newest of a commit in progress: {unbooked:?}"
         );
     }

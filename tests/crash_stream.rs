@@ -29,7 +29,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{channels, hash, run_killed, tagged, Pair, Rng};
+use common::{channels, commit_under_way, hash, run_killed, tagged, Pair, Rng};
 use msgl_ledger::journal::{parse_file, Source};
 use msgl_node::objects::Ack;
 
@@ -175,7 +175,7 @@ impl Books<'_> {
         );
         if booked < names.len() {
             assert!(
-                !settled && self.home.join("journal.ledger.pending").exists(),
+                !settled && commit_under_way(self.home),
                 "{ctx}: {} acks logged, never booked, with no commit in progress",
                 names.len() - booked
             );

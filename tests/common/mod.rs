@@ -244,6 +244,12 @@ pub fn committed_unseen(home: &Path) -> bool {
     msgl_ledger::journal::append::pending(&journal).is_some_and(|(_, new)| new == len)
 }
 
+/// Whether the intent marker says a commit is under way or was
+/// interrupted (a killed stream may also leave it idle: no commit).
+pub fn commit_under_way(home: &Path) -> bool {
+    msgl_ledger::journal::append::pending(&home.join("journal.ledger")).is_some()
+}
+
 /// How a run that may have been killed ended.
 pub struct Run {
     /// Killed by SIGKILL before it finished.

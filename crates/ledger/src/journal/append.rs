@@ -81,10 +81,29 @@ pub struct Locked {
     open_line: bool,
     /// A stream holds the lock: its note, removed (still locked) on drop.
     note: Option<PathBuf>,
+    /// The intent marker, once a commit has opened it: kept open and
+    /// rewritten in place for the next commit (no create, unlink or
+    /// directory sync per commit), removed on drop when idle.
+    marker: Option<Marker>,
+}
+
+/// An open intent marker and whether it holds an intent (a commit begun
+/// and not finished).
+struct Marker {
+    file: File,
+    /// Its length: every write covers it whole (padded), so that a commit
+    /// never changes the marker's size, only its bytes.
+    len: u64,
+    busy: bool,
 }
 
 impl Drop for Locked {
     fn drop(&mut self) {
+        if self.marker.as_ref().is_some_and(|m| !m.busy) {
+            // Idle: every commit it bracketed finished. A failed commit's
+            // intent stays for the next writer to finish or roll back.
+            let _ = std::fs::remove_file(marker_path(&self.path));
+        }
         if let Some(n) = &self.note {
             // Before the file closes (and unlocks): the note never names a
             // stream that no longer holds the lock, but for a kill -9.
@@ -185,6 +204,7 @@ fn lock_as(path: &Path, stream: Option<&str>) -> Result<Locked> {
         tail: Tail::default(),
         open_line: false,
         note: stream.map(|_| note),
+        marker: None,
     };
     recover(&locked.file, path)?;
     let (tail, open_line) = read_tail(&mut locked.file, path)?;
@@ -313,14 +333,18 @@ impl Locked {
         // A write(2) to a regular file can stop short when the process is
         // killed between two pages: the intent marker lets the next writer
         // roll such a torn commit back, and readers ignore it meanwhile.
-        let marker = marker_path(&self.path);
         let log_lines: Vec<(u64, u64, &Path)> = logs
             .iter()
             .zip(&opened)
             .map(|(l, (_, len))| (*len, len + l.bytes.len() as u64, l.path.as_path()))
             .collect();
-        write_marker(&marker, old_len, old_len + bytes.len() as u64, &log_lines)
-            .map_err(|e| Error::io(&marker, e))?;
+        let intent = marker_text(
+            &self.path,
+            old_len,
+            old_len + bytes.len() as u64,
+            &log_lines,
+        );
+        self.write_marker(intent.as_bytes(), true)?;
         for (l, (f, _)) in logs.iter().zip(opened.iter_mut()) {
             f.write_all(&l.bytes)
                 .and_then(|_| f.sync_data())
@@ -330,7 +354,10 @@ impl Locked {
             .write_all(&bytes)
             .and_then(|_| self.file.sync_data())
             .map_err(|e| Error::io(&self.path, e))?;
-        std::fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))?;
+        // Done: the marker says so, unsynced (a crash before this reaches
+        // the disk leaves the intent of a whole commit, which the next
+        // writer keeps).
+        self.write_marker(IDLE.as_bytes(), false)?;
         self.tail = tail;
         self.open_line = false;
         Ok(booked)
@@ -352,68 +379,150 @@ pub fn marker_path(journal: &Path) -> PathBuf {
     journal.with_file_name(name)
 }
 
+/// What an idle marker holds: no commit under way.
+const IDLE: &str = "msgl-idle\n";
+
+/// The marker's bytes are a multiple of this (padded with spaces).
+const MARKER_BLOCK: u64 = 512;
+
+impl Locked {
+    /// Writes `text` over the whole marker (padded to its length, which
+    /// only grows), opening it at the first commit; `intent`: synced, and
+    /// the marker is busy until the next idle write. Created, its
+    /// directory is synced too: the marker must outlive a crash that the
+    /// logs' records outlive. Rewritten in place, a torn write may mix old
+    /// and new bytes: the checksum on its `end` line tells such a marker,
+    /// which was never synced and so bracketed no write (`pending_logs`).
+    fn write_marker(&mut self, text: &[u8], intent: bool) -> Result<()> {
+        use std::os::unix::fs::FileExt as _;
+        let path = marker_path(&self.path);
+        let io = |e| Error::io(&path, e);
+        if self.marker.is_none() {
+            use std::os::unix::fs::OpenOptionsExt;
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(io)?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+            }
+            self.marker = Some(Marker {
+                file,
+                len: 0,
+                busy: false,
+            });
+        }
+        let m = self.marker.as_mut().expect("opened above");
+        let len = (text.len() as u64).div_ceil(MARKER_BLOCK).max(1) * MARKER_BLOCK;
+        let grows = len > m.len;
+        m.len = m.len.max(len);
+        let mut buf = Vec::with_capacity(m.len as usize);
+        buf.extend_from_slice(text);
+        buf.resize(m.len as usize, b' ');
+        m.busy = true;
+        m.file.write_all_at(&buf, 0).map_err(io)?;
+        if intent {
+            // A marker that grew has a new size to sync; otherwise its
+            // data alone.
+            if grows {
+                m.file.sync_all()
+            } else {
+                m.file.sync_data()
+            }
+            .map_err(io)?;
+        } else {
+            m.busy = false;
+        }
+        Ok(())
+    }
+}
+
 /// `msgl-append <old> <new>`, then for each log `log <old> <new> <path>`,
-/// then `end` when there are logs (a marker cut short by a crash names no
-/// log and was written before anything else was touched). The marker's
-/// directory is synced too: the marker must outlive a crash that the logs'
-/// records outlive.
-fn write_marker(
-    marker: &Path,
-    old_len: u64,
-    new_len: u64,
-    logs: &[(u64, u64, &Path)],
-) -> std::io::Result<()> {
+/// then `end <checksum>` (FNV-1a 64 of the bytes before that line, in hex).
+fn marker_text(journal: &Path, old_len: u64, new_len: u64, logs: &[(u64, u64, &Path)]) -> String {
     let mut text = format!("msgl-append {old_len} {new_len}\n");
-    let dir = marker.parent().unwrap_or(Path::new(""));
+    let dir = journal.parent().unwrap_or(Path::new(""));
     for (old, new, path) in logs {
         // Relative to the journal's directory: the home may be reached by
         // another path next time.
         let rel = path.strip_prefix(dir).unwrap_or(path);
         text.push_str(&format!("log {old} {new} {}\n", rel.display()));
     }
-    if !logs.is_empty() {
-        text.push_str("end\n");
-    }
-    let mut f = std::fs::File::create(marker)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    if !logs.is_empty() {
-        if let Some(dir) = marker.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::File::open(dir)?.sync_all()?;
-        }
-    }
-    Ok(())
+    let sum = fnv1a(text.as_bytes());
+    text.push_str(&format!("end {sum:016x}\n"));
+    text
 }
 
-/// The logs an interrupted commit was writing: (old length, new length,
-/// path); `None` if the marker names none or was cut short before `end`.
-fn pending_logs(journal: &Path) -> Option<Vec<(u64, u64, PathBuf)>> {
+/// FNV-1a, 64 bits: tells a marker torn by a crash from a whole one.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// What a marker says of a commit under way or interrupted.
+struct Intent {
+    /// The journal's old and new length.
+    old: u64,
+    new: u64,
+    /// Each log's old and new length and path; `None` if the marker was
+    /// cut short before its `end` line (it was written before anything
+    /// else was touched, so it names no log that was).
+    logs: Option<Vec<(u64, u64, PathBuf)>>,
+}
+
+/// Reads the marker: `None` when there is none, it is idle, or it is torn
+/// (its `end` line's checksum does not match: rewritten in place and never
+/// synced, it bracketed no write). An `end` line without a checksum is an
+/// older msgl's, whose markers were always new files.
+fn intent(journal: &Path) -> Option<Intent> {
     let text = std::fs::read_to_string(marker_path(journal)).ok()?;
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next()?;
+    let mut w = first.trim().strip_prefix("msgl-append ")?.split(' ');
+    let old = w.next()?.parse().ok()?;
+    let new = w.next()?.parse().ok()?;
+    let dir = journal.parent().unwrap_or(Path::new(""));
     let mut logs = Vec::new();
+    let mut at = first.len();
     let mut ended = false;
-    for line in text.lines().skip(1) {
-        if line == "end" {
+    for raw in lines {
+        let line = raw.strip_suffix('\n').unwrap_or(raw);
+        if let Some(rest) = line.strip_prefix("end") {
+            match rest.strip_prefix(' ') {
+                None if rest.is_empty() => {}
+                Some(sum) if sum == format!("{:016x}", fnv1a(&text.as_bytes()[..at])) => {}
+                _ => return None,
+            }
             ended = true;
             break;
         }
-        let mut w = line.strip_prefix("log ")?.splitn(3, ' ');
-        let old = w.next()?.parse().ok()?;
-        let new = w.next()?.parse().ok()?;
-        let p = PathBuf::from(w.next()?);
-        let dir = journal.parent().unwrap_or(Path::new(""));
-        logs.push((old, new, if p.is_absolute() { p } else { dir.join(p) }));
+        let Some(mut w) = line.strip_prefix("log ").map(|l| l.splitn(3, ' ')) else {
+            break;
+        };
+        let (Some(Ok(lo)), Some(Ok(ln)), Some(p)) =
+            (w.next().map(str::parse), w.next().map(str::parse), w.next())
+        else {
+            break;
+        };
+        let p = PathBuf::from(p);
+        logs.push((lo, ln, if p.is_absolute() { p } else { dir.join(p) }));
+        at += raw.len();
     }
-    ended.then_some(logs)
+    Some(Intent {
+        old,
+        new,
+        logs: ended.then_some(logs),
+    })
 }
 
 /// `(old length, new length)` of an append in progress or interrupted.
 pub fn pending(journal: &Path) -> Option<(u64, u64)> {
-    let text = std::fs::read_to_string(marker_path(journal)).ok()?;
-    let first = text.lines().next()?;
-    let mut w = first.trim().strip_prefix("msgl-append ")?.split(' ');
-    let old = w.next()?.parse().ok()?;
-    let new = w.next()?.parse().ok()?;
-    Some((old, new))
+    intent(journal).map(|i| (i.old, i.new))
 }
 
 /// Under the lock: finishes what an interrupted append left. Complete
@@ -426,7 +535,8 @@ fn recover(file: &File, path: &Path) -> Result<()> {
         return Ok(());
     }
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    match pending(path) {
+    let intent = intent(path);
+    match intent.as_ref().map(|i| (i.old, i.new)) {
         // The marker is written and synced before the journal: one that
         // cannot be read means the journal was not touched.
         None => {}
@@ -436,7 +546,7 @@ fn recover(file: &File, path: &Path) -> Result<()> {
         Some((old, new)) if len >= old && len < new => {
             // The journal is the commit point: the logs' records of a
             // commit that did not reach it go too.
-            for (lold, lnew, lpath) in pending_logs(path).unwrap_or_default() {
+            for (lold, lnew, lpath) in intent.and_then(|i| i.logs).unwrap_or_default() {
                 let f = match OpenOptions::new().write(true).open(&lpath) {
                     Ok(f) => f,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound && lold == 0 => continue,
@@ -593,5 +703,92 @@ mod tests {
         let mode = std::fs::metadata(&log).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(std::fs::read(&log).unwrap(), b"line\n");
+    }
+
+    fn note() -> NewEntry {
+        NewEntry::new("NOTE")
+            .posting("Assets:A", Some(Amount::new("1".parse().unwrap(), None)))
+            .posting("Income:B", None)
+    }
+
+    fn log_append(path: &Path, bytes: &[u8]) -> LogAppend {
+        LogAppend {
+            path: path.to_path_buf(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    /// A writer's marker stays in place between its commits, idle (readers
+    /// see every entry), and goes when the writer lets the lock go.
+    #[test]
+    fn the_marker_is_idle_between_commits_and_gone_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal.ledger");
+        let log = dir.path().join("a.log");
+        let mut locked = lock(&journal).unwrap();
+        for i in 0..3 {
+            let line = format!("record {i}\n");
+            locked
+                .commit(vec![note()], vec![log_append(&log, line.as_bytes())])
+                .unwrap();
+            let text = std::fs::read_to_string(marker_path(&journal)).unwrap();
+            assert!(text.starts_with(IDLE), "{text:?}");
+            assert_eq!(text.len() as u64 % MARKER_BLOCK, 0);
+            assert_eq!(pending(&journal), None);
+        }
+        drop(locked);
+        assert!(!marker_path(&journal).exists());
+        let parsed =
+            crate::journal::parse_file(&crate::journal::Source::File(journal.clone())).unwrap();
+        assert_eq!(parsed.entries.len(), 3);
+        assert_eq!(
+            std::fs::read_to_string(&log).unwrap(),
+            "record 0\nrecord 1\nrecord 2\n"
+        );
+    }
+
+    /// What a crash can leave in a marker rewritten in place: the intent of
+    /// a torn commit (rolled back, log included), and a torn marker — new
+    /// bytes over an old intent, never synced — which must not cut a log
+    /// back to lengths it names.
+    #[test]
+    fn a_torn_marker_names_nothing_and_a_whole_one_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal.ledger");
+        let log = dir.path().join("a.log");
+        lock(&journal)
+            .unwrap()
+            .commit(vec![note()], vec![log_append(&log, b"kept\n")])
+            .unwrap();
+        let jlen = std::fs::metadata(&journal).unwrap().len();
+        let records = std::fs::read(&log).unwrap();
+        let intent = marker_text(&journal, jlen, jlen + 90, &[(0, 5, log.as_path())]);
+        // Torn: the checksum of another text. Nothing is cut.
+        let sum = intent.rfind("end ").unwrap();
+        let torn = format!("{}end {:016x}\n", &intent[..sum], fnv1a(b"other"));
+        std::fs::write(marker_path(&journal), &torn).unwrap();
+        assert_eq!(pending(&journal), None);
+        drop(lock(&journal).unwrap());
+        assert_eq!(std::fs::read(&log).unwrap(), records);
+        assert_eq!(std::fs::metadata(&journal).unwrap().len(), jlen);
+        assert!(!marker_path(&journal).exists());
+        // Whole, the journal short of its new length: both go back.
+        let mut f = OpenOptions::new().append(true).open(&log).unwrap();
+        f.write_all(b"torn\n").unwrap();
+        let intent = marker_text(
+            &journal,
+            jlen,
+            jlen + 90,
+            &[(
+                records.len() as u64,
+                records.len() as u64 + 5,
+                log.as_path(),
+            )],
+        );
+        std::fs::write(marker_path(&journal), format!("{intent}{:>600}", "")).unwrap();
+        assert_eq!(pending(&journal), Some((jlen, jlen + 90)));
+        drop(lock(&journal).unwrap());
+        assert_eq!(std::fs::read(&log).unwrap(), records);
+        assert!(!marker_path(&journal).exists());
     }
 }
