@@ -38,40 +38,6 @@ library MsglAir {
     uint256 internal constant GEN7 = 0x000080007fff7fff000000007ffffffe7ffffffe000000000000000000000000;
     /// Bytes of PROGRAM (the runtime code of MsglAirProgram after its 0x00).
     uint256 internal constant PROGRAM_LENGTH = 12655;
-
-    /// The point G^index of the circle group of order 2^31 (x, y), one
-    /// addition per set bit of the index.
-    function point(uint256 index) internal pure returns (uint256 x, uint256 y) {
-        assembly {
-            let p := 0x7fffffff
-            index := and(index, 0x7fffffff)
-            x := 1
-            y := 0
-            for { let k := 0 } index {
-                k := add(k, 1)
-                index := shr(1, index)
-            } {
-                if and(index, 1) {
-                    let w := 0
-                    switch shr(2, k)
-                case 0 { w := 0x000000024b94532f000000072e514cbe000000610872326900004981668a339e }
-                case 1 { w := 0x2a35a60128b8970013f52edb5620739479bc1dcd513284d00cada5f148f2026f }
-                case 2 { w := 0x19180f220f44f6c40060d5e535f931ed3cee50352ef95e2f615ca3b9223b11f7 }
-                case 3 { w := 0x23778dc37ddb94b36b3c6772147ae7141a2810704f18b47852cd086e32007612 }
-                case 4 { w := 0x5c0614fb614b5ecf4f49d9175635d92a54a6a54878982b757822ec4740dafefb }
-                case 5 { w := 0x3b61007b440239185583e2196d6bfd9300cfad393f75fb192ecacf474b25887d }
-                case 6 { w := 0x31f5d80669c0f747228c636d64c7604e4651566849fb5248233668e23a542275 }
-                case 7 { w := 0x000080007fff7fff000000007ffffffe7ffffffe000000000000000000000000 }
-                    w := and(shr(sub(192, shl(6, and(k, 3))), w), 0xffffffffffffffff)
-                    let x2 := shr(32, w)
-                    let y2 := and(w, 0xffffffff)
-                    let nx := mod(add(mul(x, x2), sub(mul(p, p), mul(y, y2))), p)
-                    y := mod(add(mul(x, y2), mul(y, x2)), p)
-                    x := nx
-                }
-            }
-        }
-    }
 }
 
 /// @title The constraint program as code (0x00, then PROGRAM: never executable),

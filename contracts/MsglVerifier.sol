@@ -265,22 +265,47 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
-    /// x^(P-2) mod P (x != 0): the M31 inverse, by an addition chain.
+    /// x^(P-2) mod P (x != 0): the M31 inverse, by an addition chain, its
+    /// 29 squarings written out (a loop costs more than they do).
     function _minv(uint256 x) internal pure returns (uint256 r) {
         assembly {
             let p := 0x7fffffff
-            function sq(v, n, q) -> w {
-                w := v
-                for { let i := 0 } lt(i, n) { i := add(i, 1) } { w := mulmod(w, w, q) }
-            }
             let t2 := mulmod(mulmod(x, x, p), x, p) // 2^2 - 1
-            let t4 := mulmod(sq(t2, 2, p), t2, p) // 2^4 - 1
-            let t8 := mulmod(sq(t4, 4, p), t4, p) // 2^8 - 1
-            let t16 := mulmod(sq(t8, 8, p), t8, p) // 2^16 - 1
-            let t24 := mulmod(sq(t16, 8, p), t8, p) // 2^24 - 1
-            let t28 := mulmod(sq(t24, 4, p), t4, p) // 2^28 - 1
+            let w := mulmod(t2, t2, p)
+            w := mulmod(w, w, p)
+            let t4 := mulmod(w, t2, p) // 2^4 - 1
+            w := mulmod(t4, t4, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            let t8 := mulmod(w, t4, p) // 2^8 - 1
+            w := mulmod(t8, t8, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            let t16 := mulmod(w, t8, p) // 2^16 - 1
+            w := mulmod(t16, t16, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            let t24 := mulmod(w, t8, p) // 2^24 - 1
+            w := mulmod(t24, t24, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            w := mulmod(w, w, p)
+            let t28 := mulmod(w, t4, p) // 2^28 - 1
             let t29 := mulmod(mulmod(t28, t28, p), x, p) // 2^29 - 1
-            r := mulmod(sq(t29, 2, p), x, p) // 2^31 - 3
+            w := mulmod(t29, t29, p)
+            w := mulmod(w, w, p)
+            r := mulmod(w, x, p) // 2^31 - 3
         }
     }
 
@@ -329,9 +354,51 @@ contract MsglVerifier is IFactRegistry {
         w = (w >> (192 - 64 * (k & 3))) & M64;
     }
 
-    /// The point G^index of the circle group of order 2^31.
-    function _point(uint256 index) internal pure returns (uint256 x, uint256 y) {
-        return MsglAir.point(index);
+    /// The points G^(j 16^w), j < 16, w < 8, of the circle group of order
+    /// 2^31 as (x << 32 | y) words in memory (4 KiB, made once per
+    /// verification): G^index is then at most eight reads and additions
+    /// (_point), against up to 31 for a walk over the index's bits.
+    function _pointTable() internal pure returns (uint256 tbl) {
+        assembly {
+            tbl := mload(0x40)
+            mstore(0x40, add(tbl, 4096))
+        }
+        for (uint256 w = 0; w < 8; w++) {
+            uint256 g = _gen(4 * w);
+            (uint256 gx, uint256 gy) = (g >> 32, g & 0xffffffff);
+            (uint256 x, uint256 y) = (1, 0);
+            for (uint256 j = 0; j < 16; j++) {
+                uint256 slot = tbl + 32 * (16 * w + j);
+                assembly {
+                    mstore(slot, or(shl(32, x), y))
+                }
+                (x, y) = _padd(x, y, gx, gy);
+            }
+        }
+    }
+
+    /// The point G^index of the circle group of order 2^31, from the table.
+    function _point(uint256 tbl, uint256 index) internal pure returns (uint256 x, uint256 y) {
+        assembly {
+            let p := 0x7fffffff
+            index := and(index, 0x7fffffff)
+            x := 1
+            y := 0
+            for { let w := 0 } index {
+                w := add(w, 1)
+                index := shr(4, index)
+            } {
+                let j := and(index, 15)
+                if j {
+                    let e := mload(add(tbl, shl(5, add(shl(4, w), j))))
+                    let x2 := shr(32, e)
+                    let y2 := and(e, 0xffffffff)
+                    let nx := mod(add(mul(x, x2), sub(mul(p, p), mul(y, y2))), p)
+                    y := mod(add(mul(x, y2), mul(y, x2)), p)
+                    x := nx
+                }
+            }
+        }
     }
 
     function _padd(uint256 x1, uint256 y1, uint256 x2, uint256 y2) internal pure returns (uint256 x, uint256 y) {
@@ -475,6 +542,7 @@ contract MsglVerifier is IFactRegistry {
         uint256 alphaQ; // DEEP random coefficient
         uint256[] friAlphas; // first layer, then inner layers
         uint256[] queries; // sorted unique positions in the lifted domain
+        uint256 pts; // memory offset of the point table (_pointTable)
     }
 
     function _verify(bytes memory statementWords, Entry[] calldata entries, uint256 units, bytes calldata proof)
@@ -482,6 +550,7 @@ contract MsglVerifier is IFactRegistry {
         view
     {
         Ctx memory c;
+        c.pts = _pointTable();
         c.logRows = MsglAir.MIN_LOG_ROWS;
         while ((1 << c.logRows) < units) c.logRows++;
         c.logLift = c.logRows + MsglAir.LOG_BLOWUP;
@@ -949,7 +1018,7 @@ contract MsglVerifier is IFactRegistry {
     /// DEEP quotients (stwo core/pcs/quotients.rs: fri_answers).
     function _deep(Ctx memory c, uint256[] memory rowAt, uint256 width) internal pure returns (uint256[] memory ans) {
         // Sample points: batch 0 = oods + g, 1 = oods, 2 = oods - g (g: trace step).
-        (uint256 gx, uint256 gy) = _point(1 << (31 - c.logRows));
+        (uint256 gx, uint256 gy) = _point(c.pts, 1 << (31 - c.logRows));
         uint256[3] memory px;
         uint256[3] memory py;
         px[1] = c.oodsX;
@@ -993,9 +1062,9 @@ contract MsglVerifier is IFactRegistry {
             rowAt[1] + 4 * MsglAir.N_INTERACTION_COLS * q,
             rowAt[2] + 32 * q
         ];
-        (uint256 dx, uint256 dy) = _point(_circleDomainIndex(_bitrev(c.queries[q], c.logLift), c.logLift));
+        (uint256 dx, uint256 dy) = _point(c.pts, _circleDomainIndex(_bitrev(c.queries[q], c.logLift), c.logLift));
         for (uint256 b = 0; b < 3; b++) {
-            uint256 num = _rowDot(dp.list[b], bases);
+            uint256 num = b == 1 ? _rowDotDense(dp.list[1], bases) : _rowDot(dp.list[b], bases);
             num = _qmul(num, dp.kappa[b]);
             num = _qsub(num, _qadd(_qmulc(dp.aSum[b], dy), dp.bSum[b]));
             // denominator (CM31): (Re(px) - dx) Im(py) - (Re(py) - dy) Im(px)
@@ -1119,7 +1188,7 @@ contract MsglVerifier is IFactRegistry {
             dp.aSum[b] = ctx[3 + b];
             // b = v c - a P.y summed: B_b = kappa_b V_b - P_b.y A_b
             dp.bSum[b] = _qsub(_qmul(dp.kappa[b], ctx[6 + b]), _qmul(dp.py[b], ctx[3 + b]));
-            dp.list[b] = _nonzero(dp.s[b]);
+            dp.list[b] = b == 1 ? _dense(dp.s[1]) : _nonzero(dp.s[b]);
         }
     }
 
@@ -1147,7 +1216,11 @@ contract MsglVerifier is IFactRegistry {
     /// The DEEP quotient's per-batch sums (see _deep).
     struct Deep {
         uint256[][3] s;
-        uint256[][3] list; // per batch: (tree << 32 | offset in the row, s) pairs of nonzero columns
+        // per batch: batch 1 (every column has a sample there) dense, (s01, s23)
+        // per column (_dense); batches 0 and 2 (the columns with a shifted
+        // sample) sparse, (tree << 32 | offset in the row, s01, s23) per
+        // nonzero column (_nonzero)
+        uint256[][3] list;
         uint256[3] aSum;
         uint256[3] bSum;
         uint256[3] kappa; // conj(P).y - P.y
@@ -1156,13 +1229,31 @@ contract MsglVerifier is IFactRegistry {
         uint256 alpha;
     }
 
-    /// The nonzero entries of s as (tree << 32 | byte offset in the tree's row, s) pairs.
+    /// A QM31 (canonical lanes) as two words with its lanes 128 bits apart:
+    /// (s0 << 128 | s1, s2 << 128 | s3). One MUL by an M31 value then makes
+    /// two lanes' products, and hundreds of them add up without a carry
+    /// from the low lane into the high one (each product < 2^62).
+    function _split(uint256 q) internal pure returns (uint256 s01, uint256 s23) {
+        q = _canon(q);
+        s01 = ((q >> 192) << 128) | ((q >> 128) & M64);
+        s23 = (((q >> 64) & M64) << 128) | (q & M64);
+    }
+
+    /// Every column's s, split (_split), in the trees' column order.
+    function _dense(uint256[] memory s) internal pure returns (uint256[] memory list) {
+        list = new uint256[](2 * s.length);
+        for (uint256 i = 0; i < s.length; i++) {
+            (list[2 * i], list[2 * i + 1]) = _split(s[i]);
+        }
+    }
+
+    /// The nonzero entries of s as (tree << 32 | byte offset in the tree's row, s01, s23).
     function _nonzero(uint256[] memory s) internal pure returns (uint256[] memory list) {
         uint256 n = 0;
         for (uint256 i = 0; i < s.length; i++) {
             if (s[i] != 0) n++;
         }
-        list = new uint256[](2 * n);
+        list = new uint256[](3 * n);
         uint256 j = 0;
         uint256 tc = MsglAir.N_TRACE_COLS;
         uint256 ic = MsglAir.N_INTERACTION_COLS;
@@ -1171,35 +1262,57 @@ contract MsglVerifier is IFactRegistry {
             uint256 t = i < tc ? 0 : (i < tc + ic ? 1 : 2);
             uint256 k = t == 0 ? i : (t == 1 ? i - tc : i - tc - ic);
             list[j] = (t << 32) | (4 * k);
-            list[j + 1] = _canon(s[i]);
-            j += 2;
+            (list[j + 1], list[j + 2]) = _split(s[i]);
+            j += 3;
         }
     }
 
-    /// sum over a batch's columns of s(col) * value(col) at one query; `bases`
-    /// holds the calldata offsets of the query's row in each tree.
-    function _rowDot(uint256[] memory list, uint256[3] memory bases) internal pure returns (uint256 r) {
+    /// The QM31 (r0, r1, r2, r3) from two words of split lane sums.
+    function _unsplit(uint256 a01, uint256 a23) internal pure returns (uint256 r) {
+        uint256 m = (1 << 128) - 1;
+        r = ((a01 >> 128) % P) << 192 | ((a01 & m) % P) << 128 | ((a23 >> 128) % P) << 64 | (a23 & m) % P;
+    }
+
+    /// sum over a batch's listed columns of s(col) * value(col) at one query
+    /// (_nonzero's list); `bases` holds the calldata offsets of the query's
+    /// row in each tree.
+    function _rowDot(uint256[] memory list, uint256[3] memory bases) internal pure returns (uint256) {
+        uint256 a01;
+        uint256 a23;
         assembly {
-            let p := 0x7fffffff
-            let m := 0xffffffffffffffff
-            let r0 := 0
-            let r1 := 0
-            let r2 := 0
-            let r3 := 0
             let ptr := add(list, 32)
             let end := add(ptr, mul(mload(list), 32))
-            for {} lt(ptr, end) { ptr := add(ptr, 64) } {
+            for {} lt(ptr, end) { ptr := add(ptr, 96) } {
                 let key := mload(ptr)
-                let sv := mload(add(ptr, 32))
-                let base := mload(add(bases, mul(shr(32, key), 32)))
+                let base := mload(add(bases, shl(5, shr(32, key))))
                 let f := shr(224, calldataload(add(base, and(key, 0xffffffff))))
-                r0 := add(r0, mul(shr(192, sv), f))
-                r1 := add(r1, mul(and(shr(128, sv), m), f))
-                r2 := add(r2, mul(and(shr(64, sv), m), f))
-                r3 := add(r3, mul(and(sv, m), f))
+                a01 := add(a01, mul(mload(add(ptr, 32)), f))
+                a23 := add(a23, mul(mload(add(ptr, 64)), f))
             }
-            r := or(or(shl(192, mod(r0, p)), shl(128, mod(r1, p))), or(shl(64, mod(r2, p)), mod(r3, p)))
         }
+        return _unsplit(a01, a23);
+    }
+
+    /// The same over every column, trees in order (_dense's list): each
+    /// tree's row is read straight through.
+    function _rowDotDense(uint256[] memory list, uint256[3] memory bases) internal pure returns (uint256) {
+        uint256 a01;
+        uint256 a23;
+        uint256[3] memory cols = [MsglAir.N_TRACE_COLS, MsglAir.N_INTERACTION_COLS, uint256(8)];
+        assembly {
+            let sp := add(list, 32)
+            for { let t := 0 } lt(t, 3) { t := add(t, 1) } {
+                let o := mload(add(bases, shl(5, t)))
+                let end := add(o, shl(2, mload(add(cols, shl(5, t)))))
+                for {} lt(o, end) { o := add(o, 4) } {
+                    let f := shr(224, calldataload(o))
+                    a01 := add(a01, mul(mload(sp), f))
+                    a23 := add(a23, mul(mload(add(sp, 32)), f))
+                    sp := add(sp, 64)
+                }
+            }
+        }
+        return _unsplit(a01, a23);
     }
 
     // ------------------------------------------------------------------
@@ -1227,7 +1340,7 @@ contract MsglVerifier is IFactRegistry {
         }
         uint256[] memory scratch = new uint256[](1 << MsglAir.LOG_LAST_LAYER);
         for (uint256 q = 0; q < qs.length; q++) {
-            (uint256 x,) = _point(_lineIndex(qs[q], domainLog));
+            (uint256 x,) = _point(c.pts, _lineIndex(qs[q], domainLog));
             if (_canon(_lastLayerEval(coeffs, x, scratch)) != _canon(ev[q])) revert LastLayerMismatch();
         }
     }
@@ -1387,114 +1500,190 @@ contract MsglVerifier is IFactRegistry {
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
             uint256 init = _circleDomainIndex(_bitrev(starts[sidx], domainLog), domainLog);
-            nev[sidx] = _foldCircle(vals[sidx], init, fs, alpha);
+            nev[sidx] = _foldCircle(c.pts, vals[sidx], init, fs, alpha);
         }
         _release(mark);
     }
 
     /// fold_circle_into_line on the circle domain (half coset init + <step>, step
     /// = 2^(31 - (fs - 1))), then fold_coset over Coset(init, fs - 1) with alpha^2.
-    function _foldCircle(uint256[] memory e, uint256 init, uint256 fs, uint256 alpha) internal pure returns (uint256) {
+    /// Folds e in place.
+    function _foldCircle(uint256 tbl, uint256[] memory e, uint256 init, uint256 fs, uint256 alpha)
+        internal
+        pure
+        returns (uint256)
+    {
         uint256 n = 1 << (fs - 1);
-        uint256[] memory ys = _circleYs(init, fs - 1);
-        uint256[] memory buf = new uint256[](n);
-        _batchInv(ys);
-        for (uint256 i = 0; i < n; i++) {
-            buf[i] = _ibfInv(e[2 * i], e[2 * i + 1], ys[_bitrev(i << 1, fs)], alpha);
+        (uint256 x, uint256 y) = _point(tbl, init);
+        uint256 st = _gen(31 - (fs - 1));
+        uint256 ys;
+        assembly {
+            // the y-coordinates of init + k step, k < n
+            let p := 0x7fffffff
+            let sx := shr(32, st)
+            let sy := and(st, 0xffffffff)
+            ys := mload(0x40)
+            mstore(0x40, add(ys, shl(5, n)))
+            for { let k := 0 } lt(k, n) { k := add(k, 1) } {
+                mstore(add(ys, shl(5, k)), y)
+                let nx := mod(add(mul(x, sx), sub(mul(p, p), mul(y, sy))), p)
+                y := mod(add(mul(x, sy), mul(y, sx)), p)
+                x := nx
+            }
         }
-        if (fs == 1) return buf[0];
-        return _foldCoset(buf, init, 1 << (32 - fs), fs - 1, _qmul(alpha, alpha));
+        _invertAt(ys, n);
+        uint256 ep;
+        assembly {
+            ep := add(e, 32)
+        }
+        _foldLevel(ep, fs, ys, alpha);
+        if (fs == 1) return e[0];
+        return _foldCoset(tbl, e, init, 1 << (32 - fs), fs - 1, _qmul(alpha, alpha));
     }
 
-    /// y-coordinates of init + k 2^(31 - halfLog), k < 2^halfLog.
-    function _circleYs(uint256 init, uint256 halfLog) internal pure returns (uint256[] memory ys) {
-        uint256 n = 1 << halfLog;
-        ys = new uint256[](n);
-        (uint256 x, uint256 y) = _point(init);
-        uint256 st = _gen(31 - halfLog);
-        for (uint256 k = 0; k < n; k++) {
-            ys[k] = y;
-            (x, y) = _padd(x, y, st >> 32, st & 0xffffffff);
-        }
-    }
-
-    /// The inverse butterfly and fold: (f0 + f1) + alpha (f0 - f1) itw, itw = 1/twiddle.
-    function _ibfInv(uint256 f0, uint256 f1, uint256 itw, uint256 alpha) internal pure returns (uint256) {
-        uint256 d;
-        uint256 sum;
+    /// Inverts the n (nonzero) M31 words at memory ptr in place with one
+    /// inversion (the prefix products go in free memory, left free).
+    function _invertAt(uint256 ptr, uint256 n) internal pure {
+        uint256 pre;
+        uint256 acc = 1;
         assembly {
             let p := 0x7fffffff
-            let m := 0xffffffffffffffff
-            // (f0 - f1) itw and f0 + f1, lane by lane (lanes of f0, f1 are in [0, P])
-            d := or(
-                or(
-                    shl(192, mulmod(addmod(shr(192, f0), sub(p, shr(192, f1)), p), itw, p)),
-                    shl(128, mulmod(addmod(and(shr(128, f0), m), sub(p, and(shr(128, f1), m)), p), itw, p))
-                ),
-                or(
-                    shl(64, mulmod(addmod(and(shr(64, f0), m), sub(p, and(shr(64, f1), m)), p), itw, p)),
-                    mulmod(addmod(and(f0, m), sub(p, and(f1, m)), p), itw, p)
-                )
-            )
-        }
-        sum = _qadd(f0, f1);
-        return _qadd(sum, _qmul(alpha, d));
-    }
-
-    /// Inverts every (nonzero) M31 value of v in place with one inversion.
-    function _batchInv(uint256[] memory v) internal pure {
-        uint256 n = v.length;
-        uint256[] memory pre = new uint256[](n);
-        uint256 acc = 1;
-        for (uint256 i = 0; i < n; i++) {
-            pre[i] = acc;
-            acc = mulmod(acc, v[i], P);
+            pre := mload(0x40)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                mstore(add(pre, shl(5, i)), acc)
+                acc := mulmod(acc, mload(add(ptr, shl(5, i))), p)
+            }
         }
         uint256 inv = _minv(acc);
-        for (uint256 i = n; i > 0; i--) {
-            uint256 t = v[i - 1];
-            v[i - 1] = mulmod(inv, pre[i - 1], P);
-            inv = mulmod(inv, t, P);
+        assembly {
+            let p := 0x7fffffff
+            for { let i := n } i { i := sub(i, 1) } {
+                let at_ := add(ptr, shl(5, sub(i, 1)))
+                let t := mload(at_)
+                mstore(at_, mulmod(inv, mload(add(pre, shl(5, sub(i, 1)))), p))
+                inv := mulmod(inv, t, p)
+            }
+        }
+    }
+
+    /// One fold of the 2^lg QM31 values at memory ep into the first half of
+    /// them: value m = (f0 + f1) + alpha (f0 - f1) itw, (f0, f1) = values
+    /// (2m, 2m + 1), itw = the inverted twiddle bitrev(2m, lg) of the 2^(lg - 1)
+    /// at memory tw (the inverse butterfly and fold of stwo's fold_line and
+    /// fold_circle_into_line).
+    function _foldLevel(uint256 ep, uint256 lg, uint256 tw, uint256 alpha) internal pure {
+        assembly {
+            function qadd(x, y) -> r {
+                r := add(x, y)
+                r := add(
+                    and(r, 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff),
+                    and(shr(31, r), 0x0000000000000001000000000000000100000000000000010000000000000001)
+                )
+                r := add(
+                    and(r, 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff),
+                    and(shr(31, r), 0x0000000000000001000000000000000100000000000000010000000000000001)
+                )
+            }
+            function qmul(a, b) -> r {
+                let p := 0x7fffffff
+                let m := 0xffffffffffffffff
+                let pp := mul(p, p)
+                let a0 := shr(192, a)
+                let a1 := and(shr(128, a), m)
+                let a2 := and(shr(64, a), m)
+                let a3 := and(a, m)
+                let b0 := shr(192, b)
+                let b1 := and(shr(128, b), m)
+                let b2 := and(shr(64, b), m)
+                let b3 := and(b, m)
+                let ac0 := mod(add(mul(a0, b0), sub(pp, mul(a1, b1))), p)
+                let ac1 := mod(add(mul(a0, b1), mul(a1, b0)), p)
+                let bd0 := mod(add(mul(a2, b2), sub(pp, mul(a3, b3))), p)
+                let bd1 := mod(add(mul(a2, b3), mul(a3, b2)), p)
+                let r0 := mod(add(add(ac0, add(bd0, bd0)), sub(p, bd1)), p)
+                let r1 := mod(add(add(ac1, add(bd1, bd1)), bd0), p)
+                let r2 := mod(add(add(mul(a0, b2), sub(pp, mul(a1, b3))), add(mul(a2, b0), sub(pp, mul(a3, b1)))), p)
+                let r3 := mod(add(add(mul(a0, b3), mul(a1, b2)), add(mul(a2, b1), mul(a3, b0))), p)
+                r := or(or(shl(192, r0), shl(128, r1)), or(shl(64, r2), r3))
+            }
+            // lanes of f0 - f1 (lanes in [0, P]) times itw, each mod P
+            function dmul(f0, f1, itw) -> d {
+                let p := 0x7fffffff
+                let m := 0xffffffffffffffff
+                d := or(
+                    or(
+                        shl(192, mulmod(add(shr(192, f0), sub(p, shr(192, f1))), itw, p)),
+                        shl(128, mulmod(add(and(shr(128, f0), m), sub(p, and(shr(128, f1), m))), itw, p))
+                    ),
+                    or(
+                        shl(64, mulmod(add(and(shr(64, f0), m), sub(p, and(shr(64, f1), m))), itw, p)),
+                        mulmod(add(and(f0, m), sub(p, and(f1, m))), itw, p)
+                    )
+                )
+            }
+            function rev(v, bits) -> r {
+                v := or(shr(1, and(v, 0xaaaaaaaa)), shl(1, and(v, 0x55555555)))
+                v := or(shr(2, and(v, 0xcccccccc)), shl(2, and(v, 0x33333333)))
+                v := or(shr(4, and(v, 0xf0f0f0f0)), shl(4, and(v, 0x0f0f0f0f)))
+                v := or(shr(8, and(v, 0xff00ff00)), shl(8, and(v, 0x00ff00ff)))
+                v := or(shr(16, v), and(shl(16, v), 0xffff0000))
+                r := shr(sub(32, bits), v)
+            }
+            let half := shl(sub(lg, 1), 1)
+            for { let m := 0 } lt(m, half) { m := add(m, 1) } {
+                let f0 := mload(add(ep, shl(6, m)))
+                let f1 := mload(add(ep, add(shl(6, m), 32)))
+                let itw := mload(add(tw, shl(5, rev(shl(1, m), lg))))
+                mstore(add(ep, shl(5, m)), qadd(qadd(f0, f1), qmul(alpha, dmul(f0, f1, itw))))
+            }
         }
     }
 
     /// stwo core/fri.rs fold_coset over LineDomain(Coset(initIdx, step stepIdx, 2^logN));
     /// stepIdx is a power of two. Level i's twiddles are the x-coordinates of
     /// 2^i (init + k step), i.e. double_x applied i times to level 0's.
-    function _foldCoset(uint256[] memory e, uint256 initIdx, uint256 stepIdx, uint256 logN, uint256 alpha)
+    /// Folds e in place.
+    function _foldCoset(uint256 tbl, uint256[] memory e, uint256 initIdx, uint256 stepIdx, uint256 logN, uint256 alpha)
         internal
         pure
         returns (uint256)
     {
         uint256 half = 1 << (logN - 1);
         // All levels' twiddles, level by level: level i holds half >> i values.
-        uint256[] memory tw = new uint256[](2 * half - 1);
+        uint256 tw;
         {
-            (uint256 x, uint256 y) = _point(initIdx);
-            (uint256 sx, uint256 sy) = _point(stepIdx);
-            for (uint256 k = 0; k < half; k++) {
-                tw[k] = x;
-                (x, y) = _padd(x, y, sx, sy);
-            }
-            uint256 from = 0;
-            uint256 to = half;
-            for (uint256 len = half >> 1; len > 0; len >>= 1) {
-                for (uint256 k = 0; k < len; k++) {
-                    uint256 v = tw[from + k];
-                    tw[to + k] = addmod(mulmod(2, mulmod(v, v, P), P), P - 1, P);
+            (uint256 x, uint256 y) = _point(tbl, initIdx);
+            (uint256 sx, uint256 sy) = _point(tbl, stepIdx);
+            assembly {
+                let p := 0x7fffffff
+                tw := mload(0x40)
+                mstore(0x40, add(tw, shl(6, half)))
+                for { let k := 0 } lt(k, half) { k := add(k, 1) } {
+                    mstore(add(tw, shl(5, k)), x)
+                    let nx := mod(add(mul(x, sx), sub(mul(p, p), mul(y, sy))), p)
+                    y := mod(add(mul(x, sy), mul(y, sx)), p)
+                    x := nx
                 }
-                from = to;
-                to += len;
+                let from := tw
+                let to := add(tw, shl(5, half))
+                for { let len := shr(1, half) } len { len := shr(1, len) } {
+                    for { let k := 0 } lt(k, len) { k := add(k, 1) } {
+                        let v := mload(add(from, shl(5, k)))
+                        mstore(add(to, shl(5, k)), addmod(mulmod(2, mulmod(v, v, p), p), sub(p, 1), p))
+                    }
+                    from := to
+                    to := add(to, shl(5, len))
+                }
             }
         }
-        _batchInv(tw);
-        uint256 lvl = 0;
+        _invertAt(tw, 2 * half - 1);
+        uint256 ep;
+        assembly {
+            ep := add(e, 32)
+        }
         for (uint256 i = 0; i < logN; i++) {
-            uint256 lg = logN - i;
-            for (uint256 j = 0; j < (1 << lg); j += 2) {
-                e[j >> 1] = _ibfInv(e[j], e[j + 1], tw[lvl + _bitrev(j, lg)], alpha);
-            }
-            lvl += half >> i;
+            _foldLevel(ep, logN - i, tw, alpha);
+            tw += 32 * (half >> i);
             alpha = _qmul(alpha, alpha);
         }
         return e[0];
@@ -1514,7 +1703,7 @@ contract MsglVerifier is IFactRegistry {
         uint256 alpha = c.friAlphas[layer];
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
-            nev[sidx] = _foldCoset(vals[sidx], _lineIndex(starts[sidx], domainLog), 1 << (31 - fs), fs, alpha);
+            nev[sidx] = _foldCoset(c.pts, vals[sidx], _lineIndex(starts[sidx], domainLog), 1 << (31 - fs), fs, alpha);
         }
         _release(mark);
     }

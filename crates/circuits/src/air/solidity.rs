@@ -614,7 +614,6 @@ fn hex(bytes: &[u8]) -> String {
 pub fn msgl_air_sol() -> String {
     let prog = compile(AirVariant::Full);
     let mut gens = String::new();
-    let mut cases = String::new();
     for w in 0..8 {
         let mut word = String::new();
         for k in 4 * w..4 * w + 4 {
@@ -627,7 +626,6 @@ pub fn msgl_air_sol() -> String {
             let _ = write!(word, "{x:08x}{y:08x}");
         }
         let _ = writeln!(gens, "    uint256 internal constant GEN{w} = 0x{word};");
-        let _ = writeln!(cases, "                case {w} {{ w := 0x{word} }}");
     }
     let mut runs = vec![];
     for (n, kind) in &prog.runs {
@@ -669,32 +667,6 @@ library MsglAir {{
     /// 64 bits (x << 32 | y) at bit 192 - 64 (k % 4) of GEN(k / 4).
 {gens}    /// Bytes of PROGRAM (the runtime code of MsglAirProgram after its 0x00).
     uint256 internal constant PROGRAM_LENGTH = {program_len};
-
-    /// The point G^index of the circle group of order 2^31 (x, y), one
-    /// addition per set bit of the index.
-    function point(uint256 index) internal pure returns (uint256 x, uint256 y) {{
-        assembly {{
-            let p := 0x7fffffff
-            index := and(index, 0x7fffffff)
-            x := 1
-            y := 0
-            for {{ let k := 0 }} index {{
-                k := add(k, 1)
-                index := shr(1, index)
-            }} {{
-                if and(index, 1) {{
-                    let w := 0
-                    switch shr(2, k)
-{cases}                    w := and(shr(sub(192, shl(6, and(k, 3))), w), 0xffffffffffffffff)
-                    let x2 := shr(32, w)
-                    let y2 := and(w, 0xffffffff)
-                    let nx := mod(add(mul(x, x2), sub(mul(p, p), mul(y, y2))), p)
-                    y := mod(add(mul(x, y2), mul(y, x2)), p)
-                    x := nx
-                }}
-            }}
-        }}
-    }}
 }}
 
 /// @title The constraint program as code (0x00, then PROGRAM: never executable),
@@ -725,7 +697,6 @@ contract MsglAirProgram {{
         regs = prog.n_registers,
         runs = hex(&runs),
         gens = gens,
-        cases = cases,
         program = hex(&prog.bytes),
         program_len = prog.bytes.len(),
     );
