@@ -1389,62 +1389,98 @@ contract MsglVerifier is IFactRegistry {
 
     /// Rebuilds the subsets of one layer (query values, then the layer's
     /// witness) and checks them against the layer's Merkle root.
+    /// A layer's cosets of 2^fs values around the queries (starts: each
+    /// coset's first position; vals: the cosets' values one after another in
+    /// memory), checked against the layer's commitment.
     function _subsets(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 fs, uint256 domainLog, uint256 layer)
         internal
         pure
-        returns (uint256[] memory starts, uint256[][] memory vals)
+        returns (uint256[] memory starts, uint256 vals)
     {
         (starts, vals) = _rebuild(c, qs, ev, fs, layer);
         _layerMerkle(c, starts, vals, fs, domainLog, layer);
     }
 
     function _nSub(uint256[] memory qs, uint256 fs) internal pure returns (uint256 n) {
-        for (uint256 i = 0; i < qs.length; i++) {
-            if (i == 0 || (qs[i] >> fs) != (qs[i - 1] >> fs)) n++;
+        assembly {
+            let prev := not(0)
+            let ptr := add(qs, 32)
+            let end := add(ptr, shl(5, mload(qs)))
+            for {} lt(ptr, end) { ptr := add(ptr, 32) } {
+                let s := shr(fs, mload(ptr))
+                if iszero(eq(s, prev)) { n := add(n, 1) }
+                prev := s
+            }
         }
     }
 
+    /// The cosets' values: a query's own value where there is one, else the
+    /// next of the layer's witness values (canonical), all of which must be
+    /// used.
     function _rebuild(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 fs, uint256 layer)
         internal
         pure
-        returns (uint256[] memory starts, uint256[][] memory vals)
+        returns (uint256[] memory starts, uint256 vals)
     {
-        uint256 nSub = 0;
-        for (uint256 i = 0; i < qs.length; i++) {
-            if (i == 0 || (qs[i] >> fs) != (qs[i - 1] >> fs)) nSub++;
-        }
-        starts = new uint256[](nSub);
-        vals = new uint256[][](nSub);
-        uint256[3] memory w; // witness offset, count, used
-        w[1] = _readU32(c.cur);
-        w[0] = c.cur + 4;
-        c.cur = w[0] + 16 * w[1];
+        starts = new uint256[](_nSub(qs, fs));
+        // the witness values' offset and count, and the errors' words
+        uint256 wc = ((c.cur + 4) << 32) | _readU32(c.cur);
+        c.cur += 4 + 16 * (wc & 0xffffffff);
         if (c.cur > c.end) revert Malformed(c.cur - c.start);
-        uint256 qi = 0;
-        for (uint256 sidx = 0; sidx < nSub; sidx++) {
-            uint256 st = (qs[qi] >> fs) << fs;
-            starts[sidx] = st;
-            uint256[] memory e = new uint256[](1 << fs);
-            for (uint256 j = 0; j < (1 << fs); j++) {
-                if (qi < qs.length && qs[qi] == st + j) {
-                    e[j] = ev[qi];
-                    qi++;
-                } else {
-                    if (w[2] == w[1]) revert FriMismatch(layer);
-                    e[j] = _readQ(w[0] + 16 * w[2]);
-                    w[2]++;
+        uint256 errs = (uint256(uint32(FriMismatch.selector)) << 224) | (uint256(uint32(NonCanonical.selector)) << 192)
+            | layer;
+        uint256 used;
+        assembly {
+            // the QM31 at calldata offset o, canonical or revert with e
+            function readq(o, e) -> r {
+                let w := shr(128, calldataload(o))
+                let a0 := shr(96, w)
+                let a1 := and(shr(64, w), 0xffffffff)
+                let a2 := and(shr(32, w), 0xffffffff)
+                let a3 := and(w, 0xffffffff)
+                if or(or(gt(a0, 0x7ffffffe), gt(a1, 0x7ffffffe)), or(gt(a2, 0x7ffffffe), gt(a3, 0x7ffffffe))) {
+                    mstore(0, e)
+                    revert(0, 4)
+                }
+                r := or(or(shl(192, a0), shl(128, a1)), or(shl(64, a2), a3))
+            }
+            // writes the cosets' values from out on; returns the witness values used
+            function fill(q, e, f, st0, out, w, er) -> u {
+                let qi := 0
+                for { let sidx := 0 } lt(sidx, mload(st0)) { sidx := add(sidx, 1) } {
+                    let st := shl(f, shr(f, mload(add(q, shl(5, add(qi, 1))))))
+                    mstore(add(st0, shl(5, add(sidx, 1))), st)
+                    for { let j := 0 } lt(j, shl(f, 1)) { j := add(j, 1) } {
+                        switch and(lt(qi, mload(q)), eq(mload(add(q, shl(5, add(qi, 1)))), add(st, j)))
+                        case 1 {
+                            mstore(out, mload(add(e, shl(5, add(qi, 1)))))
+                            qi := add(qi, 1)
+                        }
+                        default {
+                            if eq(u, and(w, 0xffffffff)) {
+                                mstore(0, shl(224, shr(224, er)))
+                                mstore(4, and(er, 0xffffffff))
+                                revert(0, 0x24)
+                            }
+                            mstore(out, readq(add(shr(32, w), shl(4, u)), shl(224, and(shr(192, er), 0xffffffff))))
+                            u := add(u, 1)
+                        }
+                        out := add(out, 32)
+                    }
                 }
             }
-            vals[sidx] = e;
+            vals := mload(0x40)
+            mstore(0x40, add(vals, shl(add(fs, 5), mload(starts))))
+            used := fill(qs, ev, fs, starts, vals, wc, errs)
         }
-        if (w[2] != w[1]) revert FriMismatch(layer);
+        if (used != (wc & 0xffffffff)) revert FriMismatch(layer);
     }
 
     /// Leaves of 4 packed values when fs > 1 (and the domain has >= 4 points), else of 1.
     function _layerMerkle(
         Ctx memory c,
         uint256[] memory starts,
-        uint256[][] memory vals,
+        uint256 vals,
         uint256 fs,
         uint256 domainLog,
         uint256 layer
@@ -1455,33 +1491,34 @@ contract MsglVerifier is IFactRegistry {
         _merkle(c, pos, leaves, domainLog - leafLog, root, 10 + layer);
     }
 
-    function _layerLeaves(uint256[] memory starts, uint256[][] memory vals, uint256 fs, uint256 leafLog)
+    /// Each coset's leaves (2^leafLog values each, canonical lanes, 16 bytes
+    /// a value) hashed, with their positions.
+    function _layerLeaves(uint256[] memory starts, uint256 vals, uint256 fs, uint256 leafLog)
         internal
         pure
         returns (uint256[] memory pos, bytes32[] memory leaves)
     {
         uint256 perSub = (1 << fs) >> leafLog;
-        uint256 width = 1 << leafLog;
-        pos = new uint256[](starts.length * perSub);
-        leaves = new bytes32[](starts.length * perSub);
-        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
-            uint256[] memory v = vals[sidx];
-            for (uint256 l = 0; l < perSub; l++) {
-                bytes32 h;
-                uint256 base = l * width;
-                assembly {
-                    let m := mload(0x40)
-                    for { let o := 0 } lt(o, width) { o := add(o, 1) } {
-                        let q := mload(add(add(v, 32), mul(add(base, o), 32)))
-                        // canonical coordinates (lanes equal to P are 0)
-                        q := sub(q, mul(and(shr(31, add(q, 0x0000000000000001000000000000000100000000000000010000000000000001)), 0x0000000000000001000000000000000100000000000000010000000000000001), 0x7fffffff))
-                        let w := or(or(shl(96, shr(192, q)), shl(64, and(shr(128, q), 0xffffffffffffffff))), or(shl(32, and(shr(64, q), 0xffffffffffffffff)), and(q, 0xffffffffffffffff)))
-                        mstore(add(m, mul(o, 16)), shl(128, w))
-                    }
-                    h := keccak256(m, mul(width, 16))
+        uint256 n = starts.length * perSub;
+        pos = new uint256[](n);
+        leaves = new bytes32[](n);
+        assembly {
+            let width := shl(leafLog, 1)
+            let m := mload(0x40)
+            let v := vals
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                for { let o := 0 } lt(o, width) { o := add(o, 1) } {
+                    let q := mload(v)
+                    v := add(v, 32)
+                    // canonical coordinates (lanes equal to P are 0)
+                    q := sub(q, mul(and(shr(31, add(q, 0x0000000000000001000000000000000100000000000000010000000000000001)), 0x0000000000000001000000000000000100000000000000010000000000000001), 0x7fffffff))
+                    let w := or(or(shl(96, shr(192, q)), shl(64, and(shr(128, q), 0xffffffffffffffff))), or(shl(32, and(shr(64, q), 0xffffffffffffffff)), and(q, 0xffffffffffffffff)))
+                    mstore(add(m, shl(4, o)), shl(128, w))
                 }
-                pos[sidx * perSub + l] = (starts[sidx] >> leafLog) + l;
-                leaves[sidx * perSub + l] = h;
+                let sidx := div(i, perSub)
+                let l := mod(i, perSub)
+                mstore(add(pos, shl(5, add(i, 1))), add(shr(leafLog, mload(add(starts, shl(5, add(sidx, 1))))), l))
+                mstore(add(leaves, shl(5, add(i, 1))), keccak256(m, shl(4, width)))
             }
         }
     }
@@ -1495,20 +1532,20 @@ contract MsglVerifier is IFactRegistry {
         nq = new uint256[](_nSub(qs, fs));
         nev = new uint256[](nq.length);
         uint256 mark = _mark();
-        (uint256[] memory starts, uint256[][] memory vals) = _subsets(c, qs, ev, fs, domainLog, 0);
+        (uint256[] memory starts, uint256 vals) = _subsets(c, qs, ev, fs, domainLog, 0);
         uint256 alpha = c.friAlphas[0];
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
             uint256 init = _circleDomainIndex(_bitrev(starts[sidx], domainLog), domainLog);
-            nev[sidx] = _foldCircle(c.pts, vals[sidx], init, fs, alpha);
+            nev[sidx] = _foldCircle(c.pts, vals + (sidx << (fs + 5)), init, fs, alpha);
         }
         _release(mark);
     }
 
     /// fold_circle_into_line on the circle domain (half coset init + <step>, step
     /// = 2^(31 - (fs - 1))), then fold_coset over Coset(init, fs - 1) with alpha^2.
-    /// Folds e in place.
-    function _foldCircle(uint256 tbl, uint256[] memory e, uint256 init, uint256 fs, uint256 alpha)
+    /// Folds the 2^fs values at memory ep in place.
+    function _foldCircle(uint256 tbl, uint256 ep, uint256 init, uint256 fs, uint256 alpha)
         internal
         pure
         returns (uint256)
@@ -1532,13 +1569,15 @@ contract MsglVerifier is IFactRegistry {
             }
         }
         _invertAt(ys, n);
-        uint256 ep;
-        assembly {
-            ep := add(e, 32)
-        }
         _foldLevel(ep, fs, ys, alpha);
-        if (fs == 1) return e[0];
-        return _foldCoset(tbl, e, init, 1 << (32 - fs), fs - 1, _qmul(alpha, alpha));
+        if (fs == 1) return _mload(ep);
+        return _foldCoset(tbl, ep, init, 1 << (32 - fs), fs - 1, _qmul(alpha, alpha));
+    }
+
+    function _mload(uint256 ptr) internal pure returns (uint256 v) {
+        assembly {
+            v := mload(ptr)
+        }
     }
 
     /// Inverts the n (nonzero) M31 words at memory ptr in place with one
@@ -1642,8 +1681,8 @@ contract MsglVerifier is IFactRegistry {
     /// stwo core/fri.rs fold_coset over LineDomain(Coset(initIdx, step stepIdx, 2^logN));
     /// stepIdx is a power of two. Level i's twiddles are the x-coordinates of
     /// 2^i (init + k step), i.e. double_x applied i times to level 0's.
-    /// Folds e in place.
-    function _foldCoset(uint256 tbl, uint256[] memory e, uint256 initIdx, uint256 stepIdx, uint256 logN, uint256 alpha)
+    /// Folds the 2^fs values at memory ep in place.
+    function _foldCoset(uint256 tbl, uint256 ep, uint256 initIdx, uint256 stepIdx, uint256 logN, uint256 alpha)
         internal
         pure
         returns (uint256)
@@ -1677,16 +1716,12 @@ contract MsglVerifier is IFactRegistry {
             }
         }
         _invertAt(tw, 2 * half - 1);
-        uint256 ep;
-        assembly {
-            ep := add(e, 32)
-        }
         for (uint256 i = 0; i < logN; i++) {
             _foldLevel(ep, logN - i, tw, alpha);
             tw += 32 * (half >> i);
             alpha = _qmul(alpha, alpha);
         }
-        return e[0];
+        return _mload(ep);
     }
 
     /// An inner layer: line domain half_odds(domainLog) doubled as folded, whose
@@ -1699,11 +1734,11 @@ contract MsglVerifier is IFactRegistry {
         nq = new uint256[](_nSub(qs, fs));
         nev = new uint256[](nq.length);
         uint256 mark = _mark();
-        (uint256[] memory starts, uint256[][] memory vals) = _subsets(c, qs, ev, fs, domainLog, layer);
+        (uint256[] memory starts, uint256 vals) = _subsets(c, qs, ev, fs, domainLog, layer);
         uint256 alpha = c.friAlphas[layer];
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
-            nev[sidx] = _foldCoset(c.pts, vals[sidx], _lineIndex(starts[sidx], domainLog), 1 << (31 - fs), fs, alpha);
+            nev[sidx] = _foldCoset(c.pts, vals + (sidx << (fs + 5)), _lineIndex(starts[sidx], domainLog), 1 << (31 - fs), fs, alpha);
         }
         _release(mark);
     }
