@@ -915,54 +915,45 @@ contract MsglVerifier is IFactRegistry {
         bytes32 computed;
         uint256 used;
         assembly {
-            // work in place on copies: p (positions) and h (hashes)
+            // work in place on copies: p (positions) and h (hashes), each
+            // layer's nodes written over the one below it
             let p := mload(0x40)
-            let h := add(p, mul(n, 32))
-            mstore(0x40, add(h, mul(n, 32)))
+            let h := add(p, shl(5, n))
+            mstore(0x40, add(h, shl(5, n)))
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                mstore(add(p, mul(i, 32)), mload(add(add(pos, 32), mul(i, 32))))
-                mstore(add(h, mul(i, 32)), mload(add(add(leaves, 32), mul(i, 32))))
+                mstore(add(p, shl(5, i)), mload(add(pos, shl(5, add(i, 1)))))
+                mstore(add(h, shl(5, i)), mload(add(leaves, shl(5, add(i, 1)))))
             }
-            let bad := 0
+            let sib := w
             for { let layer := 0 } lt(layer, height) { layer := add(layer, 1) } {
-                let m := 0
-                let i := 0
-                for {} lt(i, n) {} {
-                    let pi := mload(add(p, mul(i, 32)))
-                    let hi := mload(add(h, mul(i, 32)))
-                    let sibling := 0
-                    let paired := 0
-                    if lt(add(i, 1), n) {
-                        if eq(xor(pi, 1), mload(add(p, mul(add(i, 1), 32)))) { paired := 1 }
-                    }
-                    switch paired
+                let rp := p
+                let wp := p
+                let pend := add(p, shl(5, n))
+                for {} lt(rp, pend) {} {
+                    let pi := mload(rp)
+                    let rh := add(rp, sub(h, p))
+                    switch and(lt(add(rp, 32), pend), eq(mload(add(rp, 32)), xor(pi, 1)))
                     case 1 {
-                        mstore(0x00, hi)
-                        mstore(0x20, mload(add(h, mul(add(i, 1), 32))))
-                        i := add(i, 2)
+                        // both children known
+                        mstore(0x00, mload(rh))
+                        mstore(0x20, mload(add(rh, 32)))
+                        rp := add(rp, 64)
                     }
                     default {
-                        if eq(used, count) { bad := 1 }
-                        sibling := calldataload(add(w, mul(used, 32)))
-                        used := add(used, 1)
-                        switch and(pi, 1)
-                        case 0 {
-                            mstore(0x00, hi)
-                            mstore(0x20, sibling)
-                        }
-                        default {
-                            mstore(0x00, sibling)
-                            mstore(0x20, hi)
-                        }
-                        i := add(i, 1)
+                        // the sibling from the witness, on the side pi's bit says
+                        let bit := and(pi, 1)
+                        mstore(shl(5, bit), mload(rh))
+                        mstore(shl(5, xor(bit, 1)), calldataload(sib))
+                        sib := add(sib, 32)
+                        rp := add(rp, 32)
                     }
-                    mstore(add(p, mul(m, 32)), shr(1, pi))
-                    mstore(add(h, mul(m, 32)), keccak256(0x00, 0x40))
-                    m := add(m, 1)
+                    mstore(wp, shr(1, pi))
+                    mstore(add(wp, sub(h, p)), keccak256(0x00, 0x40))
+                    wp := add(wp, 32)
                 }
-                n := m
+                n := shr(5, sub(wp, p))
             }
-            if bad { n := 0 }
+            used := shr(5, sub(sib, w))
             computed := mload(h)
         }
         if (used != count || n != 1 || computed != root) revert MerkleMismatch(tree);
