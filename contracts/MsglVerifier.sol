@@ -1595,45 +1595,97 @@ contract MsglVerifier is IFactRegistry {
         nev = new uint256[](nq.length);
         uint256 mark = _mark();
         (uint256[] memory starts, uint256 vals) = _subsets(c, qs, ev, fs, domainLog, 0);
+        // every coset's twiddles, then one inversion for the layer
+        uint256 per = 32 * ((1 << fs) - 1);
+        uint256 tw = _alloc(per * starts.length);
+        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
+            uint256 init = _circleDomainIndex(_bitrev(starts[sidx], domainLog), domainLog);
+            _circleTwiddles(c.pts, tw + per * sidx, init, fs);
+        }
+        _invertAt(tw, per / 32 * starts.length);
         uint256 alpha = c.friAlphas[0];
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
-            uint256 init = _circleDomainIndex(_bitrev(starts[sidx], domainLog), domainLog);
-            nev[sidx] = _foldCircle(c.pts, vals + (sidx << (fs + 5)), init, fs, alpha);
+            // the circle fold (with alpha), then the line folds (alpha^2, ...)
+            nev[sidx] = _foldAll(vals + (sidx << (fs + 5)), tw + per * sidx, fs, alpha);
         }
         _release(mark);
     }
 
-    /// fold_circle_into_line on the circle domain (half coset init + <step>, step
-    /// = 2^(31 - (fs - 1))), then fold_coset over Coset(init, fs - 1) with alpha^2.
-    /// Folds the 2^fs values at memory ep in place.
-    function _foldCircle(uint256 tbl, uint256 ep, uint256 init, uint256 fs, uint256 alpha)
-        internal
-        pure
-        returns (uint256)
-    {
+
+    /// The twiddles of one coset of the circle fold (stwo's
+    /// fold_circle_into_line over the half coset init + <step>, step =
+    /// 2^(31 - (fs - 1)), then fold_coset over Coset(init, fs - 1)), not
+    /// inverted, at dst: the 2^(fs - 1) y-coordinates of init + k step, then
+    /// the line fold's (_lineTwiddles). 2^fs - 1 values.
+    function _circleTwiddles(uint256 tbl, uint256 dst, uint256 init, uint256 fs) internal pure {
         uint256 n = 1 << (fs - 1);
         (uint256 x, uint256 y) = _point(tbl, init);
         uint256 st = _gen(31 - (fs - 1));
-        uint256 ys;
         assembly {
-            // the y-coordinates of init + k step, k < n
             let p := 0x7fffffff
             let sx := shr(32, st)
             let sy := and(st, 0xffffffff)
-            ys := mload(0x40)
-            mstore(0x40, add(ys, shl(5, n)))
             for { let k := 0 } lt(k, n) { k := add(k, 1) } {
-                mstore(add(ys, shl(5, k)), y)
+                mstore(add(dst, shl(5, k)), y)
                 let nx := mod(add(mul(x, sx), sub(mul(p, p), mul(y, sy))), p)
                 y := mod(add(mul(x, sy), mul(y, sx)), p)
                 x := nx
             }
         }
-        _invertAt(ys, n);
-        _foldLevel(ep, fs, ys, alpha);
-        if (fs == 1) return _mload(ep);
-        return _foldCoset(tbl, ep, init, 1 << (32 - fs), fs - 1, _qmul(alpha, alpha));
+        if (fs > 1) _lineTwiddles(tbl, dst + 32 * n, init, 32 - fs, fs - 1);
+    }
+
+    /// The twiddles of stwo core/fri.rs fold_coset over
+    /// LineDomain(Coset(initIdx, step 2^stepLog, 2^logN)), not inverted, at
+    /// dst, level by level: level i holds half >> i values, the x-coordinates
+    /// of 2^i (init + k step), i.e. double_x applied i times to level 0's.
+    /// 2^logN - 1 values.
+    function _lineTwiddles(uint256 tbl, uint256 dst, uint256 initIdx, uint256 stepLog, uint256 logN) internal pure {
+        uint256 half = 1 << (logN - 1);
+        (uint256 x, uint256 y) = _point(tbl, initIdx);
+        uint256 st = _gen(stepLog);
+        assembly {
+            let p := 0x7fffffff
+            let sx := shr(32, st)
+            let sy := and(st, 0xffffffff)
+            for { let k := 0 } lt(k, half) { k := add(k, 1) } {
+                mstore(add(dst, shl(5, k)), x)
+                let nx := mod(add(mul(x, sx), sub(mul(p, p), mul(y, sy))), p)
+                y := mod(add(mul(x, sy), mul(y, sx)), p)
+                x := nx
+            }
+            let from := dst
+            let to := add(dst, shl(5, half))
+            for { let len := shr(1, half) } len { len := shr(1, len) } {
+                for { let k := 0 } lt(k, len) { k := add(k, 1) } {
+                    let v := mload(add(from, shl(5, k)))
+                    mstore(add(to, shl(5, k)), addmod(mulmod(2, mulmod(v, v, p), p), sub(p, 1), p))
+                }
+                from := to
+                to := add(to, shl(5, len))
+            }
+        }
+    }
+
+    /// Folds the 2^logN values at memory ep in place, level by level, with
+    /// the inverted twiddles at itw (level i: 2^(logN - 1 - i) of them) and
+    /// alpha squared after each level; returns the value left.
+    function _foldAll(uint256 ep, uint256 itw, uint256 logN, uint256 alpha) internal pure returns (uint256) {
+        for (uint256 i = 0; i < logN; i++) {
+            _foldLevel(ep, logN - i, itw, alpha);
+            itw += 32 << (logN - 1 - i);
+            if (i + 1 < logN) alpha = _qmul(alpha, alpha);
+        }
+        return _mload(ep);
+    }
+
+    /// len bytes of memory, taken from the free memory pointer.
+    function _alloc(uint256 len) internal pure returns (uint256 ptr) {
+        assembly {
+            ptr := mload(0x40)
+            mstore(0x40, add(ptr, len))
+        }
     }
 
     function _mload(uint256 ptr) internal pure returns (uint256 v) {
@@ -1747,51 +1799,6 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
-    /// stwo core/fri.rs fold_coset over LineDomain(Coset(initIdx, step stepIdx, 2^logN));
-    /// stepIdx is a power of two. Level i's twiddles are the x-coordinates of
-    /// 2^i (init + k step), i.e. double_x applied i times to level 0's.
-    /// Folds the 2^fs values at memory ep in place.
-    function _foldCoset(uint256 tbl, uint256 ep, uint256 initIdx, uint256 stepIdx, uint256 logN, uint256 alpha)
-        internal
-        pure
-        returns (uint256)
-    {
-        uint256 half = 1 << (logN - 1);
-        // All levels' twiddles, level by level: level i holds half >> i values.
-        uint256 tw;
-        {
-            (uint256 x, uint256 y) = _point(tbl, initIdx);
-            (uint256 sx, uint256 sy) = _point(tbl, stepIdx);
-            assembly {
-                let p := 0x7fffffff
-                tw := mload(0x40)
-                mstore(0x40, add(tw, shl(6, half)))
-                for { let k := 0 } lt(k, half) { k := add(k, 1) } {
-                    mstore(add(tw, shl(5, k)), x)
-                    let nx := mod(add(mul(x, sx), sub(mul(p, p), mul(y, sy))), p)
-                    y := mod(add(mul(x, sy), mul(y, sx)), p)
-                    x := nx
-                }
-                let from := tw
-                let to := add(tw, shl(5, half))
-                for { let len := shr(1, half) } len { len := shr(1, len) } {
-                    for { let k := 0 } lt(k, len) { k := add(k, 1) } {
-                        let v := mload(add(from, shl(5, k)))
-                        mstore(add(to, shl(5, k)), addmod(mulmod(2, mulmod(v, v, p), p), sub(p, 1), p))
-                    }
-                    from := to
-                    to := add(to, shl(5, len))
-                }
-            }
-        }
-        _invertAt(tw, 2 * half - 1);
-        for (uint256 i = 0; i < logN; i++) {
-            _foldLevel(ep, logN - i, tw, alpha);
-            tw += 32 * (half >> i);
-            alpha = _qmul(alpha, alpha);
-        }
-        return _mload(ep);
-    }
 
     /// An inner layer: line domain half_odds(domainLog) doubled as folded, whose
     /// coset is (2^(29 - domainLog), step 2^(31 - domainLog)).
@@ -1804,10 +1811,17 @@ contract MsglVerifier is IFactRegistry {
         nev = new uint256[](nq.length);
         uint256 mark = _mark();
         (uint256[] memory starts, uint256 vals) = _subsets(c, qs, ev, fs, domainLog, layer);
+        // every coset's twiddles, then one inversion for the layer
+        uint256 per = 32 * ((1 << fs) - 1);
+        uint256 tw = _alloc(per * starts.length);
+        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
+            _lineTwiddles(c.pts, tw + per * sidx, _lineIndex(starts[sidx], domainLog), 31 - fs, fs);
+        }
+        _invertAt(tw, per / 32 * starts.length);
         uint256 alpha = c.friAlphas[layer];
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
-            nev[sidx] = _foldCoset(c.pts, vals + (sidx << (fs + 5)), _lineIndex(starts[sidx], domainLog), 1 << (31 - fs), fs, alpha);
+            nev[sidx] = _foldAll(vals + (sidx << (fs + 5)), tw + per * sidx, fs, alpha);
         }
         _release(mark);
     }
