@@ -1603,11 +1603,11 @@ contract MsglVerifier is IFactRegistry {
             _circleTwiddles(c.pts, tw + per * sidx, init, fs);
         }
         _invertAt(tw, per / 32 * starts.length);
-        uint256 alpha = c.friAlphas[0];
+        uint256[] memory alphas = _squares(c.friAlphas[0], fs);
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
             // the circle fold (with alpha), then the line folds (alpha^2, ...)
-            nev[sidx] = _foldAll(vals + (sidx << (fs + 5)), tw + per * sidx, fs, alpha);
+            nev[sidx] = _foldAll(vals + (sidx << (fs + 5)), tw + per * sidx, fs, alphas);
         }
         _release(mark);
     }
@@ -1670,14 +1670,22 @@ contract MsglVerifier is IFactRegistry {
 
     /// Folds the 2^logN values at memory ep in place, level by level, with
     /// the inverted twiddles at itw (level i: 2^(logN - 1 - i) of them) and
-    /// alpha squared after each level; returns the value left.
-    function _foldAll(uint256 ep, uint256 itw, uint256 logN, uint256 alpha) internal pure returns (uint256) {
+    /// alpha^(2^i) (alphas: the layer's _squares); returns the value left.
+    function _foldAll(uint256 ep, uint256 itw, uint256 logN, uint256[] memory alphas) internal pure returns (uint256) {
         for (uint256 i = 0; i < logN; i++) {
-            _foldLevel(ep, logN - i, itw, alpha);
+            _foldLevel(ep, logN - i, itw, alphas[i]);
             itw += 32 << (logN - 1 - i);
-            if (i + 1 < logN) alpha = _qmul(alpha, alpha);
         }
         return _mload(ep);
+    }
+
+    /// alpha, alpha^2, alpha^4, ...: n values.
+    function _squares(uint256 alpha, uint256 n) internal pure returns (uint256[] memory sq) {
+        sq = new uint256[](n);
+        for (uint256 i = 0; i < n; i++) {
+            sq[i] = alpha;
+            alpha = _qmul(alpha, alpha);
+        }
     }
 
     /// len bytes of memory, taken from the free memory pointer.
@@ -1818,10 +1826,10 @@ contract MsglVerifier is IFactRegistry {
             _lineTwiddles(c.pts, tw + per * sidx, _lineIndex(starts[sidx], domainLog), 31 - fs, fs);
         }
         _invertAt(tw, per / 32 * starts.length);
-        uint256 alpha = c.friAlphas[layer];
+        uint256[] memory alphas = _squares(c.friAlphas[layer], fs);
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
-            nev[sidx] = _foldAll(vals + (sidx << (fs + 5)), tw + per * sidx, fs, alpha);
+            nev[sidx] = _foldAll(vals + (sidx << (fs + 5)), tw + per * sidx, fs, alphas);
         }
         _release(mark);
     }
