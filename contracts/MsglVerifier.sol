@@ -37,6 +37,7 @@ contract MsglVerifier is IFactRegistry {
     uint256 internal constant L1 = 0x0000000000000001000000000000000100000000000000010000000000000001;
     uint256 internal constant PP = 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff;
     uint256 internal constant M64 = 0xffffffffffffffff;
+    uint256 internal constant M32 = 0xffffffff;
 
     uint256 internal constant MAX_UNITS = 1 << 20;
     uint256 internal constant MAX_ENTRY_UNITS = 1 << 30;
@@ -47,6 +48,8 @@ contract MsglVerifier is IFactRegistry {
     address public immutable program;
 
     constructor() {
+        // _foldLevel reverses at most 4 bits by table: folds of 2^5 values at most
+        require(MsglAir.FOLD_STEP <= 5);
         program = address(new MsglAirProgram());
     }
 
@@ -1043,10 +1046,13 @@ contract MsglVerifier is IFactRegistry {
         dp.pw = _pack(1, 0, 0, 0);
         dp.alpha = c.alphaQ;
         _deepSums(c, dp, width);
+        for (uint256 b = 0; b < 3; b++) {
+            dp.den[b] = _denominator(px[b], py[b]);
+        }
         ans = new uint256[](c.queries.length);
         for (uint256 q = 0; q < c.queries.length; q++) {
             uint256 mark = _mark();
-            uint256 v = _deepRow(c, dp, px, py, rowAt, q);
+            uint256 v = _deepRow(c, dp, rowAt, q);
             _release(mark);
             ans[q] = v;
         }
@@ -1055,8 +1061,6 @@ contract MsglVerifier is IFactRegistry {
     function _deepRow(
         Ctx memory c,
         Deep memory dp,
-        uint256[3] memory px,
-        uint256[3] memory py,
         uint256[] memory rowAt,
         uint256 q
     ) internal pure returns (uint256 row) {
@@ -1066,21 +1070,69 @@ contract MsglVerifier is IFactRegistry {
             rowAt[2] + 32 * q
         ];
         (uint256 dx, uint256 dy) = _point(c.pts, _circleDomainIndex(_bitrev(c.queries[q], c.logLift), c.logLift));
+        uint256[3] memory inv = _inverses(dp, dx, dy);
         for (uint256 b = 0; b < 3; b++) {
             uint256 num = b == 1 ? _rowDotDense(dp.list[1], bases) : _rowDot(dp.list[b], bases);
             num = _qmul(num, dp.kappa[b]);
             num = _qsub(num, _qadd(_qmulc(dp.aSum[b], dy), dp.bSum[b]));
-            // denominator (CM31): (Re(px) - dx) Im(py) - (Re(py) - dy) Im(px)
-            uint256 rx = _canon(px[b]);
-            uint256 ry = _canon(py[b]);
-            uint256 d = _qsub(
-                _qmul(_qsub(rx & ~uint256((1 << 128) - 1), dx << 192), (ry & ((1 << 128) - 1)) << 128),
-                _qmul(_qsub(ry & ~uint256((1 << 128) - 1), dy << 192), (rx & ((1 << 128) - 1)) << 128)
-            );
-            d = _canon(d);
-            (uint256 i0, uint256 i1) = _cminv(d >> 192, (d >> 128) & M64);
-            row = _qadd(row, _qmulcm(num, i0, i1));
+            row = _qadd(row, _qmulcm(num, inv[b] >> 32, inv[b] & M32));
         }
+    }
+
+    /// The inverses of the three DEEP denominators (CM31, _denominator) at
+    /// the domain point (dx, dy), packed (re << 32 | im), with one inversion.
+    function _inverses(Deep memory dp, uint256 dx, uint256 dy) internal pure returns (uint256[3] memory inv) {
+        uint256[3] memory d;
+        for (uint256 b = 0; b < 3; b++) {
+            uint256 k = dp.den[b];
+            // d = K + dy (x2, x3) - dx (y2, y3)
+            uint256 d0 = addmod(
+                addmod(k >> 160, mulmod(dy, (k >> 96) & M32, P), P), P - mulmod(dx, (k >> 32) & M32, P), P
+            );
+            uint256 d1 = addmod(
+                addmod((k >> 128) & M32, mulmod(dy, (k >> 64) & M32, P), P), P - mulmod(dx, k & M32, P), P
+            );
+            d[b] = (d0 << 32) | d1;
+            inv[b] = addmod(mulmod(d0, d0, P), mulmod(d1, d1, P), P);
+        }
+        {
+            // 1/n_b for the norms n_b = d0^2 + d1^2
+            uint256 n01 = mulmod(inv[0], inv[1], P);
+            uint256 all = _minv(mulmod(n01, inv[2], P));
+            uint256 i2 = mulmod(all, n01, P);
+            all = mulmod(all, inv[2], P);
+            uint256 i1 = mulmod(all, inv[0], P);
+            inv[0] = mulmod(all, inv[1], P);
+            inv[1] = i1;
+            inv[2] = i2;
+        }
+        for (uint256 b = 0; b < 3; b++) {
+            // 1/d = conj(d) / n
+            uint256 d0 = d[b] >> 32;
+            uint256 d1 = d[b] & M32;
+            inv[b] = (mulmod(d0, inv[b], P) << 32) | mulmod(P - d1, inv[b], P);
+        }
+    }
+
+    /// The constant parts of the DEEP denominator of sample point (px, py)
+    /// at a domain point (dx, dy): (Re(px) - dx) Im(py) - (Re(py) - dy) Im(px)
+    /// in CM31 = K + dy Im(px) - dx Im(py), K = Re(px) Im(py) - Re(py) Im(px);
+    /// packed (K0, K1, Im(px), Im(py)), 32 bits each.
+    function _denominator(uint256 px, uint256 py) internal pure returns (uint256) {
+        px = _canon(px);
+        py = _canon(py);
+        uint256 x0 = px >> 192;
+        uint256 x1 = (px >> 128) & M64;
+        uint256 x2 = (px >> 64) & M64;
+        uint256 x3 = px & M64;
+        uint256 y0 = py >> 192;
+        uint256 y1 = (py >> 128) & M64;
+        uint256 y2 = (py >> 64) & M64;
+        uint256 y3 = py & M64;
+        // (x0 + x1 i)(y2 + y3 i) - (y0 + y1 i)(x2 + x3 i)
+        uint256 k0 = addmod(addmod(mulmod(x0, y2, P), P - mulmod(x1, y3, P), P), P - addmod(mulmod(y0, x2, P), P - mulmod(y1, x3, P), P), P);
+        uint256 k1 = addmod(addmod(mulmod(x0, y3, P), mulmod(x1, y2, P), P), P - addmod(mulmod(y0, x3, P), mulmod(y1, x2, P), P), P);
+        return (k0 << 160) | (k1 << 128) | (x2 << 96) | (x3 << 64) | (y2 << 32) | y3;
     }
 
     /// Walks the sampled values in the proof's order and adds each sample
@@ -1258,6 +1310,9 @@ contract MsglVerifier is IFactRegistry {
         uint256[3] bSum;
         uint256[3] kappa; // conj(P).y - P.y
         uint256[3] py;
+        // the denominator's constants: K0, K1, Re(px)'s u part (x2, x3) and
+        // Re(py)'s (y2, y3), 32 bits each (_denominators)
+        uint256[3] den;
         uint256 pw; // the next power of the random coefficient
         uint256 alpha;
     }
@@ -1789,19 +1844,12 @@ contract MsglVerifier is IFactRegistry {
                     )
                 )
             }
-            function rev(v, bits) -> r {
-                v := or(shr(1, and(v, 0xaaaaaaaa)), shl(1, and(v, 0x55555555)))
-                v := or(shr(2, and(v, 0xcccccccc)), shl(2, and(v, 0x33333333)))
-                v := or(shr(4, and(v, 0xf0f0f0f0)), shl(4, and(v, 0x0f0f0f0f)))
-                v := or(shr(8, and(v, 0xff00ff00)), shl(8, and(v, 0x00ff00ff)))
-                v := or(shr(16, v), and(shl(16, v), 0xffff0000))
-                r := shr(sub(32, bits), v)
-            }
             let half := shl(sub(lg, 1), 1)
             for { let m := 0 } lt(m, half) { m := add(m, 1) } {
                 let f0 := mload(add(ep, shl(6, m)))
                 let f1 := mload(add(ep, add(shl(6, m), 32)))
-                let itw := mload(add(tw, shl(5, rev(shl(1, m), lg))))
+                // bitrev(2m, lg) = bitrev(m, lg - 1): a nibble's reversal, shifted
+                let itw := mload(add(tw, shl(5, shr(sub(5, lg), byte(m, 0x0008040c020a060e0109050d030b070f00000000000000000000000000000000)))))
                 mstore(add(ep, shl(5, m)), qadd(qadd(f0, f1), qmul(alpha, dmul(f0, f1, itw))))
             }
         }

@@ -197,7 +197,7 @@ fn run() -> Result<String, Revert> {
         "Measured by `cargo run --release -p msgl-settlement --bin msgl-settlement-gas`: \
          revm 43 with Osaka rules (`SpecId::OSAKA`: EIP-7825 caps a transaction at \
          2^24 = 16,777,216 gas; EIP-7623's calldata floor applies) running the committed \
-         `contracts/out/` artifacts (solc 0.8.37, optimizer 2000 runs, EVM version prague). \
+         `contracts/out/` artifacts (solc 0.8.37, optimizer 1500 runs, EVM version prague). \
          Gas is the transaction's receipt gas: 21,000 intrinsic and calldata included, \
          refunds subtracted. Unit price 0.00001 of an 18-decimal token. `settle` moves \
          no tokens: it credits each payee's claimable balance (taken with `claim`).\n\n",
