@@ -79,14 +79,14 @@ pub fn proof_calldata(proof: &ChainProof) -> Vec<u8> {
 /// Most units in one on-chain proof, so that its verification fits one
 /// transaction (EIP-7825: 2^24 gas): the verifier's work grows with the
 /// trace's rows (units rounded up to a power of two, one permutation per
-/// row), and 2^18 rows verify for about 12.1M gas with one entry
+/// row), and 2^18 rows verify for about 7.9M gas with one entry
 /// (docs/BENCHMARKS.md). `msgl prove --for-chain` splits larger batches.
 pub const MAX_VERIFY_UNITS: u64 = 1 << 18;
 
 /// Most entries in one on-chain proof: each entry costs the verifier about
-/// 27k gas more (its calldata, the statement checks and mixing, its two
+/// 26k gas more (its calldata, the statement checks and mixing, its two
 /// LogUp denominators, inverted together with the others); at 2^18 rows 1
-/// entry verifies for 12.06M gas, 100 for 14.76M and 128 for 15.43M, 92%
+/// entry verifies for 7.84M gas, 100 for 10.44M and 128 for 11.10M, 66%
 /// of the 2^24 cap (measured with `msgl calldata --verify -O json`,
 /// docs/BENCHMARKS.md). `msgl prove --for-chain` splits larger batches,
 /// and `msgl calldata --verify` refuses a part over the cap before
