@@ -38,6 +38,9 @@ contract MsglVerifier is IFactRegistry {
     uint256 internal constant PP = 0x000000007fffffff000000007fffffff000000007fffffff000000007fffffff;
     uint256 internal constant M64 = 0xffffffffffffffff;
     uint256 internal constant M32 = 0xffffffff;
+    /// Columns of the third tree: the composition polynomial's, 8 M31 values
+    /// a row (its two QM31 halves, each 4 coordinates).
+    uint256 internal constant N_COMPOSITION_COLS = 8;
 
     uint256 internal constant MAX_UNITS = 1 << 20;
     uint256 internal constant MAX_ENTRY_UNITS = 1 << 30;
@@ -193,12 +196,6 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
-    function _qneg(uint256 a) internal pure returns (uint256) {
-        unchecked {
-            return _qadd(0, PP - a);
-        }
-    }
-
     function _canon(uint256 a) internal pure returns (uint256) {
         unchecked {
             return a - (((a + L1) >> 31) & L1) * P;
@@ -209,6 +206,11 @@ contract MsglVerifier is IFactRegistry {
         return (a0 << 192) | (a1 << 128) | (a2 << 64) | a3;
     }
 
+    /// QM31 product (lanes of both in [0, P]). The same product is written
+    /// out as a Yul function in _evalConstraints, _deepSums and _foldLevel
+    /// (inline assembly blocks cannot share functions, and a call out of
+    /// assembly costs more than the copy); honest proofs fail to verify if
+    /// any copy differs.
     function _qmul(uint256 a, uint256 b) internal pure returns (uint256 r) {
         assembly {
             // lanes 64 bits apart, so one MUL by an M31 lane multiplies
@@ -707,7 +709,7 @@ contract MsglVerifier is IFactRegistry {
         for (uint256 i = 1; i < c.logRows; i++) {
             v = _qsub(_qadd(_qmul(v, v), _qmul(v, v)), _pack(1, 0, 0, 0));
         }
-        uint256 compAt = c.sampled + 16 * (MsglAir.N_SAMPLED - 8);
+        uint256 compAt = c.sampled + 16 * (MsglAir.N_SAMPLED - N_COMPOSITION_COLS);
         uint256 left = _partial(compAt);
         uint256 right = _partial(compAt + 64);
         uint256 composition = _qadd(left, _qmul(v, right));
@@ -983,11 +985,17 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
+    /// Columns (M31 values a row) of the three trees: trace, interaction,
+    /// composition.
+    function _treeCols() internal pure returns (uint256[3] memory) {
+        return [MsglAir.N_TRACE_COLS, MsglAir.N_INTERACTION_COLS, N_COMPOSITION_COLS];
+    }
+
     /// Verifies the three trace trees at the queries and returns the DEEP
     /// quotient (the FRI first layer's value) at each query.
     function _traceDecommitments(Ctx memory c) internal pure returns (uint256[] memory answers) {
-        uint256 width = MsglAir.N_TRACE_COLS + MsglAir.N_INTERACTION_COLS + 8;
-        uint256[3] memory cols = [MsglAir.N_TRACE_COLS, MsglAir.N_INTERACTION_COLS, uint256(8)];
+        uint256 width = MsglAir.N_TRACE_COLS + MsglAir.N_INTERACTION_COLS + N_COMPOSITION_COLS;
+        uint256[3] memory cols = _treeCols();
         uint256[] memory rowAt = new uint256[](3);
         for (uint256 t = 0; t < 3; t++) {
             uint256 mark = _mark();
@@ -1067,7 +1075,7 @@ contract MsglVerifier is IFactRegistry {
         uint256[3] memory bases = [
             rowAt[0] + 4 * MsglAir.N_TRACE_COLS * q,
             rowAt[1] + 4 * MsglAir.N_INTERACTION_COLS * q,
-            rowAt[2] + 32 * q
+            rowAt[2] + 4 * N_COMPOSITION_COLS * q
         ];
         (uint256 dx, uint256 dy) = _point(c.pts, _circleDomainIndex(_bitrev(c.queries[q], c.logLift), c.logLift));
         uint256[3] memory inv = _inverses(dp, dx, dy);
@@ -1310,8 +1318,8 @@ contract MsglVerifier is IFactRegistry {
         uint256[3] bSum;
         uint256[3] kappa; // conj(P).y - P.y
         uint256[3] py;
-        // the denominator's constants: K0, K1, Re(px)'s u part (x2, x3) and
-        // Re(py)'s (y2, y3), 32 bits each (_denominators)
+        // the denominator's constants: K0, K1, Im(px) = (x2, x3) and
+        // Im(py) = (y2, y3), 32 bits each (_denominator)
         uint256[3] den;
         uint256 pw; // the next power of the random coefficient
         uint256 alpha;
@@ -1386,7 +1394,7 @@ contract MsglVerifier is IFactRegistry {
     function _rowDotDense(uint256[] memory list, uint256[3] memory bases) internal pure returns (uint256) {
         uint256 a01;
         uint256 a23;
-        uint256[3] memory cols = [MsglAir.N_TRACE_COLS, MsglAir.N_INTERACTION_COLS, uint256(8)];
+        uint256[3] memory cols = _treeCols();
         assembly {
             let sp := add(list, 32)
             for { let t := 0 } lt(t, 3) { t := add(t, 1) } {
@@ -1396,7 +1404,7 @@ contract MsglVerifier is IFactRegistry {
                 for {} iszero(gt(add(o, 32), end)) { o := add(o, 32) } {
                     let w := calldataload(o)
                     f := shr(224, w)
-                    a01 := add(a01, mul(mload(add(sp, 0)), f))
+                    a01 := add(a01, mul(mload(sp), f))
                     a23 := add(a23, mul(mload(add(sp, 32)), f))
                     f := and(shr(192, w), 0xffffffff)
                     a01 := add(a01, mul(mload(add(sp, 64)), f))
@@ -1416,7 +1424,7 @@ contract MsglVerifier is IFactRegistry {
                     f := and(shr(32, w), 0xffffffff)
                     a01 := add(a01, mul(mload(add(sp, 384)), f))
                     a23 := add(a23, mul(mload(add(sp, 416)), f))
-                    f := and(shr(0, w), 0xffffffff)
+                    f := and(w, 0xffffffff)
                     a01 := add(a01, mul(mload(add(sp, 448)), f))
                     a23 := add(a23, mul(mload(add(sp, 480)), f))
                     sp := add(sp, 512)
@@ -1439,13 +1447,13 @@ contract MsglVerifier is IFactRegistry {
         uint256[] memory qs = c.queries;
         uint256[] memory ev = answers;
         // First layer: circle domain of size 2^logLift, fold FOLD_STEP.
-        (qs, ev) = _friLayer(c, qs, ev, c.logLift);
+        (qs, ev) = _friLayer(c, qs, ev, 0, c.logLift, MsglAir.FOLD_STEP);
         uint256 bound = c.logRows - MsglAir.FOLD_STEP; // line degree bound (log)
         uint256 domainLog = bound + MsglAir.LOG_BLOWUP;
         for (uint256 i = 0; i < c.nInner; i++) {
             uint256 fs = MsglAir.FOLD_STEP;
             if (i == c.nInner - 1) fs = bound - MsglAir.LOG_LAST_LAYER;
-            (qs, ev) = _friLayerLine(c, qs, ev, i + 1, domainLog, fs);
+            (qs, ev) = _friLayer(c, qs, ev, i + 1, domainLog, fs);
             bound -= fs;
             domainLog -= fs;
         }
@@ -1504,8 +1512,6 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
-    /// Rebuilds the subsets of one layer (query values, then the layer's
-    /// witness) and checks them against the layer's Merkle root.
     /// A layer's cosets of 2^fs values around the queries (starts: each
     /// coset's first position; vals: the cosets' values one after another in
     /// memory), checked against the layer's commitment.
@@ -1639,34 +1645,6 @@ contract MsglVerifier is IFactRegistry {
             }
         }
     }
-
-    function _friLayer(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 domainLog)
-        internal
-        pure
-        returns (uint256[] memory nq, uint256[] memory nev)
-    {
-        uint256 fs = MsglAir.FOLD_STEP;
-        nq = new uint256[](_nSub(qs, fs));
-        nev = new uint256[](nq.length);
-        uint256 mark = _mark();
-        (uint256[] memory starts, uint256 vals) = _subsets(c, qs, ev, fs, domainLog, 0);
-        // every coset's twiddles, then one inversion for the layer
-        uint256 per = 32 * ((1 << fs) - 1);
-        uint256 tw = _alloc(per * starts.length);
-        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
-            uint256 init = _circleDomainIndex(_bitrev(starts[sidx], domainLog), domainLog);
-            _circleTwiddles(c.pts, tw + per * sidx, init, fs);
-        }
-        _invertAt(tw, per / 32 * starts.length);
-        uint256[] memory alphas = _squares(c.friAlphas[0], fs);
-        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
-            nq[sidx] = starts[sidx] >> fs;
-            // the circle fold (with alpha), then the line folds (alpha^2, ...)
-            nev[sidx] = _foldAll(vals + (sidx << (fs + 5)), tw + per * sidx, fs, alphas);
-        }
-        _release(mark);
-    }
-
 
     /// The twiddles of one coset of the circle fold (stwo's
     /// fold_circle_into_line over the half coset init + <step>, step =
@@ -1855,10 +1833,12 @@ contract MsglVerifier is IFactRegistry {
         }
     }
 
-
-    /// An inner layer: line domain half_odds(domainLog) doubled as folded, whose
-    /// coset is (2^(29 - domainLog), step 2^(31 - domainLog)).
-    function _friLayerLine(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 layer, uint256 domainLog, uint256 fs)
+    /// One FRI layer: its cosets around the queries, checked against the
+    /// layer's commitment and folded by 2^fs. Layer 0 is the circle layer
+    /// (the lifted circle domain); the others are line domains
+    /// half_odds(domainLog) doubled as folded, whose coset is
+    /// (2^(29 - domainLog), step 2^(31 - domainLog)).
+    function _friLayer(Ctx memory c, uint256[] memory qs, uint256[] memory ev, uint256 layer, uint256 domainLog, uint256 fs)
         internal
         pure
         returns (uint256[] memory nq, uint256[] memory nev)
@@ -1867,19 +1847,35 @@ contract MsglVerifier is IFactRegistry {
         nev = new uint256[](nq.length);
         uint256 mark = _mark();
         (uint256[] memory starts, uint256 vals) = _subsets(c, qs, ev, fs, domainLog, layer);
-        // every coset's twiddles, then one inversion for the layer
-        uint256 per = 32 * ((1 << fs) - 1);
-        uint256 tw = _alloc(per * starts.length);
-        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
-            _lineTwiddles(c.pts, tw + per * sidx, _lineIndex(starts[sidx], domainLog), 31 - fs, fs);
-        }
-        _invertAt(tw, per / 32 * starts.length);
+        uint256 tw = _layerTwiddles(c.pts, starts, layer, domainLog, fs);
         uint256[] memory alphas = _squares(c.friAlphas[layer], fs);
+        uint256 per = 32 * ((1 << fs) - 1);
         for (uint256 sidx = 0; sidx < starts.length; sidx++) {
             nq[sidx] = starts[sidx] >> fs;
+            // layer 0: the circle fold (with alpha), then the line folds (alpha^2, ...)
             nev[sidx] = _foldAll(vals + (sidx << (fs + 5)), tw + per * sidx, fs, alphas);
         }
         _release(mark);
+    }
+
+    /// Every coset's twiddles of a layer (2^fs - 1 each: _circleTwiddles for
+    /// layer 0, _lineTwiddles after), inverted together with one inversion.
+    function _layerTwiddles(uint256 tbl, uint256[] memory starts, uint256 layer, uint256 domainLog, uint256 fs)
+        internal
+        pure
+        returns (uint256 tw)
+    {
+        uint256 per = 32 * ((1 << fs) - 1);
+        tw = _alloc(per * starts.length);
+        for (uint256 sidx = 0; sidx < starts.length; sidx++) {
+            if (layer == 0) {
+                uint256 init = _circleDomainIndex(_bitrev(starts[sidx], domainLog), domainLog);
+                _circleTwiddles(tbl, tw + per * sidx, init, fs);
+            } else {
+                _lineTwiddles(tbl, tw + per * sidx, _lineIndex(starts[sidx], domainLog), 31 - fs, fs);
+            }
+        }
+        _invertAt(tw, per / 32 * starts.length);
     }
 
     /// Index of element bitrev(i) of the line domain half_odds(domainLog).

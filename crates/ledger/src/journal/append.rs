@@ -392,7 +392,7 @@ impl Locked {
     /// directory is synced too: the marker must outlive a crash that the
     /// logs' records outlive. Rewritten in place, a torn write may mix old
     /// and new bytes: the checksum on its `end` line tells such a marker,
-    /// which was never synced and so bracketed no write (`pending_logs`).
+    /// which was never synced and so bracketed no write (`intent`).
     fn write_marker(&mut self, text: &[u8], intent: bool) -> Result<()> {
         use std::os::unix::fs::FileExt as _;
         let path = marker_path(&self.path);
