@@ -10,8 +10,10 @@
 #   Then every msgl report on the same files (check, bal, reg, print,
 #   print --hledger, accounts): wall and CPU time, peak RSS, and bal's time
 #   over check's. MSGL_BENCH_OTHERS=0 skips hledger and ledger.
-# proof: the Stwo batch proof against Stwo's bare Poseidon2 component
-#   (crates/circuits/benches/prove.rs).
+# proof: `msgl prove` (the whole command, one channel and 100 channels)
+#   against Stwo's bare Poseidon2 component proving as many permutations,
+#   interleaved in one run; then the library's chain proof against the
+#   bare one per size (crates/circuits/benches/prove.rs).
 #
 # Needs: hledger, ledger, GNU time (apt-get install hledger ledger time).
 set -euo pipefail
@@ -75,25 +77,57 @@ if [[ " $what " == *" journal "* ]]; then
 fi
 
 if [[ " $what " == *" proof "* ]]; then
-  # The whole command: reading and checking a batch of signed acks, then
-  # proving, for the seed's upper figure (150,000 units over 100 channels).
+  # The whole command (reading and checking a batch of signed acks,
+  # proving, writing) against bare Stwo proving the same count of Poseidon2
+  # permutations, in the same run: ROUNDS rounds (MSGL_PROVE_ROUNDS,
+  # default 5), each running, back to back, the bare proof (in-process
+  # time, a fresh process per round), `msgl prove` on one channel of U
+  # units and `msgl prove` on U units over 100 channels (wall time of the
+  # whole process). Medians; ratio = bare / whole command (1 = as fast as
+  # bare Stwo).
   cargo build --release --quiet --bin msgl --example gen_batch
   msgl=target/release/msgl
   [ -n "${CARGO_TARGET_DIR:-}" ] && msgl=$CARGO_TARGET_DIR/release/msgl
   gen=$(dirname "$msgl")/examples/gen_batch
+  bench=$(cargo bench -p msgl-circuits --bench prove --no-run --message-format=json 2>/dev/null |
+    sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+  [ -x "$bench" ] || { echo "benches/compare.sh: cannot find the prove bench's executable" >&2; exit 2; }
+  median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+  rounds=${MSGL_PROVE_ROUNDS:-5}
+  mkdir -p "$data"
   for u in ${MSGL_PROVE_UNITS:-150000}; do
-    rm -rf "$data/batch-$u" "$data/proof-$u"
-    "$gen" "$u" 100 "$data/batch-$u"
-    read -r t k < <(measure "$msgl" -q prove "$data/batch-$u" -o "$data/proof-$u")
-    read -r vt vk < <(measure "$msgl" -q verify-proof "$data/proof-$u")
-    printf 'msgl prove, %s units in 100 channels (whole command): %.2f s, peak %d MB, proof %d KB; verify-proof (whole command) %.3f s\n' \
-      "$u" "$t" "$((k / 1024))" "$(( $(stat -c %s "$data/proof-$u/proof.bin") / 1024 ))" "$vt"
+    for c in 1 100; do
+      rm -rf "$data/batch-$u-$c"
+      "$gen" "$u" "$c" "$data/batch-$u-$c"
+    done
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    : >"$data/times-bare"; : >"$data/times-1"; : >"$data/times-100"
+    for _ in $(seq "$rounds"); do
+      "$bench" --child bare "$u" --reps 1 | awk '/^RESULT /{print $3}' >>"$data/times-bare"
+      for c in 1 100; do
+        rm -rf "$data/proof-$u-$c"
+        read -r t k < <(measure "$msgl" -q prove "$data/batch-$u-$c" -o "$data/proof-$u-$c")
+        echo "$t" >>"$data/times-$c"
+        echo "$k" >"$data/rss-$c"
+      done
+    done
+    bare=$(median <"$data/times-bare")
+    printf 'bare Stwo, %s permutations (in-process): median %.3f s of %s\n' "$u" "$bare" "$(tr '\n' ' ' <"$data/times-bare")"
+    for c in 1 100; do
+      t=$(median <"$data/times-$c")
+      printf 'msgl prove, %s units in %s channel(s) (whole command): median %.3f s of %s; peak %d MB; ratio bare/whole %.2f\n' \
+        "$u" "$c" "$t" "$(tr '\n' ' ' <"$data/times-$c")" "$(( $(cat "$data/rss-$c") / 1024 ))" "$(echo "$bare / $t" | bc -l)"
+    done
+    read -r vt vk < <(measure "$msgl" -q verify-proof "$data/proof-$u-100")
+    printf 'proof %d KB; verify-proof (whole command) %.3f s\n' \
+      "$(( $(stat -c %s "$data/proof-$u-100/proof.bin") / 1024 ))" "$vt"
     # The proof the on-chain verifier checks (issue 18), same batch.
     rm -rf "$data/chain-proof-$u"
-    read -r t k < <(measure "$msgl" -q prove --for-chain "$data/batch-$u" -o "$data/chain-proof-$u")
+    read -r t k < <(measure "$msgl" -q prove --for-chain "$data/batch-$u-100" -o "$data/chain-proof-$u")
     printf 'msgl prove --for-chain, %s units in 100 channels (whole command): %.2f s, peak %d MB\n' \
       "$u" "$t" "$((k / 1024))"
   done
-  # Against Stwo's own best case: a bare Poseidon2 component of U permutations.
-  cargo bench -p msgl-circuits --bench prove
+  # The library's chain proof against Stwo's bare Poseidon2 component, per
+  # size (MSGL_PROVE_SIZES, e.g. 150000 or 4096,150000: only those).
+  "$bench" ${MSGL_PROVE_SIZES:+--sizes "$MSGL_PROVE_SIZES"}
 fi

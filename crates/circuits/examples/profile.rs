@@ -1,6 +1,7 @@
 //! Phase timings of one chain proof: `cargo run --release -p msgl-circuits
-//! --example profile -- UNITS [bare]` prints Stwo's tracing spans as they
-//! close (for the chain proof, or the bare component with `bare`).
+//! --example profile -- UNITS [bare | CHANNELS]` prints Stwo's tracing
+//! spans as they close (for the chain proof over CHANNELS channels, default
+//! 100, or the bare component with `bare`).
 
 use msgl_circuits::poseidon2::{self, Digest, P};
 use msgl_circuits::{prove, Entry, Statement};
@@ -11,7 +12,11 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(150_000);
-    let n = 100.min(units);
+    let channels: u64 = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100);
+    let n = channels.clamp(1, units.max(1));
     let entries = (0..n)
         .map(|i| {
             let u = units / n + u64::from(i < units % n);
