@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use msgl_circuits::poseidon2;
 use msgl_node::hashchain::{self, HashChain};
-use msgl_node::objects::ack::AckFields;
+use msgl_node::objects::ack::{AckFields, Expanded};
 use msgl_node::objects::open::Terms;
 use msgl_node::objects::{Ack, Open};
 use msgl_node::protocol::{ack, Channel, Role};
@@ -111,7 +111,7 @@ fn ms(d: Duration) -> String {
 }
 
 /// The library's own rates, in this process: the payer's signing (w_i
-/// from the checkpoints, sign, the JSON line) and the payee's checking
+/// from the checkpoints, sign in runs of 64, the JSON line) and the payee's checking
 /// (the JSON parse and every check, the signature included), each on one
 /// core; then the two at once, as the stream splits them: signing on one
 /// thread, checking runs of 64 on all cores (`check_run`), no disk, no
@@ -150,11 +150,19 @@ fn library(n: u64) -> (f64, f64, f64) {
             preimage: poseidon2::pack(&walk.get(i)),
         }
     };
+    // Signed in runs of 64 as the stream signs them (Ack::signed_many: the
+    // R points of a run compressed together).
+    let key = Expanded::new(&payer);
+    let sign_run = |run: &[AckFields]| -> Vec<String> {
+        Ack::signed_many(&key, run)
+            .iter()
+            .map(Ack::to_json)
+            .collect()
+    };
     let t = cpu();
     let mut walk = chain.clone().walker();
-    let lines: Vec<String> = (1..=n)
-        .map(|i| Ack::signed(&payer, fields(i, &mut walk)).to_json())
-        .collect();
+    let all: Vec<AckFields> = (1..=n).map(|i| fields(i, &mut walk)).collect();
+    let lines: Vec<String> = all.chunks(64).flat_map(sign_run).collect();
     let sign = n as f64 / (cpu() - t).as_secs_f64();
     let t = cpu();
     let mut c = Channel::fresh(open.clone(), Role::In);
@@ -168,16 +176,19 @@ fn library(n: u64) -> (f64, f64, f64) {
     let (send, recv) = mpsc::sync_channel::<Vec<String>>(64);
     let started = Instant::now();
     let signer = std::thread::spawn(move || {
+        let key = Expanded::new(&payer);
         let mut walk = chain.walker();
         let mut run = Vec::with_capacity(64);
         for i in 1..=n {
-            run.push(Ack::signed(&payer, fields(i, &mut walk)).to_json());
-            if run.len() == 64 {
-                send.send(std::mem::take(&mut run)).unwrap();
+            run.push(fields(i, &mut walk));
+            if run.len() == 64 || i == n {
+                let lines = Ack::signed_many(&key, &run)
+                    .iter()
+                    .map(Ack::to_json)
+                    .collect();
+                send.send(lines).unwrap();
+                run.clear();
             }
-        }
-        if !run.is_empty() {
-            send.send(run).unwrap();
         }
     });
     let mut c = Channel::fresh(open, Role::In);

@@ -79,7 +79,19 @@ impl Ack {
     /// As [`signed`](Self::signed), with the key expanded once for many
     /// acks (one SHA-512 less per ack; the same signature).
     pub fn signed_by(key: &Expanded, f: AckFields) -> Ack {
-        let mut ack = Ack {
+        let mut ack = Ack::unsigned(key, &f);
+        ack.signature = ed25519_dalek::hazmat::raw_sign::<sha2::Sha512>(
+            &key.secret,
+            &ack.signing_bytes(),
+            &key.public,
+        )
+        .to_bytes();
+        ack
+    }
+
+    /// The ack of `f` by `key`'s payer, its signature all zeros.
+    fn unsigned(key: &Expanded, f: &AckFields) -> Ack {
+        Ack {
             domain: DOMAIN_ACK.to_string(),
             channel: f.channel,
             payer: key.public.to_bytes(),
@@ -90,14 +102,50 @@ impl Ack {
             cumulative: f.cumulative,
             preimage: f.preimage,
             signature: [0; 64],
-        };
-        ack.signature = ed25519_dalek::hazmat::raw_sign::<sha2::Sha512>(
-            &key.secret,
-            &ack.signing_bytes(),
-            &key.public,
-        )
-        .to_bytes();
-        ack
+        }
+    }
+
+    /// [`signed_by`](Self::signed_by) for many acks, byte for byte the
+    /// same signatures (RFC 8032 Ed25519: r = H(prefix, M), R = rB, k =
+    /// H(R, A, M), s = r + ka), with every R compressed together: one field
+    /// inversion for all of them instead of one each (curve25519-dalek 5's
+    /// `compress_batch_alloc`; the inversion is about a tenth of the
+    /// payer's CPU per ack). Constant time in the secrets, as `signed_by`.
+    pub fn signed_many(key: &Expanded, fields: &[AckFields]) -> Vec<Ack> {
+        use curve25519_dalek_5::{EdwardsPoint, Scalar};
+        use sha2::{Digest as _, Sha512};
+        let wide =
+            |h: Sha512| -> Scalar { Scalar::from_bytes_mod_order_wide(&h.finalize().into()) };
+        let mut acks: Vec<(Ack, Vec<u8>)> = fields
+            .iter()
+            .map(|f| {
+                let ack = Ack::unsigned(key, f);
+                let m = ack.signing_bytes();
+                (ack, m)
+            })
+            .collect();
+        let rs: Vec<zeroize::Zeroizing<Scalar>> = acks
+            .iter()
+            .map(|(_, m)| {
+                let mut h = Sha512::new();
+                h.update(key.secret.hash_prefix);
+                h.update(m);
+                zeroize::Zeroizing::new(wide(h))
+            })
+            .collect();
+        let points: Vec<EdwardsPoint> = rs.iter().map(|r| EdwardsPoint::mul_base(r)).collect();
+        let compressed = EdwardsPoint::compress_batch_alloc(&points);
+        let public = key.public.as_bytes();
+        for (((ack, m), r), big_r) in acks.iter_mut().zip(&rs).zip(&compressed) {
+            let mut h = Sha512::new();
+            h.update(big_r.as_bytes());
+            h.update(public);
+            h.update(&m[..]);
+            let s = wide(h) * key.scalar + **r;
+            ack.signature[..32].copy_from_slice(big_r.as_bytes());
+            ack.signature[32..].copy_from_slice(s.as_bytes());
+        }
+        acks.into_iter().map(|(ack, _)| ack).collect()
     }
 
     /// Checks the domain and the signature by the payer named in the ack.
@@ -202,14 +250,29 @@ impl Ack {
 pub struct Expanded {
     secret: ed25519_dalek::hazmat::ExpandedSecretKey,
     public: ed25519_dalek::VerifyingKey,
+    /// The secret scalar again, for curve25519-dalek 5 ([`Ack::signed_many`]).
+    scalar: curve25519_dalek_5::Scalar,
 }
 
 impl Expanded {
     pub fn new(key: &SigningKey) -> Expanded {
+        let secret = ed25519_dalek::hazmat::ExpandedSecretKey::from(key.as_bytes());
+        let bytes = zeroize::Zeroizing::new(secret.scalar.to_bytes());
+        // ed25519-dalek reduces the clamped scalar mod l: canonical.
+        let scalar = Option::from(curve25519_dalek_5::Scalar::from_canonical_bytes(*bytes))
+            .expect("an expanded secret scalar is reduced");
         Expanded {
-            secret: ed25519_dalek::hazmat::ExpandedSecretKey::from(key.as_bytes()),
+            secret,
             public: key.verifying_key(),
+            scalar,
         }
+    }
+}
+
+impl Drop for Expanded {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        self.scalar.zeroize();
     }
 }
 
@@ -259,6 +322,39 @@ mod tests {
             }
             prop_assert_eq!(Ack::parse(&json).unwrap(), ack.clone());
             prop_assert_eq!(ack.name(), format!("{}-{nonce}", hex::encode(channel)));
+        }
+
+        /// Signing in a group (curve25519-dalek 5, the R points compressed
+        /// together) makes exactly ed25519-dalek's signatures, one by one,
+        /// and each verifies under the strict rule.
+        #[test]
+        fn signed_many_is_signed_by_byte_for_byte(
+            seed in any::<[u8; 32]>(),
+            fields in proptest::collection::vec(
+                (any::<[u8; 32]>(), any::<[u8; 32]>(), any::<u64>(), any::<u64>(), any::<u64>()),
+                0..20,
+            ),
+        ) {
+            let key = SigningKey::from_bytes(&seed);
+            let expanded = Expanded::new(&key);
+            let fields: Vec<AckFields> = fields
+                .into_iter()
+                .map(|(channel, message, nonce, price, cumulative)| AckFields {
+                    channel,
+                    payee: [3; 32],
+                    nonce,
+                    message,
+                    price,
+                    cumulative,
+                    preimage: channel,
+                })
+                .collect();
+            let many = Ack::signed_many(&expanded, &fields);
+            prop_assert_eq!(many.len(), fields.len());
+            for (a, f) in many.iter().zip(&fields) {
+                prop_assert_eq!(a, &Ack::signed_by(&expanded, *f));
+                prop_assert!(a.verify().is_ok());
+            }
         }
     }
 }

@@ -197,6 +197,30 @@ fn sign(key: &Expanded, fields: AckFields) -> (Ack, String) {
     (ack, json)
 }
 
+/// Signs acks in order, as JSON lines: in parts on all cores (a part per
+/// core, of at least [`MIN_PART`]), each part's R points compressed
+/// together ([`Ack::signed_many`]).
+fn sign_many(key: &Expanded, fields: &[AckFields]) -> Vec<String> {
+    let json = |part: &[AckFields]| -> Vec<String> {
+        Ack::signed_many(key, part)
+            .iter()
+            .map(Ack::to_json)
+            .collect()
+    };
+    let threads = rayon::current_num_threads().max(1);
+    let size = fields.len().div_ceil(threads).max(MIN_PART);
+    if fields.len() <= size {
+        return json(fields);
+    }
+    fields
+        .par_chunks(size)
+        .map(json)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// A payer signing acks on its latest channel to one payee, under the
 /// home's lock: [`sign`](Self::sign) stages, [`commit`](Self::commit)
 /// writes (sent log and journal together).
@@ -1127,8 +1151,8 @@ pub fn issue_stream(
                 }
             }
         }
-        let key = &signer.key;
-        let signed = par_map(todo.iter().map(|u| u.fields).collect(), |f| sign(key, f).1);
+        let fields: Vec<AckFields> = todo.iter().map(|u| u.fields).collect();
+        let signed = sign_many(&signer.key, &fields);
         for (u, json) in todo.into_iter().zip(signed) {
             batch.log(&signer.log, &json);
             batch.book(u.entry);
