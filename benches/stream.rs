@@ -110,6 +110,15 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
+/// A run of acks signed as the stream signs a part (`Ack::signed_many`:
+/// their R points compressed together), as JSON lines.
+fn sign_run(key: &Expanded, run: &[AckFields]) -> Vec<String> {
+    Ack::signed_many(key, run)
+        .iter()
+        .map(Ack::to_json)
+        .collect()
+}
+
 /// The library's own rates, in this process: the payer's signing (w_i
 /// from the checkpoints, sign in runs of 64, the JSON line) and the payee's checking
 /// (the JSON parse and every check, the signature included), each on one
@@ -150,19 +159,11 @@ fn library(n: u64) -> (f64, f64, f64) {
             preimage: poseidon2::pack(&walk.get(i)),
         }
     };
-    // Signed in runs of 64 as the stream signs them (Ack::signed_many: the
-    // R points of a run compressed together).
     let key = Expanded::new(&payer);
-    let sign_run = |run: &[AckFields]| -> Vec<String> {
-        Ack::signed_many(&key, run)
-            .iter()
-            .map(Ack::to_json)
-            .collect()
-    };
     let t = cpu();
     let mut walk = chain.clone().walker();
     let all: Vec<AckFields> = (1..=n).map(|i| fields(i, &mut walk)).collect();
-    let lines: Vec<String> = all.chunks(64).flat_map(sign_run).collect();
+    let lines: Vec<String> = all.chunks(64).flat_map(|run| sign_run(&key, run)).collect();
     let sign = n as f64 / (cpu() - t).as_secs_f64();
     let t = cpu();
     let mut c = Channel::fresh(open.clone(), Role::In);
@@ -182,11 +183,7 @@ fn library(n: u64) -> (f64, f64, f64) {
         for i in 1..=n {
             run.push(fields(i, &mut walk));
             if run.len() == 64 || i == n {
-                let lines = Ack::signed_many(&key, &run)
-                    .iter()
-                    .map(Ack::to_json)
-                    .collect();
-                send.send(lines).unwrap();
+                send.send(sign_run(&key, &run)).unwrap();
                 run.clear();
             }
         }

@@ -79,14 +79,8 @@ impl Ack {
     /// As [`signed`](Self::signed), with the key expanded once for many
     /// acks (one SHA-512 less per ack; the same signature).
     pub fn signed_by(key: &Expanded, f: AckFields) -> Ack {
-        let mut ack = Ack::unsigned(key, &f);
-        ack.signature = ed25519_dalek::hazmat::raw_sign::<sha2::Sha512>(
-            &key.secret,
-            &ack.signing_bytes(),
-            &key.public,
-        )
-        .to_bytes();
-        ack
+        let mut one = Ack::signed_many(key, std::slice::from_ref(&f));
+        one.pop().expect("one ack for one set of fields")
     }
 
     /// The ack of `f` by `key`'s payer, its signature all zeros.
@@ -105,12 +99,12 @@ impl Ack {
         }
     }
 
-    /// [`signed_by`](Self::signed_by) for many acks, byte for byte the
-    /// same signatures (RFC 8032 Ed25519: r = H(prefix, M), R = rB, k =
-    /// H(R, A, M), s = r + ka), with every R compressed together: one field
-    /// inversion for all of them instead of one each (curve25519-dalek 5's
-    /// `compress_batch_alloc`; the inversion is about a tenth of the
-    /// payer's CPU per ack). Constant time in the secrets, as `signed_by`.
+    /// Signs many acks: RFC 8032 Ed25519 (r = H(prefix, M), R = rB, k =
+    /// H(R, A, M), s = r + ka), byte for byte ed25519-dalek's signatures
+    /// (the tests hold them to `SigningKey::sign`), with every R compressed
+    /// together: one field inversion for all of them instead of one each
+    /// (curve25519-dalek 5's `compress_batch_alloc`; the inversion is about
+    /// a tenth of the payer's CPU per ack). Constant time in the secrets.
     pub fn signed_many(key: &Expanded, fields: &[AckFields]) -> Vec<Ack> {
         use curve25519_dalek_5::{EdwardsPoint, Scalar};
         use sha2::{Digest as _, Sha512};
@@ -128,7 +122,7 @@ impl Ack {
             .iter()
             .map(|(_, m)| {
                 let mut h = Sha512::new();
-                h.update(key.secret.hash_prefix);
+                h.update(&key.prefix[..]);
                 h.update(m);
                 zeroize::Zeroizing::new(wide(h))
             })
@@ -248,23 +242,26 @@ impl Ack {
 /// A payer's signing key expanded (its secret scalar and nonce prefix,
 /// as RFC 8032 derives them) for signing many acks; zeroed when dropped.
 pub struct Expanded {
-    secret: ed25519_dalek::hazmat::ExpandedSecretKey,
-    public: ed25519_dalek::VerifyingKey,
-    /// The secret scalar again, for curve25519-dalek 5 ([`Ack::signed_many`]).
+    /// The secret scalar a, reduced mod l (curve25519-dalek 5, for
+    /// [`Ack::signed_many`]).
     scalar: curve25519_dalek_5::Scalar,
+    /// The hash prefix that makes each signature's r.
+    prefix: zeroize::Zeroizing<[u8; 32]>,
+    public: ed25519_dalek::VerifyingKey,
 }
 
 impl Expanded {
     pub fn new(key: &SigningKey) -> Expanded {
+        // RFC 8032's expansion, by ed25519-dalek (wiped when dropped).
         let secret = ed25519_dalek::hazmat::ExpandedSecretKey::from(key.as_bytes());
         let bytes = zeroize::Zeroizing::new(secret.scalar.to_bytes());
         // ed25519-dalek reduces the clamped scalar mod l: canonical.
         let scalar = Option::from(curve25519_dalek_5::Scalar::from_canonical_bytes(*bytes))
             .expect("an expanded secret scalar is reduced");
         Expanded {
-            secret,
-            public: key.verifying_key(),
             scalar,
+            prefix: zeroize::Zeroizing::new(secret.hash_prefix),
+            public: key.verifying_key(),
         }
     }
 }
@@ -326,7 +323,7 @@ mod tests {
 
         /// Signing in a group (curve25519-dalek 5, the R points compressed
         /// together) makes exactly ed25519-dalek's signatures, one by one,
-        /// and each verifies under the strict rule.
+        /// and each verifies under the strict rule; one alone is the same.
         #[test]
         fn signed_many_is_signed_by_byte_for_byte(
             seed in any::<[u8; 32]>(),
@@ -351,7 +348,9 @@ mod tests {
                 .collect();
             let many = Ack::signed_many(&expanded, &fields);
             prop_assert_eq!(many.len(), fields.len());
+            use ed25519_dalek::Signer;
             for (a, f) in many.iter().zip(&fields) {
+                prop_assert_eq!(a.signature, key.sign(&a.signing_bytes()).to_bytes());
                 prop_assert_eq!(a, &Ack::signed_by(&expanded, *f));
                 prop_assert!(a.verify().is_ok());
             }

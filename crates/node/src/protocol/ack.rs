@@ -197,28 +197,16 @@ fn sign(key: &Expanded, fields: AckFields) -> (Ack, String) {
     (ack, json)
 }
 
-/// Signs acks in order, as JSON lines: in parts on all cores (a part per
-/// core, of at least [`MIN_PART`]), each part's R points compressed
-/// together ([`Ack::signed_many`]).
+/// Signs acks in order, as JSON lines, in parts on all cores
+/// ([`in_parts`]), each part's R points compressed together
+/// ([`Ack::signed_many`]).
 fn sign_many(key: &Expanded, fields: &[AckFields]) -> Vec<String> {
-    let json = |part: &[AckFields]| -> Vec<String> {
+    in_parts(fields, |part| {
         Ack::signed_many(key, part)
             .iter()
             .map(Ack::to_json)
             .collect()
-    };
-    let threads = rayon::current_num_threads().max(1);
-    let size = fields.len().div_ceil(threads).max(MIN_PART);
-    if fields.len() <= size {
-        return json(fields);
-    }
-    fields
-        .par_chunks(size)
-        .map(json)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
+    })
 }
 
 /// A payer signing acks on its latest channel to one payee, under the
@@ -600,16 +588,24 @@ pub fn check_run(c: &mut Channel, acks: &[Ack]) -> std::result::Result<(), (usiz
 /// split further across the cores.
 const MIN_PART: usize = 16;
 
-/// [`Ack::verify_many`] for acks by one payer, in parts on all cores (a
-/// part per core, of at least [`MIN_PART`]): each ack's answer, in order.
+/// [`Ack::verify_many`] for acks by one payer, in parts on all cores
+/// ([`in_parts`]): each ack's answer, in order.
 fn verify_in_parts(key: &StrictKey, acks: &[&Ack]) -> Vec<Result<()>> {
+    in_parts(acks, |part| Ack::verify_many(key, part))
+}
+
+/// `f` over `items` in parts, a part per core of at least [`MIN_PART`]
+/// (signatures made or checked together), on all cores when there is
+/// more than one part: the answers, in order.
+fn in_parts<T: Sync, U: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<U> + Sync + Send) -> Vec<U> {
     let threads = rayon::current_num_threads().max(1);
-    let size = acks.len().div_ceil(threads).max(MIN_PART);
-    if acks.len() <= size {
-        return Ack::verify_many(key, acks);
+    let size = items.len().div_ceil(threads).max(MIN_PART);
+    if items.len() <= size {
+        return f(items);
     }
-    acks.par_chunks(size)
-        .map(|part| Ack::verify_many(key, part))
+    items
+        .par_chunks(size)
+        .map(f)
         .collect::<Vec<_>>()
         .into_iter()
         .flatten()
